@@ -1,0 +1,105 @@
+// store/store.h — the run store: SQLite (WAL) file holding runs, configs, programs, lineage,
+// evaluations and metrics over time.
+//
+// It is the only shared state between processes: a running search writes, `ouro show`/`ouro runs`
+// (and later the dashboard) read from other processes at the same time. Writes are grouped in
+// transactions by the caller (Begin/Commit or the Transaction guard) so a search can append
+// thousands of rows per second. A Store object is used from one thread at a time.
+// Every failure (cannot open, not a database, corrupt, locked past the busy timeout, disk full,
+// schema from a newer version) throws ouro::Error with a one-line message naming the file and the
+// problem; nothing already committed is lost.
+#pragma once
+
+#include <cstdint>
+#include <memory>
+#include <optional>
+#include <string>
+#include <vector>
+
+struct sqlite3;
+
+namespace ouro::store {
+
+struct RunInfo {
+  int64_t id = 0;
+  std::string kind;         // "search", "eval", ...
+  std::string status;       // "running", "finished", "failed", "stopped"
+  std::string created_at;   // ISO-8601 UTC
+  std::string finished_at;  // empty while running
+  uint64_t seed = 0;
+  std::string config_json;  // the full resolved config
+  std::string summary_json; // final result object (empty until finished)
+};
+
+struct MetricRow {
+  double seconds = 0;
+  int64_t individuals = 0;
+  int64_t evaluations = 0;
+  double best_fitness = 0;
+  double cache_hit_rate = 0;
+  int experiment = 0;
+};
+
+struct LineageRow {
+  std::string child_hash;   // program hash (hex), program stored in `programs`
+  std::string parent_hash;  // empty for an initial program
+  int64_t individual = 0;   // index of the child in the run
+  std::string mutation;     // mutation kind that produced it ("" for initial)
+  double fitness = 0;
+};
+
+class Store {
+ public:
+  // Opens or creates the database at path (parent directories are created). ":memory:" works.
+  static std::unique_ptr<Store> Open(const std::string& path);
+  ~Store();
+  Store(const Store&) = delete;
+  Store& operator=(const Store&) = delete;
+
+  const std::string& path() const { return path_; }
+
+  void Begin();
+  void Commit();
+  void Rollback();
+
+  int64_t CreateRun(const std::string& kind, uint64_t seed, const std::string& config_json);
+  void FinishRun(int64_t run_id, const std::string& status, const std::string& summary_json);
+  std::optional<RunInfo> GetRun(int64_t run_id);
+  std::vector<RunInfo> ListRuns();
+
+  // Programs are content-addressed: PutProgram is idempotent for the same hash.
+  void PutProgram(const std::string& hash, const std::string& text);
+  std::optional<std::string> GetProgram(const std::string& hash);
+
+  void AddLineage(int64_t run_id, const LineageRow& row);
+  std::vector<LineageRow> GetLineage(int64_t run_id);
+
+  // One evaluation of a program on a named task set ("search", "select", "held_out", a task name).
+  void AddEvaluation(int64_t run_id, const std::string& program_hash, const std::string& task_set,
+                     double fitness, const std::string& detail_json);
+
+  void AddMetric(int64_t run_id, const MetricRow& row);
+  std::vector<MetricRow> GetMetrics(int64_t run_id);
+
+ private:
+  Store() = default;
+  std::string path_;
+  sqlite3* db_ = nullptr;
+  struct Statements;
+  std::unique_ptr<Statements> stmts_;
+};
+
+// RAII transaction: Begin on construction, Rollback on destruction unless Commit() was called.
+class Transaction {
+ public:
+  explicit Transaction(Store& s) : s_(s) { s_.Begin(); }
+  ~Transaction() {
+    if (!done_) try { s_.Rollback(); } catch (...) {}
+  }
+  void Commit() { s_.Commit(); done_ = true; }
+ private:
+  Store& s_;
+  bool done_ = false;
+};
+
+}  // namespace ouro::store

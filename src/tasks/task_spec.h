@@ -1,0 +1,61 @@
+// tasks/task_spec.h — how a run names the task instances it wants, and the search/select/held-out
+// partition.
+//
+// A TaskSpec asks one family for `num_tasks` instances. Families:
+//   linear     — scalar linear regression: x ~ N(0, I_dim), w ~ N(0, I_dim) per instance, y = w·x
+//                (AutoML-Zero's scalar_linear_regression_task).
+//   nonlinear  — regression on a random 2-layer teacher: y = u·relu(W x), W (hidden×dim) and u
+//                Gaussian per instance, x ~ N(0, I).
+//   fmnist     — binary classification on a Fashion-MNIST class pair (a, b), label 1 for class b;
+//                pixels scaled to [0,1] and projected to `dim` features by a seeded Gaussian random
+//                projection (N(0, 1/784) entries); train/valid from the training file, test from t10k.
+//   csv        — user data: label column + numeric features; dim = number of feature columns.
+//   idx        — user data in IDX format (images file + labels file).
+// Generation is a pure function of the spec: same spec, same datasets, bit for bit.
+#pragma once
+
+#include <cstdint>
+#include <string>
+#include <string_view>
+#include <utility>
+#include <vector>
+
+#include "tasks/dataset.h"
+
+namespace ouro::tasks {
+
+struct TaskSpec {
+  std::string family = "linear";
+  int dim = 4;
+  int num_tasks = 1;
+  int n_train = 100;
+  int n_valid = 100;
+  int n_test = 0;           // for linear/nonlinear: extra examples generated for a test split
+  uint64_t seed = 0;        // instance i uses DeriveSeed(seed, i)
+  int hidden = 8;           // nonlinear: teacher hidden units
+  std::vector<std::pair<int, int>> pairs;  // fmnist: class pairs; empty = all 45
+  std::string path;         // csv: file; idx: images file
+  std::string labels_path;  // idx: labels file
+  std::string label_column; // csv: column name or 0-based index; empty = first column
+  std::string kind;         // csv/idx: "regression" or "classification" (default: guess from labels)
+  std::string data_dir = "/usr/share/datasets/fashion-mnist";  // fmnist files
+};
+
+// Parses the compact command-line form "family[:key=value,...]", e.g.
+//   "linear:dim=4,tasks=10,train=100,valid=100,seed=7"
+//   "fmnist:dim=16,pairs=0-6;2-4,train=8000,valid=1000,test=1000"
+//   "csv:path=data.csv,label=y,train=0.8"   (fractions allowed for csv splits)
+// Throws ouro::Error naming the bad key or value.
+TaskSpec ParseTaskSpec(std::string_view text);
+
+// Builds the instances. Throws ouro::Error for unknown family, missing dataset package (with the
+// apt-get hint), unreadable/malformed files, or impossible sizes.
+std::vector<Dataset> Generate(const TaskSpec& spec);
+
+// The three disjoint sets a run uses: search (scores candidates), select (picks winners),
+// held_out (final reporting only; never used for search or selection).
+struct Partition {
+  std::vector<Dataset> search, select, held_out;
+};
+
+}  // namespace ouro::tasks
