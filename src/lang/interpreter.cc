@@ -1,0 +1,63 @@
+#include "lang/interpreter.h"
+
+#include "lang/prune.h"
+
+namespace ouro::lang {
+
+Executable Compile(const Program& program, const Shape& shape, bool prune) {
+  shape.Validate();
+  program.Validate(shape);
+  Executable exe;
+  exe.shape = shape;
+  const uint32_t d = static_cast<uint32_t>(shape.dim);
+  exe.vector_base = static_cast<uint32_t>(shape.scalars);
+  exe.matrix_base = exe.vector_base + static_cast<uint32_t>(shape.vectors) * d;
+  exe.scratch = exe.matrix_base + static_cast<uint32_t>(shape.matrices) * d * d;
+  exe.memory_doubles = exe.scratch + d * d;
+
+  auto offset = [&](RegType t, int r) -> uint32_t {
+    switch (t) {
+      case RegType::kScalar: return static_cast<uint32_t>(r);
+      case RegType::kVector: return exe.vector_base + static_cast<uint32_t>(r) * d;
+      case RegType::kMatrix: return exe.matrix_base + static_cast<uint32_t>(r) * d * d;
+      case RegType::kNone: return 0;
+    }
+    return 0;
+  };
+  std::array<std::vector<bool>, kNumComponents> live;
+  if (prune) live = LiveInstructions(program);
+  uint32_t position = 0;
+  for (int c = 0; c < kNumComponents; ++c) {
+    const auto& fn = program.fn[c];
+    for (size_t i = 0; i < fn.size(); ++i, ++position) {
+      if (prune && !live[c][i]) continue;
+      const Instruction& in = fn[i];
+      const OpInfo& info = Info(in.op);
+      CompiledInstr ci{in.op, 0, offset(info.out, in.out), offset(info.in1, in.in1),
+                       offset(info.in2, in.in2), in.c1, in.c2};
+      if (in.op == Op::kVectorConst) ci.out += in.row % d;
+      if (in.op == Op::kMatrixConst) ci.out += (in.row % d) * d + (in.col % d);
+      if (info.random) {
+        ci.rng_slot = static_cast<uint16_t>(exe.rng_streams.size());
+        exe.rng_streams.push_back(position);
+      }
+      exe.fn[c].push_back(ci);
+    }
+  }
+  return exe;
+}
+
+void Machine::Reset(const Executable& exe, uint64_t seed) {
+  mem_.assign(exe.memory_doubles, 0.0);
+  rng_.resize(exe.rng_streams.size());
+  for (size_t i = 0; i < rng_.size(); ++i) rng_[i] = DeriveSeed(seed, exe.rng_streams[i]);
+}
+
+void Machine::Run(const Executable& exe, Component c) {
+  const auto& fn = exe.fn[static_cast<int>(c)];
+  DispatchDim(exe.shape.dim, [&]<int D>() {
+    Execute<D>(fn.data(), fn.data() + fn.size(), mem_.data(), rng_.data(), exe.shape.dim, exe.scratch);
+  });
+}
+
+}  // namespace ouro::lang

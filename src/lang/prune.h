@@ -1,0 +1,22 @@
+// lang/prune.h — dead-instruction removal by liveness over the evaluation loop.
+//
+// The evaluator runs setup once, then (predict, learn) per training example, then predict per
+// validation example; before every predict it writes v0 (features) and s0 (= 0), before every
+// learn it writes s0 (label), and after every predict it reads s1. An instruction is live when its
+// result can reach s1 through any such schedule; everything else is removed before execution.
+// Because random instructions keep their own streams (see interpreter.h), removing dead
+// instructions never changes the value of a live one: pruned and unpruned programs score the same
+// bit for bit (tested).
+#pragma once
+
+#include <array>
+#include <vector>
+
+#include "lang/program.h"
+
+namespace ouro::lang {
+
+// live[c][i] is true when instruction i of component c must execute.
+std::array<std::vector<bool>, kNumComponents> LiveInstructions(const Program& program);
+
+}  // namespace ouro::lang
