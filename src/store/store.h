@@ -14,6 +14,7 @@
 #include <memory>
 #include <optional>
 #include <string>
+#include <utility>
 #include <vector>
 
 struct sqlite3;
@@ -52,6 +53,12 @@ class Store {
  public:
   // Opens or creates the database at path (parent directories are created). ":memory:" works.
   static std::unique_ptr<Store> Open(const std::string& path);
+  // Same, with an explicit busy timeout: how long a write waits for another connection's write
+  // transaction before failing with an Error mentioning "locked". Open(path) uses 5000 ms.
+  static std::unique_ptr<Store> Open(const std::string& path, int busy_timeout_ms);
+  // For readers (`ouro show`, `ouro runs`): like Open, but a missing file is an Error instead of
+  // being created (no directories are created either).
+  static std::unique_ptr<Store> OpenExisting(const std::string& path);
   ~Store();
   Store(const Store&) = delete;
   Store& operator=(const Store&) = delete;
@@ -61,11 +68,19 @@ class Store {
   void Begin();
   void Commit();
   void Rollback();
+  bool in_transaction() const;
+  void SetBusyTimeout(int ms);
 
+  // config_json / summary_json must be valid JSON (or empty), else Error. FinishRun and
+  // SetRunStatus throw Error for an unknown run id. Lineage, evaluation and metric rows must name
+  // an existing run (foreign key), else Error.
   int64_t CreateRun(const std::string& kind, uint64_t seed, const std::string& config_json);
   void FinishRun(int64_t run_id, const std::string& status, const std::string& summary_json);
   std::optional<RunInfo> GetRun(int64_t run_id);
-  std::vector<RunInfo> ListRuns();
+  std::vector<RunInfo> ListRuns();  // ordered by id
+  std::optional<RunInfo> LatestRun();  // highest id, nullopt for an empty store
+  // Sets the status alone (e.g. "stopped" after an interrupt); finished_at is left as is.
+  void SetRunStatus(int64_t run_id, const std::string& status);
 
   // Programs are content-addressed: PutProgram is idempotent for the same hash.
   void PutProgram(const std::string& hash, const std::string& text);
@@ -78,11 +93,21 @@ class Store {
   void AddEvaluation(int64_t run_id, const std::string& program_hash, const std::string& task_set,
                      double fitness, const std::string& detail_json);
 
+  // (program_hash, fitness) of every evaluation of run_id on task_set, in insertion order.
+  std::vector<std::pair<std::string, double>> GetEvaluations(int64_t run_id,
+                                                             const std::string& task_set);
+
   void AddMetric(int64_t run_id, const MetricRow& row);
   std::vector<MetricRow> GetMetrics(int64_t run_id);
 
  private:
   Store() = default;
+  static std::unique_ptr<Store> OpenImpl(const std::string& path, int busy_timeout_ms, bool create);
+  [[noreturn]] void Fail(const std::string& what) const;  // throws Error("<path>: <what>: <errmsg>")
+  void Check(int rc, const char* what) const;              // Fail unless rc is OK/ROW/DONE
+  void Exec(const char* sql, const char* what);
+  std::string QueryText(const char* sql, const char* what);  // first column of the first row
+  int64_t QueryInt(const char* sql, const char* what);
   std::string path_;
   sqlite3* db_ = nullptr;
   struct Statements;

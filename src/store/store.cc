@@ -1,0 +1,570 @@
+// store/store.cc — the SQLite run store.
+//
+// One connection per Store, every statement prepared once at Open and cached in Statements (the
+// search appends lineage/metric/program rows in bulk inside one transaction, so the per-row cost
+// must be a bind + step + reset). Every sqlite3 failure goes through Store::Fail, which builds the
+// one-line ouro::Error "<path>: <what>: <sqlite message>"; every statement use is wrapped in a
+// StmtUse guard so it is reset (and its bindings cleared) on every exit path, errors included.
+//
+// Open never writes to a file it has not recognised: an existing non-empty file must start with
+// the SQLite magic header, a database from a newer ouro is refused before any pragma could change
+// it, and an SQLite database holding someone else's tables (user_version 0, non-empty schema) is
+// refused rather than extended.
+#include "store/store.h"
+
+#include <sqlite3.h>
+
+#include <bit>
+#include <cerrno>
+#include <chrono>
+#include <cstring>
+#include <ctime>
+#include <filesystem>
+#include <fstream>
+#include <nlohmann/json.hpp>
+#include <system_error>
+
+#include "core/error.h"
+
+namespace ouro::store {
+
+namespace {
+
+constexpr int kSchemaVersion = 1;
+constexpr int kDefaultBusyTimeoutMs = 5000;
+// PRAGMA quick_check reads every page; run it on open only while that stays in the milliseconds.
+constexpr uintmax_t kQuickCheckMaxBytes = 8u << 20;  // ~30 ms
+
+constexpr const char* kSchema = R"sql(
+CREATE TABLE runs(
+  id INTEGER PRIMARY KEY,
+  kind TEXT NOT NULL,
+  status TEXT NOT NULL,
+  created_at TEXT NOT NULL,
+  finished_at TEXT,
+  seed INTEGER NOT NULL,
+  config_json TEXT NOT NULL,
+  summary_json TEXT
+);
+CREATE TABLE programs(
+  hash TEXT PRIMARY KEY,
+  text TEXT NOT NULL
+) WITHOUT ROWID;
+CREATE TABLE lineage(
+  run_id INTEGER NOT NULL REFERENCES runs(id) ON DELETE CASCADE,
+  individual INTEGER NOT NULL,
+  child_hash TEXT NOT NULL,
+  parent_hash TEXT,
+  mutation TEXT NOT NULL,
+  fitness REAL NOT NULL
+);
+CREATE INDEX lineage_run ON lineage(run_id, individual);
+CREATE TABLE evaluations(
+  run_id INTEGER NOT NULL REFERENCES runs(id) ON DELETE CASCADE,
+  program_hash TEXT NOT NULL,
+  task_set TEXT NOT NULL,
+  fitness REAL NOT NULL,
+  detail_json TEXT,
+  created_at TEXT NOT NULL
+);
+CREATE INDEX evaluations_run ON evaluations(run_id, task_set);
+CREATE TABLE metrics(
+  run_id INTEGER NOT NULL REFERENCES runs(id) ON DELETE CASCADE,
+  seconds REAL NOT NULL,
+  individuals INTEGER NOT NULL,
+  evaluations INTEGER NOT NULL,
+  best_fitness REAL NOT NULL,
+  cache_hit_rate REAL NOT NULL,
+  experiment INTEGER NOT NULL
+);
+CREATE INDEX metrics_run ON metrics(run_id);
+)sql";
+
+constexpr const char* kRunColumns =
+    "id, kind, status, created_at, finished_at, seed, config_json, summary_json";
+
+std::string NowIso8601() {
+  std::time_t t = std::chrono::system_clock::to_time_t(std::chrono::system_clock::now());
+  std::tm tm{};
+  gmtime_r(&t, &tm);
+  char buf[32];
+  std::strftime(buf, sizeof buf, "%Y-%m-%dT%H:%M:%SZ", &tm);
+  return buf;
+}
+
+bool IsMemoryPath(const std::string& path) { return path == ":memory:"; }
+
+// Refuses, without opening it through SQLite, a path that cannot be a run store file.
+void PrecheckFile(const std::string& path, bool create) {
+  namespace fs = std::filesystem;
+  std::error_code ec;
+  fs::file_status st = fs::status(path, ec);
+  if (ec && ec != std::errc::no_such_file_or_directory)
+    throw Error(path + ": cannot access: " + ec.message());
+  if (fs::is_directory(st)) throw Error(path + ": is a directory, not an ouro run store");
+  if (!fs::exists(st)) {
+    if (!create) throw Error(path + ": no such run store");
+    fs::path parent = fs::path(path).parent_path();
+    if (!parent.empty()) {
+      fs::create_directories(parent, ec);
+      if (ec) throw Error(path + ": cannot create directory " + parent.string() + ": " + ec.message());
+    }
+    return;
+  }
+  if (!fs::is_regular_file(st)) throw Error(path + ": not a regular file");
+  uintmax_t size = fs::file_size(path, ec);
+  if (ec) throw Error(path + ": cannot access: " + ec.message());
+  if (size == 0) return;  // an empty file is an empty database; it gets the schema
+  std::ifstream in(path, std::ios::binary);
+  if (!in) throw Error(path + ": cannot read: " + std::strerror(errno));
+  char magic[16] = {};
+  in.read(magic, sizeof magic);
+  if (in.gcount() != 16 || std::memcmp(magic, "SQLite format 3", 16) != 0)
+    throw Error(path + ": not an ouro run store (file is not a database)");
+}
+
+void ValidateJson(const std::string& path, const std::string& json, const char* what) {
+  if (!json.empty() && !nlohmann::json::accept(json))
+    throw Error(path + ": " + what + " is not valid JSON");
+}
+
+}  // namespace
+
+struct Store::Statements {
+  sqlite3_stmt* begin = nullptr;
+  sqlite3_stmt* commit = nullptr;
+  sqlite3_stmt* rollback = nullptr;
+  sqlite3_stmt* create_run = nullptr;
+  sqlite3_stmt* finish_run = nullptr;
+  sqlite3_stmt* set_run_status = nullptr;
+  sqlite3_stmt* get_run = nullptr;
+  sqlite3_stmt* list_runs = nullptr;
+  sqlite3_stmt* latest_run = nullptr;
+  sqlite3_stmt* put_program = nullptr;
+  sqlite3_stmt* get_program = nullptr;
+  sqlite3_stmt* add_lineage = nullptr;
+  sqlite3_stmt* get_lineage = nullptr;
+  sqlite3_stmt* add_evaluation = nullptr;
+  sqlite3_stmt* get_evaluations = nullptr;
+  sqlite3_stmt* add_metric = nullptr;
+  sqlite3_stmt* get_metrics = nullptr;
+
+  sqlite3_stmt** all[17] = {&begin,          &commit,          &rollback,    &create_run,
+                            &finish_run,     &set_run_status,  &get_run,     &list_runs,
+                            &latest_run,     &put_program,     &get_program, &add_lineage,
+                            &get_lineage,    &add_evaluation,  &get_evaluations,
+                            &add_metric,     &get_metrics};
+
+  ~Statements() {
+    for (sqlite3_stmt** s : all) sqlite3_finalize(*s);  // finalize(nullptr) is a no-op
+  }
+};
+
+namespace {
+
+// Binds by position and resets + clears the statement on every exit path. Text is bound with
+// SQLITE_STATIC: the caller's strings outlive the step, and the bindings are cleared on reset.
+class StmtUse {
+ public:
+  explicit StmtUse(sqlite3_stmt* s) : s_(s) {}
+  ~StmtUse() {
+    sqlite3_reset(s_);
+    sqlite3_clear_bindings(s_);
+  }
+  StmtUse(const StmtUse&) = delete;
+  StmtUse& operator=(const StmtUse&) = delete;
+
+  int Bind(int i, int64_t v) { return sqlite3_bind_int64(s_, i, v); }
+  int Bind(int i, int v) { return sqlite3_bind_int64(s_, i, v); }
+  int Bind(int i, double v) { return sqlite3_bind_double(s_, i, v); }
+  int Bind(int i, const std::string& v) {
+    return sqlite3_bind_text64(s_, i, v.data(), v.size(), SQLITE_STATIC, SQLITE_UTF8);
+  }
+  int BindTextOrNull(int i, const std::string& v) {
+    return v.empty() ? sqlite3_bind_null(s_, i) : Bind(i, v);
+  }
+  int Step() { return sqlite3_step(s_); }
+
+  std::string Text(int col) const {
+    const auto* p = reinterpret_cast<const char*>(sqlite3_column_text(s_, col));
+    return p ? std::string(p, static_cast<size_t>(sqlite3_column_bytes(s_, col))) : std::string();
+  }
+  int64_t Int(int col) const { return sqlite3_column_int64(s_, col); }
+  double Real(int col) const { return sqlite3_column_double(s_, col); }
+
+ private:
+  sqlite3_stmt* s_;
+};
+
+RunInfo ReadRun(const StmtUse& q) {
+  RunInfo r;
+  r.id = q.Int(0);
+  r.kind = q.Text(1);
+  r.status = q.Text(2);
+  r.created_at = q.Text(3);
+  r.finished_at = q.Text(4);
+  r.seed = std::bit_cast<uint64_t>(q.Int(5));
+  r.config_json = q.Text(6);
+  r.summary_json = q.Text(7);
+  return r;
+}
+
+}  // namespace
+
+void Store::Fail(const std::string& what) const {
+  int code = db_ ? sqlite3_errcode(db_) & 0xff : SQLITE_NOMEM;
+  std::string msg = db_ ? sqlite3_errmsg(db_) : "out of memory";
+  if (code == SQLITE_NOTADB) throw Error(path_ + ": not an ouro run store (" + msg + ")");
+  if (code == SQLITE_CORRUPT) throw Error(path_ + ": corrupt run store: " + what + ": " + msg);
+  throw Error(path_ + ": " + what + ": " + msg);
+}
+
+void Store::Check(int rc, const char* what) const {
+  if (rc != SQLITE_OK && rc != SQLITE_ROW && rc != SQLITE_DONE) Fail(what);
+}
+
+void Store::Exec(const char* sql, const char* what) {
+  Check(sqlite3_exec(db_, sql, nullptr, nullptr, nullptr), what);
+}
+
+namespace {
+struct Finalizer {
+  void operator()(sqlite3_stmt* s) const { sqlite3_finalize(s); }
+};
+using OwnedStmt = std::unique_ptr<sqlite3_stmt, Finalizer>;
+}  // namespace
+
+std::string Store::QueryText(const char* sql, const char* what) {
+  sqlite3_stmt* raw = nullptr;
+  Check(sqlite3_prepare_v2(db_, sql, -1, &raw, nullptr), what);
+  OwnedStmt owned(raw);
+  StmtUse q(raw);
+  int rc = q.Step();
+  Check(rc, what);
+  return rc == SQLITE_ROW ? q.Text(0) : std::string();
+}
+
+int64_t Store::QueryInt(const char* sql, const char* what) {
+  sqlite3_stmt* raw = nullptr;
+  Check(sqlite3_prepare_v2(db_, sql, -1, &raw, nullptr), what);
+  OwnedStmt owned(raw);
+  StmtUse q(raw);
+  int rc = q.Step();
+  Check(rc, what);
+  return rc == SQLITE_ROW ? q.Int(0) : 0;
+}
+
+std::unique_ptr<Store> Store::Open(const std::string& path) {
+  return OpenImpl(path, kDefaultBusyTimeoutMs, /*create=*/true);
+}
+
+std::unique_ptr<Store> Store::Open(const std::string& path, int busy_timeout_ms) {
+  return OpenImpl(path, busy_timeout_ms, /*create=*/true);
+}
+
+std::unique_ptr<Store> Store::OpenExisting(const std::string& path) {
+  return OpenImpl(path, kDefaultBusyTimeoutMs, /*create=*/false);
+}
+
+std::unique_ptr<Store> Store::OpenImpl(const std::string& path, int busy_timeout_ms, bool create) {
+  if (path.empty()) throw Error("run store path is empty");
+  const bool memory = IsMemoryPath(path);
+  if (!memory) PrecheckFile(path, create);
+
+  std::unique_ptr<Store> s(new Store());
+  s->path_ = path;
+  int flags = SQLITE_OPEN_READWRITE | SQLITE_OPEN_NOMUTEX | (create ? SQLITE_OPEN_CREATE : 0);
+  int rc = sqlite3_open_v2(path.c_str(), &s->db_, flags, nullptr);
+  if (rc != SQLITE_OK) {
+    if (!s->db_) throw Error(path + ": cannot open: out of memory");
+    s->Fail("cannot open");  // ~Store closes the handle
+  }
+  if (!memory && sqlite3_db_readonly(s->db_, "main") == 1)
+    throw Error(path + ": cannot open for writing (read-only file or location)");
+  s->SetBusyTimeout(busy_timeout_ms);
+
+  // Read the version before anything that could write: a newer store must stay untouched.
+  auto check_version = [&path](int64_t v) {
+    if (v > kSchemaVersion)
+      throw Error(path + ": run store schema version " + std::to_string(v) +
+                  " is newer than this ouro supports (" + std::to_string(kSchemaVersion) +
+                  "); use a newer ouro");
+    if (v < 0)
+      throw Error(path + ": not an ouro run store (schema version " + std::to_string(v) + ")");
+  };
+  constexpr const char* kForeign = ": not an ouro run store (an SQLite database with other tables)";
+  int64_t version = s->QueryInt("PRAGMA user_version", "read schema version");
+  check_version(version);
+  if (version == 0 && s->QueryInt("SELECT count(*) FROM sqlite_schema", "read schema") != 0)
+    throw Error(path + kForeign);
+
+  if (!memory) {
+    std::string mode = s->QueryText("PRAGMA journal_mode=WAL", "set WAL journal mode");
+    if (mode != "wal")
+      throw Error(path + ": cannot switch to WAL journal mode (got \"" + mode + "\")");
+  }
+  s->Exec("PRAGMA synchronous=NORMAL", "set synchronous mode");
+  s->Exec("PRAGMA foreign_keys=ON", "enable foreign keys");
+
+  if (version == 0) {
+    // Create the schema under the write lock; another process may have done it meanwhile.
+    s->Exec("BEGIN IMMEDIATE", "create schema");
+    try {
+      version = s->QueryInt("PRAGMA user_version", "read schema version");
+      check_version(version);
+      if (version == 0) {
+        if (s->QueryInt("SELECT count(*) FROM sqlite_schema", "read schema") != 0)
+          throw Error(path + kForeign);
+        s->Exec(kSchema, "create schema");
+        s->Exec("PRAGMA user_version = 1", "set schema version");
+      }
+      s->Exec("COMMIT", "create schema");
+    } catch (...) {
+      if (!sqlite3_get_autocommit(s->db_)) sqlite3_exec(s->db_, "ROLLBACK", nullptr, nullptr, nullptr);
+      throw;
+    }
+  } else if (!memory) {
+    // quick_check reads every page, so it only runs while that stays cheap; corruption in a
+    // bigger store still surfaces as an Error from the statement that reads the damaged page.
+    std::error_code ec;
+    uintmax_t size = std::filesystem::file_size(path, ec);
+    if (!ec && size <= kQuickCheckMaxBytes) {
+      std::string result = s->QueryText("PRAGMA quick_check(1)", "quick_check");
+      if (result != "ok") {
+        for (char& c : result)
+          if (c == '\n') c = ' ';  // the report can span lines; the Error is one line
+        throw Error(path + ": corrupt run store: " + result);
+      }
+    }
+  }
+
+  // Preparing every statement also validates that the tables and columns are the expected ones.
+  s->stmts_ = std::make_unique<Statements>();
+  Statements& t = *s->stmts_;
+  auto prep = [&s](sqlite3_stmt** out, const std::string& sql) {
+    if (sqlite3_prepare_v3(s->db_, sql.c_str(), -1, SQLITE_PREPARE_PERSISTENT, out, nullptr) !=
+        SQLITE_OK)
+      s->Fail("not an ouro run store (prepare \"" + sql.substr(0, 40) + "...\")");
+  };
+  const std::string run_cols = kRunColumns;
+  prep(&t.begin, "BEGIN IMMEDIATE");
+  prep(&t.commit, "COMMIT");
+  prep(&t.rollback, "ROLLBACK");
+  prep(&t.create_run,
+       "INSERT INTO runs(kind, status, created_at, seed, config_json) VALUES(?, 'running', ?, ?, ?)");
+  prep(&t.finish_run, "UPDATE runs SET status = ?, finished_at = ?, summary_json = ? WHERE id = ?");
+  prep(&t.set_run_status, "UPDATE runs SET status = ? WHERE id = ?");
+  prep(&t.get_run, "SELECT " + run_cols + " FROM runs WHERE id = ?");
+  prep(&t.list_runs, "SELECT " + run_cols + " FROM runs ORDER BY id");
+  prep(&t.latest_run, "SELECT " + run_cols + " FROM runs ORDER BY id DESC LIMIT 1");
+  prep(&t.put_program, "INSERT OR IGNORE INTO programs(hash, text) VALUES(?, ?)");
+  prep(&t.get_program, "SELECT text FROM programs WHERE hash = ?");
+  prep(&t.add_lineage,
+       "INSERT INTO lineage(run_id, individual, child_hash, parent_hash, mutation, fitness) "
+       "VALUES(?, ?, ?, ?, ?, ?)");
+  prep(&t.get_lineage,
+       "SELECT child_hash, parent_hash, individual, mutation, fitness FROM lineage "
+       "WHERE run_id = ? ORDER BY individual, rowid");
+  prep(&t.add_evaluation,
+       "INSERT INTO evaluations(run_id, program_hash, task_set, fitness, detail_json, created_at) "
+       "VALUES(?, ?, ?, ?, ?, ?)");
+  prep(&t.get_evaluations,
+       "SELECT program_hash, fitness FROM evaluations WHERE run_id = ? AND task_set = ? "
+       "ORDER BY rowid");
+  prep(&t.add_metric,
+       "INSERT INTO metrics(run_id, seconds, individuals, evaluations, best_fitness, "
+       "cache_hit_rate, experiment) VALUES(?, ?, ?, ?, ?, ?, ?)");
+  prep(&t.get_metrics,
+       "SELECT seconds, individuals, evaluations, best_fitness, cache_hit_rate, experiment "
+       "FROM metrics WHERE run_id = ? ORDER BY rowid");
+  return s;
+}
+
+Store::~Store() {
+  stmts_.reset();  // finalize before close
+  if (db_) sqlite3_close_v2(db_);  // rolls back an open transaction
+}
+
+void Store::SetBusyTimeout(int ms) { Check(sqlite3_busy_timeout(db_, ms < 0 ? 0 : ms), "set busy timeout"); }
+
+bool Store::in_transaction() const { return sqlite3_get_autocommit(db_) == 0; }
+
+void Store::Begin() {
+  StmtUse q(stmts_->begin);
+  Check(q.Step(), "begin transaction");
+}
+
+void Store::Commit() {
+  StmtUse q(stmts_->commit);
+  Check(q.Step(), "commit");
+}
+
+void Store::Rollback() {
+  if (sqlite3_get_autocommit(db_)) return;  // SQLite already rolled back (e.g. after disk full)
+  StmtUse q(stmts_->rollback);
+  Check(q.Step(), "rollback");
+}
+
+int64_t Store::CreateRun(const std::string& kind, uint64_t seed, const std::string& config_json) {
+  ValidateJson(path_, config_json, "run config");
+  std::string now = NowIso8601();
+  StmtUse q(stmts_->create_run);
+  q.Bind(1, kind);
+  q.Bind(2, now);
+  q.Bind(3, std::bit_cast<int64_t>(seed));
+  q.Bind(4, config_json);
+  Check(q.Step(), "create run");
+  return sqlite3_last_insert_rowid(db_);
+}
+
+void Store::FinishRun(int64_t run_id, const std::string& status, const std::string& summary_json) {
+  ValidateJson(path_, summary_json, "run summary");
+  std::string now = NowIso8601();
+  StmtUse q(stmts_->finish_run);
+  q.Bind(1, status);
+  q.Bind(2, now);
+  q.Bind(3, summary_json);
+  q.Bind(4, run_id);
+  Check(q.Step(), "finish run");
+  if (sqlite3_changes(db_) == 0)
+    throw Error(path_ + ": finish run " + std::to_string(run_id) + ": no such run");
+}
+
+void Store::SetRunStatus(int64_t run_id, const std::string& status) {
+  StmtUse q(stmts_->set_run_status);
+  q.Bind(1, status);
+  q.Bind(2, run_id);
+  Check(q.Step(), "set run status");
+  if (sqlite3_changes(db_) == 0)
+    throw Error(path_ + ": set run status " + std::to_string(run_id) + ": no such run");
+}
+
+std::optional<RunInfo> Store::GetRun(int64_t run_id) {
+  StmtUse q(stmts_->get_run);
+  q.Bind(1, run_id);
+  int rc = q.Step();
+  Check(rc, "get run");
+  if (rc != SQLITE_ROW) return std::nullopt;
+  return ReadRun(q);
+}
+
+std::vector<RunInfo> Store::ListRuns() {
+  std::vector<RunInfo> out;
+  StmtUse q(stmts_->list_runs);
+  int rc;
+  while ((rc = q.Step()) == SQLITE_ROW) out.push_back(ReadRun(q));
+  Check(rc, "list runs");
+  return out;
+}
+
+std::optional<RunInfo> Store::LatestRun() {
+  StmtUse q(stmts_->latest_run);
+  int rc = q.Step();
+  Check(rc, "latest run");
+  if (rc != SQLITE_ROW) return std::nullopt;
+  return ReadRun(q);
+}
+
+void Store::PutProgram(const std::string& hash, const std::string& text) {
+  StmtUse q(stmts_->put_program);
+  q.Bind(1, hash);
+  q.Bind(2, text);
+  Check(q.Step(), "put program");
+}
+
+std::optional<std::string> Store::GetProgram(const std::string& hash) {
+  StmtUse q(stmts_->get_program);
+  q.Bind(1, hash);
+  int rc = q.Step();
+  Check(rc, "get program");
+  if (rc != SQLITE_ROW) return std::nullopt;
+  return q.Text(0);
+}
+
+void Store::AddLineage(int64_t run_id, const LineageRow& row) {
+  StmtUse q(stmts_->add_lineage);
+  q.Bind(1, run_id);
+  q.Bind(2, row.individual);
+  q.Bind(3, row.child_hash);
+  q.BindTextOrNull(4, row.parent_hash);
+  q.Bind(5, row.mutation);
+  q.Bind(6, row.fitness);
+  Check(q.Step(), "add lineage");
+}
+
+std::vector<LineageRow> Store::GetLineage(int64_t run_id) {
+  std::vector<LineageRow> out;
+  StmtUse q(stmts_->get_lineage);
+  q.Bind(1, run_id);
+  int rc;
+  while ((rc = q.Step()) == SQLITE_ROW) {
+    LineageRow r;
+    r.child_hash = q.Text(0);
+    r.parent_hash = q.Text(1);
+    r.individual = q.Int(2);
+    r.mutation = q.Text(3);
+    r.fitness = q.Real(4);
+    out.push_back(std::move(r));
+  }
+  Check(rc, "get lineage");
+  return out;
+}
+
+void Store::AddEvaluation(int64_t run_id, const std::string& program_hash,
+                          const std::string& task_set, double fitness,
+                          const std::string& detail_json) {
+  std::string now = NowIso8601();
+  StmtUse q(stmts_->add_evaluation);
+  q.Bind(1, run_id);
+  q.Bind(2, program_hash);
+  q.Bind(3, task_set);
+  q.Bind(4, fitness);
+  q.BindTextOrNull(5, detail_json);
+  q.Bind(6, now);
+  Check(q.Step(), "add evaluation");
+}
+
+std::vector<std::pair<std::string, double>> Store::GetEvaluations(int64_t run_id,
+                                                                  const std::string& task_set) {
+  std::vector<std::pair<std::string, double>> out;
+  StmtUse q(stmts_->get_evaluations);
+  q.Bind(1, run_id);
+  q.Bind(2, task_set);
+  int rc;
+  while ((rc = q.Step()) == SQLITE_ROW) out.emplace_back(q.Text(0), q.Real(1));
+  Check(rc, "get evaluations");
+  return out;
+}
+
+void Store::AddMetric(int64_t run_id, const MetricRow& row) {
+  StmtUse q(stmts_->add_metric);
+  q.Bind(1, run_id);
+  q.Bind(2, row.seconds);
+  q.Bind(3, row.individuals);
+  q.Bind(4, row.evaluations);
+  q.Bind(5, row.best_fitness);
+  q.Bind(6, row.cache_hit_rate);
+  q.Bind(7, row.experiment);
+  Check(q.Step(), "add metric");
+}
+
+std::vector<MetricRow> Store::GetMetrics(int64_t run_id) {
+  std::vector<MetricRow> out;
+  StmtUse q(stmts_->get_metrics);
+  q.Bind(1, run_id);
+  int rc;
+  while ((rc = q.Step()) == SQLITE_ROW) {
+    MetricRow r;
+    r.seconds = q.Real(0);
+    r.individuals = q.Int(1);
+    r.evaluations = q.Int(2);
+    r.best_fitness = q.Real(3);
+    r.cache_hit_rate = q.Real(4);
+    r.experiment = static_cast<int>(q.Int(5));
+    out.push_back(r);
+  }
+  Check(rc, "get metrics");
+  return out;
+}
+
+}  // namespace ouro::store
