@@ -1,0 +1,136 @@
+// cli/cmd_runs.cc — `ouro runs` (list runs) and `ouro show RUN` (one run's summary and program).
+#include <cstdio>
+#include <memory>
+
+#include <nlohmann/json.hpp>
+
+#include "cli/commands.h"
+#include "core/error.h"
+#include "store/store.h"
+
+namespace ouro::cli {
+namespace {
+
+nlohmann::json ParseSummary(const std::string& s) {
+  if (s.empty()) return nlohmann::json::object();
+  auto j = nlohmann::json::parse(s, nullptr, false);
+  return j.is_discarded() ? nlohmann::json::object() : j;
+}
+
+std::string Num(const nlohmann::json& j, const char* key, const char* fmt) {
+  if (!j.contains(key) || !j[key].is_number()) return "-";
+  char buf[64];
+  std::snprintf(buf, sizeof buf, fmt, j[key].get<double>());
+  return buf;
+}
+
+int RunRuns(const std::string& db_path, bool json) {
+  auto db = store::Store::OpenExisting(db_path);
+  const auto runs = db->ListRuns();
+  if (json) {
+    nlohmann::json arr = nlohmann::json::array();
+    for (const auto& r : runs)
+      arr.push_back({{"run_id", r.id}, {"kind", r.kind}, {"status", r.status}, {"created_at", r.created_at},
+                     {"seed", r.seed}, {"summary", ParseSummary(r.summary_json)}});
+    std::printf("%s\n", arr.dump().c_str());
+    return 0;
+  }
+  std::printf("%5s  %-7s %-9s %-20s %12s %9s %9s %8s %7s\n", "run", "kind", "status", "created (UTC)", "seed",
+              "select", "held-out", "seconds", "solved");
+  for (const auto& r : runs) {
+    const auto s = ParseSummary(r.summary_json);
+    std::string solved = s.contains("solved") ? (s["solved"].get<bool>() ? "yes" : "no") : "-";
+    std::printf("%5lld  %-7s %-9s %-20s %12llu %9s %9s %8s %7s\n", static_cast<long long>(r.id), r.kind.c_str(),
+                r.status.c_str(), r.created_at.c_str(), static_cast<unsigned long long>(r.seed),
+                Num(s, "fitness_select", "%.4f").c_str(), Num(s, "fitness_final", "%.4f").c_str(),
+                Num(s, "seconds", "%.1f").c_str(), solved.c_str());
+  }
+  if (runs.empty()) std::printf("(no runs in %s)\n", db_path.c_str());
+  return 0;
+}
+
+int RunShow(const std::string& db_path, const std::string& run_arg, bool json) {
+  auto db = store::Store::OpenExisting(db_path);
+  std::optional<store::RunInfo> run;
+  if (run_arg == "latest" || run_arg.empty()) {
+    run = db->LatestRun();
+    if (!run) throw Error(db_path + ": no runs");
+  } else {
+    int64_t id = 0;
+    try {
+      size_t used = 0;
+      id = std::stoll(run_arg, &used);
+      if (used != run_arg.size()) throw std::invalid_argument("");
+    } catch (const std::exception&) {
+      throw Error("show: RUN must be a run id or 'latest', got '" + run_arg + "'");
+    }
+    run = db->GetRun(id);
+    if (!run) throw Error(db_path + ": no run " + run_arg);
+  }
+  const auto summary = ParseSummary(run->summary_json);
+  const auto lineage = db->GetLineage(run->id);
+  const auto metrics = db->GetMetrics(run->id);
+  if (json) {
+    nlohmann::json out = {{"run_id", run->id}, {"kind", run->kind}, {"status", run->status},
+                          {"created_at", run->created_at}, {"finished_at", run->finished_at},
+                          {"seed", run->seed}, {"config", ParseSummary(run->config_json)},
+                          {"summary", summary}, {"lineage_length", lineage.size()},
+                          {"metrics", metrics.size()}};
+    std::printf("%s\n", out.dump().c_str());
+    return 0;
+  }
+  std::printf("run %lld  (%s, %s)\n", static_cast<long long>(run->id), run->kind.c_str(), run->status.c_str());
+  std::printf("  created  %s   finished %s\n", run->created_at.c_str(),
+              run->finished_at.empty() ? "-" : run->finished_at.c_str());
+  std::printf("  seed     %llu\n", static_cast<unsigned long long>(run->seed));
+  const auto cfg = ParseSummary(run->config_json);
+  if (cfg.contains("tasks")) std::printf("  tasks    %s\n", cfg["tasks"].dump().c_str());
+  for (const char* key : {"individuals", "evaluations", "experiments", "seconds", "individuals_per_second",
+                          "cache_hit_rate", "fitness_search", "fitness_select", "fitness_final",
+                          "fitness_valid", "fitness_test", "solved", "stop_reason"}) {
+    if (summary.contains(key)) std::printf("  %-22s %s\n", key, summary[key].dump().c_str());
+  }
+  if (!metrics.empty()) {
+    std::printf("  progress (%zu points):\n", metrics.size());
+    const size_t step = std::max<size_t>(1, metrics.size() / 10);
+    for (size_t i = 0; i < metrics.size(); i += step) {
+      const auto& m = metrics[i];
+      std::printf("    %8.1fs  exp %-3d %10lld indiv  best %.6f  cache %.0f%%\n", m.seconds, m.experiment + 1,
+                  static_cast<long long>(m.individuals), m.best_fitness, 100 * m.cache_hit_rate);
+    }
+  }
+  if (!lineage.empty()) {
+    std::printf("  lineage of the best program: %zu ancestors; last steps:\n", lineage.size());
+    for (size_t i = lineage.size() > 8 ? lineage.size() - 8 : 0; i < lineage.size(); ++i)
+      std::printf("    #%-10lld %-10s fitness %.6f  %s\n", static_cast<long long>(lineage[i].individual),
+                  lineage[i].mutation.c_str(), lineage[i].fitness, lineage[i].child_hash.c_str());
+  }
+  if (summary.contains("program") && summary["program"].is_string()) {
+    std::printf("program:\n%s", summary["program"].get<std::string>().c_str());
+  }
+  return 0;
+}
+
+}  // namespace
+
+Action RegisterRuns(CLI::App& app) {
+  auto db = std::make_shared<std::string>(kDefaultDb);
+  auto json = std::make_shared<bool>(false);
+  CLI::App* s = app.add_subcommand("runs", "List the runs in a run store");
+  s->add_option("--db", *db, "Run store (SQLite file)")->capture_default_str();
+  s->add_flag("--json", *json, "Print a JSON array");
+  return [db, json] { return RunRuns(*db, *json); };
+}
+
+Action RegisterShow(CLI::App& app) {
+  auto db = std::make_shared<std::string>(kDefaultDb);
+  auto run = std::make_shared<std::string>("latest");
+  auto json = std::make_shared<bool>(false);
+  CLI::App* s = app.add_subcommand("show", "Show a run's summary, progress and best program");
+  s->add_option("run", *run, "Run id or 'latest'")->capture_default_str();
+  s->add_option("--db", *db, "Run store (SQLite file)")->capture_default_str();
+  s->add_flag("--json", *json, "Print one JSON object");
+  return [db, run, json] { return RunShow(*db, *run, *json); };
+}
+
+}  // namespace ouro::cli

@@ -1,0 +1,145 @@
+// cli/cmd_search.cc — `ouro search`: run the object-level search and store it.
+#include <cstdio>
+#include <memory>
+
+#include "cli/commands.h"
+#include "cli/common.h"
+#include "core/error.h"
+#include "core/hash.h"
+#include "lang/text.h"
+#include "store/store.h"
+#include "tasks/partition.h"
+
+namespace ouro::cli {
+namespace {
+
+struct SearchArgs {
+  std::string config, task, data, db = kDefaultDb;
+  int64_t seed = -1, max_evals = -1;
+  double max_seconds = -1;
+  int threads = -1;
+  bool json = false, quiet = false;
+};
+
+int RunSearch(const SearchArgs& a) {
+  search::RunConfig cfg = a.config.empty() ? search::DefaultRunConfig() : search::LoadRunConfig(a.config);
+  if (!a.task.empty() && !a.data.empty()) throw Error("give --task or --data, not both");
+  if (!a.task.empty()) search::ApplyTaskFlag(cfg, tasks::ParseTaskSpec(a.task));
+  const uint64_t seed = ResolveSeed(a.seed, cfg.seed);
+  cfg.seed = seed;
+  if (a.max_evals >= 0) cfg.budget.max_evaluations = a.max_evals;
+  if (a.max_seconds >= 0) cfg.budget.max_seconds = a.max_seconds;
+  if (a.threads >= 0) cfg.threads = a.threads;
+  cfg.budget.stop = &StopFlag();
+
+  tasks::Partition partition;
+  if (!a.data.empty()) {
+    partition = PartitionUserData(a.data, seed);
+    cfg.evolution.space.shape.dim = partition.search[0].dim;
+  } else {
+    partition = tasks::MakePartition(cfg.search_tasks, cfg.select_tasks, cfg.held_out_tasks);
+  }
+  nlohmann::json config_json = search::ToJson(cfg);
+  if (!a.data.empty()) config_json["tasks"] = {{"data", a.data}};
+
+  // Open the store before the work, so a bad database fails fast and loses nothing.
+  std::unique_ptr<store::Store> db = store::Store::Open(a.db);
+  const int64_t run_id = db->CreateRun("search", seed, config_json.dump());
+  if (!a.quiet)
+    std::fprintf(stderr, "run %lld (seed %llu, db %s): %zu search / %zu select / %zu held-out tasks\n",
+                 static_cast<long long>(run_id), static_cast<unsigned long long>(seed), a.db.c_str(),
+                 partition.search.size(), partition.select.size(), partition.held_out.size());
+
+  ProgressLine line(!a.quiet, cfg.budget, cfg.evolution.max_individuals);
+  search::Callbacks cb;
+  cb.on_progress = [&](const search::Progress& p) {
+    line.Update(p);
+    db->AddMetric(run_id, store::MetricRow{p.seconds, p.individuals, p.evaluations, p.best_fitness,
+                                           p.individuals > 0 ? static_cast<double>(p.cache_hits) / p.individuals : 0,
+                                           p.experiment});
+  };
+  cb.on_select = [&](const search::Individual& ind, double fitness) {
+    const std::string hash = HexId(ind.program.Hash());
+    db->PutProgram(hash, lang::Print(ind.program));
+    db->AddEvaluation(run_id, hash, "select", fitness,
+                      nlohmann::json{{"individual", ind.id}, {"search_fitness", ind.fitness}}.dump());
+  };
+  search::EvolutionResult r;
+  try {
+    r = search::RunEvolution(cfg.evolution, partition, seed, cfg.threads, cfg.budget, cb);
+  } catch (...) {
+    db->FinishRun(run_id, "failed", "");
+    throw;
+  }
+  line.Done();
+
+  const double hit_rate = r.progress.individuals > 0
+                              ? static_cast<double>(r.progress.cache_hits) / r.progress.individuals : 0;
+  std::string program_text;
+  {
+    store::Transaction tx(*db);
+    if (r.best) {
+      program_text = lang::Print(r.best->program);
+      const std::string hash = HexId(r.best->program.Hash());
+      db->PutProgram(hash, program_text);
+      db->AddEvaluation(run_id, hash, "held_out", r.fitness_final, "");
+      std::string parent;
+      for (const auto& ind : r.lineage) {
+        const std::string h = HexId(ind->program.Hash());
+        db->PutProgram(h, lang::Print(ind->program));
+        db->AddLineage(run_id, store::LineageRow{h, parent, ind->id, std::string(search::MutationName(ind->mutation)), ind->fitness});
+        parent = h;
+      }
+    }
+    tx.Commit();
+  }
+  nlohmann::json out = {
+      {"run_id", run_id},
+      {"seed", seed},
+      {"individuals", r.progress.individuals},
+      {"evaluations", r.progress.evaluations},
+      {"cache_hit_rate", hit_rate},
+      {"experiments", r.progress.experiment + 1},
+      {"seconds", r.progress.seconds},
+      {"individuals_per_second", r.progress.individuals_per_second},
+      {"fitness_search", r.fitness_search},
+      {"fitness_select", r.fitness_select},
+      {"fitness_final", r.fitness_final},
+      {"solved", r.solved},
+      {"stop_reason", r.stop_reason},
+      {"program", program_text},
+  };
+  db->FinishRun(run_id, r.stop_reason == "stopped" ? "stopped" : "finished", out.dump());
+  if (a.json) {
+    std::printf("%s\n", out.dump().c_str());
+  } else {
+    std::printf("run %lld: %s after %lld individuals (%lld evaluated, cache %.0f%%) in %.1f s\n",
+                static_cast<long long>(run_id), r.solved ? "solved" : r.stop_reason.c_str(),
+                static_cast<long long>(r.progress.individuals), static_cast<long long>(r.progress.evaluations),
+                100 * hit_rate, r.progress.seconds);
+    std::printf("fitness: search %.6f, select %.6f, held-out %.6f\n", r.fitness_search, r.fitness_select,
+                r.fitness_final);
+    std::printf("best program:\n%s", program_text.c_str());
+  }
+  return 0;
+}
+
+}  // namespace
+
+Action RegisterSearch(CLI::App& app) {
+  auto a = std::make_shared<SearchArgs>();
+  CLI::App* s = app.add_subcommand("search", "Evolve a program (the object-level search)");
+  s->add_option("--config", a->config, "Run config file (TOML); default: the AutoML-Zero demo workload");
+  s->add_option("--task", a->task, "Task family spec, e.g. linear:dim=4 or fmnist:dim=16 (replaces the config's tasks)");
+  s->add_option("--data", a->data, "Your own data: a CSV file with a header, label in the first column");
+  s->add_option("--seed", a->seed, "Run seed (default: config's, else random)")->check(CLI::NonNegativeNumber);
+  s->add_option("--db", a->db, "Run store (SQLite file)")->capture_default_str();
+  s->add_option("--max-evals", a->max_evals, "Stop after this many full evaluations (cache misses)")->check(CLI::NonNegativeNumber);
+  s->add_option("--max-seconds", a->max_seconds, "Stop after this many seconds")->check(CLI::NonNegativeNumber);
+  s->add_option("--threads", a->threads, "Worker threads (0 = all cores)")->check(CLI::Range(0, 256));
+  s->add_flag("--json", a->json, "Print one JSON object as the last line of stdout");
+  s->add_flag("--quiet", a->quiet, "No progress display");
+  return [a] { return RunSearch(*a); };
+}
+
+}  // namespace ouro::cli

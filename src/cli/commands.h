@@ -1,0 +1,31 @@
+// cli/commands.h — the `ouro` executable: one function per subcommand (one file each), wired to
+// CLI11 in main.cc.
+//
+// Each Register* adds its subcommand and options to the app and returns the callback that runs it
+// after parsing. Commands print results to stdout (with --json, the last stdout line is one JSON
+// object), progress to stderr, and report user errors by throwing ouro::Error, which main turns
+// into "ouro: <message>" and exit code 1 (2 for bad flags, from CLI11).
+#pragma once
+
+#include <atomic>
+#include <functional>
+#include <string>
+
+#include <CLI/CLI.hpp>
+
+namespace ouro::cli {
+
+inline constexpr const char* kDefaultDb = "runs/ouro.db";
+
+using Action = std::function<int()>;
+
+Action RegisterSearch(CLI::App& app);
+Action RegisterEval(CLI::App& app);
+Action RegisterRuns(CLI::App& app);
+Action RegisterShow(CLI::App& app);
+Action RegisterBench(CLI::App& app);
+
+// Set by SIGINT/SIGTERM: long-running commands stop cleanly and store what they have.
+std::atomic<bool>& StopFlag();
+
+}  // namespace ouro::cli

@@ -1,0 +1,95 @@
+#include "cli/common.h"
+
+#include <unistd.h>
+
+#include <chrono>
+#include <cstdio>
+#include <fstream>
+#include <sstream>
+
+#include "core/error.h"
+#include "core/rng.h"
+
+namespace ouro::cli {
+
+std::string ReadTextFile(const std::string& path, const char* what) {
+  std::ifstream f(path, std::ios::binary);
+  if (!f) throw Error(std::string("cannot read ") + what + " '" + path + "'");
+  std::stringstream ss;
+  ss << f.rdbuf();
+  return ss.str();
+}
+
+tasks::Partition PartitionUserData(const std::string& csv_path, uint64_t seed) {
+  tasks::TaskSpec spec = tasks::ParseTaskSpec("csv:path=" + csv_path + ",train=0.6,valid=0.2,test=0.2,seed=" + std::to_string(seed));
+  std::vector<tasks::Dataset> sets = tasks::Generate(spec);
+  if (sets.size() != 1) throw Error(csv_path + ": expected one dataset");
+  const tasks::Dataset& d = sets[0];
+  if (d.train.n() < 1 || d.valid.n() < 2 || d.test.n() < 1)
+    throw Error(csv_path + ": too few rows to split into train/valid/test (need at least 5)");
+  auto slice = [&](const tasks::Split& s, int from, int to) {
+    tasks::Split out;
+    out.x.assign(s.x.begin() + static_cast<size_t>(from) * d.dim, s.x.begin() + static_cast<size_t>(to) * d.dim);
+    out.y.assign(s.y.begin() + from, s.y.begin() + to);
+    return out;
+  };
+  const int half = d.valid.n() / 2;
+  tasks::Partition p;
+  tasks::Dataset search = d, select = d, held = d;
+  search.name = d.name + "[search]";
+  search.valid = slice(d.valid, 0, half);
+  search.test = {};
+  select.name = d.name + "[select]";
+  select.valid = slice(d.valid, half, d.valid.n());
+  select.test = {};
+  held.name = d.name + "[held_out]";
+  held.valid = {};
+  p.search.push_back(std::move(search));
+  p.select.push_back(std::move(select));
+  p.held_out.push_back(std::move(held));
+  return p;
+}
+
+uint64_t ResolveSeed(int64_t flag, const std::optional<uint64_t>& from_config) {
+  if (flag >= 0) return static_cast<uint64_t>(flag);
+  if (from_config) return *from_config;
+  const auto now = std::chrono::system_clock::now().time_since_epoch().count();
+  return SplitMix64(static_cast<uint64_t>(now) ^ static_cast<uint64_t>(getpid())) % 1000000000ULL;
+}
+
+ProgressLine::ProgressLine(bool enabled, const search::Budget& budget, int64_t max_individuals)
+    : enabled_(enabled), tty_(isatty(fileno(stderr)) != 0), budget_(budget),
+      max_individuals_(max_individuals) {}
+
+void ProgressLine::Update(const search::Progress& p) {
+  if (!enabled_) return;
+  if (!tty_ && p.seconds - last_print_ < 5.0) return;
+  if (tty_ && p.seconds - last_print_ < 0.2) return;
+  last_print_ = p.seconds;
+  const double hit = p.individuals > 0 ? 100.0 * static_cast<double>(p.cache_hits) / static_cast<double>(p.individuals) : 0;
+  std::string eta = "-";
+  double remaining = -1;
+  if (budget_.max_seconds > 0) remaining = budget_.max_seconds - p.seconds;
+  if (budget_.max_evaluations > 0 && p.evaluations > 0) {
+    const double r = (budget_.max_evaluations - p.evaluations) * (p.seconds / static_cast<double>(p.evaluations));
+    remaining = remaining < 0 ? r : std::min(remaining, r);
+  }
+  if (remaining >= 0) {
+    char buf[32];
+    std::snprintf(buf, sizeof buf, "%.0fs", std::max(0.0, remaining));
+    eta = buf;
+  }
+  char sel[32] = "-";
+  if (p.best_select >= 0) std::snprintf(sel, sizeof sel, "%.4f", p.best_select);
+  std::fprintf(stderr, "%sexp %d | %lld indiv | %.0f indiv/s | cache %.0f%% | best %.4f | select %s | ETA %s%s",
+               tty_ ? "\r\033[K" : "", p.experiment + 1, static_cast<long long>(p.individuals),
+               p.individuals_per_second, hit, p.best_fitness, sel, eta.c_str(), tty_ ? "" : "\n");
+  std::fflush(stderr);
+  printed_ = true;
+}
+
+void ProgressLine::Done() {
+  if (enabled_ && tty_ && printed_) std::fputc('\n', stderr);
+}
+
+}  // namespace ouro::cli

@@ -1,0 +1,41 @@
+// cli/common.h — pieces shared by several subcommands: task selection flags, the progress line,
+// reading files, run summaries as JSON.
+#pragma once
+
+#include <cstdint>
+#include <string>
+
+#include <nlohmann/json.hpp>
+
+#include "search/evolution.h"
+#include "search/run_config.h"
+#include "tasks/task_spec.h"
+
+namespace ouro::cli {
+
+std::string ReadTextFile(const std::string& path, const char* what);
+
+// One user dataset (CSV) as a partition by rows: 60% train, 20% valid, 20% test, shuffled with the
+// seed. Every role trains on the train rows; search scores on the first half of the valid rows,
+// select on the second half, held-out on the test rows — which neither search nor select sees.
+tasks::Partition PartitionUserData(const std::string& csv_path, uint64_t seed);
+
+// Seed from the flag, else the config, else a fresh one from the clock (it is printed and stored).
+uint64_t ResolveSeed(int64_t flag, const std::optional<uint64_t>& from_config);
+
+// Live progress on stderr: a rewritten line on a terminal, a line every few seconds otherwise.
+class ProgressLine {
+ public:
+  explicit ProgressLine(bool enabled, const search::Budget& budget, int64_t max_individuals);
+  void Update(const search::Progress& p);
+  void Done();
+
+ private:
+  bool enabled_, tty_;
+  search::Budget budget_;
+  int64_t max_individuals_;
+  double last_print_ = -1e9;
+  bool printed_ = false;
+};
+
+}  // namespace ouro::cli

@@ -1,0 +1,148 @@
+#include "eval/evaluator.h"
+
+#include <algorithm>
+#include <cmath>
+#include <numbers>
+
+#include "core/hash.h"
+
+namespace ouro::eval {
+namespace {
+
+using lang::Component;
+using lang::Executable;
+
+inline double Sigmoid(double x) { return 1.0 / (1.0 + std::exp(-x)); }
+
+// The inner loop, specialised on the compile-time dim. `sink` receives each scored prediction
+// (used by Fingerprint); returns false if the run diverged.
+template <int D, typename Sink>
+bool RunLoop(const Executable& exe, const tasks::Dataset& task, lang::Machine& m, uint64_t seed,
+             int n_train, const tasks::Split& scored, int n_score, double max_abs, Sink&& sink) {
+  const int dim = exe.shape.dim;
+  m.Reset(exe, seed);
+  double* mem = m.mem();
+  uint64_t* rng = m.rng();
+  double* v0 = mem + exe.vector_base;
+  const auto& setup = exe.fn[0];
+  const auto& predict = exe.fn[1];
+  const auto& learn = exe.fn[2];
+  const auto* pb = predict.data();
+  const auto* pe = pb + predict.size();
+  const auto* lb = learn.data();
+  const auto* le = lb + learn.size();
+  const bool classify = task.kind == tasks::Kind::kClassification;
+  const uint32_t scratch = exe.scratch;
+  lang::Execute<D>(setup.data(), setup.data() + setup.size(), mem, rng, dim, scratch);
+  for (int i = 0; i < n_train; ++i) {
+    std::copy_n(task.train.row(i, dim), dim, v0);
+    mem[lang::kLabelScalar] = 0.0;
+    lang::Execute<D>(pb, pe, mem, rng, dim, scratch);
+    double p = mem[lang::kPredictionScalar];
+    if (!(std::fabs(p) <= max_abs)) return false;  // also catches NaN
+    if (classify) mem[lang::kPredictionScalar] = Sigmoid(p);
+    mem[lang::kLabelScalar] = task.train.y[i];
+    lang::Execute<D>(lb, le, mem, rng, dim, scratch);
+  }
+  for (int i = 0; i < n_score; ++i) {
+    std::copy_n(scored.row(i, dim), dim, v0);
+    mem[lang::kLabelScalar] = 0.0;
+    lang::Execute<D>(pb, pe, mem, rng, dim, scratch);
+    double p = mem[lang::kPredictionScalar];
+    if (!(std::fabs(p) <= max_abs)) return false;
+    if (classify) {
+      p = Sigmoid(p);
+      mem[lang::kPredictionScalar] = p;
+    }
+    sink(i, p);
+  }
+  return true;
+}
+
+int64_t Cost(const Executable& exe, int n_train, int n_score) {
+  return static_cast<int64_t>(exe.Count(Component::kSetup)) +
+         static_cast<int64_t>(n_train) *
+             static_cast<int64_t>(exe.Count(Component::kPredict) + exe.Count(Component::kLearn)) +
+         static_cast<int64_t>(n_score) * static_cast<int64_t>(exe.Count(Component::kPredict));
+}
+
+}  // namespace
+
+double SquashRmse(double rmse) { return 1.0 - (2.0 / std::numbers::pi) * std::atan(rmse); }
+
+TaskResult EvaluateTask(const Executable& exe, const tasks::Dataset& task, lang::Machine& m,
+                        uint64_t seed, const Limits& limits, ScoreOn on, int n_train, int n_score) {
+  const tasks::Split& scored = on == ScoreOn::kValid ? task.valid : task.test;
+  n_train = n_train < 0 ? task.train.n() : std::min(n_train, task.train.n());
+  n_score = n_score < 0 ? scored.n() : std::min(n_score, scored.n());
+  TaskResult r;
+  if (Cost(exe, n_train, n_score) > limits.max_instructions) {
+    r.over_budget = true;
+    return r;
+  }
+  if (n_score == 0) return r;
+  const bool classify = task.kind == tasks::Kind::kClassification;
+  double acc = 0;  // squared error sum, or correct count
+  auto sink = [&](int i, double p) {
+    const double y = scored.y[i];
+    if (classify) {
+      acc += ((p > 0.5) == (y > 0.5)) ? 1.0 : 0.0;
+    } else {
+      acc += (p - y) * (p - y);
+    }
+  };
+  const bool ok = lang::DispatchDim(exe.shape.dim, [&]<int D>() {
+    return RunLoop<D>(exe, task, m, seed, n_train, scored, n_score, limits.max_abs_prediction, sink);
+  });
+  if (!ok) {
+    r.diverged = true;
+    return r;
+  }
+  r.fitness = classify ? acc / n_score : SquashRmse(std::sqrt(acc / n_score));
+  if (!std::isfinite(r.fitness)) {
+    r.fitness = 0;
+    r.diverged = true;
+  }
+  return r;
+}
+
+SetResult EvaluateSet(const Executable& exe, const std::vector<tasks::Dataset>& set,
+                      lang::Machine& m, uint64_t seed, const Limits& limits, ScoreOn on) {
+  SetResult r;
+  r.per_task.reserve(set.size());
+  double sum = 0;
+  for (size_t t = 0; t < set.size(); ++t) {
+    const TaskResult tr = EvaluateTask(exe, set[t], m, DeriveSeed(seed, t), limits, on);
+    sum += tr.fitness;
+    r.diverged += tr.diverged;
+    r.over_budget += tr.over_budget;
+    r.per_task.push_back(tr.fitness);
+  }
+  r.fitness = set.empty() ? 0.0 : sum / static_cast<double>(set.size());
+  return r;
+}
+
+uint64_t Fingerprint(const Executable& exe, const std::vector<tasks::Dataset>& set,
+                     lang::Machine& m, uint64_t seed, int n_tasks, int n_train, int n_valid) {
+  uint64_t h = 0x6f75726f;  // "ouro"
+  n_tasks = std::min<int>(n_tasks, static_cast<int>(set.size()));
+  for (int t = 0; t < n_tasks; ++t) {
+    const tasks::Dataset& task = set[t];
+    const int nt = std::min(n_train, task.train.n());
+    const int nv = std::min(n_valid, task.valid.n());
+    auto sink = [&](int, double p) {
+      // Quantise relative to magnitude: keep ~6 significant digits.
+      int exp = 0;
+      const double mant = std::frexp(p, &exp);
+      const int64_t q = std::llround(mant * 1048576.0);  // 2^20
+      h = HashCombine(h, static_cast<uint64_t>(q) * 131 + static_cast<uint64_t>(exp + 4096));
+    };
+    const bool ok = lang::DispatchDim(exe.shape.dim, [&]<int D>() {
+      return RunLoop<D>(exe, task, m, DeriveSeed(seed, t), nt, task.valid, nv, 1e12, sink);
+    });
+    h = HashCombine(h, ok ? 1 : 2);
+  }
+  return h;
+}
+
+}  // namespace ouro::eval

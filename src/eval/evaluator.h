@@ -1,0 +1,61 @@
+// eval/evaluator.h — scores a compiled program on task instances inside the sandbox.
+//
+// Per task: fresh zeroed memory, `setup` once, then for each training example v0 = features,
+// s0 = 0, `predict`, (classification: s1 = sigmoid(s1)), s0 = label, `learn`; then `predict` on each
+// scored example (validation or test split). Regression fitness is 1 - (2/pi) atan(RMSE)
+// (AutoML-Zero's squash); classification fitness is accuracy with s1 > 0.5 meaning class 1.
+// The sandbox: the instruction count of a whole evaluation is known before it starts and must fit
+// the budget; a non-finite or huge (> 1e12) prediction stops the task with fitness 0 ("diverged").
+// The fitness of a set of tasks is the mean over tasks.
+// Thread-safety: an Evaluator is immutable after construction and may be shared; each thread
+// passes its own lang::Machine.
+#pragma once
+
+#include <cstdint>
+#include <vector>
+
+#include "lang/interpreter.h"
+#include "tasks/dataset.h"
+
+namespace ouro::eval {
+
+enum class ScoreOn { kValid, kTest };
+
+struct Limits {
+  int64_t max_instructions = 2'000'000'000;  // per task evaluation (setup + all predict/learn runs)
+  double max_abs_prediction = 1e12;
+};
+
+struct TaskResult {
+  double fitness = 0;
+  bool diverged = false;
+  bool over_budget = false;
+};
+
+// Fitness of one task. n_train / n_score < 0 mean "all examples of the split".
+TaskResult EvaluateTask(const lang::Executable& exe, const tasks::Dataset& task, lang::Machine& m,
+                        uint64_t seed, const Limits& limits, ScoreOn on = ScoreOn::kValid,
+                        int n_train = -1, int n_score = -1);
+
+struct SetResult {
+  double fitness = 0;  // mean over tasks
+  int diverged = 0;
+  int over_budget = 0;
+  std::vector<double> per_task;
+};
+
+SetResult EvaluateSet(const lang::Executable& exe, const std::vector<tasks::Dataset>& set,
+                      lang::Machine& m, uint64_t seed, const Limits& limits,
+                      ScoreOn on = ScoreOn::kValid);
+
+// Functional fingerprint for the equivalence cache: train on the first n_train examples and
+// predict the first n_valid validation examples of the first n_tasks tasks, then hash the
+// predictions quantised to ~6 significant digits. Programs that compute the same function (up to
+// rounding) on those examples get the same fingerprint.
+uint64_t Fingerprint(const lang::Executable& exe, const std::vector<tasks::Dataset>& set,
+                     lang::Machine& m, uint64_t seed, int n_tasks, int n_train, int n_valid);
+
+// Regression fitness from RMSE, exposed for tests and baselines.
+double SquashRmse(double rmse);
+
+}  // namespace ouro::eval

@@ -1,0 +1,11 @@
+# Generates a C++ file holding the text of every programs/*.ouro (run at build time).
+file(GLOB files "${SRC_DIR}/programs/*.ouro")
+list(SORT files)
+set(body "")
+foreach(f ${files})
+  get_filename_component(name "${f}" NAME_WE)
+  file(READ "${f}" text)
+  string(APPEND body "    {\"${name}\", R\"ouro_embed(${text})ouro_embed\"},\n")
+endforeach()
+file(WRITE "${OUT}.tmp" "#include \"lang/reference.h\"\n#include <array>\n#include <utility>\nnamespace ouro::lang {\nnamespace {\nconst std::pair<std::string_view, std::string_view> kPrograms[] = {\n${body}};\n}  // namespace\nstd::optional<std::string_view> ReferenceProgram(std::string_view name) {\n  for (const auto& [n, t] : kPrograms) if (n == name) return t;\n  return std::nullopt;\n}\nstd::vector<std::string_view> ReferenceProgramNames() {\n  std::vector<std::string_view> out;\n  for (const auto& p : kPrograms) out.push_back(p.first);\n  return out;\n}\n}  // namespace ouro::lang\n")
+execute_process(COMMAND ${CMAKE_COMMAND} -E copy_if_different "${OUT}.tmp" "${OUT}")

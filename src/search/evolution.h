@@ -1,0 +1,102 @@
+// search/evolution.h — regularized evolution with functional-equivalence caching, run as a
+// sequence of experiments until a candidate is good enough on the select tasks.
+//
+// One experiment: a population of `population` programs (random, empty or given); each step
+// picks a parent by tournament, copies it, mutates it with probability mutate_prob, scores the
+// child on the search tasks and replaces the oldest member. Children are made in batches of
+// `batch`: the parents of one batch are chosen from the same population (in a fixed order from
+// the run's Rng) and scored in parallel, so the lineage depends on the seed and config only, not
+// on the number of threads or their timing. The cache lookups and insertions happen on the calling
+// thread in child order for the same reason.
+// Every `check_every` individuals, if the best program changed, it is scored on the select tasks;
+// reaching `sufficient_fitness` there ends the run ("solved"). An experiment that ends without a
+// solution (max_individuals) is followed by a fresh one (new population, seed stream e), up to
+// max_experiments (0 = no limit) or the run budget. Held-out tasks are scored once, for the final
+// program only: they never influence the search or the selection.
+#pragma once
+
+#include <atomic>
+#include <cstdint>
+#include <functional>
+#include <memory>
+#include <string>
+#include <vector>
+
+#include "eval/evaluator.h"
+#include "search/mutator.h"
+#include "tasks/task_spec.h"
+
+namespace ouro::search {
+
+struct EvolutionConfig {
+  SearchSpace space;
+  std::vector<Mutation> mutations{Mutation::kAlter, Mutation::kRandomize, Mutation::kComponent};
+  std::array<int, lang::kNumComponents> init_size{10, 2, 8};
+  std::string initial = "random";        // "random", "empty" or "given" (initial_programs)
+  std::vector<lang::Program> initial_programs;
+  int population = 1000;
+  int tournament = 10;
+  double mutate_prob = 0.9;
+  int64_t max_individuals = 1'000'000;   // per experiment
+  int max_experiments = 0;               // 0 = restart until solved or out of budget
+  double sufficient_fitness = 0.9999;
+  int64_t check_every = 10'000;
+  int batch = 64;
+  bool fec = true;
+  int fec_tasks = 1;
+  int fec_train = 10;
+  int fec_valid = 10;
+  size_t fec_capacity = 100'000;
+  eval::Limits limits;
+
+  void Validate() const;  // throws ouro::Error
+};
+
+struct Budget {
+  int64_t max_evaluations = 0;  // full (non-cached) evaluations; 0 = unlimited
+  double max_seconds = 0;       // wall clock; 0 = unlimited
+  const std::atomic<bool>* stop = nullptr;  // set from a signal handler or another thread
+};
+
+struct Individual {
+  lang::Program program;
+  double fitness = 0;
+  int64_t id = 0;
+  Mutation mutation = Mutation::kNone;
+  std::shared_ptr<const Individual> parent;
+  ~Individual();  // iterative, so very long lineages cannot overflow the stack
+};
+
+struct Progress {
+  double seconds = 0;
+  int experiment = 0;
+  int64_t individuals = 0;   // all children scored, cached or not
+  int64_t evaluations = 0;   // full evaluations (cache misses)
+  int64_t cache_hits = 0;
+  double best_fitness = 0;   // best search fitness in this experiment
+  double best_select = -1;   // best select fitness so far (-1: none checked yet)
+  double individuals_per_second = 0;
+};
+
+struct EvolutionResult {
+  std::shared_ptr<const Individual> best;  // chosen program (best select fitness)
+  double fitness_search = 0;
+  double fitness_select = 0;
+  double fitness_final = 0;  // held-out
+  bool solved = false;
+  std::string stop_reason;   // "solved", "max_experiments", "max_evals", "max_seconds", "stopped"
+  Progress progress;
+  std::vector<std::shared_ptr<const Individual>> lineage;  // root ... best
+};
+
+struct Callbacks {
+  std::function<void(const Progress&)> on_progress;                        // every check_every
+  std::function<void(const Individual&, double select_fitness)> on_select;  // each select check
+};
+
+// Runs the search. threads <= 0: all cores. Throws ouro::Error on bad config.
+EvolutionResult RunEvolution(const EvolutionConfig& config, const tasks::Partition& tasks,
+                             uint64_t seed, int threads, const Budget& budget,
+                             const Callbacks& callbacks = {});
+
+}  // namespace ouro::search

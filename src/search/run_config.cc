@@ -1,0 +1,379 @@
+#include "search/run_config.h"
+
+#include <fstream>
+#include <sstream>
+
+#include <toml++/toml.h>
+
+#include "core/error.h"
+#include "lang/text.h"
+#include "tasks/partition.h"
+
+namespace ouro::search {
+namespace {
+
+class Reader {
+ public:
+  explicit Reader(std::string source) : source_(std::move(source)) {}
+
+  [[noreturn]] void Fail(const toml::node* node, const std::string& where, const std::string& msg) const {
+    std::string loc = source_;
+    if (node && node->source().begin.line > 0)
+      loc += ":" + std::to_string(node->source().begin.line) + ":" + std::to_string(node->source().begin.column);
+    throw Error(loc + ": " + where + ": " + msg);
+  }
+
+  // Rejects keys not in `known`.
+  void CheckKeys(const toml::table& t, const std::string& section,
+                 std::initializer_list<std::string_view> known) const {
+    for (const auto& [k, v] : t) {
+      bool ok = false;
+      for (auto n : known) ok |= (k.str() == n);
+      if (!ok) {
+        std::string list;
+        for (auto n : known) list += (list.empty() ? "" : ", ") + std::string(n);
+        Fail(&v, section, "unknown key '" + std::string(k.str()) + "' (known: " + list + ")");
+      }
+    }
+  }
+
+  template <typename T>
+  void Int(const toml::table& t, const std::string& section, std::string_view key, T& out,
+           int64_t lo, int64_t hi) const {
+    const toml::node* n = t.get(key);
+    if (!n) return;
+    auto v = n->value<int64_t>();
+    if (!n->is_integer() || !v) Fail(n, section + "." + std::string(key), "expected an integer");
+    if (*v < lo || *v > hi)
+      Fail(n, section + "." + std::string(key),
+           std::to_string(*v) + " is out of range [" + std::to_string(lo) + ", " + std::to_string(hi) + "]");
+    out = static_cast<T>(*v);
+  }
+  void Double(const toml::table& t, const std::string& section, std::string_view key, double& out,
+              double lo, double hi) const {
+    const toml::node* n = t.get(key);
+    if (!n) return;
+    auto v = n->value<double>();
+    if (!(n->is_floating_point() || n->is_integer()) || !v)
+      Fail(n, section + "." + std::string(key), "expected a number");
+    if (!(*v >= lo && *v <= hi))
+      Fail(n, section + "." + std::string(key), "value out of range [" + std::to_string(lo) + ", " + std::to_string(hi) + "]");
+    out = *v;
+  }
+  void Bool(const toml::table& t, const std::string& section, std::string_view key, bool& out) const {
+    const toml::node* n = t.get(key);
+    if (!n) return;
+    if (!n->is_boolean()) Fail(n, section + "." + std::string(key), "expected true or false");
+    out = *n->value<bool>();
+  }
+  void String(const toml::table& t, const std::string& section, std::string_view key, std::string& out) const {
+    const toml::node* n = t.get(key);
+    if (!n) return;
+    if (!n->is_string()) Fail(n, section + "." + std::string(key), "expected a string");
+    out = *n->value<std::string>();
+  }
+  std::vector<std::string> Strings(const toml::node* n, const std::string& where) const {
+    const toml::array* a = n->as_array();
+    if (!a) Fail(n, where, "expected an array of strings");
+    std::vector<std::string> out;
+    for (const auto& e : *a) {
+      if (!e.is_string()) Fail(&e, where, "expected an array of strings");
+      out.push_back(*e.value<std::string>());
+    }
+    return out;
+  }
+  const toml::table* Table(const toml::table& t, std::string_view key, const std::string& where) const {
+    const toml::node* n = t.get(key);
+    if (!n) return nullptr;
+    if (!n->is_table()) Fail(n, where + std::string(key), "expected a table");
+    return n->as_table();
+  }
+
+  tasks::TaskSpec Tasks(const toml::table& t, const std::string& section, int default_dim) const {
+    CheckKeys(t, section, {"family", "dim", "tasks", "train", "valid", "test", "seed", "hidden",
+                           "pairs", "path", "labels", "label", "kind", "data_dir"});
+    // Build the compact form and reuse its parser, so both spellings accept exactly the same keys.
+    std::string family = "linear";
+    String(t, section, "family", family);
+    std::string spec = family + ":";
+    bool first = true;
+    auto add = [&](const std::string& k, const std::string& v) {
+      if (v.find(',') != std::string::npos)
+        Fail(t.get(k), section + "." + k, "value may not contain ','");
+      spec += (first ? "" : ",") + k + "=" + v;
+      first = false;
+    };
+    if (!t.contains("dim") && family != "csv" && family != "idx") add("dim", std::to_string(default_dim));
+    for (const auto& [k, v] : t) {
+      const std::string key(k.str());
+      if (key == "family") continue;
+      if (key == "pairs" && v.is_array()) {
+        std::string pairs;
+        for (const auto& p : *v.as_array()) {
+          const toml::array* ab = p.as_array();
+          if (!ab || ab->size() != 2 || !(*ab)[0].is_integer() || !(*ab)[1].is_integer())
+            Fail(&p, section + ".pairs", "expected [[a, b], ...] class pairs");
+          pairs += (pairs.empty() ? "" : ";") + std::to_string(*(*ab)[0].value<int64_t>()) + "-" +
+                   std::to_string(*(*ab)[1].value<int64_t>());
+        }
+        add(key, pairs);
+      } else if (v.is_integer()) {
+        add(key, std::to_string(*v.value<int64_t>()));
+      } else if (v.is_floating_point()) {
+        std::ostringstream os;
+        os << *v.value<double>();
+        add(key, os.str());
+      } else if (v.is_string()) {
+        add(key, *v.value<std::string>());
+      } else {
+        Fail(&v, section + "." + key, "expected a number or a string");
+      }
+    }
+    try {
+      return tasks::ParseTaskSpec(spec);
+    } catch (const Error& e) {
+      Fail(&t, section, e.what());
+    }
+  }
+
+ private:
+  std::string source_;
+};
+
+std::vector<lang::Op> ParseOps(const Reader& r, const toml::node* n, const std::string& where) {
+  std::vector<lang::Op> ops;
+  for (const std::string& id : r.Strings(n, where)) {
+    if (id == "all") {
+      for (const auto& info : lang::kOpInfo) ops.push_back(info.op);
+      continue;
+    }
+    auto op = lang::OpFromId(id);
+    if (!op) r.Fail(n, where, "unknown operation '" + id + "' (see docs/language.md for the list)");
+    ops.push_back(*op);
+  }
+  return ops;
+}
+
+}  // namespace
+
+RunConfig DefaultRunConfig() {
+  RunConfig c;
+  auto& e = c.evolution;
+  e.space.shape = lang::Shape{4, 3, 1, 4};
+  std::vector<lang::Op> ops = {lang::Op::kScalarConst, lang::Op::kVectorDot, lang::Op::kScalarSub,
+                               lang::Op::kScalarMul, lang::Op::kScalarVectorMul, lang::Op::kVectorAdd};
+  e.space.ops = {ops, ops, ops};
+  c.search_tasks.family = "linear";
+  c.search_tasks.dim = 4;
+  c.search_tasks.num_tasks = 10;
+  c.search_tasks.n_train = 100;
+  c.search_tasks.n_valid = 100;
+  c.search_tasks.seed = 1000000;
+  c.select_tasks = c.search_tasks;
+  c.select_tasks.num_tasks = 100;
+  c.select_tasks.n_train = 1000;
+  c.held_out_tasks = c.select_tasks;
+  return c;
+}
+
+RunConfig ParseRunConfig(std::string_view text, const std::string& source) {
+  Reader r(source);
+  toml::table root;
+  try {
+    root = toml::parse(text, source);
+  } catch (const toml::parse_error& err) {
+    throw Error(source + ":" + std::to_string(err.source().begin.line) + ":" +
+                std::to_string(err.source().begin.column) + ": " + std::string(err.description()));
+  }
+  RunConfig c = DefaultRunConfig();
+  auto& e = c.evolution;
+  r.CheckKeys(root, "config", {"seed", "threads", "shape", "tasks", "search", "limits", "budget"});
+  if (const toml::node* n = root.get("seed")) {
+    if (!n->is_integer() || *n->value<int64_t>() < 0) r.Fail(n, "seed", "expected a non-negative integer");
+    c.seed = static_cast<uint64_t>(*n->value<int64_t>());
+  }
+  r.Int(root, "config", "threads", c.threads, 0, 256);
+  if (const toml::table* t = r.Table(root, "shape", "")) {
+    r.CheckKeys(*t, "[shape]", {"scalars", "vectors", "matrices", "dim"});
+    r.Int(*t, "[shape]", "scalars", e.space.shape.scalars, 2, lang::kMaxRegisters);
+    r.Int(*t, "[shape]", "vectors", e.space.shape.vectors, 1, lang::kMaxRegisters);
+    r.Int(*t, "[shape]", "matrices", e.space.shape.matrices, 0, lang::kMaxRegisters);
+    r.Int(*t, "[shape]", "dim", e.space.shape.dim, 1, lang::kMaxDim);
+  }
+  const int dim = e.space.shape.dim;
+  if (const toml::table* t = r.Table(root, "tasks", "")) {
+    r.CheckKeys(*t, "[tasks]", {"search", "select", "held_out"});
+    const toml::table* s = r.Table(*t, "search", "tasks.");
+    const toml::table* sel = r.Table(*t, "select", "tasks.");
+    const toml::table* h = r.Table(*t, "held_out", "tasks.");
+    if (!s || !sel || !h) r.Fail(t, "[tasks]", "needs all three of [tasks.search], [tasks.select], [tasks.held_out]");
+    c.search_tasks = r.Tasks(*s, "[tasks.search]", dim);
+    c.select_tasks = r.Tasks(*sel, "[tasks.select]", dim);
+    c.held_out_tasks = r.Tasks(*h, "[tasks.held_out]", dim);
+  } else {
+    for (auto* spec : {&c.search_tasks, &c.select_tasks, &c.held_out_tasks}) spec->dim = dim;
+  }
+  if (const toml::table* t = r.Table(root, "search", "")) {
+    const std::string sec = "[search]";
+    r.CheckKeys(*t, sec, {"ops", "setup_ops", "predict_ops", "learn_ops", "init_size", "min_size",
+                          "max_size", "initial", "initial_programs", "population", "tournament",
+                          "mutate_prob", "mutations", "max_individuals", "max_experiments",
+                          "sufficient_fitness", "check_every", "batch", "fec"});
+    if (const toml::node* n = t->get("ops")) {
+      auto ops = ParseOps(r, n, sec + ".ops");
+      e.space.ops = {ops, ops, ops};
+    }
+    const char* comp_keys[] = {"setup_ops", "predict_ops", "learn_ops"};
+    for (int k = 0; k < 3; ++k)
+      if (const toml::node* n = t->get(comp_keys[k])) e.space.ops[k] = ParseOps(r, n, sec + "." + comp_keys[k]);
+    auto sizes = [&](const char* key, std::array<int, 3>& out) {
+      if (const toml::table* st = r.Table(*t, key, "search.")) {
+        const std::string ss = sec + "." + key;
+        r.CheckKeys(*st, ss, {"setup", "predict", "learn"});
+        r.Int(*st, ss, "setup", out[0], 0, 10000);
+        r.Int(*st, ss, "predict", out[1], 0, 10000);
+        r.Int(*st, ss, "learn", out[2], 0, 10000);
+      }
+    };
+    sizes("init_size", e.init_size);
+    sizes("min_size", e.space.min_size);
+    sizes("max_size", e.space.max_size);
+    // Sizes that the initial programs need must fit the bounds.
+    for (int k = 0; k < 3; ++k) e.space.max_size[k] = std::max(e.space.max_size[k], e.init_size[k]);
+    r.String(*t, sec, "initial", e.initial);
+    if (const toml::node* n = t->get("initial_programs")) {
+      for (const std::string& path : r.Strings(n, sec + ".initial_programs")) {
+        std::ifstream f(path);
+        if (!f) r.Fail(n, sec + ".initial_programs", "cannot read '" + path + "'");
+        std::stringstream ss;
+        ss << f.rdbuf();
+        try {
+          e.initial_programs.push_back(lang::Parse(ss.str()));
+        } catch (const Error& err) {
+          throw Error(path + ":" + err.what());
+        }
+      }
+    }
+    r.Int(*t, sec, "population", e.population, 1, 10'000'000);
+    r.Int(*t, sec, "tournament", e.tournament, 1, 10'000'000);
+    r.Double(*t, sec, "mutate_prob", e.mutate_prob, 0, 1);
+    if (const toml::node* n = t->get("mutations")) {
+      e.mutations.clear();
+      for (const std::string& m : r.Strings(n, sec + ".mutations")) {
+        try {
+          e.mutations.push_back(MutationFromName(m));
+        } catch (const Error& err) {
+          r.Fail(n, sec + ".mutations", err.what());
+        }
+      }
+    }
+    r.Int(*t, sec, "max_individuals", e.max_individuals, 1, INT64_MAX);
+    r.Int(*t, sec, "max_experiments", e.max_experiments, 0, 1'000'000'000);
+    r.Double(*t, sec, "sufficient_fitness", e.sufficient_fitness, 0, 2);
+    r.Int(*t, sec, "check_every", e.check_every, 1, INT64_MAX);
+    r.Int(*t, sec, "batch", e.batch, 1, 1'000'000);
+    if (const toml::table* f = r.Table(*t, "fec", "search.")) {
+      const std::string fs = "[search.fec]";
+      r.CheckKeys(*f, fs, {"enabled", "tasks", "train", "valid", "capacity"});
+      r.Bool(*f, fs, "enabled", e.fec);
+      r.Int(*f, fs, "tasks", e.fec_tasks, 1, 1'000'000);
+      r.Int(*f, fs, "train", e.fec_train, 0, 1'000'000);
+      r.Int(*f, fs, "valid", e.fec_valid, 1, 1'000'000);
+      r.Int(*f, fs, "capacity", e.fec_capacity, 0, 1'000'000'000);
+    }
+  }
+  if (const toml::table* t = r.Table(root, "limits", "")) {
+    r.CheckKeys(*t, "[limits]", {"max_instructions", "max_abs_prediction"});
+    r.Int(*t, "[limits]", "max_instructions", e.limits.max_instructions, 1, INT64_MAX);
+    r.Double(*t, "[limits]", "max_abs_prediction", e.limits.max_abs_prediction, 1, 1e300);
+  }
+  if (const toml::table* t = r.Table(root, "budget", "")) {
+    r.CheckKeys(*t, "[budget]", {"max_evals", "max_seconds"});
+    r.Int(*t, "[budget]", "max_evals", c.budget.max_evaluations, 0, INT64_MAX);
+    r.Double(*t, "[budget]", "max_seconds", c.budget.max_seconds, 0, 1e9);
+  }
+  try {
+    e.Validate();
+  } catch (const Error& err) {
+    throw Error(source + ": " + err.what());
+  }
+  return c;
+}
+
+RunConfig LoadRunConfig(const std::string& path) {
+  std::ifstream f(path);
+  if (!f) throw Error("cannot read config file '" + path + "'");
+  std::stringstream ss;
+  ss << f.rdbuf();
+  return ParseRunConfig(ss.str(), path);
+}
+
+void ApplyTaskFlag(RunConfig& c, const tasks::TaskSpec& spec) {
+  c.search_tasks = spec;
+  c.select_tasks = spec;
+  c.held_out_tasks = spec;
+  if (spec.family == "fmnist") {
+    if (spec.pairs.empty()) {
+      const auto split = tasks::SplitPairs(spec.seed, 5, 5);
+      c.search_tasks.pairs = split.search;
+      c.select_tasks.pairs = split.select;
+      c.held_out_tasks.pairs = split.held_out;
+    } else {
+      // The user's pairs are the search pairs; select and held-out take the rest.
+      std::vector<std::pair<int, int>> rest;
+      for (const auto& p : tasks::AllFashionPairs()) {
+        bool used = false;
+        for (const auto& q : spec.pairs)
+          used |= (std::min(q.first, q.second) == p.first && std::max(q.first, q.second) == p.second);
+        if (!used) rest.push_back(p);
+      }
+      const size_t half = std::min<size_t>(rest.size() / 2, 5);
+      c.select_tasks.pairs.assign(rest.begin(), rest.begin() + half);
+      c.held_out_tasks.pairs.assign(rest.begin() + half, rest.end());
+    }
+  } else if (spec.family == "linear" || spec.family == "nonlinear") {
+    c.select_tasks.num_tasks = std::max(spec.num_tasks, 10);
+    c.held_out_tasks.num_tasks = std::max(spec.num_tasks, 10);
+  }
+  c.evolution.space.shape.dim = spec.dim;
+}
+
+nlohmann::json ToJson(const RunConfig& c) {
+  using nlohmann::json;
+  const auto& e = c.evolution;
+  auto ops = [](const std::vector<lang::Op>& v) {
+    json a = json::array();
+    for (auto op : v) a.push_back(std::string(lang::Info(op).id));
+    return a;
+  };
+  json muts = json::array();
+  for (auto m : e.mutations) muts.push_back(std::string(MutationName(m)));
+  json j = {
+      {"seed", c.seed ? json(*c.seed) : json(nullptr)},
+      {"threads", c.threads},
+      {"shape", {{"scalars", e.space.shape.scalars}, {"vectors", e.space.shape.vectors},
+                 {"matrices", e.space.shape.matrices}, {"dim", e.space.shape.dim}}},
+      {"tasks", {{"search", tasks::TaskSpecToString(c.search_tasks)},
+                 {"select", tasks::TaskSpecToString(c.select_tasks)},
+                 {"held_out", tasks::TaskSpecToString(c.held_out_tasks)}}},
+      {"search",
+       {{"setup_ops", ops(e.space.ops[0])}, {"predict_ops", ops(e.space.ops[1])},
+        {"learn_ops", ops(e.space.ops[2])},
+        {"init_size", {{"setup", e.init_size[0]}, {"predict", e.init_size[1]}, {"learn", e.init_size[2]}}},
+        {"min_size", {{"setup", e.space.min_size[0]}, {"predict", e.space.min_size[1]}, {"learn", e.space.min_size[2]}}},
+        {"max_size", {{"setup", e.space.max_size[0]}, {"predict", e.space.max_size[1]}, {"learn", e.space.max_size[2]}}},
+        {"initial", e.initial}, {"initial_programs", e.initial_programs.size()},
+        {"population", e.population}, {"tournament", e.tournament}, {"mutate_prob", e.mutate_prob},
+        {"mutations", muts}, {"max_individuals", e.max_individuals},
+        {"max_experiments", e.max_experiments}, {"sufficient_fitness", e.sufficient_fitness},
+        {"check_every", e.check_every}, {"batch", e.batch},
+        {"fec", {{"enabled", e.fec}, {"tasks", e.fec_tasks}, {"train", e.fec_train},
+                 {"valid", e.fec_valid}, {"capacity", e.fec_capacity}}}}},
+      {"limits", {{"max_instructions", e.limits.max_instructions},
+                  {"max_abs_prediction", e.limits.max_abs_prediction}}},
+      {"budget", {{"max_evals", c.budget.max_evaluations}, {"max_seconds", c.budget.max_seconds}}},
+  };
+  return j;
+}
+
+}  // namespace ouro::search
