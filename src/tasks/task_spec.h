@@ -39,6 +39,15 @@ struct TaskSpec {
   std::string label_column; // csv: column name or 0-based index; empty = first column
   std::string kind;         // csv/idx: "regression" or "classification" (default: guess from labels)
   std::string data_dir = "/usr/share/datasets/fashion-mnist";  // fmnist files
+
+  // csv/idx only. A split size given as a fraction of the file's rows: when >= 0 it replaces the
+  // matching n_* count. ParseTaskSpec sets 0.8 / 0.2 / 0 for csv and idx and lets "train=0.7" or
+  // "train=500" override each one; a TaskSpec built in code uses the counts unless it sets these.
+  // Fractions are cut at rounded cumulative boundaries, so fractions summing to 1 use every row.
+  double train_fraction = -1, valid_fraction = -1, test_fraction = -1;
+  // csv/idx only: > 0 projects the features to this many by a seeded Gaussian random projection
+  // (key "dim=" for these families; spec.dim is not used by them); 0 keeps the file's features.
+  int project_dim = 0;
 };
 
 // Parses the compact command-line form "family[:key=value,...]", e.g.
@@ -47,6 +56,11 @@ struct TaskSpec {
 //   "csv:path=data.csv,label=y,train=0.8"   (fractions allowed for csv splits)
 // Throws ouro::Error naming the bad key or value.
 TaskSpec ParseTaskSpec(std::string_view text);
+
+// The canonical "family:key=value,..." text of a spec (only the keys its family uses), for logs
+// and run records: ParseTaskSpec(TaskSpecToString(s)) gives back s. Values containing ',' (e.g. a
+// path) cannot be represented.
+std::string TaskSpecToString(const TaskSpec& spec);
 
 // Builds the instances. Throws ouro::Error for unknown family, missing dataset package (with the
 // apt-get hint), unreadable/malformed files, or impossible sizes.

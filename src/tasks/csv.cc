@@ -1,0 +1,182 @@
+// tasks/csv.cc — the CSV tokenizer and table builder (see csv.h).
+
+#include "tasks/csv.h"
+
+#include <cerrno>
+#include <charconv>
+#include <cmath>
+#include <cstring>
+#include <filesystem>
+#include <fstream>
+#include <sstream>
+
+#include "core/error.h"
+
+namespace ouro::tasks {
+namespace {
+
+bool IsSpace(char c) { return c == ' ' || c == '\t'; }
+
+std::string_view Trim(std::string_view s) {
+  while (!s.empty() && IsSpace(s.front())) s.remove_prefix(1);
+  while (!s.empty() && IsSpace(s.back())) s.remove_suffix(1);
+  return s;
+}
+
+// Splits one line into fields. `where` prefixes error messages ("file:line").
+std::vector<std::string> SplitFields(std::string_view line, const std::string& where) {
+  std::vector<std::string> fields;
+  size_t i = 0;
+  while (true) {
+    while (i < line.size() && IsSpace(line[i])) ++i;
+    std::string field;
+    if (i < line.size() && line[i] == '"') {
+      ++i;
+      bool closed = false;
+      while (i < line.size()) {
+        if (line[i] == '"') {
+          if (i + 1 < line.size() && line[i + 1] == '"') {
+            field += '"';
+            i += 2;
+          } else {
+            ++i;
+            closed = true;
+            break;
+          }
+        } else {
+          field += line[i++];
+        }
+      }
+      if (!closed) {
+        throw Error(where + ": field " + std::to_string(fields.size() + 1) +
+                    ": unterminated quoted field (quoted fields cannot span lines)");
+      }
+      while (i < line.size() && IsSpace(line[i])) ++i;
+      if (i < line.size() && line[i] != ',') {
+        throw Error(where + ": field " + std::to_string(fields.size() + 1) +
+                    ": unexpected text after a closing quote");
+      }
+    } else {
+      const size_t end = std::min(line.find(',', i), line.size());
+      field = std::string(Trim(line.substr(i, end - i)));
+      i = end;
+    }
+    fields.push_back(std::move(field));
+    if (i >= line.size()) break;
+    ++i;  // the comma
+  }
+  return fields;
+}
+
+std::string ColumnName(const std::vector<std::string>& columns, int c) {
+  return columns[c].empty() ? "column " + std::to_string(c) : "column '" + columns[c] + "'";
+}
+
+std::string ListColumns(const std::vector<std::string>& columns) {
+  std::string out;
+  for (size_t i = 0; i < columns.size(); ++i) {
+    if (i == 12) return out + ", ... (" + std::to_string(columns.size()) + " in all)";
+    out += (i ? ", " : "") + columns[i];
+  }
+  return out;
+}
+
+bool ParseNumber(std::string_view s, double* out) {
+  s = Trim(s);  // quoted fields keep their spaces
+  if (!s.empty() && s.front() == '+') s.remove_prefix(1);
+  if (s.empty()) return false;
+  const auto [ptr, ec] = std::from_chars(s.data(), s.data() + s.size(), *out);
+  return ec == std::errc() && ptr == s.data() + s.size() && std::isfinite(*out);
+}
+
+}  // namespace
+
+CsvTable ParseCsv(std::string_view text, const std::string& name, const std::string& label_column) {
+  if (text.size() >= 3 && text.substr(0, 3) == "\xEF\xBB\xBF") text.remove_prefix(3);  // UTF-8 BOM
+  CsvTable t;
+  bool have_header = false;
+  size_t width = 0;
+  int line_no = 0;
+  size_t pos = 0;
+  while (pos < text.size()) {
+    size_t end = text.find('\n', pos);
+    if (end == std::string_view::npos) end = text.size();
+    std::string_view line = text.substr(pos, end - pos);
+    pos = end + 1;
+    ++line_no;
+    if (!line.empty() && line.back() == '\r') line.remove_suffix(1);
+    if (Trim(line).empty()) continue;
+    const std::string where = name + ":" + std::to_string(line_no);
+    std::vector<std::string> fields = SplitFields(line, where);
+
+    if (!have_header) {
+      have_header = true;
+      t.columns = std::move(fields);
+      width = t.columns.size();
+      int label = -1;
+      if (label_column.empty()) {
+        label = 0;
+      } else {
+        for (size_t c = 0; c < width && label < 0; ++c) {
+          if (t.columns[c] == label_column) label = static_cast<int>(c);
+        }
+        if (label < 0 && label_column.find_first_not_of("0123456789") == std::string::npos) {
+          if (label_column.size() > 9 || std::stoul(label_column) >= width) {
+            throw Error(name + ": label column index " + label_column + " is out of range (" +
+                        std::to_string(width) + " columns, counted from 0)");
+          }
+          label = std::stoi(label_column);
+        }
+        if (label < 0) {
+          throw Error(name + ": label column '" + label_column +
+                      "' not found (columns: " + ListColumns(t.columns) + ")");
+        }
+      }
+      t.label_index = label;
+      if (width < 2) {
+        throw Error(name + ": no feature columns (only the label " + ColumnName(t.columns, label) +
+                    ")");
+      }
+      for (size_t c = 0; c < width; ++c) {
+        if (static_cast<int>(c) != label) t.feature_names.push_back(t.columns[c]);
+      }
+      t.dim = static_cast<int>(t.feature_names.size());
+      continue;
+    }
+
+    if (fields.size() != width) {
+      throw Error(where + ": " + std::to_string(fields.size()) + " fields, but the header has " +
+                  std::to_string(width));
+    }
+    for (size_t c = 0; c < width; ++c) {
+      double v;
+      if (!ParseNumber(fields[c], &v)) {
+        const char* what = fields[c].empty() ? "empty value" : "not a number";
+        throw Error(where + ": " + ColumnName(t.columns, static_cast<int>(c)) + ": " + what +
+                    (fields[c].empty() ? "" : ": '" + fields[c] + "'"));
+      }
+      if (static_cast<int>(c) == t.label_index) {
+        t.y.push_back(v);
+      } else {
+        t.x.push_back(v);
+      }
+    }
+    t.lines.push_back(line_no);
+  }
+  if (!have_header) throw Error(name + ": empty file (a header row is required)");
+  if (t.y.empty()) throw Error(name + ": no data rows after the header");
+  return t;
+}
+
+CsvTable LoadCsv(const std::string& path, const std::string& label_column) {
+  std::error_code ec;
+  if (std::filesystem::is_directory(path, ec)) throw Error(path + ": is a directory, not a file");
+  std::ifstream in(path, std::ios::binary);
+  if (!in) throw Error(path + ": cannot open: " + std::strerror(errno));
+  std::ostringstream buf;
+  buf << in.rdbuf();
+  if (in.bad()) throw Error(path + ": read error");
+  return ParseCsv(buf.str(), path, label_column);
+}
+
+}  // namespace ouro::tasks

@@ -1,0 +1,39 @@
+// tasks/families.h — internal: one generator per task family, and what they share.
+//
+// Generate (task_spec.cc) validates the spec and dispatches here. Each generator is a pure
+// function of the spec. Not part of the public interface: include task_spec.h instead.
+#pragma once
+
+#include <cstdint>
+#include <string>
+#include <vector>
+
+#include "core/rng.h"
+#include "tasks/dataset.h"
+#include "tasks/task_spec.h"
+
+namespace ouro::tasks::internal {
+
+// Stream ids under spec.seed for draws that are not per-instance. Instance i of a synthetic family
+// uses DeriveSeed(spec.seed, i) (i small), so these are chosen far from any instance index.
+inline constexpr uint64_t kProjectionStream = 0x70726f6a65637400ULL;  // "project"
+inline constexpr uint64_t kShuffleStream = 0x73687566666c6500ULL;     // "shuffle"
+
+std::vector<Dataset> GenerateLinear(const TaskSpec& spec);
+std::vector<Dataset> GenerateNonlinear(const TaskSpec& spec);
+std::vector<Dataset> GenerateFashion(const TaskSpec& spec);
+std::vector<Dataset> GenerateCsv(const TaskSpec& spec);
+std::vector<Dataset> GenerateIdx(const TaskSpec& spec);
+
+// The first k entries of a seeded Fisher-Yates shuffle of `items` (all of them when k = size);
+// written out rather than std::shuffle so the result is the same with every standard library.
+template <typename T>
+void PartialShuffle(std::vector<T>& items, size_t k, Rng& rng) {
+  const size_t n = items.size();
+  for (size_t i = 0; i < k && i + 1 < n; ++i) {
+    const size_t j = i + rng.Below(static_cast<uint32_t>(n - i));
+    std::swap(items[i], items[j]);
+  }
+}
+
+}  // namespace ouro::tasks::internal
