@@ -185,7 +185,7 @@ Action RegisterBench(CLI::App& app) {
   s->add_flag("--json", a->json, "Print one JSON object as the last line of stdout");
   s->add_option("--demo-seconds", a->demo_seconds, "Seconds of demo search for the throughput figure")
       ->capture_default_str()->check(CLI::PositiveNumber);
-  s->add_option("--rediscovery", a->rediscovery, "Also time solving the demo for seeds 1..N")->check(CLI::NonNegativeNumber);
+  s->add_option("--rediscovery", a->rediscovery, "Also time solving the demo for seeds 1..N")->check(kNonNegative);
   s->add_option("--rediscovery-timeout", a->rediscovery_timeout, "Give up on a seed after this many seconds")
       ->capture_default_str()->check(CLI::PositiveNumber);
   s->add_option("--threads", a->threads, "Worker threads (0 = all cores)")->check(CLI::Range(0, 256));

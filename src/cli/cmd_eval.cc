@@ -118,7 +118,7 @@ Action RegisterEval(CLI::App& app) {
   s->add_option("program", a->program, "Program file (text form)")->required();
   s->add_option("--task", a->task, "Task spec, e.g. linear:dim=4,tasks=10 or fmnist:dim=16,pairs=0-6");
   s->add_option("--data", a->data, "A CSV file: header row, label in the first column");
-  s->add_option("--seed", a->seed, "Seed (task instances and random ops)")->check(CLI::NonNegativeNumber);
+  s->add_option("--seed", a->seed, "Seed (task instances and random ops)")->check(kNonNegative);
   s->add_option("--db", a->db, "Run store (SQLite file)")->capture_default_str();
   s->add_flag("--no-store", a->no_store, "Do not record this evaluation in the run store");
   s->add_flag("--json", a->json, "Print one JSON object as the last line of stdout");

@@ -132,10 +132,10 @@ Action RegisterSearch(CLI::App& app) {
   s->add_option("--config", a->config, "Run config file (TOML); default: the AutoML-Zero demo workload");
   s->add_option("--task", a->task, "Task family spec, e.g. linear:dim=4 or fmnist:dim=16 (replaces the config's tasks)");
   s->add_option("--data", a->data, "Your own data: a CSV file with a header, label in the first column");
-  s->add_option("--seed", a->seed, "Run seed (default: config's, else random)")->check(CLI::NonNegativeNumber);
+  s->add_option("--seed", a->seed, "Run seed (default: config's, else random)")->check(kNonNegative);
   s->add_option("--db", a->db, "Run store (SQLite file)")->capture_default_str();
-  s->add_option("--max-evals", a->max_evals, "Stop after this many full evaluations (cache misses)")->check(CLI::NonNegativeNumber);
-  s->add_option("--max-seconds", a->max_seconds, "Stop after this many seconds")->check(CLI::NonNegativeNumber);
+  s->add_option("--max-evals", a->max_evals, "Stop after this many full evaluations (cache misses)")->check(kNonNegative);
+  s->add_option("--max-seconds", a->max_seconds, "Stop after this many seconds")->check(kNonNegative);
   s->add_option("--threads", a->threads, "Worker threads (0 = all cores)")->check(CLI::Range(0, 256));
   s->add_flag("--json", a->json, "Print one JSON object as the last line of stdout");
   s->add_flag("--quiet", a->quiet, "No progress display");

@@ -19,6 +19,19 @@ inline constexpr const char* kDefaultDb = "runs/ouro.db";
 
 using Action = std::function<int()>;
 
+// Flag check: a number >= 0, with a short message (CLI11's own prints the whole double range).
+inline const CLI::Validator kNonNegative(
+    [](std::string& v) -> std::string {
+      try {
+        size_t used = 0;
+        const double x = std::stod(v, &used);
+        if (used == v.size() && x >= 0) return {};
+      } catch (const std::exception&) {
+      }
+      return "must be a number >= 0, got '" + v + "'";
+    },
+    "NUMBER>=0");
+
 Action RegisterSearch(CLI::App& app);
 Action RegisterEval(CLI::App& app);
 Action RegisterRuns(CLI::App& app);

@@ -36,7 +36,9 @@ int main(int argc, char** argv) {
   try {
     app.parse(argc, argv);
   } catch (const CLI::ParseError& e) {
-    return app.exit(e);
+    // Help and version are successes; every other parse error is a usage error: exit code 2.
+    const int code = app.exit(e);
+    return code == 0 ? 0 : 2;
   }
   std::signal(SIGINT, OnSignal);
   std::signal(SIGTERM, OnSignal);
