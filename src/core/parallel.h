@@ -5,6 +5,9 @@
 // thread runs which i depends on timing: callers must make fn(i) depend only on i (and write only
 // slot i) for results to be deterministic. One ParallelFor at a time per pool; call it from one
 // thread only. worker is in [0, Size()) and may index per-thread scratch space.
+// Workers spin briefly before sleeping: the search calls ParallelFor thousands of times a second
+// on batches worth tens of microseconds, where a futex wake-up per call would cost as much as the
+// work.
 #pragma once
 
 #include <atomic>
@@ -38,9 +41,9 @@ class ThreadPool {
   const std::function<void(int64_t, int)>* fn_ = nullptr;
   int64_t n_ = 0;
   std::atomic<int64_t> next_{0};
-  uint64_t generation_ = 0;
-  int active_ = 0;
-  bool stop_ = false;
+  std::atomic<uint64_t> generation_{0};
+  std::atomic<int> active_{0};
+  std::atomic<bool> stop_{false};
 };
 
 }  // namespace ouro
