@@ -14,11 +14,16 @@ using lang::Executable;
 
 inline double Sigmoid(double x) { return 1.0 / (1.0 + std::exp(-x)); }
 
-// The inner loop, specialised on the compile-time dim. `sink` receives each scored prediction
-// (used by Fingerprint); returns false if the run diverged.
-template <int D, typename Sink>
+struct NoSink {
+  void operator()(int, double) const {}
+};
+
+// The inner loop, specialised on the compile-time dim. `sink` receives each scored prediction and
+// `train_sink` each training prediction (Fingerprint uses both); returns false if the run diverged.
+template <int D, typename Sink, typename TrainSink = NoSink>
 bool RunLoop(const Executable& exe, const tasks::Dataset& task, lang::Machine& m, uint64_t seed,
-             int n_train, const tasks::Split& scored, int n_score, double max_abs, Sink&& sink) {
+             int n_train, const tasks::Split& scored, int n_score, double max_abs, Sink&& sink,
+             TrainSink&& train_sink = TrainSink{}) {
   const int dim = exe.shape.dim;
   m.Reset(exe, seed);
   double* mem = m.mem();
@@ -40,7 +45,8 @@ bool RunLoop(const Executable& exe, const tasks::Dataset& task, lang::Machine& m
     lang::Execute<D>(pb, pe, mem, rng, dim, scratch);
     double p = mem[lang::kPredictionScalar];
     if (!(std::fabs(p) <= max_abs)) return false;  // also catches NaN
-    if (classify) mem[lang::kPredictionScalar] = Sigmoid(p);
+    if (classify) mem[lang::kPredictionScalar] = p = Sigmoid(p);
+    train_sink(i, p);
     mem[lang::kLabelScalar] = task.train.y[i];
     lang::Execute<D>(lb, le, mem, rng, dim, scratch);
   }
@@ -125,7 +131,7 @@ SetResult EvaluateSet(const Executable& exe, const std::vector<tasks::Dataset>& 
 uint64_t Fingerprint(const Executable& exe, const std::vector<tasks::Dataset>& set,
                      lang::Machine& m, uint64_t seed, int n_tasks, int n_train, int n_valid) {
   uint64_t h = 0x6f75726f;  // "ouro"
-  n_tasks = std::min<int>(n_tasks, static_cast<int>(set.size()));
+  if (n_tasks <= 0 || n_tasks > static_cast<int>(set.size())) n_tasks = static_cast<int>(set.size());
   for (int t = 0; t < n_tasks; ++t) {
     const tasks::Dataset& task = set[t];
     const int nt = std::min(n_train, task.train.n());
@@ -138,7 +144,7 @@ uint64_t Fingerprint(const Executable& exe, const std::vector<tasks::Dataset>& s
       h = HashCombine(h, static_cast<uint64_t>(q) * 131 + static_cast<uint64_t>(exp + 4096));
     };
     const bool ok = lang::DispatchDim(exe.shape.dim, [&]<int D>() {
-      return RunLoop<D>(exe, task, m, DeriveSeed(seed, t), nt, task.valid, nv, 1e12, sink);
+      return RunLoop<D>(exe, task, m, DeriveSeed(seed, t), nt, task.valid, nv, 1e12, sink, sink);
     });
     h = HashCombine(h, ok ? 1 : 2);
   }

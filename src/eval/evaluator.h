@@ -49,8 +49,8 @@ SetResult EvaluateSet(const lang::Executable& exe, const std::vector<tasks::Data
                       ScoreOn on = ScoreOn::kValid);
 
 // Functional fingerprint for the equivalence cache: train on the first n_train examples and
-// predict the first n_valid validation examples of the first n_tasks tasks, then hash the
-// predictions quantised to ~6 significant digits. Programs that compute the same function (up to
+// predict the first n_valid validation examples of the first n_tasks tasks (<= 0: all), then hash all those
+// predictions (training and validation) quantised to ~6 significant digits. Programs that compute the same function (up to
 // rounding) on those examples get the same fingerprint.
 uint64_t Fingerprint(const lang::Executable& exe, const std::vector<tasks::Dataset>& set,
                      lang::Machine& m, uint64_t seed, int n_tasks, int n_train, int n_valid);

@@ -43,7 +43,7 @@ struct EvolutionConfig {
   int64_t check_every = 10'000;
   int batch = 64;
   bool fec = true;
-  int fec_tasks = 1;
+  int fec_tasks = 0;                     // tasks fingerprinted; 0 = all search tasks
   int fec_train = 10;
   int fec_valid = 10;
   size_t fec_capacity = 100'000;

@@ -276,7 +276,7 @@ RunConfig ParseRunConfig(std::string_view text, const std::string& source) {
       const std::string fs = "[search.fec]";
       r.CheckKeys(*f, fs, {"enabled", "tasks", "train", "valid", "capacity"});
       r.Bool(*f, fs, "enabled", e.fec);
-      r.Int(*f, fs, "tasks", e.fec_tasks, 1, 1'000'000);
+      r.Int(*f, fs, "tasks", e.fec_tasks, 0, 1'000'000);
       r.Int(*f, fs, "train", e.fec_train, 0, 1'000'000);
       r.Int(*f, fs, "valid", e.fec_valid, 1, 1'000'000);
       r.Int(*f, fs, "capacity", e.fec_capacity, 0, 1'000'000'000);
