@@ -1,5 +1,6 @@
 #include "search/evolution.h"
 
+#include <algorithm>
 #include <chrono>
 #include <deque>
 #include <optional>
@@ -65,9 +66,9 @@ class Runner {
  private:
   struct Child {
     std::shared_ptr<Individual> ind;
+    lang::Executable exe;
     uint64_t fingerprint = 0;
     int dup_of = -1;  // index of an earlier child in the batch with the same fingerprint
-    bool cached = false;
     bool needs_eval = false;
   };
 
@@ -90,41 +91,34 @@ class Runner {
     return false;
   }
 
-  double SearchFitness(const lang::Program& p, lang::Machine& m) {
-    const lang::Executable exe = lang::Compile(p, cfg_.space.shape);
-    return eval::EvaluateSet(exe, tasks_.search, m, eval_seed_, cfg_.limits).fitness;
-  }
-
   // Scores a batch of children: fingerprints in parallel, cache resolution in order, full
   // evaluations of the misses in parallel, then cache insertion in order.
   void Score(std::vector<Child>& batch) {
     const auto& search = tasks_.search;
+    // Compile each child once; its executable serves the fingerprint and the full evaluation.
     pool_.ParallelFor(static_cast<int64_t>(batch.size()), [&](int64_t i, int w) {
-      if (!cfg_.fec) return;
-      const lang::Executable exe = lang::Compile(batch[i].ind->program, cfg_.space.shape);
-      batch[i].fingerprint = eval::Fingerprint(exe, search, machines_[w], eval_seed_, cfg_.fec_tasks,
-                                               cfg_.fec_train, cfg_.fec_valid);
+      batch[i].exe = lang::Compile(batch[i].ind->program, cfg_.space.shape);
+      if (cfg_.fec)
+        batch[i].fingerprint = eval::Fingerprint(batch[i].exe, search, machines_[w], eval_seed_,
+                                                 cfg_.fec_tasks, cfg_.fec_train, cfg_.fec_valid);
     });
     std::unordered_map<uint64_t, int> first_in_batch;
     for (size_t i = 0; i < batch.size(); ++i) {
       Child& c = batch[i];
       if (!cfg_.fec) {
         c.needs_eval = true;
-        continue;
-      }
-      if (auto hit = cache_.Lookup(c.fingerprint)) {
+      } else if (auto hit = cache_.Lookup(c.fingerprint)) {
         c.ind->fitness = *hit;
-        c.cached = true;
       } else if (auto it = first_in_batch.find(c.fingerprint); it != first_in_batch.end()) {
         c.dup_of = it->second;
-        c.cached = true;
       } else {
         first_in_batch.emplace(c.fingerprint, static_cast<int>(i));
         c.needs_eval = true;
       }
     }
     pool_.ParallelFor(static_cast<int64_t>(batch.size()), [&](int64_t i, int w) {
-      if (batch[i].needs_eval) batch[i].ind->fitness = SearchFitness(batch[i].ind->program, machines_[w]);
+      if (batch[i].needs_eval)
+        batch[i].ind->fitness = eval::EvaluateSet(batch[i].exe, search, machines_[w], eval_seed_, cfg_.limits).fitness;
     });
     for (Child& c : batch) {
       if (c.dup_of >= 0) c.ind->fitness = batch[c.dup_of].ind->fitness;
@@ -270,9 +264,8 @@ class Runner {
       double sum = 0;
       for (double f : per) sum += f;
       result_.fitness_final = held.empty() ? 0.0 : sum / static_cast<double>(held.size());
-      for (const Individual* p = result_.best.get(); p; p = p->parent.get()) result_.lineage.push_back(nullptr);
-      size_t k = result_.lineage.size();
-      for (std::shared_ptr<const Individual> p = result_.best; p; p = p->parent) result_.lineage[--k] = p;
+      for (std::shared_ptr<const Individual> p = result_.best; p; p = p->parent) result_.lineage.push_back(p);
+      std::reverse(result_.lineage.begin(), result_.lineage.end());
     }
     progress_.seconds = Elapsed();
     progress_.individuals_per_second = progress_.seconds > 0 ? progress_.individuals / progress_.seconds : 0;
