@@ -32,13 +32,14 @@ int RunEval(const EvalArgs& a) {
   }
   const uint64_t seed = ResolveSeed(a.seed, std::nullopt);
   std::vector<tasks::Dataset> sets;
-  if (!a.task.empty()) {
-    tasks::TaskSpec spec = tasks::ParseTaskSpec(a.task);
+  tasks::TaskSpec spec = a.task.empty() ? CsvSpec(a.data) : tasks::ParseTaskSpec(a.task);
+  if (spec.family != "csv" || !a.task.empty()) {
+    // A task spec (csv and idx included) is evaluated as it is: train, then score valid and test.
     if (a.seed >= 0) spec.seed = seed;
     sets = tasks::Generate(spec);
   } else {
-    // Train on the train rows, score on valid and test rows.
-    tasks::Partition p = PartitionUserData(a.data, seed);
+    // --data: train on the train rows, score on valid and test rows.
+    tasks::Partition p = PartitionUserData(spec, seed);
     tasks::Dataset d = p.search[0];
     d.valid.x.insert(d.valid.x.end(), p.select[0].valid.x.begin(), p.select[0].valid.x.end());
     d.valid.y.insert(d.valid.y.end(), p.select[0].valid.y.begin(), p.select[0].valid.y.end());

@@ -100,7 +100,7 @@ int RunShow(const std::string& db_path, const std::string& run_arg, bool json) {
     }
   }
   if (!lineage.empty()) {
-    std::printf("  lineage of the best program: %zu ancestors; last steps:\n", lineage.size());
+    std::printf("  lineage of the best program: %zu generations from an initial program; last steps:\n", lineage.size() - 1);
     for (size_t i = lineage.size() > 8 ? lineage.size() - 8 : 0; i < lineage.size(); ++i)
       std::printf("    #%-10lld %-10s fitness %.6f  %s\n", static_cast<long long>(lineage[i].individual),
                   lineage[i].mutation.c_str(), lineage[i].fitness, lineage[i].child_hash.c_str());

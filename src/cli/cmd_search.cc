@@ -1,6 +1,7 @@
 // cli/cmd_search.cc — `ouro search`: run the object-level search and store it.
 #include <cstdio>
 #include <memory>
+#include <optional>
 
 #include "cli/commands.h"
 #include "cli/common.h"
@@ -24,7 +25,14 @@ struct SearchArgs {
 int RunSearch(const SearchArgs& a) {
   search::RunConfig cfg = a.config.empty() ? search::DefaultRunConfig() : search::LoadRunConfig(a.config);
   if (!a.task.empty() && !a.data.empty()) throw Error("give --task or --data, not both");
-  if (!a.task.empty()) search::ApplyTaskFlag(cfg, tasks::ParseTaskSpec(a.task));
+  // User data (--data, or a csv/idx task spec) is partitioned by rows; families by instances.
+  std::optional<tasks::TaskSpec> user_data;
+  if (!a.data.empty()) user_data = CsvSpec(a.data);
+  if (!a.task.empty()) {
+    tasks::TaskSpec spec = tasks::ParseTaskSpec(a.task);
+    if (spec.family == "csv" || spec.family == "idx") user_data = spec;
+    else search::ApplyTaskFlag(cfg, spec);
+  }
   const uint64_t seed = ResolveSeed(a.seed, cfg.seed);
   cfg.seed = seed;
   if (a.max_evals >= 0) cfg.budget.max_evaluations = a.max_evals;
@@ -33,14 +41,14 @@ int RunSearch(const SearchArgs& a) {
   cfg.budget.stop = &StopFlag();
 
   tasks::Partition partition;
-  if (!a.data.empty()) {
-    partition = PartitionUserData(a.data, seed);
+  if (user_data) {
+    partition = PartitionUserData(*user_data, seed);
     cfg.evolution.space.shape.dim = partition.search[0].dim;
   } else {
     partition = tasks::MakePartition(cfg.search_tasks, cfg.select_tasks, cfg.held_out_tasks);
   }
   nlohmann::json config_json = search::ToJson(cfg);
-  if (!a.data.empty()) config_json["tasks"] = {{"data", a.data}};
+  if (user_data) config_json["tasks"] = {{"data", tasks::TaskSpecToString(*user_data)}};
 
   // Open the store before the work, so a bad database fails fast and loses nothing.
   std::unique_ptr<store::Store> db = store::Store::Open(a.db);

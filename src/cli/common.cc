@@ -20,8 +20,22 @@ std::string ReadTextFile(const std::string& path, const char* what) {
   return ss.str();
 }
 
-tasks::Partition PartitionUserData(const std::string& csv_path, uint64_t seed) {
-  tasks::TaskSpec spec = tasks::ParseTaskSpec("csv:path=" + csv_path + ",train=0.6,valid=0.2,test=0.2,seed=" + std::to_string(seed));
+tasks::TaskSpec CsvSpec(const std::string& path) {
+  tasks::TaskSpec spec;
+  spec.family = "csv";
+  spec.path = path;
+  spec.train_fraction = 0.6;
+  spec.valid_fraction = 0.2;
+  spec.test_fraction = 0.2;
+  return spec;
+}
+
+tasks::Partition PartitionUserData(tasks::TaskSpec spec, uint64_t seed) {
+  if (spec.test_fraction == 0 || (spec.test_fraction < 0 && spec.n_test == 0))
+    throw Error(spec.family + " task '" + spec.path +
+                "': held-out rows are needed; give a test split, e.g. train=0.6,valid=0.2,test=0.2");
+  spec.seed = seed;
+  const std::string csv_path = spec.path;
   std::vector<tasks::Dataset> sets = tasks::Generate(spec);
   if (sets.size() != 1) throw Error(csv_path + ": expected one dataset");
   const tasks::Dataset& d = sets[0];

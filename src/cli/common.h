@@ -15,10 +15,13 @@ namespace ouro::cli {
 
 std::string ReadTextFile(const std::string& path, const char* what);
 
-// One user dataset (CSV) as a partition by rows: 60% train, 20% valid, 20% test, shuffled with the
-// seed. Every role trains on the train rows; search scores on the first half of the valid rows,
-// select on the second half, held-out on the test rows — which neither search nor select sees.
-tasks::Partition PartitionUserData(const std::string& csv_path, uint64_t seed);
+// One user dataset (a csv or idx task spec) as a partition by rows: 60% train, 20% valid, 20% test
+// unless the spec says otherwise, shuffled with the seed. Every role trains on the train rows;
+// search scores on the first half of the valid rows, select on the second half, held-out on the
+// test rows — which neither search nor select sees.
+tasks::Partition PartitionUserData(tasks::TaskSpec spec, uint64_t seed);
+// The spec for `--data FILE.csv`.
+tasks::TaskSpec CsvSpec(const std::string& path);
 
 // Seed from the flag, else the config, else a fresh one from the clock (it is printed and stored).
 uint64_t ResolveSeed(int64_t flag, const std::optional<uint64_t>& from_config);

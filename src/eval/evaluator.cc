@@ -129,7 +129,8 @@ SetResult EvaluateSet(const Executable& exe, const std::vector<tasks::Dataset>& 
 }
 
 uint64_t Fingerprint(const Executable& exe, const std::vector<tasks::Dataset>& set,
-                     lang::Machine& m, uint64_t seed, int n_tasks, int n_train, int n_valid) {
+                     lang::Machine& m, uint64_t seed, int n_tasks, int n_train, int n_valid,
+                     const Limits& limits) {
   uint64_t h = 0x6f75726f;  // "ouro"
   if (n_tasks <= 0 || n_tasks > static_cast<int>(set.size())) n_tasks = static_cast<int>(set.size());
   for (int t = 0; t < n_tasks; ++t) {
@@ -144,7 +145,7 @@ uint64_t Fingerprint(const Executable& exe, const std::vector<tasks::Dataset>& s
       h = HashCombine(h, static_cast<uint64_t>(q) * 131 + static_cast<uint64_t>(exp + 4096));
     };
     const bool ok = lang::DispatchDim(exe.shape.dim, [&]<int D>() {
-      return RunLoop<D>(exe, task, m, DeriveSeed(seed, t), nt, task.valid, nv, 1e12, sink, sink);
+      return RunLoop<D>(exe, task, m, DeriveSeed(seed, t), nt, task.valid, nv, limits.max_abs_prediction, sink, sink);
     });
     h = HashCombine(h, ok ? 1 : 2);
   }

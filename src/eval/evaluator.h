@@ -53,7 +53,8 @@ SetResult EvaluateSet(const lang::Executable& exe, const std::vector<tasks::Data
 // predictions (training and validation) quantised to ~6 significant digits. Programs that compute the same function (up to
 // rounding) on those examples get the same fingerprint.
 uint64_t Fingerprint(const lang::Executable& exe, const std::vector<tasks::Dataset>& set,
-                     lang::Machine& m, uint64_t seed, int n_tasks, int n_train, int n_valid);
+                     lang::Machine& m, uint64_t seed, int n_tasks, int n_train, int n_valid,
+                     const Limits& limits = Limits{});
 
 // Regression fitness from RMSE, exposed for tests and baselines.
 double SquashRmse(double rmse);

@@ -336,7 +336,8 @@ Program Parse(std::string_view text) {
       current = which;
     } else {
       if (current < 0) Fail(line_no, col, "instruction outside a component (start with 'def setup():')");
-      std::string_view trimmed = body.substr(0, body.find_last_not_of(" \t\r") + 1);
+      std::string_view trimmed = body.substr(0, body.find('#'));
+      trimmed = trimmed.substr(0, trimmed.find_last_not_of(" \t\r") + 1);
       if (trimmed != "pass") {
         std::string owned(line);
         Instruction in = LineParser(Tokenize(owned, line_no), line_no).Parse();

@@ -100,7 +100,7 @@ class Runner {
       batch[i].exe = lang::Compile(batch[i].ind->program, cfg_.space.shape);
       if (cfg_.fec)
         batch[i].fingerprint = eval::Fingerprint(batch[i].exe, search, machines_[w], eval_seed_,
-                                                 cfg_.fec_tasks, cfg_.fec_train, cfg_.fec_valid);
+                                                 cfg_.fec_tasks, cfg_.fec_train, cfg_.fec_valid, cfg_.limits);
     });
     std::unordered_map<uint64_t, int> first_in_batch;
     for (size_t i = 0; i < batch.size(); ++i) {
@@ -297,6 +297,10 @@ EvolutionResult RunEvolution(const EvolutionConfig& config, const tasks::Partiti
                              const Callbacks& callbacks) {
   config.Validate();
   if (tasks.search.empty()) throw Error("search: no search tasks");
+  for (const auto* set : {&tasks.search, &tasks.select})
+    for (const auto& t : *set)
+      if (t.train.n() < 1 || t.valid.n() < 1)
+        throw Error("task '" + t.name + "' needs at least one training and one validation example");
   for (const auto* set : {&tasks.search, &tasks.select, &tasks.held_out})
     for (const auto& t : *set)
       if (t.dim != config.space.shape.dim)

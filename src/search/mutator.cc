@@ -124,7 +124,7 @@ bool Mutator::Apply(Mutation kind, Rng& rng, Program& p) const {
       Instruction& in = fn[rng.Below(n)];
       const lang::OpInfo& info = lang::Info(in.op);
       // Candidate parameters: registers that exist, then constants.
-      int params[5];
+      int params[6];
       int np = 0;
       if (info.out != RegType::kNone) params[np++] = 0;
       if (info.in1 != RegType::kNone) params[np++] = 1;
@@ -132,6 +132,7 @@ bool Mutator::Apply(Mutation kind, Rng& rng, Program& p) const {
       if (info.form == lang::Form::kConst || info.form == lang::Form::kElemConst || info.form == lang::Form::kRand2)
         params[np++] = 3;
       if (info.form == lang::Form::kRand2) params[np++] = 4;
+      if (info.form == lang::Form::kElemConst) params[np++] = 5;
       if (np == 0) return false;
       const int which = params[rng.Below(static_cast<uint32_t>(np))];
       auto reg = [&](RegType t) {
@@ -142,6 +143,12 @@ bool Mutator::Apply(Mutation kind, Rng& rng, Program& p) const {
         case 0: in.out = reg(info.out); break;
         case 1: in.in1 = reg(info.in1); break;
         case 2: in.in2 = reg(info.in2); break;
+        case 5: {
+          const auto dim = static_cast<uint32_t>(space_.shape.dim);
+          in.row = static_cast<uint16_t>(rng.Below(dim));
+          if (in.op == Op::kMatrixConst) in.col = static_cast<uint16_t>(rng.Below(dim));
+          break;
+        }
         default:
           // Mostly small multiplicative steps (they tune learning rates), sometimes a fresh draw.
           if (rng.Bernoulli(0.25)) *constant = RandomConstant(rng);

@@ -1,5 +1,6 @@
 #include "search/run_config.h"
 
+#include <charconv>
 #include <fstream>
 #include <sstream>
 
@@ -120,9 +121,12 @@ class Reader {
       } else if (v.is_integer()) {
         add(key, std::to_string(*v.value<int64_t>()));
       } else if (v.is_floating_point()) {
-        std::ostringstream os;
-        os << *v.value<double>();
-        add(key, os.str());
+        // Shortest exact text, always with a '.' so that 1.0 stays a fraction, not a count.
+        char buf[64];
+        const auto res = std::to_chars(buf, buf + sizeof buf, *v.value<double>());
+        std::string text(buf, res.ptr);
+        if (text.find_first_of(".en") == std::string::npos) text += ".0";
+        add(key, text);
       } else if (v.is_string()) {
         add(key, *v.value<std::string>());
       } else {
@@ -327,6 +331,8 @@ void ApplyTaskFlag(RunConfig& c, const tasks::TaskSpec& spec) {
           used |= (std::min(q.first, q.second) == p.first && std::max(q.first, q.second) == p.second);
         if (!used) rest.push_back(p);
       }
+      if (rest.size() < 2)
+        throw Error("--task fmnist: leave at least two class pairs out of 'pairs' for the select and held-out sets");
       const size_t half = std::min<size_t>(rest.size() / 2, 5);
       c.select_tasks.pairs.assign(rest.begin(), rest.begin() + half);
       c.held_out_tasks.pairs.assign(rest.begin() + half, rest.end());

@@ -120,10 +120,17 @@ TEST_F(Cli, SearchOnUserCsv) {
     const double a = ((i * 37) % 101) / 50.0 - 1, b = ((i * 53) % 97) / 48.0 - 1;
     csv += std::to_string(a + 0.5 * b) + "," + std::to_string(a) + "," + std::to_string(b) + "\n";
   }
-  const Result r = Run("search --data " + Write("u.csv", csv) + " --seed 3 --max-evals 2000 --json --quiet --db " + db_);
+  const std::string path = Write("u.csv", csv);
+  const Result r = Run("search --data " + path + " --seed 3 --max-evals 2000 --json --quiet --db " + db_);
   ASSERT_EQ(r.code, 0) << r.out;
   const auto j = nlohmann::json::parse(r.last_line);
   EXPECT_GT(j["fitness_final"].get<double>(), 0.0);
+  // The same data as a task spec, with its own split; without held-out rows it is refused.
+  const Result t = Run("search --task csv:path=" + path + ",train=0.5,valid=0.3,test=0.2 --seed 3 --max-evals 500 --json --quiet --db " + db_);
+  ASSERT_EQ(t.code, 0) << t.out;
+  const Result bad = Run("search --task csv:path=" + path + " --db " + db_);
+  EXPECT_EQ(bad.code, 1);
+  EXPECT_NE(bad.out.find("held-out rows are needed"), std::string::npos) << bad.out;
 }
 
 // Bad input: one line naming the problem, non-zero exit, nothing stored lost.

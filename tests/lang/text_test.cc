@@ -92,7 +92,7 @@ TEST(Text, OverloadsResolveByRegisterType) {
       "def predict():\n"
       "  s2 = norm(v1)\n  s2 = norm(m0)\n  v1 = m0 @ v2\n  m1 = m0 @ m1\n  m0 = s2 * m0\n"
       "  v1 = uniform(-1, 1)\n  m0[1, 2] = -3\n  v2[3] = 4.5\n  s3 = gaussian(0, 1)\n"
-      "  s2 = -0.5\n  pass\n");
+      "  s2 = -0.5\n  pass  # nothing\n");
   const auto& f = p[Component::kPredict];
   ASSERT_EQ(f.size(), 10u);
   EXPECT_EQ(f[0].op, Op::kVectorNorm);
