@@ -1,0 +1,436 @@
+// Tests of the evolutionary search: determinism (seed, thread count), what each task set is used
+// for, lineage, budgets and stop reasons, config validation, and that the demo workload solves.
+#include "search/evolution.h"
+
+#include <gtest/gtest.h>
+
+#include <atomic>
+#include <charconv>
+#include <string>
+#include <vector>
+
+#include "core/error.h"
+#include "eval/evaluator.h"
+#include "lang/reference.h"
+#include "lang/text.h"
+#include "search/run_config.h"
+#include "tasks/partition.h"
+
+namespace ouro::search {
+namespace {
+
+tasks::TaskSpec Linear(int num_tasks, int n_train, int n_valid, uint64_t seed, int dim = 4) {
+  tasks::TaskSpec s;
+  s.family = "linear";
+  s.dim = dim;
+  s.num_tasks = num_tasks;
+  s.n_train = n_train;
+  s.n_valid = n_valid;
+  s.seed = seed;
+  return s;
+}
+
+tasks::TaskSpec Nonlinear(int num_tasks, int n_train, int n_valid, uint64_t seed, int n_test = 0) {
+  tasks::TaskSpec s = Linear(num_tasks, n_train, n_valid, seed);
+  s.family = "nonlinear";
+  s.hidden = 4;
+  s.n_test = n_test;
+  return s;
+}
+
+// Search and select on linear tasks, held out on a different family, so the three scores differ.
+const tasks::Partition& SmallTasks() {
+  static const tasks::Partition p =
+      tasks::MakePartition(Linear(3, 40, 40, 1), Linear(4, 100, 50, 1), Nonlinear(4, 100, 50, 1));
+  return p;
+}
+
+// The demo search space (6 ops, 4/3/1 registers, dim 4) with a small population. The unreachable
+// sufficient fitness makes every run use its whole max_individuals.
+EvolutionConfig SmallConfig() {
+  EvolutionConfig c = DefaultRunConfig().evolution;
+  c.population = 50;
+  c.tournament = 5;
+  c.batch = 16;
+  c.max_individuals = 4000;
+  c.max_experiments = 1;
+  c.check_every = 200;
+  c.sufficient_fitness = 2.0;
+  return c;
+}
+
+// Exact text of a double (std::to_string keeps only 6 decimals).
+std::string Exact(double v) {
+  char buf[32];
+  return std::string(buf, std::to_chars(buf, buf + sizeof buf, v).ptr);
+}
+
+// Everything observable about a run, for comparing runs.
+struct Trace {
+  std::string best;
+  int64_t best_id = -1;
+  double search = 0, select = 0, final = 0;
+  bool solved = false;
+  std::string stop_reason;
+  int experiment = 0;
+  int64_t individuals = 0, evaluations = 0, cache_hits = 0;
+  double best_fitness = 0, best_select = 0;
+  std::vector<std::string> lineage;  // "id mutation fitness program"
+  std::vector<std::string> events;   // callbacks in order
+
+  bool operator==(const Trace&) const = default;
+};
+
+Trace RunTraced(const EvolutionConfig& config, const tasks::Partition& tasks, uint64_t seed, int threads,
+               Budget budget = {}, EvolutionResult* out = nullptr) {
+  Trace t;
+  Callbacks cb;
+  cb.on_progress = [&](const Progress& p) {
+    t.events.push_back("progress " + std::to_string(p.experiment) + " " +
+                       std::to_string(p.individuals) + " " + std::to_string(p.evaluations) + " " +
+                       Exact(p.best_fitness));
+  };
+  cb.on_select = [&](const Individual& ind, double f) {
+    t.events.push_back("select " + std::to_string(ind.id) + " " + Exact(f));
+  };
+  EvolutionResult r = RunEvolution(config, tasks, seed, threads, budget, cb);
+  if (r.best) {
+    t.best = lang::Print(r.best->program);
+    t.best_id = r.best->id;
+  }
+  t.search = r.fitness_search;
+  t.select = r.fitness_select;
+  t.final = r.fitness_final;
+  t.solved = r.solved;
+  t.stop_reason = r.stop_reason;
+  t.experiment = r.progress.experiment;
+  t.individuals = r.progress.individuals;
+  t.evaluations = r.progress.evaluations;
+  t.cache_hits = r.progress.cache_hits;
+  t.best_fitness = r.progress.best_fitness;
+  t.best_select = r.progress.best_select;
+  for (const auto& ind : r.lineage)
+    t.lineage.push_back(std::to_string(ind->id) + " " + std::string(MutationName(ind->mutation)) +
+                        " " + Exact(ind->fitness) + "\n" + lang::Print(ind->program));
+  if (out) *out = std::move(r);
+  return t;
+}
+
+lang::Program ReferenceProgram(const char* name) {
+  return lang::Parse(*lang::ReferenceProgram(name));
+}
+
+// Mean fitness of a program on a task set, scored the way the search scores it.
+double Score(const lang::Program& p, const EvolutionConfig& c, const std::vector<tasks::Dataset>& set,
+             eval::ScoreOn on = eval::ScoreOn::kValid) {
+  const lang::Executable exe = lang::Compile(p, c.space.shape);
+  lang::Machine m;
+  double sum = 0;
+  for (size_t t = 0; t < set.size(); ++t)
+    sum += eval::EvaluateTask(exe, set[t], m, DeriveSeed(0, t), c.limits, on).fitness;
+  return sum / static_cast<double>(set.size());
+}
+
+// ---- determinism -----------------------------------------------------------------------------
+
+TEST(Evolution, SameSeedSameRunAnyThreadCount) {
+  const EvolutionConfig c = SmallConfig();
+  const Trace a = RunTraced(c, SmallTasks(), 7, 1);
+  const Trace b = RunTraced(c, SmallTasks(), 7, 1);
+  const Trace two = RunTraced(c, SmallTasks(), 7, 2);
+  const Trace three = RunTraced(c, SmallTasks(), 7, 3);
+  EXPECT_EQ(a, b);
+  EXPECT_EQ(a, two);
+  EXPECT_EQ(a, three);
+  // The run did something: it evolved past its initial population, the cache hit, and the
+  // callbacks fired.
+  EXPECT_EQ(a.individuals, 4000);
+  EXPECT_EQ(a.individuals, a.evaluations + a.cache_hits);
+  EXPECT_GT(a.cache_hits, 0);
+  EXPECT_GT(a.lineage.size(), 1u);
+  EXPECT_GE(a.events.size(), 6u);
+  EXPECT_EQ(a.stop_reason, "max_experiments");
+  EXPECT_FALSE(a.solved);
+}
+
+TEST(Evolution, DifferentSeedDifferentLineage) {
+  const EvolutionConfig c = SmallConfig();
+  const Trace a = RunTraced(c, SmallTasks(), 7, 2);
+  const Trace b = RunTraced(c, SmallTasks(), 8, 2);
+  EXPECT_NE(a.lineage, b.lineage);
+  EXPECT_NE(a.events, b.events);
+}
+
+TEST(Evolution, BatchSizeIsPartOfTheLineageButThreadsAreNot) {
+  // With batch 1 every child sees the previous one in the population: a different (but again
+  // thread-independent) run.
+  EvolutionConfig c = SmallConfig();
+  c.batch = 1;
+  c.max_individuals = 300;
+  const Trace a = RunTraced(c, SmallTasks(), 7, 1);
+  EXPECT_EQ(a, RunTraced(c, SmallTasks(), 7, 2));
+  c.batch = 16;
+  EXPECT_NE(a.lineage, RunTraced(c, SmallTasks(), 7, 1).lineage);
+}
+
+// ---- what each task set is for ---------------------------------------------------------------
+
+TEST(Evolution, ScoresComeFromTheirOwnTaskSets) {
+  EvolutionConfig c = SmallConfig();
+  c.fec = false;  // every individual's fitness is then its exact search fitness
+  EvolutionResult r;
+  const Trace t = RunTraced(c, SmallTasks(), 3, 2, {}, &r);
+  ASSERT_TRUE(r.best);
+  EXPECT_EQ(t.cache_hits, 0);
+  EXPECT_EQ(t.evaluations, t.individuals);
+  const tasks::Partition& p = SmallTasks();
+  EXPECT_DOUBLE_EQ(r.fitness_search, r.best->fitness);
+  EXPECT_DOUBLE_EQ(r.fitness_search, Score(r.best->program, c, p.search));
+  EXPECT_DOUBLE_EQ(r.fitness_select, Score(r.best->program, c, p.select));
+  EXPECT_DOUBLE_EQ(r.fitness_final, Score(r.best->program, c, p.held_out));
+  EXPECT_DOUBLE_EQ(t.best_select, r.fitness_select);
+  // Held out is a different family: its score must not be one of the others.
+  EXPECT_NE(r.fitness_final, r.fitness_select);
+  EXPECT_NE(r.fitness_final, r.fitness_search);
+}
+
+TEST(Evolution, HeldOutNeverInfluencesTheSearch) {
+  const EvolutionConfig c = SmallConfig();
+  const tasks::Partition& p = SmallTasks();
+  tasks::Partition other = p;
+  // Other held-out tasks, with a test split: the final score must then use the test examples.
+  other.held_out = tasks::Generate(Nonlinear(3, 60, 20, 99, /*n_test=*/30));
+  EvolutionResult r1, r2;
+  Trace a = RunTraced(c, p, 5, 2, {}, &r1);
+  Trace b = RunTraced(c, other, 5, 2, {}, &r2);
+  EXPECT_NE(a.final, b.final);
+  EXPECT_DOUBLE_EQ(r2.fitness_final, Score(r2.best->program, c, other.held_out, eval::ScoreOn::kTest));
+  EXPECT_NE(r2.fitness_final, Score(r2.best->program, c, other.held_out, eval::ScoreOn::kValid));
+  a.final = b.final = 0;
+  EXPECT_EQ(a, b) << "held-out tasks changed the search";
+}
+
+TEST(Evolution, BestIsChosenOnSelectNotSearch) {
+  // Every select check reports (individual, select fitness); the result is the best of them.
+  EvolutionConfig c = SmallConfig();
+  c.check_every = 50;
+  std::vector<std::pair<int64_t, double>> checks;
+  Callbacks cb;
+  cb.on_select = [&](const Individual& ind, double f) { checks.emplace_back(ind.id, f); };
+  const EvolutionResult r = RunEvolution(c, SmallTasks(), 11, 2, {}, cb);
+  ASSERT_GE(checks.size(), 2u);
+  double best = -1;
+  int64_t best_id = -1;
+  for (auto [id, f] : checks)
+    if (f > best) best = f, best_id = id;
+  EXPECT_EQ(r.fitness_select, best);
+  EXPECT_EQ(r.best->id, best_id);
+}
+
+// ---- lineage ---------------------------------------------------------------------------------
+
+TEST(Evolution, LineageRunsFromRootToBest) {
+  const EvolutionConfig c = SmallConfig();
+  EvolutionResult r;
+  RunTraced(c, SmallTasks(), 21, 2, {}, &r);
+  ASSERT_TRUE(r.best);
+  ASSERT_GE(r.lineage.size(), 2u);
+  EXPECT_EQ(r.lineage.back(), r.best);
+  EXPECT_EQ(r.lineage.front()->parent, nullptr);
+  EXPECT_EQ(r.lineage.front()->mutation, Mutation::kNone);
+  EXPECT_LT(r.lineage.front()->id, c.population) << "the root is a member of the first population";
+  for (size_t i = 1; i < r.lineage.size(); ++i) {
+    const Individual& child = *r.lineage[i];
+    const Individual& parent = *r.lineage[i - 1];
+    ASSERT_EQ(child.parent.get(), &parent) << i;
+    EXPECT_GT(child.id, parent.id);
+    EXPECT_GE(child.id, c.population) << "only the root comes from the initial population";
+    // The demo mutations keep component sizes; an unmutated child is a copy.
+    for (int k = 0; k < lang::kNumComponents; ++k) EXPECT_EQ(child.program.fn[k].size(), parent.program.fn[k].size());
+    if (child.mutation == Mutation::kNone) EXPECT_EQ(child.program, parent.program);
+    EXPECT_TRUE(child.mutation == Mutation::kNone || child.mutation == Mutation::kAlter ||
+                child.mutation == Mutation::kRandomize || child.mutation == Mutation::kComponent);
+  }
+}
+
+// ---- budgets and stop reasons ----------------------------------------------------------------
+
+TEST(Evolution, MaxEvaluationsStops) {
+  const EvolutionConfig c = SmallConfig();
+  Budget b;
+  b.max_evaluations = 100;
+  const Trace t = RunTraced(c, SmallTasks(), 7, 2, b);
+  EXPECT_EQ(t.stop_reason, "max_evals");
+  EXPECT_FALSE(t.solved);
+  EXPECT_GE(t.evaluations, 100);
+  EXPECT_LT(t.evaluations, 100 + c.batch);  // checked after every batch
+  EXPECT_FALSE(t.best.empty()) << "a stopped run still reports its best program";
+  EXPECT_FALSE(t.lineage.empty());
+}
+
+TEST(Evolution, StopFlagSetBeforeStartStops) {
+  const EvolutionConfig c = SmallConfig();
+  std::atomic<bool> stop{true};
+  Budget b;
+  b.stop = &stop;
+  const Trace t = RunTraced(c, SmallTasks(), 7, 2, b);
+  EXPECT_EQ(t.stop_reason, "stopped");
+  EXPECT_LE(t.individuals, c.batch);
+  EXPECT_FALSE(t.best.empty());
+}
+
+TEST(Evolution, MaxSecondsStops) {
+  const EvolutionConfig c = SmallConfig();
+  Budget b;
+  b.max_seconds = 1e-9;
+  const Trace t = RunTraced(c, SmallTasks(), 7, 1, b);
+  EXPECT_EQ(t.stop_reason, "max_seconds");
+  EXPECT_LE(t.individuals, c.batch);
+}
+
+TEST(Evolution, ExperimentsRestartUntilMaxExperiments) {
+  EvolutionConfig c = SmallConfig();
+  c.max_individuals = 100;
+  c.max_experiments = 3;
+  const Trace t = RunTraced(c, SmallTasks(), 7, 2);
+  EXPECT_EQ(t.stop_reason, "max_experiments");
+  EXPECT_EQ(t.experiment, 2);
+  EXPECT_EQ(t.individuals, 300);
+  // Each experiment ends with a select check of its best.
+  int selects = 0;
+  for (const auto& e : t.events) selects += e.rfind("select", 0) == 0;
+  EXPECT_GE(selects, 3);
+}
+
+TEST(Evolution, GivenLinearRegressionSolvesAtTheFirstCheck) {
+  EvolutionConfig c = SmallConfig();
+  c.initial = "given";
+  c.initial_programs = {ReferenceProgram("linear_regression")};
+  c.check_every = c.population;
+  c.sufficient_fitness = 0.999;
+  c.max_individuals = 100000;
+  EvolutionResult r;
+  const Trace t = RunTraced(c, SmallTasks(), 7, 2, {}, &r);
+  EXPECT_TRUE(t.solved);
+  EXPECT_EQ(t.stop_reason, "solved");
+  EXPECT_EQ(t.individuals, c.population);
+  EXPECT_EQ(r.best->program, c.initial_programs[0]);
+  EXPECT_GE(r.fitness_select, 0.999);
+  EXPECT_EQ(r.lineage.size(), 1u);
+}
+
+TEST(Evolution, DemoConfigSolvesWithSeed4) {
+  // AutoML-Zero's demo workload (configs/automl-zero-demo.toml): 10 search tasks, 100 select
+  // tasks with 1000 training examples. Seed 4 finds a linear-regression learner within ~20k
+  // individuals and ~2.4k full evaluations (well under a second in Release). The budget bounds
+  // the test's runtime if the search breaks.
+  const RunConfig rc = DefaultRunConfig();
+  const tasks::Partition p = tasks::MakePartition(rc.search_tasks, rc.select_tasks, rc.held_out_tasks);
+  Budget b;
+  b.max_evaluations = 20000;
+  b.max_seconds = 30;  // safety net only (slow sanitizer builds)
+  EvolutionResult r;
+  const Trace t = RunTraced(rc.evolution, p, 4, 2, b, &r);
+  ASSERT_TRUE(t.solved) << t.stop_reason << " after " << t.individuals << " individuals";
+  EXPECT_EQ(t.stop_reason, "solved");
+  EXPECT_GE(r.fitness_select, rc.evolution.sufficient_fitness);
+  EXPECT_GT(r.fitness_final, 0.999);
+  EXPECT_LE(t.individuals, 100000);
+  // The solution really learns: re-scored independently on the held-out tasks.
+  EXPECT_DOUBLE_EQ(r.fitness_final, Score(r.best->program, rc.evolution, p.held_out));
+}
+
+// ---- validation ------------------------------------------------------------------------------
+
+void ExpectConfigError(const EvolutionConfig& c, const std::string& needle) {
+  try {
+    RunEvolution(c, SmallTasks(), 1, 1, {});
+    ADD_FAILURE() << "accepted; expected an error containing '" << needle << "'";
+  } catch (const Error& e) {
+    EXPECT_NE(std::string(e.what()).find(needle), std::string::npos) << e.what();
+  }
+}
+
+TEST(Evolution, InvalidConfigsThrow) {
+  EvolutionConfig c = SmallConfig();
+  c.tournament = c.population + 1;
+  ExpectConfigError(c, "tournament");
+  c = SmallConfig();
+  c.tournament = 0;
+  ExpectConfigError(c, "tournament");
+  c = SmallConfig();
+  c.mutate_prob = -0.1;
+  ExpectConfigError(c, "mutate_prob");
+  c = SmallConfig();
+  c.mutate_prob = 1.5;
+  ExpectConfigError(c, "mutate_prob");
+  c = SmallConfig();
+  c.population = 0;
+  ExpectConfigError(c, "population");
+  c = SmallConfig();
+  c.batch = 0;
+  ExpectConfigError(c, "batch");
+  c = SmallConfig();
+  c.max_individuals = 0;
+  ExpectConfigError(c, "max_individuals");
+  c = SmallConfig();
+  c.check_every = 0;
+  ExpectConfigError(c, "check_every");
+  c = SmallConfig();
+  c.initial = "clever";
+  ExpectConfigError(c, "initial");
+  c = SmallConfig();
+  c.initial = "given";
+  ExpectConfigError(c, "no initial programs");
+  c = SmallConfig();
+  c.init_size[2] = c.space.max_size[2] + 1;
+  ExpectConfigError(c, "initial learn size");
+  c = SmallConfig();
+  c.initial = "given";
+  c.initial_programs = {lang::Parse("def predict():\n  s1 = s7 + s2\n")};  // s7 > 4 scalars
+  ExpectConfigError(c, "s7");
+  c = SmallConfig();
+  c.mutations.clear();
+  ExpectConfigError(c, "no mutation kinds");
+  c = SmallConfig();
+  c.space.min_size[1] = 30;
+  ExpectConfigError(c, "size bounds");
+}
+
+TEST(Evolution, TasksMustMatchTheShape) {
+  const EvolutionConfig c = SmallConfig();  // dim 4
+  const auto dim5 = tasks::Generate(Linear(2, 10, 10, 3, /*dim=*/5));
+  for (int role = 0; role < 3; ++role) {
+    tasks::Partition p = SmallTasks();
+    (role == 0 ? p.search : role == 1 ? p.select : p.held_out) = dim5;
+    try {
+      RunEvolution(c, p, 1, 1, {});
+      ADD_FAILURE() << "role " << role << " accepted";
+    } catch (const Error& e) {
+      EXPECT_NE(std::string(e.what()).find("5 features but the search shape has dim 4"), std::string::npos)
+          << e.what();
+    }
+  }
+  tasks::Partition p = SmallTasks();
+  p.search.clear();
+  EXPECT_THROW(RunEvolution(c, p, 1, 1, {}), Error);
+}
+
+TEST(Evolution, SearchAndSelectTasksNeedExamples) {
+  const EvolutionConfig c = SmallConfig();
+  for (int role = 0; role < 2; ++role)
+    for (int split = 0; split < 2; ++split) {
+      tasks::Partition p = SmallTasks();
+      tasks::Dataset& d = (role == 0 ? p.search : p.select)[1];
+      (split == 0 ? d.train : d.valid) = tasks::Split{};
+      try {
+        RunEvolution(c, p, 1, 1, {});
+        ADD_FAILURE() << "role " << role << " split " << split << " accepted";
+      } catch (const Error& e) {
+        EXPECT_NE(std::string(e.what()).find(d.name), std::string::npos) << e.what();
+      }
+    }
+}
+
+}  // namespace
+}  // namespace ouro::search
