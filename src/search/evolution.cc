@@ -37,9 +37,18 @@ void EvolutionConfig::Validate() const {
   if (initial == "given" && initial_programs.empty())
     throw Error("search: initial = 'given' but no initial programs");
   for (const auto& p : initial_programs) p.Validate(space.shape);
-  for (int c = 0; c < lang::kNumComponents; ++c)
-    if (init_size[c] < 0 || init_size[c] > space.max_size[c])
-      throw Error(std::string("search: initial ") + lang::kComponentNames[c] + " size out of bounds");
+  // Random initial programs must respect the size bounds; empty and given ones need only fit
+  // under max_size (min_size only stops `remove` from shrinking a component further).
+  for (int c = 0; c < lang::kNumComponents; ++c) {
+    const std::string name = lang::kComponentNames[c];
+    if (initial == "random" && (init_size[c] < space.min_size[c] || init_size[c] > space.max_size[c]))
+      throw Error("search: init_size." + name + " = " + std::to_string(init_size[c]) + " is outside [min_size, max_size] = [" +
+                  std::to_string(space.min_size[c]) + ", " + std::to_string(space.max_size[c]) + "]");
+    for (const auto& p : initial_programs)
+      if (initial == "given" && static_cast<int>(p.fn[c].size()) > space.max_size[c])
+        throw Error("search: an initial program's " + name + " has " + std::to_string(p.fn[c].size()) +
+                    " instructions, more than max_size." + name + " = " + std::to_string(space.max_size[c]));
+  }
 }
 
 namespace {

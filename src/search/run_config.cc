@@ -1,6 +1,7 @@
 #include "search/run_config.h"
 
 #include <charconv>
+#include <cstdio>
 #include <fstream>
 #include <sstream>
 
@@ -12,6 +13,12 @@
 
 namespace ouro::search {
 namespace {
+
+std::string Short(double v) {
+  char buf[32];
+  std::snprintf(buf, sizeof buf, "%g", v);
+  return buf;
+}
 
 class Reader {
  public:
@@ -58,7 +65,7 @@ class Reader {
     if (!(n->is_floating_point() || n->is_integer()) || !v)
       Fail(n, section + "." + std::string(key), "expected a number");
     if (!(*v >= lo && *v <= hi))
-      Fail(n, section + "." + std::string(key), "value out of range [" + std::to_string(lo) + ", " + std::to_string(hi) + "]");
+      Fail(n, section + "." + std::string(key), "value out of range [" + Short(lo) + ", " + Short(hi) + "]");
     out = *v;
   }
   void Bool(const toml::table& t, const std::string& section, std::string_view key, bool& out) const {
@@ -242,8 +249,6 @@ RunConfig ParseRunConfig(std::string_view text, const std::string& source) {
     sizes("init_size", e.init_size);
     sizes("min_size", e.space.min_size);
     sizes("max_size", e.space.max_size);
-    // Sizes that the initial programs need must fit the bounds.
-    for (int k = 0; k < 3; ++k) e.space.max_size[k] = std::max(e.space.max_size[k], e.init_size[k]);
     r.String(*t, sec, "initial", e.initial);
     if (const toml::node* n = t->get("initial_programs")) {
       for (const std::string& path : r.Strings(n, sec + ".initial_programs")) {

@@ -384,7 +384,20 @@ TEST(Evolution, InvalidConfigsThrow) {
   ExpectConfigError(c, "no initial programs");
   c = SmallConfig();
   c.init_size[2] = c.space.max_size[2] + 1;
-  ExpectConfigError(c, "initial learn size");
+  ExpectConfigError(c, "init_size.learn = 46 is outside [min_size, max_size]");
+  c = SmallConfig();
+  c.init_size[1] = 0;  // below min_size.predict = 1
+  ExpectConfigError(c, "init_size.predict = 0 is outside");
+  c = SmallConfig();
+  c.initial = "empty";  // empty programs may start below min_size
+  c.max_individuals = 100;
+  c.max_experiments = 1;
+  EXPECT_NO_THROW(RunEvolution(c, SmallTasks(), 1, 1, {}));
+  c = SmallConfig();
+  c.initial = "given";
+  c.space.max_size[2] = 1;
+  c.initial_programs = {lang::Parse("def learn():\n  s2 = s2 + s3\n  s3 = s2 + s3\n")};
+  ExpectConfigError(c, "more than max_size.learn = 1");
   c = SmallConfig();
   c.initial = "given";
   c.initial_programs = {lang::Parse("def predict():\n  s1 = s7 + s2\n")};  // s7 > 4 scalars
