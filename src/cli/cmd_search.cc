@@ -7,6 +7,7 @@
 #include "cli/common.h"
 #include "core/error.h"
 #include "core/hash.h"
+#include "lang/prune.h"
 #include "lang/text.h"
 #include "store/store.h"
 #include "tasks/partition.h"
@@ -83,7 +84,8 @@ int RunSearch(const SearchArgs& a) {
 
   const double hit_rate = r.progress.individuals > 0
                               ? static_cast<double>(r.progress.cache_hits) / r.progress.individuals : 0;
-  std::string program_text;
+  std::string program_text, live_text;
+  if (r.best) live_text = lang::Print(lang::LiveProgram(r.best->program));
   {
     store::Transaction tx(*db);
     if (r.best) {
@@ -116,6 +118,7 @@ int RunSearch(const SearchArgs& a) {
       {"solved", r.solved},
       {"stop_reason", r.stop_reason},
       {"program", program_text},
+      {"program_live", live_text},
   };
   db->FinishRun(run_id, r.stop_reason == "stopped" ? "stopped" : "finished", out.dump());
   if (a.json) {
@@ -127,7 +130,8 @@ int RunSearch(const SearchArgs& a) {
                 100 * hit_rate, r.progress.seconds);
     std::printf("fitness: search %.6f, select %.6f, held-out %.6f\n", r.fitness_search, r.fitness_select,
                 r.fitness_final);
-    std::printf("best program:\n%s", program_text.c_str());
+    std::printf("best program, dead instructions removed (the full text is stored with the run):\n%s",
+                live_text.c_str());
   }
   return 0;
 }

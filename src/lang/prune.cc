@@ -71,4 +71,13 @@ std::array<std::vector<bool>, kNumComponents> LiveInstructions(const Program& p)
   return live;
 }
 
+Program LiveProgram(const Program& program) {
+  const auto live = LiveInstructions(program);
+  Program out;
+  for (int c = 0; c < kNumComponents; ++c)
+    for (size_t i = 0; i < program.fn[c].size(); ++i)
+      if (live[c][i]) out.fn[c].push_back(program.fn[c][i]);
+  return out;
+}
+
 }  // namespace ouro::lang

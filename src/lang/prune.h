@@ -19,4 +19,9 @@ namespace ouro::lang {
 // live[c][i] is true when instruction i of component c must execute.
 std::array<std::vector<bool>, kNumComponents> LiveInstructions(const Program& program);
 
+// The program with its dead instructions removed: the readable view people review. It computes
+// the same predictions, except that random instructions draw from streams numbered by position,
+// so a pruned program with random ops is a different (equally valid) sample.
+Program LiveProgram(const Program& program);
+
 }  // namespace ouro::lang

@@ -33,6 +33,16 @@ TEST(Prune, KeepsTheLearningLoopAndDropsDeadCode) {
   EXPECT_EQ(Flat(live), (std::vector<bool>{true, false, true, false, true, true, true, true, false}));
 }
 
+TEST(Prune, LiveProgramKeepsOnlyLiveInstructionsInOrder) {
+  const Program p = Parse(
+      "def setup():\n  s2 = 0.1\n  s3 = 5\n"
+      "def predict():\n  s1 = dot(v0, v1)\n"
+      "def learn():\n  s3 = s0 - s1\n  m0 = outer(v1, v1)\n  s3 = s2 * s3\n  v2 = s3 * v0\n  v1 = v1 + v2\n");
+  EXPECT_EQ(Print(LiveProgram(p)),
+            "def setup():\n  s2 = 0.1\ndef predict():\n  s1 = dot(v0, v1)\n"
+            "def learn():\n  s3 = s0 - s1\n  s3 = s2 * s3\n  v2 = s3 * v0\n  v1 = v1 + v2\n");
+}
+
 TEST(Prune, PartialWritesKeepTheirRegisterLive) {
   const Program p = Parse(
       "def setup():\n  v1 = bcast(s2)\n  v1[0] = 3\n"
