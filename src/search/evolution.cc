@@ -5,6 +5,7 @@
 #include <deque>
 #include <optional>
 #include <unordered_map>
+#include <unordered_set>
 
 #include "core/error.h"
 #include "core/parallel.h"
@@ -32,6 +33,7 @@ void EvolutionConfig::Validate() const {
   if (batch < 1) throw Error("search: batch must be >= 1");
   if (max_individuals < 1) throw Error("search: max_individuals must be >= 1");
   if (check_every < 1) throw Error("search: check_every must be >= 1");
+  if (select_top < 1) throw Error("search: select_top must be >= 1");
   if (initial != "random" && initial != "empty" && initial != "given")
     throw Error("search: initial must be 'random', 'empty' or 'given'");
   if (initial == "given" && initial_programs.empty())
@@ -159,30 +161,51 @@ class Runner {
     }
   }
 
-  // Scores the experiment's best on the select tasks (if not done yet); true if solved.
-  bool CheckSelect() {
-    if (!exp_best_ || best_checked_) return false;
+  // Scores candidates on the select tasks; true if one reaches sufficient_fitness. Candidates: the
+  // experiment's best (when it changed since the last check) and, with select_top > 1, the next
+  // best members of the population. A program (by hash) is scored at most once per run: scores are
+  // deterministic, so a second look would only cost time.
+  bool CheckSelect(const std::deque<std::shared_ptr<const Individual>>* population) {
+    std::vector<std::shared_ptr<const Individual>> cands;
+    auto consider = [&](const std::shared_ptr<const Individual>& ind) {
+      if (checked_.insert(ind->program.Hash()).second) cands.push_back(ind);
+    };
+    if (exp_best_ && !best_checked_) consider(exp_best_);
     best_checked_ = true;
-    const lang::Executable exe = lang::Compile(exp_best_->program, cfg_.space.shape);
-    const auto& select = tasks_.select;
-    std::vector<double> per(select.size());
-    pool_.ParallelFor(static_cast<int64_t>(select.size()), [&](int64_t t, int w) {
-      per[t] = eval::EvaluateTask(exe, select[t], machines_[w], DeriveSeed(eval_seed_, t), cfg_.limits).fitness;
-    });
-    double sum = 0;
-    for (double f : per) sum += f;
-    const double fitness = select.empty() ? exp_best_->fitness : sum / static_cast<double>(select.size());
-    if (cb_.on_select) cb_.on_select(*exp_best_, fitness);
-    if (!result_.best || fitness > result_.fitness_select) {
-      result_.best = exp_best_;
-      result_.fitness_select = fitness;
-      result_.fitness_search = exp_best_->fitness;
-      progress_.best_select = fitness;
+    if (population && cfg_.select_top > 1) {
+      std::vector<const std::shared_ptr<const Individual>*> order;
+      for (const auto& ind : *population) order.push_back(&ind);
+      std::sort(order.begin(), order.end(), [](const auto* a, const auto* b) {
+        return (*a)->fitness != (*b)->fitness ? (*a)->fitness > (*b)->fitness : (*a)->id < (*b)->id;
+      });
+      for (size_t i = 0; i < order.size() && static_cast<int>(i) < cfg_.select_top; ++i) consider(*order[i]);
     }
-    if (fitness >= cfg_.sufficient_fitness) {
-      result_.solved = true;
-      result_.stop_reason = "solved";
-      return true;
+    if (cands.empty()) return false;
+    const auto& select = tasks_.select;
+    std::vector<lang::Executable> exes;
+    for (const auto& c : cands) exes.push_back(lang::Compile(c->program, cfg_.space.shape));
+    const int64_t nt = static_cast<int64_t>(select.size());
+    std::vector<double> per(cands.size() * select.size());
+    pool_.ParallelFor(static_cast<int64_t>(per.size()), [&](int64_t k, int w) {
+      const int64_t t = k % nt;
+      per[k] = eval::EvaluateTask(exes[k / nt], select[t], machines_[w], DeriveSeed(eval_seed_, t), cfg_.limits).fitness;
+    });
+    for (size_t c = 0; c < cands.size(); ++c) {
+      double sum = 0;
+      for (int64_t t = 0; t < nt; ++t) sum += per[c * nt + t];
+      const double fitness = select.empty() ? cands[c]->fitness : sum / static_cast<double>(nt);
+      if (cb_.on_select) cb_.on_select(*cands[c], fitness);
+      if (!result_.best || fitness > result_.fitness_select) {
+        result_.best = cands[c];
+        result_.fitness_select = fitness;
+        result_.fitness_search = cands[c]->fitness;
+        progress_.best_select = fitness;
+      }
+      if (fitness >= cfg_.sufficient_fitness) {
+        result_.solved = true;
+        result_.stop_reason = "solved";
+        return true;
+      }
     }
     return false;
   }
@@ -217,7 +240,7 @@ class Runner {
     auto checkpoint = [&]() -> bool {
       if (exp_individuals < next_check) return false;
       next_check = exp_individuals + cfg_.check_every;
-      const bool solved = CheckSelect();
+      const bool solved = CheckSelect(&population);
       Report();
       return solved;
     };
@@ -251,7 +274,7 @@ class Runner {
       if (checkpoint() || OutOfBudget()) return true;
     }
     // End of experiment: always give its best a select check.
-    const bool solved = CheckSelect();
+    const bool solved = CheckSelect(&population);
     Report();
     return solved || OutOfBudget();
   }
@@ -259,7 +282,7 @@ class Runner {
   void Finish() {
     if (!result_.best && exp_best_) {
       best_checked_ = false;
-      CheckSelect();
+      CheckSelect(nullptr);
     }
     if (result_.best) {
       const lang::Executable exe = lang::Compile(result_.best->program, cfg_.space.shape);
@@ -295,6 +318,7 @@ class Runner {
   Progress progress_;
   EvolutionResult result_;
   std::shared_ptr<const Individual> exp_best_;
+  std::unordered_set<uint64_t> checked_;  // program hashes already scored on select
   bool best_checked_ = false;
   int64_t next_id_ = 0;
 };

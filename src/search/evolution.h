@@ -8,8 +8,9 @@
 // the run's Rng) and scored in parallel, so the lineage depends on the seed and config only, not
 // on the number of threads or their timing. The cache lookups and insertions happen on the calling
 // thread in child order for the same reason.
-// Every `check_every` individuals, if the best program changed, it is scored on the select tasks;
-// reaching `sufficient_fitness` there ends the run ("solved"). An experiment that ends without a
+// Every `check_every` individuals, if the best program changed, it is scored on the select tasks
+// (with select_top > 1, so are the next best members of the population); reaching
+// `sufficient_fitness` there ends the run ("solved"). An experiment that ends without a
 // solution (max_individuals) is followed by a fresh one (new population, seed stream e), up to
 // max_experiments (0 = no limit) or the run budget. Held-out tasks are scored once, for the final
 // program only: they never influence the search or the selection.
@@ -41,6 +42,7 @@ struct EvolutionConfig {
   int max_experiments = 0;               // 0 = restart until solved or out of budget
   double sufficient_fitness = 0.9999;
   int64_t check_every = 10'000;
+  int select_top = 1;                    // population members scored on select per check
   int batch = 64;
   bool fec = true;
   int fec_tasks = 0;                     // tasks fingerprinted; 0 = all search tasks

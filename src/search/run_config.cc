@@ -229,7 +229,7 @@ RunConfig ParseRunConfig(std::string_view text, const std::string& source) {
     r.CheckKeys(*t, sec, {"ops", "setup_ops", "predict_ops", "learn_ops", "init_size", "min_size",
                           "max_size", "initial", "initial_programs", "population", "tournament",
                           "mutate_prob", "mutations", "max_individuals", "max_experiments",
-                          "sufficient_fitness", "check_every", "batch", "fec"});
+                          "sufficient_fitness", "check_every", "select_top", "batch", "fec"});
     if (const toml::node* n = t->get("ops")) {
       auto ops = ParseOps(r, n, sec + ".ops");
       e.space.ops = {ops, ops, ops};
@@ -280,6 +280,7 @@ RunConfig ParseRunConfig(std::string_view text, const std::string& source) {
     r.Int(*t, sec, "max_experiments", e.max_experiments, 0, 1'000'000'000);
     r.Double(*t, sec, "sufficient_fitness", e.sufficient_fitness, 0, 2);
     r.Int(*t, sec, "check_every", e.check_every, 1, INT64_MAX);
+    r.Int(*t, sec, "select_top", e.select_top, 1, 1'000'000);
     r.Int(*t, sec, "batch", e.batch, 1, 1'000'000);
     if (const toml::table* f = r.Table(*t, "fec", "search.")) {
       const std::string fs = "[search.fec]";
@@ -377,7 +378,7 @@ nlohmann::json ToJson(const RunConfig& c) {
         {"population", e.population}, {"tournament", e.tournament}, {"mutate_prob", e.mutate_prob},
         {"mutations", muts}, {"max_individuals", e.max_individuals},
         {"max_experiments", e.max_experiments}, {"sufficient_fitness", e.sufficient_fitness},
-        {"check_every", e.check_every}, {"batch", e.batch},
+        {"check_every", e.check_every}, {"select_top", e.select_top}, {"batch", e.batch},
         {"fec", {{"enabled", e.fec}, {"tasks", e.fec_tasks}, {"train", e.fec_train},
                  {"valid", e.fec_valid}, {"capacity", e.fec_capacity}}}}},
       {"limits", {{"max_instructions", e.limits.max_instructions},

@@ -4,6 +4,8 @@
 
 #include <gtest/gtest.h>
 
+#include <set>
+
 #include <atomic>
 #include <charconv>
 #include <string>
@@ -225,6 +227,31 @@ TEST(Evolution, BestIsChosenOnSelectNotSearch) {
     if (f > best) best = f, best_id = id;
   EXPECT_EQ(r.fitness_select, best);
   EXPECT_EQ(r.best->id, best_id);
+}
+
+TEST(Evolution, SelectTopScoresMoreCandidatesWithoutChangingTheSearch) {
+  EvolutionConfig one = SmallConfig();
+  EvolutionConfig top = SmallConfig();
+  top.select_top = 8;
+  std::vector<int64_t> ids_one, ids_top;
+  std::set<std::string> programs_top;
+  Callbacks cb1, cb8;
+  cb1.on_select = [&](const Individual& ind, double) { ids_one.push_back(ind.id); };
+  cb8.on_select = [&](const Individual& ind, double) {
+    ids_top.push_back(ind.id);
+    EXPECT_TRUE(programs_top.insert(lang::Print(ind.program)).second) << "a program was scored twice";
+  };
+  const EvolutionResult r1 = RunEvolution(one, SmallTasks(), 5, 2, {}, cb1);
+  const EvolutionResult r8 = RunEvolution(top, SmallTasks(), 5, 2, {}, cb8);
+  // Selection never feeds back into the search: the same children, the same search scores.
+  EXPECT_EQ(r1.progress.individuals, r8.progress.individuals);
+  EXPECT_EQ(r1.progress.evaluations, r8.progress.evaluations);
+  EXPECT_EQ(r1.progress.best_fitness, r8.progress.best_fitness);
+  // More candidates are scored, and the chosen one is at least as good on select.
+  EXPECT_GT(ids_top.size(), ids_one.size());
+  EXPECT_GE(r8.fitness_select, r1.fitness_select);
+  top.select_top = 0;
+  EXPECT_THROW(RunEvolution(top, SmallTasks(), 5, 1, {}), Error);
 }
 
 // ---- lineage ---------------------------------------------------------------------------------
