@@ -146,8 +146,8 @@ Action RegisterSearch(CLI::App& app) {
   s->add_option("--data", a->data, "Your own data: a CSV file with a header, label in the first column");
   s->add_option("--seed", a->seed, "Run seed (default: config's, else random)")->check(kNonNegative);
   s->add_option("--db", a->db, "Run store (SQLite file)")->capture_default_str();
-  s->add_option("--max-evals", a->max_evals, "Stop after this many full evaluations (cache misses)")->check(kNonNegative);
-  s->add_option("--max-seconds", a->max_seconds, "Stop after this many seconds")->check(kNonNegative);
+  s->add_option("--max-evals", a->max_evals, "Stop after this many full evaluations (cache misses); 0: no limit")->check(kNonNegative);
+  s->add_option("--max-seconds", a->max_seconds, "Stop after this many seconds; 0: no limit")->check(kNonNegative);
   s->add_option("--threads", a->threads, "Worker threads (0 = all cores)")->check(CLI::Range(0, 256));
   s->add_flag("--json", a->json, "Print one JSON object as the last line of stdout");
   s->add_flag("--quiet", a->quiet, "No progress display");
