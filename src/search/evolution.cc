@@ -250,7 +250,7 @@ class Runner {
       lang::Program p;
       if (cfg_.initial == "random") p = mutator_.RandomProgram(rng, cfg_.init_size);
       else if (cfg_.initial == "given") p = cfg_.initial_programs[i % cfg_.initial_programs.size()];
-      batch.push_back(Child{NewIndividual(std::move(p), nullptr, Mutation::kNone)});
+      batch.emplace_back().ind = NewIndividual(std::move(p), nullptr, Mutation::kNone);
       if (static_cast<int>(batch.size()) == cfg_.batch || i + 1 == cfg_.population) {
         flush();
         if (checkpoint() || OutOfBudget()) return true;
@@ -268,7 +268,7 @@ class Runner {
         lang::Program child = (*winner)->program;
         Mutation m = Mutation::kNone;
         if (rng.Bernoulli(cfg_.mutate_prob)) m = mutator_.Mutate(rng, child);
-        batch.push_back(Child{NewIndividual(std::move(child), *winner, m)});
+        batch.emplace_back().ind = NewIndividual(std::move(child), *winner, m);
       }
       flush();
       if (checkpoint() || OutOfBudget()) return true;

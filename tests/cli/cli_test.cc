@@ -160,7 +160,9 @@ TEST_F(Cli, BadInputGivesOneLineErrors) {
   for (const Case& c : cases) {
     const Result r = Run(c.args);
     EXPECT_EQ(r.code, c.code) << c.args << "\n" << r.out;
-    if (!c.expect.empty()) EXPECT_NE(r.out.find(c.expect), std::string::npos) << c.args << "\n" << r.out;
+    if (!c.expect.empty()) {
+      EXPECT_NE(r.out.find(c.expect), std::string::npos) << c.args << "\n" << r.out;
+    }
     if (c.code == 1) {
       EXPECT_EQ(r.out.rfind("ouro: ", 0), 0u) << r.out;
       EXPECT_EQ(std::count(r.out.begin(), r.out.end(), '\n'), 1) << r.out;

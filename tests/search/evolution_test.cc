@@ -274,7 +274,9 @@ TEST(Evolution, LineageRunsFromRootToBest) {
     EXPECT_GE(child.id, c.population) << "only the root comes from the initial population";
     // The demo mutations keep component sizes; an unmutated child is a copy.
     for (int k = 0; k < lang::kNumComponents; ++k) EXPECT_EQ(child.program.fn[k].size(), parent.program.fn[k].size());
-    if (child.mutation == Mutation::kNone) EXPECT_EQ(child.program, parent.program);
+    if (child.mutation == Mutation::kNone) {
+      EXPECT_EQ(child.program, parent.program);
+    }
     EXPECT_TRUE(child.mutation == Mutation::kNone || child.mutation == Mutation::kAlter ||
                 child.mutation == Mutation::kRandomize || child.mutation == Mutation::kComponent);
   }

@@ -357,9 +357,15 @@ TEST(Mutator, MutateDrawsOnlyAllowedKindsAndReportsFailure) {
     const Mutation m = mutator.Mutate(rng, p);
     ++counts[static_cast<int>(m)];
     ASSERT_TRUE(m == Mutation::kInsert || m == Mutation::kSwap || m == Mutation::kNone);
-    if (m == Mutation::kInsert) ASSERT_EQ(p.Size(), before.Size() + 1);
-    if (m == Mutation::kSwap) ASSERT_EQ(p.Size(), before.Size());
-    if (m == Mutation::kNone) ASSERT_EQ(p, before);
+    if (m == Mutation::kInsert) {
+      ASSERT_EQ(p.Size(), before.Size() + 1);
+    }
+    if (m == Mutation::kSwap) {
+      ASSERT_EQ(p.Size(), before.Size());
+    }
+    if (m == Mutation::kNone) {
+      ASSERT_EQ(p, before);
+    }
   }
   EXPECT_GT(counts[static_cast<int>(Mutation::kInsert)], 500);
   EXPECT_GT(counts[static_cast<int>(Mutation::kSwap)], 500);
