@@ -92,6 +92,13 @@ void ProgressLine::Update(const search::Progress& p) {
     char buf[32];
     std::snprintf(buf, sizeof buf, "%.0fs", std::max(0.0, remaining));
     eta = buf;
+  } else if (p.individuals_per_second > 0) {
+    // No run budget: the run ends when solved, so the next known point is the experiment's end.
+    char buf[48];
+    std::snprintf(buf, sizeof buf, "%.0fs to experiment end",
+                  static_cast<double>(std::max<int64_t>(0, max_individuals_ - p.experiment_individuals)) /
+                      p.individuals_per_second);
+    eta = buf;
   }
   char sel[32] = "-";
   if (p.best_select >= 0) std::snprintf(sel, sizeof sel, "%.4f", p.best_select);

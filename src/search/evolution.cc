@@ -235,6 +235,7 @@ class Runner {
         if (static_cast<int>(population.size()) > cfg_.population) population.pop_front();
       }
       exp_individuals += static_cast<int64_t>(batch.size());
+      progress_.experiment_individuals = exp_individuals;
       batch.clear();
     };
     auto checkpoint = [&]() -> bool {

@@ -73,6 +73,7 @@ struct Progress {
   double seconds = 0;
   int experiment = 0;
   int64_t individuals = 0;   // all children scored, cached or not
+  int64_t experiment_individuals = 0;  // of those, in the current experiment
   int64_t evaluations = 0;   // full evaluations (cache misses)
   int64_t cache_hits = 0;
   double best_fitness = 0;   // best search fitness in this experiment
