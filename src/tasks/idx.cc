@@ -115,33 +115,25 @@ size_t IdxArray::item_size() const {
   return n;
 }
 
+// Elements are stored in native byte order (swapped on load), possibly unaligned.
+namespace {
+template <typename T>
+double Load(const unsigned char* p) {
+  T v;
+  std::memcpy(&v, p, sizeof v);
+  return static_cast<double>(v);
+}
+}  // namespace
+
 double IdxArray::at(size_t i) const {
   const unsigned char* p = bytes.data() + i * IdxTypeSize(type);
   switch (type) {
-    case IdxType::kUByte:
-      return *p;
-    case IdxType::kSByte:
-      return static_cast<int8_t>(*p);
-    case IdxType::kShort: {
-      int16_t v;
-      std::memcpy(&v, p, sizeof v);
-      return v;
-    }
-    case IdxType::kInt: {
-      int32_t v;
-      std::memcpy(&v, p, sizeof v);
-      return v;
-    }
-    case IdxType::kFloat: {
-      float v;
-      std::memcpy(&v, p, sizeof v);
-      return v;
-    }
-    case IdxType::kDouble: {
-      double v;
-      std::memcpy(&v, p, sizeof v);
-      return v;
-    }
+    case IdxType::kUByte: return *p;
+    case IdxType::kSByte: return static_cast<int8_t>(*p);
+    case IdxType::kShort: return Load<int16_t>(p);
+    case IdxType::kInt: return Load<int32_t>(p);
+    case IdxType::kFloat: return Load<float>(p);
+    case IdxType::kDouble: return Load<double>(p);
   }
   return 0;
 }
