@@ -10,6 +10,12 @@
 // the SQLite magic header, a database from a newer ouro is refused before any pragma could change
 // it, and an SQLite database holding someone else's tables (user_version 0, non-empty schema) is
 // refused rather than extended.
+//
+// Schema versions (PRAGMA user_version): 1 = runs, programs, lineage, evaluations, metrics;
+// 2 adds improvers, candidates and curve for the recursive self-improvement ("rsi") loop. A fresh
+// store is created at the current version in one transaction; an older one is upgraded in place
+// under the write lock (BEGIN IMMEDIATE), keeping every row, after checking that it holds the
+// tables of its version (so a foreign file that merely carries a user_version is left alone).
 #include "store/store.h"
 
 #include <sqlite3.h>
@@ -21,6 +27,7 @@
 #include <ctime>
 #include <filesystem>
 #include <fstream>
+#include <limits>
 #include <nlohmann/json.hpp>
 #include <system_error>
 
@@ -30,12 +37,13 @@ namespace ouro::store {
 
 namespace {
 
-constexpr int kSchemaVersion = 1;
+constexpr int kSchemaVersion = 2;
 constexpr int kDefaultBusyTimeoutMs = 5000;
 // PRAGMA quick_check reads every page; run it on open only while that stays in the milliseconds.
 constexpr uintmax_t kQuickCheckMaxBytes = 8u << 20;  // ~30 ms
 
-constexpr const char* kSchema = R"sql(
+// Version 1, exactly as ouro created it before version 2 existed.
+constexpr const char* kSchemaV1 = R"sql(
 CREATE TABLE runs(
   id INTEGER PRIMARY KEY,
   kind TEXT NOT NULL,
@@ -79,6 +87,55 @@ CREATE TABLE metrics(
 );
 CREATE INDEX metrics_run ON metrics(run_id);
 )sql";
+
+// Added by version 2. Empty text is stored as NULL (like lineage.parent_hash), and so is a NaN
+// REAL (SQLite's own conversion), which reads back as NaN.
+constexpr const char* kSchemaV2 = R"sql(
+CREATE TABLE improvers(
+  run_id INTEGER NOT NULL REFERENCES runs(id) ON DELETE CASCADE,
+  generation INTEGER NOT NULL,
+  hash TEXT NOT NULL,
+  parent_hash TEXT,
+  spec_json TEXT NOT NULL,
+  meta_utility REAL,
+  evidence_json TEXT,
+  PRIMARY KEY(run_id, generation)
+) WITHOUT ROWID;
+CREATE TABLE candidates(
+  run_id INTEGER NOT NULL REFERENCES runs(id) ON DELETE CASCADE,
+  generation INTEGER NOT NULL,
+  idx INTEGER NOT NULL,
+  hash TEXT NOT NULL,
+  meta_operator TEXT NOT NULL,
+  decision TEXT NOT NULL,
+  llr REAL,
+  wins INTEGER NOT NULL,
+  losses INTEGER NOT NULL,
+  draws INTEGER NOT NULL,
+  meta_utility REAL,
+  spec_json TEXT,
+  evidence_json TEXT,
+  PRIMARY KEY(run_id, generation, idx)
+) WITHOUT ROWID;
+CREATE TABLE curve(
+  run_id INTEGER NOT NULL REFERENCES runs(id) ON DELETE CASCADE,
+  generation INTEGER NOT NULL,
+  cumulative_evaluations INTEGER NOT NULL,
+  seconds REAL,
+  point_json TEXT NOT NULL,
+  PRIMARY KEY(run_id, generation)
+) WITHOUT ROWID;
+)sql";
+
+// The tables each schema version must hold (checked before an existing store is used or upgraded).
+constexpr const char* kTablesV1 =
+    "SELECT count(*) FROM sqlite_schema WHERE type = 'table' AND name IN "
+    "('runs', 'programs', 'lineage', 'evaluations', 'metrics')";
+constexpr int64_t kTableCountV1 = 5;
+constexpr const char* kTablesV2 =
+    "SELECT count(*) FROM sqlite_schema WHERE type = 'table' AND name IN "
+    "('runs', 'programs', 'lineage', 'evaluations', 'metrics', 'improvers', 'candidates', 'curve')";
+constexpr int64_t kTableCountV2 = 8;
 
 constexpr const char* kRunColumns =
     "id, kind, status, created_at, finished_at, seed, config_json, summary_json";
@@ -128,6 +185,12 @@ void ValidateJson(const std::string& path, const std::string& json, const char* 
     throw Error(path + ": " + what + " is not valid JSON");
 }
 
+// Like ValidateJson, but empty is refused too.
+void RequireJson(const std::string& path, const std::string& json, const char* what) {
+  if (json.empty()) throw Error(path + ": " + what + " is empty, not valid JSON");
+  ValidateJson(path, json, what);
+}
+
 }  // namespace
 
 struct Store::Statements {
@@ -148,12 +211,20 @@ struct Store::Statements {
   sqlite3_stmt* get_evaluations = nullptr;
   sqlite3_stmt* add_metric = nullptr;
   sqlite3_stmt* get_metrics = nullptr;
+  sqlite3_stmt* add_improver = nullptr;
+  sqlite3_stmt* get_improvers = nullptr;
+  sqlite3_stmt* add_candidate = nullptr;
+  sqlite3_stmt* get_candidates = nullptr;
+  sqlite3_stmt* add_curve_point = nullptr;
+  sqlite3_stmt* get_curve = nullptr;
 
-  sqlite3_stmt** all[17] = {&begin,          &commit,          &rollback,    &create_run,
+  sqlite3_stmt** all[23] = {&begin,          &commit,          &rollback,    &create_run,
                             &finish_run,     &set_run_status,  &get_run,     &list_runs,
                             &latest_run,     &put_program,     &get_program, &add_lineage,
                             &get_lineage,    &add_evaluation,  &get_evaluations,
-                            &add_metric,     &get_metrics};
+                            &add_metric,     &get_metrics,     &add_improver,
+                            &get_improvers,  &add_candidate,   &get_candidates,
+                            &add_curve_point, &get_curve};
 
   ~Statements() {
     for (sqlite3_stmt** s : all) sqlite3_finalize(*s);  // finalize(nullptr) is a no-op
@@ -191,6 +262,11 @@ class StmtUse {
   }
   int64_t Int(int col) const { return sqlite3_column_int64(s_, col); }
   double Real(int col) const { return sqlite3_column_double(s_, col); }
+  // For the nullable REAL columns: SQLite stores a bound NaN as NULL, so NULL reads back as NaN.
+  double RealOrNaN(int col) const {
+    return sqlite3_column_type(s_, col) == SQLITE_NULL ? std::numeric_limits<double>::quiet_NaN()
+                                                       : Real(col);
+  }
 
  private:
   sqlite3_stmt* s_;
@@ -221,6 +297,20 @@ void Store::Fail(const std::string& what) const {
 
 void Store::Check(int rc, const char* what) const {
   if (rc != SQLITE_OK && rc != SQLITE_ROW && rc != SQLITE_DONE) Fail(what);
+}
+
+void Store::CheckInsert(int rc, const char* what, int64_t run_id, const std::string& key) const {
+  if ((rc & 0xff) == SQLITE_CONSTRAINT) {
+    int ext = sqlite3_extended_errcode(db_);
+    std::string msg = sqlite3_errmsg(db_);
+    if (ext == SQLITE_CONSTRAINT_PRIMARYKEY)
+      throw Error(path_ + ": " + what + ": run " + std::to_string(run_id) + " already has " + key +
+                  " (" + msg + ")");
+    if (ext == SQLITE_CONSTRAINT_FOREIGNKEY)
+      throw Error(path_ + ": " + what + ": no such run " + std::to_string(run_id) + " (" + msg +
+                  ")");
+  }
+  Check(rc, what);
 }
 
 void Store::Exec(const char* sql, const char* what) {
@@ -293,10 +383,18 @@ std::unique_ptr<Store> Store::OpenImpl(const std::string& path, int busy_timeout
       throw Error(path + ": not an ouro run store (schema version " + std::to_string(v) + ")");
   };
   constexpr const char* kForeign = ": not an ouro run store (an SQLite database with other tables)";
+  // An existing store must hold the tables of its version; checked before anything could write.
+  auto check_tables = [&path, &s, kForeign](int64_t v) {
+    if (v == 1 && s->QueryInt(kTablesV1, "read schema") != kTableCountV1)
+      throw Error(path + kForeign);
+    if (v == 2 && s->QueryInt(kTablesV2, "read schema") != kTableCountV2)
+      throw Error(path + kForeign);
+  };
   int64_t version = s->QueryInt("PRAGMA user_version", "read schema version");
   check_version(version);
   if (version == 0 && s->QueryInt("SELECT count(*) FROM sqlite_schema", "read schema") != 0)
     throw Error(path + kForeign);
+  check_tables(version);
 
   if (!memory) {
     std::string mode = s->QueryText("PRAGMA journal_mode=WAL", "set WAL journal mode");
@@ -306,26 +404,10 @@ std::unique_ptr<Store> Store::OpenImpl(const std::string& path, int busy_timeout
   s->Exec("PRAGMA synchronous=NORMAL", "set synchronous mode");
   s->Exec("PRAGMA foreign_keys=ON", "enable foreign keys");
 
-  if (version == 0) {
-    // Create the schema under the write lock; another process may have done it meanwhile.
-    s->Exec("BEGIN IMMEDIATE", "create schema");
-    try {
-      version = s->QueryInt("PRAGMA user_version", "read schema version");
-      check_version(version);
-      if (version == 0) {
-        if (s->QueryInt("SELECT count(*) FROM sqlite_schema", "read schema") != 0)
-          throw Error(path + kForeign);
-        s->Exec(kSchema, "create schema");
-        s->Exec("PRAGMA user_version = 1", "set schema version");
-      }
-      s->Exec("COMMIT", "create schema");
-    } catch (...) {
-      if (!sqlite3_get_autocommit(s->db_)) sqlite3_exec(s->db_, "ROLLBACK", nullptr, nullptr, nullptr);
-      throw;
-    }
-  } else if (!memory) {
+  if (version != 0 && !memory) {
     // quick_check reads every page, so it only runs while that stays cheap; corruption in a
     // bigger store still surfaces as an Error from the statement that reads the damaged page.
+    // It runs before an upgrade, so a damaged store is not written to.
     std::error_code ec;
     uintmax_t size = std::filesystem::file_size(path, ec);
     if (!ec && size <= kQuickCheckMaxBytes) {
@@ -335,6 +417,39 @@ std::unique_ptr<Store> Store::OpenImpl(const std::string& path, int busy_timeout
           if (c == '\n') c = ' ';  // the report can span lines; the Error is one line
         throw Error(path + ": corrupt run store: " + result);
       }
+    }
+  }
+
+  if (version < kSchemaVersion) {
+    // Create or upgrade the schema under the write lock; another process may have done it
+    // meanwhile, so the version is read again once the lock is held. A fresh store gets every
+    // version's tables in this one transaction and is never seen at an older version.
+    const char* what = version == 0 ? "create schema" : "upgrade schema";
+    s->Exec("BEGIN IMMEDIATE", what);
+    try {
+      version = s->QueryInt("PRAGMA user_version", "read schema version");
+      check_version(version);
+      const int64_t found = version;
+      if (version == 0) {
+        if (s->QueryInt("SELECT count(*) FROM sqlite_schema", "read schema") != 0)
+          throw Error(path + kForeign);
+        s->Exec(kSchemaV1, what);
+        version = 1;
+      } else {
+        check_tables(version);
+      }
+      if (version == 1) {
+        s->Exec(kSchemaV2, what);
+        version = 2;
+      }
+      if (version != found) {
+        const std::string set = "PRAGMA user_version = " + std::to_string(version);
+        s->Exec(set.c_str(), "set schema version");
+      }
+      s->Exec("COMMIT", what);
+    } catch (...) {
+      if (!sqlite3_get_autocommit(s->db_)) sqlite3_exec(s->db_, "ROLLBACK", nullptr, nullptr, nullptr);
+      throw;
     }
   }
 
@@ -377,6 +492,26 @@ std::unique_ptr<Store> Store::OpenImpl(const std::string& path, int busy_timeout
   prep(&t.get_metrics,
        "SELECT seconds, individuals, evaluations, best_fitness, cache_hit_rate, experiment "
        "FROM metrics WHERE run_id = ? ORDER BY rowid");
+  prep(&t.add_improver,
+       "INSERT INTO improvers(run_id, generation, hash, parent_hash, spec_json, meta_utility, "
+       "evidence_json) VALUES(?, ?, ?, ?, ?, ?, ?)");
+  prep(&t.get_improvers,
+       "SELECT generation, hash, parent_hash, spec_json, meta_utility, evidence_json "
+       "FROM improvers WHERE run_id = ? ORDER BY generation");
+  prep(&t.add_candidate,
+       "INSERT INTO candidates(run_id, generation, idx, hash, meta_operator, decision, llr, wins, "
+       "losses, draws, meta_utility, spec_json, evidence_json) "
+       "VALUES(?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)");
+  prep(&t.get_candidates,
+       "SELECT generation, idx, hash, meta_operator, decision, llr, wins, losses, draws, "
+       "meta_utility, spec_json, evidence_json FROM candidates WHERE run_id = ? "
+       "ORDER BY generation, idx");
+  prep(&t.add_curve_point,
+       "INSERT INTO curve(run_id, generation, cumulative_evaluations, seconds, point_json) "
+       "VALUES(?, ?, ?, ?, ?)");
+  prep(&t.get_curve,
+       "SELECT generation, cumulative_evaluations, seconds, point_json FROM curve "
+       "WHERE run_id = ? ORDER BY generation");
   return s;
 }
 
@@ -564,6 +699,117 @@ std::vector<MetricRow> Store::GetMetrics(int64_t run_id) {
     out.push_back(r);
   }
   Check(rc, "get metrics");
+  return out;
+}
+
+
+void Store::AddImprover(int64_t run_id, const ImproverRow& row) {
+  RequireJson(path_, row.spec_json, "improver spec");
+  ValidateJson(path_, row.evidence_json, "improver evidence");
+  StmtUse q(stmts_->add_improver);
+  q.Bind(1, run_id);
+  q.Bind(2, row.generation);
+  q.Bind(3, row.hash);
+  q.BindTextOrNull(4, row.parent_hash);
+  q.Bind(5, row.spec_json);
+  q.Bind(6, row.meta_utility);
+  q.BindTextOrNull(7, row.evidence_json);
+  CheckInsert(q.Step(), "add improver", run_id,
+              "an improver for generation " + std::to_string(row.generation));
+}
+
+std::vector<ImproverRow> Store::GetImprovers(int64_t run_id) {
+  std::vector<ImproverRow> out;
+  StmtUse q(stmts_->get_improvers);
+  q.Bind(1, run_id);
+  int rc;
+  while ((rc = q.Step()) == SQLITE_ROW) {
+    ImproverRow r;
+    r.generation = static_cast<int>(q.Int(0));
+    r.hash = q.Text(1);
+    r.parent_hash = q.Text(2);
+    r.spec_json = q.Text(3);
+    r.meta_utility = q.RealOrNaN(4);
+    r.evidence_json = q.Text(5);
+    out.push_back(std::move(r));
+  }
+  Check(rc, "get improvers");
+  return out;
+}
+
+void Store::AddCandidate(int64_t run_id, const CandidateRow& row) {
+  ValidateJson(path_, row.spec_json, "candidate spec");
+  ValidateJson(path_, row.evidence_json, "candidate evidence");
+  StmtUse q(stmts_->add_candidate);
+  q.Bind(1, run_id);
+  q.Bind(2, row.generation);
+  q.Bind(3, row.idx);
+  q.Bind(4, row.hash);
+  q.Bind(5, row.meta_operator);
+  q.Bind(6, row.decision);
+  q.Bind(7, row.llr);
+  q.Bind(8, row.wins);
+  q.Bind(9, row.losses);
+  q.Bind(10, row.draws);
+  q.Bind(11, row.meta_utility);
+  q.BindTextOrNull(12, row.spec_json);
+  q.BindTextOrNull(13, row.evidence_json);
+  CheckInsert(q.Step(), "add candidate", run_id,
+              "candidate " + std::to_string(row.idx) + " of generation " +
+                  std::to_string(row.generation));
+}
+
+std::vector<CandidateRow> Store::GetCandidates(int64_t run_id) {
+  std::vector<CandidateRow> out;
+  StmtUse q(stmts_->get_candidates);
+  q.Bind(1, run_id);
+  int rc;
+  while ((rc = q.Step()) == SQLITE_ROW) {
+    CandidateRow r;
+    r.generation = static_cast<int>(q.Int(0));
+    r.idx = static_cast<int>(q.Int(1));
+    r.hash = q.Text(2);
+    r.meta_operator = q.Text(3);
+    r.decision = q.Text(4);
+    r.llr = q.RealOrNaN(5);
+    r.wins = q.Int(6);
+    r.losses = q.Int(7);
+    r.draws = q.Int(8);
+    r.meta_utility = q.RealOrNaN(9);
+    r.spec_json = q.Text(10);
+    r.evidence_json = q.Text(11);
+    out.push_back(std::move(r));
+  }
+  Check(rc, "get candidates");
+  return out;
+}
+
+void Store::AddCurvePoint(int64_t run_id, const CurveRow& row) {
+  RequireJson(path_, row.point_json, "curve point");
+  StmtUse q(stmts_->add_curve_point);
+  q.Bind(1, run_id);
+  q.Bind(2, row.generation);
+  q.Bind(3, row.cumulative_evaluations);
+  q.Bind(4, row.seconds);
+  q.Bind(5, row.point_json);
+  CheckInsert(q.Step(), "add curve point", run_id,
+              "a curve point for generation " + std::to_string(row.generation));
+}
+
+std::vector<CurveRow> Store::GetCurve(int64_t run_id) {
+  std::vector<CurveRow> out;
+  StmtUse q(stmts_->get_curve);
+  q.Bind(1, run_id);
+  int rc;
+  while ((rc = q.Step()) == SQLITE_ROW) {
+    CurveRow r;
+    r.generation = static_cast<int>(q.Int(0));
+    r.cumulative_evaluations = q.Int(1);
+    r.seconds = q.RealOrNaN(2);
+    r.point_json = q.Text(3);
+    out.push_back(std::move(r));
+  }
+  Check(rc, "get curve");
   return out;
 }
 

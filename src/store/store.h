@@ -1,5 +1,6 @@
 // store/store.h — the run store: SQLite (WAL) file holding runs, configs, programs, lineage,
-// evaluations and metrics over time.
+// evaluations and metrics over time, and for recursive self-improvement ("rsi") runs the adopted
+// improver specs, every proposed candidate and the incumbent's held-out curve.
 //
 // It is the only shared state between processes: a running search writes, `ouro show`/`ouro runs`
 // (and later the dashboard) read from other processes at the same time. Writes are grouped in
@@ -8,6 +9,10 @@
 // Every failure (cannot open, not a database, corrupt, locked past the busy timeout, disk full,
 // schema from a newer version) throws ouro::Error with a one-line message naming the file and the
 // problem; nothing already committed is lost.
+// Schema version 2 (PRAGMA user_version). Opening a version-1 store upgrades it in place (adds the
+// rsi tables under the write lock, keeping every row), so it needs that lock once: while another
+// connection holds a write transaction open on a version-1 store, Open waits for it up to the busy
+// timeout, then fails with an Error mentioning "locked" and leaves the store at version 1.
 #pragma once
 
 #include <cstdint>
@@ -47,6 +52,40 @@ struct LineageRow {
   int64_t individual = 0;   // index of the child in the run
   std::string mutation;     // mutation kind that produced it ("" for initial)
   double fitness = 0;
+};
+
+// rsi runs. An empty text field reads back empty; a NaN REAL reads back NaN.
+
+// One adopted improver spec; generation 0 is the initial one.
+struct ImproverRow {
+  int generation = 0;
+  std::string hash;
+  std::string parent_hash;    // empty for generation 0
+  std::string spec_json;      // must be valid JSON (not empty)
+  double meta_utility = 0;
+  std::string evidence_json;  // valid JSON or empty
+};
+
+// One candidate improver proposed in `generation`, and the verdict on it.
+struct CandidateRow {
+  int generation = 0;  // the generation it was proposed in
+  int idx = 0;         // its index among that generation's candidates
+  std::string hash;
+  std::string meta_operator;
+  std::string decision;  // "adopted", "rejected", "inconclusive", or any text
+  double llr = 0;
+  int64_t wins = 0, losses = 0, draws = 0;
+  double meta_utility = 0;
+  std::string spec_json;      // valid JSON or empty
+  std::string evidence_json;  // valid JSON or empty
+};
+
+// One measurement of the incumbent on the held-out families.
+struct CurveRow {
+  int generation = 0;
+  int64_t cumulative_evaluations = 0;
+  double seconds = 0;
+  std::string point_json;  // must be valid JSON (not empty)
 };
 
 class Store {
@@ -100,11 +139,24 @@ class Store {
   void AddMetric(int64_t run_id, const MetricRow& row);
   std::vector<MetricRow> GetMetrics(int64_t run_id);
 
+  // rsi rows. Each Add throws Error for an unknown run ("no such run"), for a row whose key is
+  // already taken ("already has ...": (run, generation) for improvers and curve points,
+  // (run, generation, idx) for candidates) and for a JSON field that is not valid JSON. A failed
+  // Add leaves an open transaction open, with nothing of that row written.
+  void AddImprover(int64_t run_id, const ImproverRow& row);
+  std::vector<ImproverRow> GetImprovers(int64_t run_id);  // ordered by generation
+  void AddCandidate(int64_t run_id, const CandidateRow& row);
+  std::vector<CandidateRow> GetCandidates(int64_t run_id);  // ordered by generation, idx
+  void AddCurvePoint(int64_t run_id, const CurveRow& row);
+  std::vector<CurveRow> GetCurve(int64_t run_id);  // ordered by generation
+
  private:
   Store() = default;
   static std::unique_ptr<Store> OpenImpl(const std::string& path, int busy_timeout_ms, bool create);
   [[noreturn]] void Fail(const std::string& what) const;  // throws Error("<path>: <what>: <errmsg>")
   void Check(int rc, const char* what) const;              // Fail unless rc is OK/ROW/DONE
+  // Check for an insert keyed by run: primary-key and foreign-key failures get their own message.
+  void CheckInsert(int rc, const char* what, int64_t run_id, const std::string& key) const;
   void Exec(const char* sql, const char* what);
   std::string QueryText(const char* sql, const char* what);  // first column of the first row
   int64_t QueryInt(const char* sql, const char* what);

@@ -1,6 +1,7 @@
 // Tests for the SQLite run store: round trips of every table, transactions, reopening, refusal of
 // files that are not run stores (without touching them), locking, and readers running next to a
-// writer (second connection and second process).
+// writer (second connection and second process), the rsi tables of schema version 2 and the
+// in-place upgrade of a version-1 store.
 #include "store/store.h"
 
 #include <gtest/gtest.h>
@@ -13,13 +14,18 @@
 #include <cstdlib>
 #include <filesystem>
 #include <fstream>
+#include <cmath>
 #include <iterator>
+#include <limits>
 #include <string>
 
 #include "core/error.h"
 
 namespace fs = std::filesystem;
 using ouro::Error;
+using ouro::store::CandidateRow;
+using ouro::store::CurveRow;
+using ouro::store::ImproverRow;
 using ouro::store::LineageRow;
 using ouro::store::MetricRow;
 using ouro::store::Store;
@@ -391,10 +397,11 @@ TEST_F(StoreTest, NewerSchemaVersionIsRefused) {
   Store::Open(path).reset();
   sqlite3* db = nullptr;
   ASSERT_EQ(sqlite3_open(path.c_str(), &db), SQLITE_OK);
-  ASSERT_TRUE(RawExec(db, "PRAGMA user_version = 2"));
+  ASSERT_TRUE(RawExec(db, "PRAGMA user_version = 3"));
   sqlite3_close(db);
   std::string bytes = ReadBytes(path);
-  ExpectError([&] { Store::Open(path); }, {path, "schema version 2", "newer"});
+  ExpectError([&] { Store::Open(path); }, {path, "schema version 3", "newer", "(2)"});
+  ExpectError([&] { Store::OpenExisting(path); }, {path, "schema version 3", "newer"});
   EXPECT_TRUE(ReadBytes(path) == bytes) << "the file was modified";
 }
 
@@ -467,6 +474,456 @@ TEST_F(StoreTest, ReaderSeesCommittedDataWhileWriterIsInATransaction) {
   writer->Commit();
   EXPECT_EQ(reader->GetLineage(r).size(), 3u);
   EXPECT_EQ(reader->GetMetrics(r).size(), 1u);
+}
+
+// ---- schema version 2: rsi tables -------------------------------------------------------------
+
+// PRAGMA user_version of the file at path, read with a raw connection; -1 on error.
+int RawUserVersion(const std::string& path) {
+  sqlite3* db = nullptr;
+  int v = -1;
+  if (sqlite3_open_v2(path.c_str(), &db, SQLITE_OPEN_READONLY, nullptr) == SQLITE_OK) {
+    sqlite3_stmt* st = nullptr;
+    if (sqlite3_prepare_v2(db, "PRAGMA user_version", -1, &st, nullptr) == SQLITE_OK &&
+        sqlite3_step(st) == SQLITE_ROW)
+      v = sqlite3_column_int(st, 0);
+    sqlite3_finalize(st);
+  }
+  sqlite3_close(db);
+  return v;
+}
+
+// The version-1 schema exactly as ouro wrote it before version 2 existed.
+constexpr const char* kV1Schema = R"sql(
+CREATE TABLE runs(
+  id INTEGER PRIMARY KEY,
+  kind TEXT NOT NULL,
+  status TEXT NOT NULL,
+  created_at TEXT NOT NULL,
+  finished_at TEXT,
+  seed INTEGER NOT NULL,
+  config_json TEXT NOT NULL,
+  summary_json TEXT
+);
+CREATE TABLE programs(
+  hash TEXT PRIMARY KEY,
+  text TEXT NOT NULL
+) WITHOUT ROWID;
+CREATE TABLE lineage(
+  run_id INTEGER NOT NULL REFERENCES runs(id) ON DELETE CASCADE,
+  individual INTEGER NOT NULL,
+  child_hash TEXT NOT NULL,
+  parent_hash TEXT,
+  mutation TEXT NOT NULL,
+  fitness REAL NOT NULL
+);
+CREATE INDEX lineage_run ON lineage(run_id, individual);
+CREATE TABLE evaluations(
+  run_id INTEGER NOT NULL REFERENCES runs(id) ON DELETE CASCADE,
+  program_hash TEXT NOT NULL,
+  task_set TEXT NOT NULL,
+  fitness REAL NOT NULL,
+  detail_json TEXT,
+  created_at TEXT NOT NULL
+);
+CREATE INDEX evaluations_run ON evaluations(run_id, task_set);
+CREATE TABLE metrics(
+  run_id INTEGER NOT NULL REFERENCES runs(id) ON DELETE CASCADE,
+  seconds REAL NOT NULL,
+  individuals INTEGER NOT NULL,
+  evaluations INTEGER NOT NULL,
+  best_fitness REAL NOT NULL,
+  cache_hit_rate REAL NOT NULL,
+  experiment INTEGER NOT NULL
+);
+CREATE INDEX metrics_run ON metrics(run_id);
+)sql";
+
+// Writes a version-1 store (WAL, like ouro made them) with one finished run (id 7) and a row in
+// every table, using raw SQLite only.
+void WriteV1Store(const std::string& path) {
+  sqlite3* db = nullptr;
+  ASSERT_EQ(sqlite3_open(path.c_str(), &db), SQLITE_OK);
+  ASSERT_TRUE(RawExec(db, "PRAGMA journal_mode=WAL"));
+  ASSERT_TRUE(RawExec(db, std::string("BEGIN;") + kV1Schema + "PRAGMA user_version = 1;"));
+  ASSERT_TRUE(RawExec(
+      db,
+      "INSERT INTO runs VALUES(7, 'search', 'finished', '2024-01-02T03:04:05Z', "
+      "'2024-01-02T04:05:06Z', -1, '{\"population\":100}', '{\"best\":0.5}');"
+      "INSERT INTO programs VALUES('aa', '(add x 1)');"
+      "INSERT INTO lineage VALUES(7, 0, 'aa', NULL, '', 0.25);"
+      "INSERT INTO evaluations VALUES(7, 'aa', 'search', 0.75, '{}', '2024-01-02T03:04:06Z');"
+      "INSERT INTO metrics VALUES(7, 1.5, 10, 20, 0.75, 0.125, 0);"
+      "COMMIT;"));
+  sqlite3_close(db);
+}
+
+ImproverRow Improver(int generation, const std::string& parent) {
+  ImproverRow r;
+  r.generation = generation;
+  r.hash = "imp" + std::to_string(generation);
+  r.parent_hash = parent;
+  r.spec_json = R"({"mutation_rate":0.1,"operators":["point","crossover"]})";
+  r.meta_utility = 0.5 + generation;
+  r.evidence_json = generation == 0 ? "" : R"({"llr":3.2})";
+  return r;
+}
+
+CandidateRow Candidate(int generation, int idx, const std::string& decision) {
+  CandidateRow r;
+  r.generation = generation;
+  r.idx = idx;
+  r.hash = "cand" + std::to_string(generation) + "_" + std::to_string(idx);
+  r.meta_operator = "tweak_rate";
+  r.decision = decision;
+  r.llr = -1.25 * idx;
+  r.wins = 12 + idx;
+  r.losses = 3;
+  r.draws = (int64_t{1} << 40) + idx;
+  r.meta_utility = 0.25 * idx;
+  r.spec_json = R"({"mutation_rate":0.2})";
+  r.evidence_json = idx % 2 ? "" : R"({"games":[1,0,1]})";
+  return r;
+}
+
+TEST_F(StoreTest, ImproverRoundTrip) {
+  auto s = Store::Open(Path("imp.db"));
+  int64_t r1 = s->CreateRun("rsi", 1, "{}");
+  int64_t r2 = s->CreateRun("rsi", 2, "{}");
+  s->AddImprover(r1, Improver(2, "imp1"));  // out of order: read back by generation
+  s->AddImprover(r1, Improver(0, ""));
+  s->AddImprover(r1, Improver(1, "imp0"));
+  s->AddImprover(r2, Improver(0, ""));
+
+  auto im = s->GetImprovers(r1);
+  ASSERT_EQ(im.size(), 3u);
+  for (int g = 0; g < 3; ++g) {
+    ImproverRow want = Improver(g, g == 0 ? "" : "imp" + std::to_string(g - 1));
+    EXPECT_EQ(im[g].generation, g);
+    EXPECT_EQ(im[g].hash, want.hash);
+    EXPECT_EQ(im[g].parent_hash, want.parent_hash);
+    EXPECT_EQ(im[g].spec_json, want.spec_json);
+    EXPECT_EQ(im[g].meta_utility, want.meta_utility);
+    EXPECT_EQ(im[g].evidence_json, want.evidence_json);
+  }
+  EXPECT_EQ(s->GetImprovers(r2).size(), 1u);
+  EXPECT_TRUE(s->GetImprovers(r2 + 10).empty());
+}
+
+TEST_F(StoreTest, CandidateRoundTrip) {
+  auto s = Store::Open(Path("cand.db"));
+  int64_t r = s->CreateRun("rsi", 1, "{}");
+  s->AddCandidate(r, Candidate(1, 1, "rejected"));  // out of order: read back by (generation, idx)
+  s->AddCandidate(r, Candidate(0, 2, "inconclusive"));
+  s->AddCandidate(r, Candidate(1, 0, "adopted"));
+  s->AddCandidate(r, Candidate(0, 0, "budget exhausted before a decision"));
+  CandidateRow bare;  // every field at its default
+  bare.generation = 2;
+  s->AddCandidate(r, bare);
+
+  auto cs = s->GetCandidates(r);
+  ASSERT_EQ(cs.size(), 5u);
+  const std::pair<int, int> order[] = {{0, 0}, {0, 2}, {1, 0}, {1, 1}};
+  const char* decisions[] = {"budget exhausted before a decision", "inconclusive", "adopted",
+                             "rejected"};
+  for (size_t i = 0; i < 4; ++i) {
+    CandidateRow want = Candidate(order[i].first, order[i].second, decisions[i]);
+    EXPECT_EQ(cs[i].generation, want.generation) << i;
+    EXPECT_EQ(cs[i].idx, want.idx) << i;
+    EXPECT_EQ(cs[i].hash, want.hash) << i;
+    EXPECT_EQ(cs[i].meta_operator, want.meta_operator) << i;
+    EXPECT_EQ(cs[i].decision, want.decision) << i;
+    EXPECT_EQ(cs[i].llr, want.llr) << i;
+    EXPECT_EQ(cs[i].wins, want.wins) << i;
+    EXPECT_EQ(cs[i].losses, want.losses) << i;
+    EXPECT_EQ(cs[i].draws, want.draws) << i;
+    EXPECT_EQ(cs[i].meta_utility, want.meta_utility) << i;
+    EXPECT_EQ(cs[i].spec_json, want.spec_json) << i;
+    EXPECT_EQ(cs[i].evidence_json, want.evidence_json) << i;
+  }
+  EXPECT_EQ(cs[4].generation, 2);
+  EXPECT_EQ(cs[4].idx, 0);
+  EXPECT_EQ(cs[4].hash, "");
+  EXPECT_EQ(cs[4].decision, "");
+  EXPECT_EQ(cs[4].llr, 0.0);
+  EXPECT_EQ(cs[4].wins, 0);
+  EXPECT_EQ(cs[4].spec_json, "");
+  EXPECT_EQ(cs[4].evidence_json, "");
+  EXPECT_TRUE(s->GetCandidates(r + 1).empty());
+}
+
+TEST_F(StoreTest, CurveRoundTrip) {
+  auto s = Store::Open(Path("curve.db"));
+  int64_t r = s->CreateRun("rsi", 1, "{}");
+  for (int g : {3, 0, 2, 1}) {
+    CurveRow c;
+    c.generation = g;
+    c.cumulative_evaluations = (int64_t{1} << 35) * g + 1;
+    c.seconds = 60.5 * g;
+    c.point_json = R"({"held_out":{"fam_a":)" + std::to_string(g) + "}}";
+    s->AddCurvePoint(r, c);
+  }
+  auto cv = s->GetCurve(r);
+  ASSERT_EQ(cv.size(), 4u);
+  for (int g = 0; g < 4; ++g) {
+    EXPECT_EQ(cv[g].generation, g);
+    EXPECT_EQ(cv[g].cumulative_evaluations, (int64_t{1} << 35) * g + 1);
+    EXPECT_EQ(cv[g].seconds, 60.5 * g);
+    EXPECT_EQ(cv[g].point_json, R"({"held_out":{"fam_a":)" + std::to_string(g) + "}}");
+  }
+  EXPECT_TRUE(s->GetCurve(r + 1).empty());
+}
+
+TEST_F(StoreTest, RsiRealsKeepNaNAndInfinity) {
+  auto s = Store::Open(Path("nan.db"));
+  int64_t r = s->CreateRun("rsi", 1, "{}");
+  const double nan = std::numeric_limits<double>::quiet_NaN();
+  const double inf = std::numeric_limits<double>::infinity();
+  ImproverRow im = Improver(0, "");
+  im.meta_utility = nan;
+  s->AddImprover(r, im);
+  CandidateRow c = Candidate(0, 0, "rejected");
+  c.llr = -inf;
+  c.meta_utility = nan;
+  s->AddCandidate(r, c);
+  CurveRow p;
+  p.seconds = nan;
+  p.point_json = "{}";
+  s->AddCurvePoint(r, p);
+  EXPECT_TRUE(std::isnan(s->GetImprovers(r)[0].meta_utility));
+  EXPECT_EQ(s->GetCandidates(r)[0].llr, -inf);
+  EXPECT_TRUE(std::isnan(s->GetCandidates(r)[0].meta_utility));
+  EXPECT_TRUE(std::isnan(s->GetCurve(r)[0].seconds));
+}
+
+TEST_F(StoreTest, RsiDuplicateKeysAreErrors) {
+  auto s = Store::Open(Path("dup.db"));
+  int64_t r = s->CreateRun("rsi", 1, "{}");
+  int64_t other = s->CreateRun("rsi", 2, "{}");
+  s->AddImprover(r, Improver(0, ""));
+  s->AddCandidate(r, Candidate(1, 0, "adopted"));
+  CurveRow p;
+  p.generation = 1;
+  p.point_json = "{}";
+  s->AddCurvePoint(r, p);
+
+  ImproverRow dup_im = Improver(0, "");
+  dup_im.hash = "different";
+  ExpectError([&] { s->AddImprover(r, dup_im); },
+              {"dup.db", "add improver", "run " + std::to_string(r),
+               "already has an improver for generation 0"});
+  ExpectError([&] { s->AddCandidate(r, Candidate(1, 0, "rejected")); },
+              {"dup.db", "add candidate", "already has candidate 0 of generation 1"});
+  ExpectError([&] { s->AddCurvePoint(r, p); },
+              {"dup.db", "add curve point", "already has a curve point for generation 1"});
+  // The first rows are unchanged, and the same keys are free in another run or generation.
+  ASSERT_EQ(s->GetImprovers(r).size(), 1u);
+  EXPECT_EQ(s->GetImprovers(r)[0].hash, "imp0");
+  ASSERT_EQ(s->GetCandidates(r).size(), 1u);
+  EXPECT_EQ(s->GetCandidates(r)[0].decision, "adopted");
+  EXPECT_EQ(s->GetCurve(r).size(), 1u);
+  s->AddImprover(other, Improver(0, ""));
+  s->AddCandidate(r, Candidate(1, 1, "rejected"));
+  s->AddCandidate(r, Candidate(2, 0, "rejected"));
+  s->AddCurvePoint(other, p);
+  EXPECT_EQ(s->GetCandidates(r).size(), 3u);
+
+  // Inside a transaction a duplicate fails that row only; the transaction goes on.
+  s->Begin();
+  s->AddImprover(r, Improver(1, "imp0"));
+  ExpectError([&] { s->AddImprover(r, Improver(1, "imp0")); }, {"already has"});
+  EXPECT_TRUE(s->in_transaction());
+  s->AddCurvePoint(r, CurveRow{2, 10, 1.0, "{}"});
+  s->Commit();
+  EXPECT_EQ(s->GetImprovers(r).size(), 2u);
+  EXPECT_EQ(s->GetCurve(r).size(), 2u);
+}
+
+TEST_F(StoreTest, RsiInvalidJsonIsAnError) {
+  auto s = Store::Open(Path("json.db"));
+  int64_t r = s->CreateRun("rsi", 1, "{}");
+  ImproverRow im = Improver(0, "");
+  im.spec_json = "{not json";
+  ExpectError([&] { s->AddImprover(r, im); }, {"json.db", "improver spec", "not valid JSON"});
+  im.spec_json = "";
+  ExpectError([&] { s->AddImprover(r, im); }, {"json.db", "improver spec", "empty"});
+  im = Improver(0, "");
+  im.evidence_json = "[1,";
+  ExpectError([&] { s->AddImprover(r, im); }, {"improver evidence", "not valid JSON"});
+
+  CandidateRow c = Candidate(0, 0, "adopted");
+  c.spec_json = "nope";
+  ExpectError([&] { s->AddCandidate(r, c); }, {"json.db", "candidate spec", "not valid JSON"});
+  c = Candidate(0, 0, "adopted");
+  c.evidence_json = "{\"a\":}";
+  ExpectError([&] { s->AddCandidate(r, c); }, {"candidate evidence", "not valid JSON"});
+
+  CurveRow p;
+  p.point_json = "{";
+  ExpectError([&] { s->AddCurvePoint(r, p); }, {"json.db", "curve point", "not valid JSON"});
+  p.point_json = "";
+  ExpectError([&] { s->AddCurvePoint(r, p); }, {"curve point", "empty"});
+
+  EXPECT_TRUE(s->GetImprovers(r).empty());
+  EXPECT_TRUE(s->GetCandidates(r).empty());
+  EXPECT_TRUE(s->GetCurve(r).empty());
+}
+
+TEST_F(StoreTest, RsiRowsNeedAnExistingRun) {
+  auto s = Store::Open(Path("rsifk.db"));
+  int64_t r = s->CreateRun("rsi", 1, "{}");
+  const std::string missing = std::to_string(r + 1);
+  ExpectError([&] { s->AddImprover(r + 1, Improver(0, "")); },
+              {"rsifk.db", "add improver", "no such run " + missing, "FOREIGN KEY"});
+  ExpectError([&] { s->AddCandidate(r + 1, Candidate(0, 0, "adopted")); },
+              {"add candidate", "no such run " + missing});
+  ExpectError([&] { s->AddCurvePoint(r + 1, CurveRow{0, 0, 0, "{}"}); },
+              {"add curve point", "no such run " + missing});
+  // The cached statements work again after the failures.
+  s->AddImprover(r, Improver(0, ""));
+  s->AddCandidate(r, Candidate(0, 0, "adopted"));
+  s->AddCurvePoint(r, CurveRow{0, 0, 0, "{}"});
+  EXPECT_EQ(s->GetImprovers(r).size(), 1u);
+  EXPECT_EQ(s->GetCandidates(r).size(), 1u);
+  EXPECT_EQ(s->GetCurve(r).size(), 1u);
+  EXPECT_TRUE(s->GetImprovers(r + 1).empty());
+}
+
+TEST_F(StoreTest, RsiRowsFollowTransactions) {
+  auto s = Store::Open(Path("rsitx.db"));
+  int64_t r = s->CreateRun("rsi", 1, "{}");
+  {
+    Transaction tx(*s);
+    s->AddImprover(r, Improver(0, ""));
+    s->AddCandidate(r, Candidate(0, 0, "adopted"));
+    s->AddCurvePoint(r, CurveRow{0, 5, 1.0, "{}"});
+  }  // rolled back
+  EXPECT_TRUE(s->GetImprovers(r).empty());
+  EXPECT_TRUE(s->GetCandidates(r).empty());
+  EXPECT_TRUE(s->GetCurve(r).empty());
+  {
+    Transaction tx(*s);
+    s->AddImprover(r, Improver(0, ""));
+    s->AddCandidate(r, Candidate(0, 0, "adopted"));
+    s->AddCurvePoint(r, CurveRow{0, 5, 1.0, "{}"});
+    tx.Commit();
+  }
+  s.reset();
+  s = Store::OpenExisting(Path("rsitx.db"));
+  EXPECT_EQ(s->GetImprovers(r).size(), 1u);
+  EXPECT_EQ(s->GetCandidates(r).size(), 1u);
+  ASSERT_EQ(s->GetCurve(r).size(), 1u);
+  EXPECT_EQ(s->GetCurve(r)[0].cumulative_evaluations, 5);
+}
+
+TEST_F(StoreTest, FreshStoreIsVersion2AndReopeningLeavesItAlone) {
+  std::string path = Path("fresh.db");
+  Store::Open(path).reset();
+  EXPECT_EQ(RawUserVersion(path), 2);
+  Store::Open(path).reset();
+  Store::OpenExisting(path).reset();
+  EXPECT_EQ(RawUserVersion(path), 2);
+  auto s = Store::Open(":memory:");
+  int64_t r = s->CreateRun("rsi", 1, "{}");
+  s->AddImprover(r, Improver(0, ""));
+  EXPECT_EQ(s->GetImprovers(r).size(), 1u);
+}
+
+TEST_F(StoreTest, Version1StoreIsUpgradedInPlace) {
+  std::string path = Path("v1.db");
+  ASSERT_NO_FATAL_FAILURE(WriteV1Store(path));
+  ASSERT_EQ(RawUserVersion(path), 1);
+  {
+    auto s = Store::Open(path);
+    EXPECT_EQ(RawUserVersion(path), 2);
+    // Every version-1 row is still there.
+    auto runs = s->ListRuns();
+    ASSERT_EQ(runs.size(), 1u);
+    EXPECT_EQ(runs[0].id, 7);
+    EXPECT_EQ(runs[0].kind, "search");
+    EXPECT_EQ(runs[0].status, "finished");
+    EXPECT_EQ(runs[0].created_at, "2024-01-02T03:04:05Z");
+    EXPECT_EQ(runs[0].finished_at, "2024-01-02T04:05:06Z");
+    EXPECT_EQ(runs[0].seed, 0xFFFFFFFFFFFFFFFFULL);
+    EXPECT_EQ(runs[0].config_json, R"({"population":100})");
+    EXPECT_EQ(runs[0].summary_json, R"({"best":0.5})");
+    EXPECT_EQ(s->GetProgram("aa"), "(add x 1)");
+    ASSERT_EQ(s->GetLineage(7).size(), 1u);
+    EXPECT_EQ(s->GetLineage(7)[0].fitness, 0.25);
+    EXPECT_EQ(s->GetEvaluations(7, "search").size(), 1u);
+    ASSERT_EQ(s->GetMetrics(7).size(), 1u);
+    EXPECT_EQ(s->GetMetrics(7)[0].cache_hit_rate, 0.125);
+
+    // The new tables work, for the old run and for a new one; the old tables take rows too.
+    s->AddImprover(7, Improver(0, ""));
+    s->AddCandidate(7, Candidate(0, 0, "adopted"));
+    s->AddCurvePoint(7, CurveRow{0, 100, 2.5, R"({"fam":0.5})"});
+    int64_t r = s->CreateRun("rsi", 3, "{}");
+    EXPECT_GT(r, 7);
+    s->AddImprover(r, Improver(0, ""));
+    s->AddLineage(7, LineageRow{"bb", "aa", 1, "point", 0.5});
+    ExpectError([&] { s->AddImprover(r + 1, Improver(0, "")); }, {"no such run"});
+  }
+  // Reopened (by a reader too), the upgraded store keeps everything and stays at version 2.
+  auto s = Store::OpenExisting(path);
+  EXPECT_EQ(RawUserVersion(path), 2);
+  EXPECT_EQ(s->ListRuns().size(), 2u);
+  EXPECT_EQ(s->GetLineage(7).size(), 2u);
+  ASSERT_EQ(s->GetImprovers(7).size(), 1u);
+  EXPECT_EQ(s->GetImprovers(7)[0].hash, "imp0");
+  EXPECT_EQ(s->GetCandidates(7).size(), 1u);
+  ASSERT_EQ(s->GetCurve(7).size(), 1u);
+  EXPECT_EQ(s->GetCurve(7)[0].cumulative_evaluations, 100);
+}
+
+TEST_F(StoreTest, Version1StoreIsUpgradedByOpenExistingToo) {
+  std::string path = Path("v1reader.db");
+  ASSERT_NO_FATAL_FAILURE(WriteV1Store(path));
+  auto s = Store::OpenExisting(path);
+  EXPECT_EQ(RawUserVersion(path), 2);
+  EXPECT_EQ(s->GetRun(7)->kind, "search");
+  EXPECT_TRUE(s->GetCurve(7).empty());
+}
+
+TEST_F(StoreTest, Version1UpgradeWaitsForTheWriteLockAndFailsCleanly) {
+  std::string path = Path("v1lock.db");
+  ASSERT_NO_FATAL_FAILURE(WriteV1Store(path));
+  sqlite3* db = nullptr;
+  ASSERT_EQ(sqlite3_open(path.c_str(), &db), SQLITE_OK);
+  // A version-1 writer (an older ouro) in the middle of a transaction.
+  ASSERT_TRUE(RawExec(db, "BEGIN IMMEDIATE; INSERT INTO programs VALUES('bb', 'y');"));
+  ExpectError([&] { Store::Open(path, 50); }, {path, "upgrade schema", "locked"});
+  EXPECT_EQ(RawUserVersion(path), 1);  // nothing was changed
+  ASSERT_TRUE(RawExec(db, "COMMIT"));
+  sqlite3_close(db);
+  auto s = Store::Open(path, 50);
+  EXPECT_EQ(RawUserVersion(path), 2);
+  EXPECT_EQ(s->GetProgram("bb"), "y");
+  EXPECT_EQ(s->GetRun(7)->status, "finished");
+}
+
+TEST_F(StoreTest, ForeignDatabaseClaimingAVersionIsRefusedAndLeftUntouched) {
+  for (int version : {1, 2}) {
+    std::string path = Path("claims" + std::to_string(version) + ".db");
+    sqlite3* db = nullptr;
+    ASSERT_EQ(sqlite3_open(path.c_str(), &db), SQLITE_OK);
+    ASSERT_TRUE(RawExec(db, "CREATE TABLE users(name TEXT); INSERT INTO users VALUES('x');"
+                            "PRAGMA user_version = " + std::to_string(version)));
+    sqlite3_close(db);
+    std::string bytes = ReadBytes(path);
+    ExpectError([&] { Store::Open(path); }, {path, "not an ouro run store"});
+    EXPECT_TRUE(ReadBytes(path) == bytes) << "the file was modified (version " << version << ")";
+    EXPECT_FALSE(fs::exists(path + "-wal"));
+  }
+  // A version-2 claim with only the version-1 tables (the upgrade never happened) is refused too.
+  std::string path = Path("half.db");
+  ASSERT_NO_FATAL_FAILURE(WriteV1Store(path));
+  sqlite3* db = nullptr;
+  ASSERT_EQ(sqlite3_open(path.c_str(), &db), SQLITE_OK);
+  ASSERT_TRUE(RawExec(db, "PRAGMA user_version = 2"));
+  sqlite3_close(db);
+  ExpectError([&] { Store::Open(path); }, {path, "not an ouro run store"});
+  EXPECT_EQ(RawUserVersion(path), 2);
 }
 
 // The body of the second-process test: runs only when the parent test starts this binary with
