@@ -2,6 +2,7 @@
 
 #include <algorithm>
 #include <chrono>
+#include <cmath>
 #include <deque>
 #include <optional>
 #include <unordered_map>
@@ -39,6 +40,19 @@ void EvolutionConfig::Validate() const {
   if (initial == "given" && initial_programs.empty())
     throw Error("search: initial = 'given' but no initial programs");
   for (const auto& p : initial_programs) p.Validate(space.shape);
+  policy.Validate(space, mutations.size());
+  if (islands < 1 || islands > population) throw Error("search: islands must be in [1, population]");
+  if (islands > 1 && tournament > population / islands)
+    throw Error("search: tournament must be <= population / islands");
+  if (migrate_every < 0) throw Error("search: migrate_every must be >= 0");
+  if (cascade_tasks < 0) throw Error("search: cascade_tasks must be >= 0");
+  if (!(cascade_ratio >= 0 && cascade_ratio <= 1)) throw Error("search: cascade_ratio must be in [0, 1]");
+  if (filter) {
+    filter->program.Validate(kFilterShape);
+    if (!(filter->threshold >= 0 && filter->threshold <= 1)) throw Error("search: filter threshold must be in [0, 1]");
+    if (!(filter->explore >= 0 && filter->explore <= 1)) throw Error("search: filter explore must be in [0, 1]");
+    if (filter->warmup < 0) throw Error("search: filter warmup must be >= 0");
+  }
   // Random initial programs must respect the size bounds; empty and given ones need only fit
   // under max_size (min_size only stops `remove` from shrinking a component further).
   for (int c = 0; c < lang::kNumComponents; ++c) {
@@ -53,15 +67,95 @@ void EvolutionConfig::Validate() const {
   }
 }
 
+void CreditStats::Record(const Edit& e, bool gain) {
+  auto bump = [gain](CreditCounts& c) {
+    c.trials += 1;
+    if (gain) c.gains += 1;
+  };
+  bump(kind[static_cast<int>(e.kind)]);
+  if (e.component >= 0 && e.op != lang::Op::kCount) bump(op[e.component][static_cast<int>(e.op)]);
+  bump(position[std::min(3, static_cast<int>(e.position * 4))]);
+}
+
+void CreditStats::Add(const CreditStats& o) {
+  auto add = [](CreditCounts& a, const CreditCounts& b) {
+    a.trials += b.trials;
+    a.gains += b.gains;
+  };
+  for (size_t i = 0; i < kind.size(); ++i) add(kind[i], o.kind[i]);
+  for (size_t c = 0; c < op.size(); ++c)
+    for (size_t i = 0; i < op[c].size(); ++i) add(op[c][i], o.op[c][i]);
+  for (size_t i = 0; i < position.size(); ++i) add(position[i], o.position[i]);
+}
+
 namespace {
+
+// The learned proposal filter: one machine whose memory persists across the run (that memory is
+// what it has learned). Predict and learn follow the evaluator's classification convention.
+class Filter {
+ public:
+  Filter(const FilterConfig& cfg, uint64_t seed)
+      : cfg_(cfg), exe_(lang::Compile(cfg.program, kFilterShape)), seed_(seed), rng_(DeriveSeed(seed, 1)) {
+    Reset();
+  }
+  double Predict(const std::array<float, kFilterFeatures>& f) {
+    Load(f);
+    m_.scalar(0) = 0;
+    m_.Run(exe_, lang::Component::kPredict);
+    const double s1 = m_.scalar(1);
+    if (!std::isfinite(s1)) {
+      Reset();
+      return 1.0;
+    }
+    return 1.0 / (1.0 + std::exp(-s1));
+  }
+  // True if the proposal should be dropped.
+  bool Drop(double p) {
+    if (lessons_ < cfg_.warmup || p >= cfg_.threshold) return false;
+    return !(rng_.Uniform() < cfg_.explore);
+  }
+  void Learn(const std::array<float, kFilterFeatures>& f, bool gained) {
+    const double p = Predict(f);
+    Load(f);
+    m_.scalar(1) = p;
+    m_.scalar(0) = gained ? 1.0 : 0.0;
+    m_.Run(exe_, lang::Component::kLearn);
+    ++lessons_;
+    for (size_t i = 0; i < exe_.memory_doubles; ++i)
+      if (!std::isfinite(m_.mem()[i]) || std::abs(m_.mem()[i]) > 1e12) {
+        Reset();
+        break;
+      }
+  }
+
+ private:
+  void Reset() {
+    m_.Reset(exe_, seed_);
+    m_.Run(exe_, lang::Component::kSetup);
+  }
+  void Load(const std::array<float, kFilterFeatures>& f) {
+    double* v0 = m_.vector(exe_, 0);
+    for (int i = 0; i < kFilterFeatures; ++i) v0[i] = f[i];
+  }
+  const FilterConfig& cfg_;
+  lang::Executable exe_;
+  lang::Machine m_;
+  uint64_t seed_;
+  Rng rng_;
+  int64_t lessons_ = 0;
+};
 
 class Runner {
  public:
   Runner(const EvolutionConfig& cfg, const tasks::Partition& tasks, uint64_t seed, int threads,
          const Budget& budget, const Callbacks& cb)
       : cfg_(cfg), tasks_(tasks), seed_(seed), pool_(threads), budget_(budget), cb_(cb),
-        mutator_(cfg.space, cfg.mutations), cache_(cfg.fec ? cfg.fec_capacity : 0),
-        machines_(static_cast<size_t>(pool_.Size())), eval_seed_(DeriveSeed(seed, 0xe7a1)) {}
+        mutator_(cfg.space, cfg.mutations, cfg.policy), cache_(cfg.fec ? cfg.fec_capacity : 0),
+        machines_(static_cast<size_t>(pool_.Size())), eval_seed_(DeriveSeed(seed, 0xe7a1)) {
+    if (cfg.filter) filter_.emplace(*cfg.filter, DeriveSeed(seed, 0xf117));
+    max_size_ = 0;
+    for (int c = 0; c < lang::kNumComponents; ++c) max_size_ += cfg.space.max_size[c];
+  }
 
   EvolutionResult Run() {
     start_ = Clock::now();
@@ -81,6 +175,9 @@ class Runner {
     uint64_t fingerprint = 0;
     int dup_of = -1;  // index of an earlier child in the batch with the same fingerprint
     bool needs_eval = false;
+    bool filtered = false;   // dropped by the filter: not scored, not kept
+    bool rejected = false;   // cascade: kept its partial score
+    std::array<float, kFilterFeatures> features{};
   };
 
   double Elapsed() const { return std::chrono::duration<double>(Clock::now() - start_).count(); }
@@ -91,7 +188,7 @@ class Runner {
       result_.stop_reason = "stopped";
       return true;
     }
-    if (budget_.max_evaluations > 0 && progress_.evaluations >= budget_.max_evaluations) {
+    if (budget_.max_evaluations > 0 && progress_.eval_cost >= static_cast<double>(budget_.max_evaluations)) {
       result_.stop_reason = "max_evals";
       return true;
     }
@@ -127,28 +224,93 @@ class Runner {
         c.needs_eval = true;
       }
     }
+    // The filter judges the proposals that would cost an evaluation, in child order.
+    if (filter_)
+      for (Child& c : batch) {
+        if (!c.needs_eval || !c.ind->parent) continue;
+        c.features = Features(*c.ind);
+        if (filter_->Drop(filter_->Predict(c.features))) {
+          c.filtered = true;
+          c.needs_eval = false;
+          ++progress_.filtered;
+        }
+      }
+    const int nt = static_cast<int>(search.size());
+    const int k = cfg_.cascade_tasks > 0 && cfg_.cascade_tasks < nt ? cfg_.cascade_tasks : 0;
     pool_.ParallelFor(static_cast<int64_t>(batch.size()), [&](int64_t i, int w) {
-      if (batch[i].needs_eval)
-        batch[i].ind->fitness = eval::EvaluateSet(batch[i].exe, search, machines_[w], eval_seed_, cfg_.limits).fitness;
+      Child& c = batch[i];
+      if (!c.needs_eval) return;
+      if (k == 0 || !c.ind->parent) {
+        c.ind->fitness = eval::EvaluateSet(c.exe, search, machines_[w], eval_seed_, cfg_.limits).fitness;
+        return;
+      }
+      // Cascade: the first k tasks, then the rest only if the child looks competitive. The sum
+      // runs in task order with the same per-task seeds as EvaluateSet, so a full score is the same.
+      double sum = 0;
+      for (int t = 0; t < k; ++t)
+        sum += eval::EvaluateTask(c.exe, search[t], machines_[w], DeriveSeed(eval_seed_, t), cfg_.limits).fitness;
+      if (sum / k < cfg_.cascade_ratio * c.ind->parent->fitness) {
+        c.rejected = true;
+        c.ind->fitness = sum / k;
+        return;
+      }
+      for (int t = k; t < nt; ++t)
+        sum += eval::EvaluateTask(c.exe, search[t], machines_[w], DeriveSeed(eval_seed_, t), cfg_.limits).fitness;
+      c.ind->fitness = sum / static_cast<double>(nt);
     });
     for (Child& c : batch) {
+      if (c.filtered) continue;
       if (c.dup_of >= 0) c.ind->fitness = batch[c.dup_of].ind->fitness;
-      if (c.needs_eval) {
+      if (c.rejected) {
+        ++progress_.cascade_rejects;
+        progress_.eval_cost += static_cast<double>(k) / nt;
+      } else if (c.needs_eval) {
         ++progress_.evaluations;
+        progress_.eval_cost += 1;
         if (cfg_.fec) cache_.Insert(c.fingerprint, c.ind->fitness);
       } else {
         ++progress_.cache_hits;
       }
       ++progress_.individuals;
+      if (c.ind->parent) {
+        const bool gain = c.ind->fitness > c.ind->parent->fitness;
+        if (c.ind->mutation != Mutation::kNone) result_.credit.Record(c.ind->edit, gain);
+        if (c.needs_eval && (filter_ || cfg_.record_proposals)) {
+          if (!filter_) c.features = Features(*c.ind);
+          if (filter_) filter_->Learn(c.features, gain);
+          if (cfg_.record_proposals) result_.proposals.emplace_back(c.features, gain);
+        }
+      }
+      if (c.ind->fitness > run_best_) {
+        run_best_ = c.ind->fitness;
+        result_.trace.push_back({progress_.eval_cost, run_best_});
+      }
     }
   }
 
+  // What the filter sees of a proposal: bias, parent fitness, parent's distance below the
+  // experiment's best, operator, component, operation, relative position, program size.
+  std::array<float, kFilterFeatures> Features(const Individual& ind) const {
+    const Edit& e = ind.edit;
+    const double best = exp_best_ ? exp_best_->fitness : 0.0;
+    const double pf = ind.parent ? ind.parent->fitness : 0.0;
+    return {1.0f,
+            static_cast<float>(pf),
+            static_cast<float>(pf - best),
+            static_cast<float>(static_cast<int>(e.kind)) / kNumMutations,
+            e.component < 0 ? -1.0f : static_cast<float>(e.component) / 2.0f,
+            e.op == lang::Op::kCount ? -1.0f : static_cast<float>(static_cast<int>(e.op)) / lang::kNumOps,
+            static_cast<float>(e.position),
+            max_size_ > 0 ? static_cast<float>(ind.program.Size()) / static_cast<float>(max_size_) : 0.0f};
+  }
+
   std::shared_ptr<Individual> NewIndividual(lang::Program p, std::shared_ptr<const Individual> parent,
-                                            Mutation m) {
+                                            Mutation m, const Edit& edit = {}) {
     auto ind = std::make_shared<Individual>();
     ind->program = std::move(p);
     ind->id = next_id_++;
     ind->mutation = m;
+    ind->edit = edit;
     ind->parent = std::move(parent);
     return ind;
   }
@@ -165,16 +327,18 @@ class Runner {
   // experiment's best (when it changed since the last check) and, with select_top > 1, the next
   // best members of the population. A program (by hash) is scored at most once per run: scores are
   // deterministic, so a second look would only cost time.
-  bool CheckSelect(const std::deque<std::shared_ptr<const Individual>>* population) {
+  using Population = std::deque<std::shared_ptr<const Individual>>;
+  bool CheckSelect(const std::vector<Population>* islands) {
     std::vector<std::shared_ptr<const Individual>> cands;
     auto consider = [&](const std::shared_ptr<const Individual>& ind) {
       if (checked_.insert(ind->program.Hash()).second) cands.push_back(ind);
     };
     if (exp_best_ && !best_checked_) consider(exp_best_);
     best_checked_ = true;
-    if (population && cfg_.select_top > 1) {
+    if (islands && cfg_.select_top > 1) {
       std::vector<const std::shared_ptr<const Individual>*> order;
-      for (const auto& ind : *population) order.push_back(&ind);
+      for (const auto& population : *islands)
+        for (const auto& ind : population) order.push_back(&ind);
       std::sort(order.begin(), order.end(), [](const auto* a, const auto* b) {
         return (*a)->fitness != (*b)->fitness ? (*a)->fitness > (*b)->fitness : (*a)->id < (*b)->id;
       });
@@ -222,28 +386,62 @@ class Runner {
     exp_best_.reset();
     best_checked_ = false;
     progress_.best_fitness = 0;
-    std::deque<std::shared_ptr<const Individual>> population;
+    // One population, or `islands` of them; child i of the experiment lives in island i mod n.
+    const int n_islands = cfg_.islands;
+    const int island_size = cfg_.population / n_islands;
+    std::vector<Population> islands(static_cast<size_t>(n_islands));
+    std::vector<int> home;  // island of each child in the batch
     int64_t exp_individuals = 0;
     int64_t next_check = cfg_.check_every;
+    int64_t next_migration = cfg_.migrate_every > 0 && n_islands > 1 ? cfg_.migrate_every : -1;
 
     std::vector<Child> batch;
     auto flush = [&]() {
       Score(batch);
-      for (Child& c : batch) {
+      for (size_t i = 0; i < batch.size(); ++i) {
+        Child& c = batch[i];
+        if (c.filtered) continue;
         ConsiderBest(c.ind);
-        population.push_back(c.ind);
-        if (static_cast<int>(population.size()) > cfg_.population) population.pop_front();
+        Population& pop = islands[static_cast<size_t>(home[i])];
+        pop.push_back(c.ind);
+        if (static_cast<int>(pop.size()) > (n_islands == 1 ? cfg_.population : island_size)) pop.pop_front();
       }
       exp_individuals += static_cast<int64_t>(batch.size());
       progress_.experiment_individuals = exp_individuals;
       batch.clear();
+      home.clear();
+      if (next_migration > 0 && exp_individuals >= next_migration) {
+        next_migration = exp_individuals + cfg_.migrate_every;
+        std::vector<std::shared_ptr<const Individual>> emigrants;
+        for (const Population& pop : islands) {
+          const std::shared_ptr<const Individual>* best = nullptr;
+          for (const auto& ind : pop)
+            if (!best || ind->fitness > (*best)->fitness) best = &ind;
+          emigrants.push_back(best ? *best : nullptr);
+        }
+        for (int i = 0; i < n_islands; ++i) {
+          const auto& e = emigrants[static_cast<size_t>(i)];
+          if (!e) continue;
+          Population& dest = islands[static_cast<size_t>((i + 1) % n_islands)];
+          dest.push_back(e);
+          if (static_cast<int>(dest.size()) > island_size) dest.pop_front();
+        }
+      }
     };
     auto checkpoint = [&]() -> bool {
       if (exp_individuals < next_check) return false;
       next_check = exp_individuals + cfg_.check_every;
-      const bool solved = CheckSelect(&population);
+      const bool solved = CheckSelect(&islands);
       Report();
       return solved;
+    };
+    auto tournament = [&](const Population& pop) -> const std::shared_ptr<const Individual>& {
+      const std::shared_ptr<const Individual>* winner = nullptr;
+      for (int t = 0; t < cfg_.tournament; ++t) {
+        const auto& cand = pop[rng.Below(static_cast<uint32_t>(pop.size()))];
+        if (!winner || cand->fitness > (*winner)->fitness) winner = &cand;
+      }
+      return *winner;
     };
 
     // Initial population.
@@ -252,30 +450,36 @@ class Runner {
       if (cfg_.initial == "random") p = mutator_.RandomProgram(rng, cfg_.init_size);
       else if (cfg_.initial == "given") p = cfg_.initial_programs[i % cfg_.initial_programs.size()];
       batch.emplace_back().ind = NewIndividual(std::move(p), nullptr, Mutation::kNone);
+      home.push_back(i % n_islands);
       if (static_cast<int>(batch.size()) == cfg_.batch || i + 1 == cfg_.population) {
         flush();
         if (checkpoint() || OutOfBudget()) return true;
       }
     }
     // Evolution.
+    const bool crossover = mutator_.HasKind(Mutation::kCrossover);
     while (exp_individuals < cfg_.max_individuals) {
       const int n = static_cast<int>(std::min<int64_t>(cfg_.batch, cfg_.max_individuals - exp_individuals));
       for (int k = 0; k < n; ++k) {
-        const std::shared_ptr<const Individual>* winner = nullptr;
-        for (int t = 0; t < cfg_.tournament; ++t) {
-          const auto& cand = population[rng.Below(static_cast<uint32_t>(population.size()))];
-          if (!winner || cand->fitness > (*winner)->fitness) winner = &cand;
-        }
-        lang::Program child = (*winner)->program;
+        const int island = static_cast<int>((exp_individuals + k) % n_islands);
+        const Population& pop = islands[static_cast<size_t>(island)];
+        if (pop.empty()) continue;  // every island is seeded by the initial population
+        const std::shared_ptr<const Individual>& winner = tournament(pop);
+        lang::Program child = winner->program;
         Mutation m = Mutation::kNone;
-        if (rng.Bernoulli(cfg_.mutate_prob)) m = mutator_.Mutate(rng, child);
-        batch.emplace_back().ind = NewIndividual(std::move(child), *winner, m);
+        Edit edit;
+        if (rng.Bernoulli(cfg_.mutate_prob)) {
+          const lang::Program* mate = crossover ? &tournament(pop)->program : nullptr;
+          m = mutator_.Mutate(rng, child, mate, &edit);
+        }
+        batch.emplace_back().ind = NewIndividual(std::move(child), winner, m, edit);
+        home.push_back(island);
       }
       flush();
       if (checkpoint() || OutOfBudget()) return true;
     }
     // End of experiment: always give its best a select check.
-    const bool solved = CheckSelect(&population);
+    const bool solved = CheckSelect(&islands);
     Report();
     return solved || OutOfBudget();
   }
@@ -319,6 +523,9 @@ class Runner {
   Progress progress_;
   EvolutionResult result_;
   std::shared_ptr<const Individual> exp_best_;
+  std::optional<Filter> filter_;
+  int max_size_ = 0;
+  double run_best_ = -1;
   std::unordered_set<uint64_t> checked_;  // program hashes already scored on select
   bool best_checked_ = false;
   int64_t next_id_ = 0;

@@ -14,12 +14,28 @@
 // solution (max_individuals) is followed by a fresh one (new population, seed stream e), up to
 // max_experiments (0 = no limit) or the run budget. Held-out tasks are scored once, for the final
 // program only: they never influence the search or the selection.
+// Strategy knobs beyond the plain scheme (all off by default, and then the draws are exactly the
+// plain scheme's): a ProposalPolicy (operator/operation weights, constants, positions, macros);
+// crossover (a mutation kind whose mate is a second tournament winner); islands (the population
+// split into `islands` sub-populations, child k of a batch bred in island k mod islands, each
+// island's best copied to the next one every `migrate_every` individuals); an evaluation cascade
+// (a child is first scored on `cascade_tasks` search tasks and, if that mean is below
+// cascade_ratio x its parent's fitness, keeps that partial score instead of a full evaluation);
+// and a learned proposal filter — a program in our own language (kFilterShape) that reads
+// features of each proposal, predicts whether it will beat its parent, and learns online from
+// every evaluated proposal; after `warmup` lessons, proposals it rates below `threshold` are
+// dropped unevaluated (except an `explore` share, drawn from the filter's own Rng).
+// Compute is counted as eval_cost: full evaluations plus the fractions of cascade-rejected ones;
+// budgets in evaluations compare against it. The run also returns credit statistics (which
+// operators, operations and positions produced children fitter than their parents) and the
+// best-fitness trace against eval_cost, for the meta level.
 #pragma once
 
 #include <atomic>
 #include <cstdint>
 #include <functional>
 #include <memory>
+#include <optional>
 #include <string>
 #include <vector>
 
@@ -29,9 +45,25 @@
 
 namespace ouro::search {
 
+// The learned proposal filter: a program over kFilterShape, run on kFilterFeatures features.
+inline const lang::Shape kFilterShape{8, 4, 1, 8};
+inline constexpr int kFilterFeatures = 8;
+struct FilterConfig {
+  lang::Program program;
+  double threshold = 0.5;  // predicted probability of a gain below which a proposal is dropped
+  int warmup = 200;        // lessons before the filter may drop anything
+  double explore = 0.1;    // share of would-be-dropped proposals evaluated anyway
+};
+
 struct EvolutionConfig {
   SearchSpace space;
   std::vector<Mutation> mutations{Mutation::kAlter, Mutation::kRandomize, Mutation::kComponent};
+  ProposalPolicy policy;
+  int islands = 1;
+  int64_t migrate_every = 0;             // individuals between migrations; 0 = never
+  int cascade_tasks = 0;                 // 0 = no cascade
+  double cascade_ratio = 0.9;
+  std::optional<FilterConfig> filter;
   std::array<int, lang::kNumComponents> init_size{10, 2, 8};
   std::string initial = "random";        // "random", "empty" or "given" (initial_programs)
   std::vector<lang::Program> initial_programs;
@@ -44,6 +76,7 @@ struct EvolutionConfig {
   int64_t check_every = 10'000;
   int select_top = 1;                    // population members scored on select per check
   int batch = 64;
+  bool record_proposals = false;         // fill EvolutionResult::proposals
   bool fec = true;
   int fec_tasks = 0;                     // tasks fingerprinted; 0 = all search tasks
   int fec_train = 10;
@@ -65,6 +98,7 @@ struct Individual {
   double fitness = 0;
   int64_t id = 0;
   Mutation mutation = Mutation::kNone;
+  Edit edit;
   std::shared_ptr<const Individual> parent;
   ~Individual();  // iterative, so very long lineages cannot overflow the stack
 };
@@ -75,10 +109,32 @@ struct Progress {
   int64_t individuals = 0;   // all children scored, cached or not
   int64_t experiment_individuals = 0;  // of those, in the current experiment
   int64_t evaluations = 0;   // full evaluations (cache misses)
+  double eval_cost = 0;      // evaluations + fractions spent on cascade rejections
   int64_t cache_hits = 0;
+  int64_t cascade_rejects = 0;
+  int64_t filtered = 0;      // proposals the filter dropped unevaluated
   double best_fitness = 0;   // best search fitness in this experiment
   double best_select = -1;   // best select fitness so far (-1: none checked yet)
   double individuals_per_second = 0;
+};
+
+// Trials and gains (child fitter than its parent) per operator, per operation of the edited
+// instruction (per component) and per relative position (quartiles).
+struct CreditCounts {
+  double trials = 0;
+  double gains = 0;
+};
+struct CreditStats {
+  std::array<CreditCounts, kNumMutations> kind{};
+  std::array<std::array<CreditCounts, lang::kNumOps>, lang::kNumComponents> op{};
+  std::array<CreditCounts, 4> position{};
+  void Record(const Edit& e, bool gain);
+  void Add(const CreditStats& other);
+};
+
+struct TracePoint {
+  double eval_cost = 0;
+  double best_fitness = 0;  // best search fitness of the run so far
 };
 
 struct EvolutionResult {
@@ -90,6 +146,10 @@ struct EvolutionResult {
   std::string stop_reason;   // "solved", "max_experiments", "max_evals", "max_seconds", "stopped"
   Progress progress;
   std::vector<std::shared_ptr<const Individual>> lineage;  // root ... best
+  CreditStats credit;
+  std::vector<TracePoint> trace;  // one point per improvement of the run's best search fitness
+  // (features, gained) of every evaluated proposal with a parent: the filter's learning problem.
+  std::vector<std::pair<std::array<float, kFilterFeatures>, bool>> proposals;
 };
 
 struct Callbacks {

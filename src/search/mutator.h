@@ -8,10 +8,17 @@
 //   remove     — delete one instruction (if above its min size)
 //   swap       — exchange two instructions of one component
 //   component  — replace every instruction of one component by random ones (size kept)
+//   macro      — insert a sequence from the macro library (instructions mined from good programs)
+//   crossover  — one-point crossover of one component with a second parent (the mate)
+// How operators, operations, constants and positions are drawn is set by a ProposalPolicy (the
+// improver spec of meta/ turns into one). The default policy draws everything uniformly, exactly
+// as the engine always has: a default-policy Mutator makes the same draws as before policies
+// existed, so lineages of old seeds are unchanged.
 // Pure functions of (input, Rng state): deterministic. Thread-compatible (const methods).
 #pragma once
 
 #include <array>
+#include <cstddef>
 #include <string>
 #include <string_view>
 #include <vector>
@@ -21,11 +28,48 @@
 
 namespace ouro::search {
 
-enum class Mutation : uint8_t { kNone, kAlter, kRandomize, kInsert, kRemove, kSwap, kComponent };
+enum class Mutation : uint8_t { kNone, kAlter, kRandomize, kInsert, kRemove, kSwap, kComponent, kMacro, kCrossover };
+inline constexpr int kNumMutations = 9;  // including kNone
 std::string_view MutationName(Mutation m);
 // Accepts the names above plus AutoML-Zero's ("alter_param", "randomize_instruction",
 // "randomize_component", "insert_instruction", "remove_instruction"). Throws ouro::Error.
 Mutation MutationFromName(std::string_view name);
+
+struct SearchSpace;
+
+// Where `insert` and `macro` put new instructions.
+enum class InsertAt : uint8_t { kStart, kAnywhere, kEnd };
+
+// A reusable instruction sequence for one component.
+struct Macro {
+  lang::Component component = lang::Component::kLearn;
+  std::vector<lang::Instruction> code;
+};
+
+// Draw weights of the proposal distribution. Empty weight vectors mean uniform. Weights must be
+// finite and >= 0 with at least one > 0 where a draw happens (Validate).
+struct ProposalPolicy {
+  std::vector<double> kind_weights;                              // parallel to the kinds
+  std::array<std::vector<double>, lang::kNumComponents> op_weights;  // parallel to space.ops[c]
+  double const_fresh_prob = 0.25;  // alter: redraw a constant in [-1, 1) with this probability,
+  double const_sigma = 0.1;        // else multiply it by 1 + N(0, const_sigma)
+  std::array<double, 3> insert_at{0, 1, 0};  // weights of InsertAt::kStart, kAnywhere, kEnd
+  std::vector<Macro> macros;                 // the library offered by `macro`
+  void Validate(const SearchSpace& space, size_t n_kinds) const;
+};
+
+// What one mutation did, for credit assignment: the operator, the component, the position
+// (relative, in [0, 1]) and the operation of the instruction it wrote or altered.
+struct Edit {
+  Mutation kind = Mutation::kNone;
+  int component = -1;
+  double position = 0;
+  lang::Op op = lang::Op::kCount;  // kCount: none (remove, swap)
+};
+
+// Index drawn with probability proportional to weights; no draw at all when only one index is
+// possible, and a plain uniform draw (rng.Below) when the weights are empty or all equal.
+size_t WeightedIndex(Rng& rng, const std::vector<double>& weights, size_t n);
 
 struct SearchSpace {
   lang::Shape shape;
@@ -38,23 +82,30 @@ struct SearchSpace {
 
 class Mutator {
  public:
-  Mutator(SearchSpace space, std::vector<Mutation> kinds);
+  Mutator(SearchSpace space, std::vector<Mutation> kinds, ProposalPolicy policy = {});
 
   lang::Instruction RandomInstruction(Rng& rng, lang::Component c) const;
   lang::Program RandomProgram(Rng& rng, const std::array<int, lang::kNumComponents>& sizes) const;
   // Applies one operator drawn uniformly from the allowed kinds; retries kinds that cannot apply
   // (e.g. remove on an empty component). Returns the kind applied (kNone if nothing could apply).
-  Mutation Mutate(Rng& rng, lang::Program& p) const;
+  // `mate` is the second parent for crossover (crossover cannot apply without one); `edit`, if
+  // given, receives what was done.
+  Mutation Mutate(Rng& rng, lang::Program& p, const lang::Program* mate = nullptr, Edit* edit = nullptr) const;
   // Applies a specific operator; false if it cannot apply to p.
-  bool Apply(Mutation kind, Rng& rng, lang::Program& p) const;
+  bool Apply(Mutation kind, Rng& rng, lang::Program& p, const lang::Program* mate = nullptr,
+             Edit* edit = nullptr) const;
+  bool HasKind(Mutation kind) const;
 
   const SearchSpace& space() const { return space_; }
+  const ProposalPolicy& policy() const { return policy_; }
 
  private:
+  size_t InsertPosition(Rng& rng, size_t n) const;
   void RandomizeArgs(Rng& rng, lang::Instruction& in) const;
   double RandomConstant(Rng& rng) const;
   SearchSpace space_;
   std::vector<Mutation> kinds_;
+  ProposalPolicy policy_;
 };
 
 }  // namespace ouro::search
