@@ -5,6 +5,7 @@
 #include <nlohmann/json.hpp>
 
 #include "cli/commands.h"
+#include "cli/common.h"
 #include "core/error.h"
 #include "store/store.h"
 
@@ -107,6 +108,13 @@ int RunShow(const std::string& db_path, const std::string& run_arg, bool json) {
   }
   if (summary.contains("program") && summary["program"].is_string()) {
     std::printf("program:\n%s", summary["program"].get<std::string>().c_str());
+  }
+  if (run->kind == "rsi") {
+    for (const char* key : {"generations", "adopted", "rejected", "inconclusive", "evals_to_target_frozen",
+                            "evals_to_target_final", "speedup", "speedup_ci_low", "speedup_ci_high", "returns_r",
+                            "returns_verdict", "capability_frozen", "capability_final"})
+      if (summary.contains(key)) std::printf("  %-22s %s\n", key, summary[key].dump().c_str());
+    PrintRsiRun(*db, *run);
   }
   return 0;
 }

@@ -9,6 +9,7 @@
 #include "core/hash.h"
 #include "lang/prune.h"
 #include "lang/text.h"
+#include "meta/spec.h"
 #include "store/store.h"
 #include "tasks/partition.h"
 
@@ -16,7 +17,7 @@ namespace ouro::cli {
 namespace {
 
 struct SearchArgs {
-  std::string config, task, data, db = kDefaultDb;
+  std::string config, task, data, improver, db = kDefaultDb;
   int64_t seed = -1, max_evals = -1;
   double max_seconds = -1;
   int threads = -1;
@@ -48,7 +49,20 @@ int RunSearch(const SearchArgs& a) {
   } else {
     partition = tasks::MakePartition(cfg.search_tasks, cfg.select_tasks, cfg.held_out_tasks);
   }
+  std::optional<meta::ImproverSpec> improver;
+  if (!a.improver.empty()) {
+    // The improver's strategy replaces the config's; shape, tasks and mechanics stay.
+    const meta::ImproverSpec& spec = improver.emplace(meta::LoadSpec(a.improver));
+    try {
+      cfg.evolution = meta::ApplySpec(spec, cfg.evolution);
+    } catch (const Error& e) {
+      throw Error(a.improver + ": " + e.what());
+    }
+  }
   nlohmann::json config_json = search::ToJson(cfg);
+  if (!a.improver.empty())
+    config_json["improver"] = {{"path", a.improver}, {"hash", meta::SpecHash(*improver)},
+                               {"spec", nlohmann::json::parse(meta::ToJson(*improver).dump())}};
   if (user_data) config_json["tasks"] = {{"data", tasks::TaskSpecToString(*user_data)}};
 
   // Open the store before the work, so a bad database fails fast and loses nothing.
@@ -144,6 +158,7 @@ Action RegisterSearch(CLI::App& app) {
   s->add_option("--config", a->config, "Run config file (TOML); default: the AutoML-Zero demo workload");
   s->add_option("--task", a->task, "Task family spec, e.g. linear:dim=4 or fmnist:dim=16 (replaces the config's tasks)");
   s->add_option("--data", a->data, "Your own data: a CSV file with a header, label in the first column");
+  s->add_option("--improver", a->improver, "Improver spec (JSON, e.g. from `ouro improver export`): its strategy replaces the config's");
   s->add_option("--seed", a->seed, "Run seed (default: config's, else random)")->check(kNonNegative);
   s->add_option("--db", a->db, "Run store (SQLite file)")->capture_default_str();
   s->add_option("--max-evals", a->max_evals, "Stop after this many full evaluations (cache misses); 0: no limit")->check(kNonNegative);

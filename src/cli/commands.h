@@ -37,6 +37,8 @@ Action RegisterEval(CLI::App& app);
 Action RegisterRuns(CLI::App& app);
 Action RegisterShow(CLI::App& app);
 Action RegisterBench(CLI::App& app);
+Action RegisterRsi(CLI::App& app);
+Action RegisterImprover(CLI::App& app);
 
 // Set by SIGINT/SIGTERM: long-running commands stop cleanly and store what they have.
 std::atomic<bool>& StopFlag();

@@ -11,7 +11,15 @@
 #include "search/run_config.h"
 #include "tasks/task_spec.h"
 
+namespace ouro::store {
+class Store;
+struct RunInfo;
+}  // namespace ouro::store
+
 namespace ouro::cli {
+
+// The rsi part of `ouro show`: improver lineage with evidence and diffs, candidates, the curve.
+void PrintRsiRun(store::Store& db, const store::RunInfo& run);
 
 std::string ReadTextFile(const std::string& path, const char* what);
 

@@ -67,10 +67,10 @@ void EvolutionConfig::Validate() const {
   }
 }
 
-void CreditStats::Record(const Edit& e, bool gain) {
+void CreditStats::Record(const Edit& e, double gain) {
   auto bump = [gain](CreditCounts& c) {
     c.trials += 1;
-    if (gain) c.gains += 1;
+    c.gains += std::clamp(gain, 0.0, 1.0);
   };
   bump(kind[static_cast<int>(e.kind)]);
   if (e.component >= 0 && e.op != lang::Op::kCount) bump(op[e.component][static_cast<int>(e.op)]);
@@ -111,7 +111,8 @@ class Filter {
   }
   // True if the proposal should be dropped.
   bool Drop(double p) {
-    if (lessons_ < cfg_.warmup || p >= cfg_.threshold) return false;
+    const double base_rate = lessons_ > 0 ? static_cast<double>(gains_) / static_cast<double>(lessons_) : 0.0;
+    if (lessons_ < cfg_.warmup || p >= cfg_.threshold * base_rate) return false;
     return !(rng_.Uniform() < cfg_.explore);
   }
   void Learn(const std::array<float, kFilterFeatures>& f, bool gained) {
@@ -121,6 +122,7 @@ class Filter {
     m_.scalar(0) = gained ? 1.0 : 0.0;
     m_.Run(exe_, lang::Component::kLearn);
     ++lessons_;
+    gains_ += gained;
     for (size_t i = 0; i < exe_.memory_doubles; ++i)
       if (!std::isfinite(m_.mem()[i]) || std::abs(m_.mem()[i]) > 1e12) {
         Reset();
@@ -143,6 +145,7 @@ class Filter {
   uint64_t seed_;
   Rng rng_;
   int64_t lessons_ = 0;
+  int64_t gains_ = 0;
 };
 
 class Runner {
@@ -274,7 +277,8 @@ class Runner {
       ++progress_.individuals;
       if (c.ind->parent) {
         const bool gain = c.ind->fitness > c.ind->parent->fitness;
-        if (c.ind->mutation != Mutation::kNone) result_.credit.Record(c.ind->edit, gain);
+        if (c.ind->mutation != Mutation::kNone)
+          result_.credit.Record(c.ind->edit, c.ind->fitness - c.ind->parent->fitness);
         if (c.needs_eval && (filter_ || cfg_.record_proposals)) {
           if (!filter_) c.features = Features(*c.ind);
           if (filter_) filter_->Learn(c.features, gain);

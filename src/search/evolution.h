@@ -23,8 +23,8 @@
 // cascade_ratio x its parent's fitness, keeps that partial score instead of a full evaluation);
 // and a learned proposal filter — a program in our own language (kFilterShape) that reads
 // features of each proposal, predicts whether it will beat its parent, and learns online from
-// every evaluated proposal; after `warmup` lessons, proposals it rates below `threshold` are
-// dropped unevaluated (except an `explore` share, drawn from the filter's own Rng).
+// every evaluated proposal; after `warmup` lessons, proposals it rates below `threshold` times the
+// observed gain rate are dropped unevaluated (except an `explore` share, drawn from its own Rng).
 // Compute is counted as eval_cost: full evaluations plus the fractions of cascade-rejected ones;
 // budgets in evaluations compare against it. The run also returns credit statistics (which
 // operators, operations and positions produced children fitter than their parents) and the
@@ -50,7 +50,7 @@ inline const lang::Shape kFilterShape{8, 4, 1, 8};
 inline constexpr int kFilterFeatures = 8;
 struct FilterConfig {
   lang::Program program;
-  double threshold = 0.5;  // predicted probability of a gain below which a proposal is dropped
+  double threshold = 0.5;  // drop when predicted P(gain) < threshold x observed gain rate
   int warmup = 200;        // lessons before the filter may drop anything
   double explore = 0.1;    // share of would-be-dropped proposals evaluated anyway
 };
@@ -118,17 +118,18 @@ struct Progress {
   double individuals_per_second = 0;
 };
 
-// Trials and gains (child fitter than its parent) per operator, per operation of the edited
-// instruction (per component) and per relative position (quartiles).
+// Trials and gains per operator, per operation of the edited instruction (per component) and per
+// relative position (quartiles). A trial's gain is how much fitter the child is than its parent
+// (0 when it is not), so a rare big step counts for more than many lucky nudges.
 struct CreditCounts {
   double trials = 0;
-  double gains = 0;
+  double gains = 0;  // sum of fitness improvements, each in [0, 1]
 };
 struct CreditStats {
   std::array<CreditCounts, kNumMutations> kind{};
   std::array<std::array<CreditCounts, lang::kNumOps>, lang::kNumComponents> op{};
   std::array<CreditCounts, 4> position{};
-  void Record(const Edit& e, bool gain);
+  void Record(const Edit& e, double gain);
   void Add(const CreditStats& other);
 };
 

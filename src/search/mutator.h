@@ -44,6 +44,7 @@ enum class InsertAt : uint8_t { kStart, kAnywhere, kEnd };
 struct Macro {
   lang::Component component = lang::Component::kLearn;
   std::vector<lang::Instruction> code;
+  bool operator==(const Macro&) const = default;
 };
 
 // Draw weights of the proposal distribution. Empty weight vectors mean uniform. Weights must be

@@ -187,7 +187,8 @@ RunConfig DefaultRunConfig() {
   return c;
 }
 
-RunConfig ParseRunConfig(std::string_view text, const std::string& source) {
+RunConfig ParseRunConfig(std::string_view text, const std::string& source,
+                         const std::vector<std::string>& extra_sections) {
   Reader r(source);
   toml::table root;
   try {
@@ -198,6 +199,7 @@ RunConfig ParseRunConfig(std::string_view text, const std::string& source) {
   }
   RunConfig c = DefaultRunConfig();
   auto& e = c.evolution;
+  for (const auto& extra : extra_sections) root.erase(extra);
   r.CheckKeys(root, "config", {"seed", "threads", "shape", "tasks", "search", "limits", "budget"});
   if (const toml::node* n = root.get("seed")) {
     if (!n->is_integer() || *n->value<int64_t>() < 0) r.Fail(n, "seed", "expected a non-negative integer");

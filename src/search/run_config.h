@@ -10,6 +10,7 @@
 #include <optional>
 #include <string>
 #include <string_view>
+#include <vector>
 
 #include <nlohmann/json.hpp>
 
@@ -26,7 +27,10 @@ struct RunConfig {
   Budget budget;  // max_evaluations / max_seconds (stop pointer is set by the caller)
 };
 
-RunConfig ParseRunConfig(std::string_view text, const std::string& source_name);
+// `extra_sections`: further top-level tables a caller parses itself (e.g. "rsi"); they are
+// skipped here instead of being refused as unknown.
+RunConfig ParseRunConfig(std::string_view text, const std::string& source_name,
+                         const std::vector<std::string>& extra_sections = {});
 RunConfig LoadRunConfig(const std::string& path);
 
 // The default config: AutoML-Zero's demo workload (configs/automl-zero-demo.toml has the same).

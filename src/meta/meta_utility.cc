@@ -1,0 +1,61 @@
+#include "meta/meta_utility.h"
+
+#include <algorithm>
+
+#include "core/error.h"
+#include "tasks/partition.h"
+
+namespace ouro::meta {
+
+void Arena::Validate() const {
+  if (families.empty()) throw Error("arena: no task families");
+  if (budget < 1) throw Error("arena: budget must be >= 1 evaluation");
+  if (!(target > 0 && target <= 1)) throw Error("arena: target must be in (0, 1]");
+}
+
+void ScoreTrace(const std::vector<search::TracePoint>& trace, int64_t budget, double target, RunOutcome& out) {
+  const double b = static_cast<double>(budget);
+  double area = 0, last_cost = 0, last_best = 0;
+  out.reached = false;
+  out.evals_to_target = b;
+  for (const auto& p : trace) {
+    const double cost = std::min(p.eval_cost, b);
+    area += last_best * (cost - last_cost);
+    last_cost = cost;
+    last_best = p.best_fitness;
+    if (!out.reached && p.best_fitness >= target && p.eval_cost <= b) {
+      out.reached = true;
+      out.evals_to_target = std::max(1.0, p.eval_cost);
+    }
+  }
+  area += last_best * (b - last_cost);
+  out.auc = b > 0 ? area / b : 0;
+  out.best = last_best;
+}
+
+RunOutcome RunImprover(const ImproverSpec& spec, const Arena& arena, int family, uint64_t seed, int threads,
+                       const std::atomic<bool>* stop, bool record_proposals) {
+  tasks::TaskSpec ts = arena.families.at(static_cast<size_t>(family));
+  ts.seed = DeriveSeed(seed, 0x7a5c);
+  tasks::Partition part;
+  part.search = tasks::Generate(ts);
+  search::EvolutionConfig base = arena.base;
+  base.space.shape.dim = ts.dim;
+  base.sufficient_fitness = arena.stop_at;
+  base.select_top = 1;
+  base.record_proposals = record_proposals;
+  search::EvolutionConfig cfg = ApplySpec(spec, base);
+  search::Budget budget;
+  budget.max_evaluations = arena.budget;
+  budget.stop = stop;
+  const search::EvolutionResult r = search::RunEvolution(cfg, part, DeriveSeed(seed, 0x5eed), threads, budget);
+  RunOutcome out;
+  ScoreTrace(r.trace, arena.budget, arena.target, out);
+  out.cost = r.progress.eval_cost;
+  out.credit = r.credit;
+  if (r.best) out.best_program = r.best->program;
+  out.proposals = r.proposals;
+  return out;
+}
+
+}  // namespace ouro::meta

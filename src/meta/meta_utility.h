@@ -1,0 +1,50 @@
+// meta/meta_utility.h — scoring an improver: run it on task instances at a fixed budget.
+//
+// An Arena is a set of task families (each a task spec with its own feature size), a budget in
+// evaluations per run, and a target fitness. RunImprover runs the object-level search configured
+// by a spec on fresh instances of one family (instances drawn from the run seed) and reads its
+// best-fitness trace: the normalised area under that curve over [0, budget] (mean best fitness,
+// in [0, 1]) and the evaluations it took to reach the target (censored at the budget when it
+// never did). Game k of a paired comparison uses family k mod F and seed DeriveSeed(seed, k) for
+// both improvers, so incumbent and candidate always see the same tasks. The same machinery measures
+// held-out capability for the curve.
+#pragma once
+
+#include <atomic>
+#include <cstdint>
+#include <string>
+#include <vector>
+
+#include "meta/spec.h"
+#include "tasks/task_spec.h"
+
+namespace ouro::meta {
+
+struct Arena {
+  search::EvolutionConfig base;          // shape registers, batch, cache, limits (dim per family)
+  std::vector<tasks::TaskSpec> families;
+  int64_t budget = 20000;                // evaluations per run
+  double target = 0.9;                   // fitness for evaluations-to-target
+  double stop_at = 0.9999;               // a run ends early once its best reaches this
+  void Validate() const;
+};
+
+struct RunOutcome {
+  double auc = 0;               // mean best search fitness over [0, budget]
+  double evals_to_target = 0;   // eval_cost when the best first reached the target (or budget)
+  bool reached = false;
+  double best = 0;              // best search fitness at the end
+  double cost = 0;              // eval_cost spent
+  search::CreditStats credit;
+  lang::Program best_program;
+  std::vector<std::pair<std::array<float, search::kFilterFeatures>, bool>> proposals;
+};
+
+// Area and evaluations-to-target from a trace (pure; exposed for tests).
+void ScoreTrace(const std::vector<search::TracePoint>& trace, int64_t budget, double target, RunOutcome& out);
+
+// One run of `spec` on instances of arena.families[family] drawn from `seed`.
+RunOutcome RunImprover(const ImproverSpec& spec, const Arena& arena, int family, uint64_t seed, int threads,
+                       const std::atomic<bool>* stop = nullptr, bool record_proposals = false);
+
+}  // namespace ouro::meta

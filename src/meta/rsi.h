@@ -1,0 +1,119 @@
+// meta/rsi.h — the self-application loop: the improver improves itself, and the curve.
+//
+// Generation t: the incumbent improver I_t proposes `candidates` changed specs with its own
+// meta-operators (ProposeCandidate, drawn by I_t's meta weights, fed by what I_t has learned:
+// credit, programs to mine macros from, a filter discovered by the level-0 search run with I_t's
+// own strategy). Each candidate plays paired games against I_t on the training arena (same family
+// and seed for both; a game is won by the higher area under the best-fitness curve) until a
+// sequential probability ratio test (Elo bounds, as fishtest / Leela Zero) accepts or rejects it,
+// or max_games is reached. An accepted candidate goes to the single adoption seam, Hooks::adopt
+// (oversight gates it); adopted, it becomes I_{t+1}. The credit every game produced is added to
+// the incumbent's learned knowledge, so later proposals draw on more experience.
+// The curve: after generation 0 and after every adoption, the incumbent runs on the held-out arena
+// (families never used for meta-utility) over fixed seeds; a frozen copy of the initial improver
+// ran once on the same seeds. The result compares evaluations-to-target (median ratio with a
+// bootstrap interval) and fits the returns (slope of log capability against log cumulative
+// compute). Ablations switch learning channels off (credit, macros, filter).
+#pragma once
+
+#include <atomic>
+#include <functional>
+#include <optional>
+#include <string>
+#include <vector>
+
+#include "meta/meta_utility.h"
+#include "meta/spec.h"
+#include "meta/stats.h"
+
+namespace ouro::meta {
+
+struct RsiConfig {
+  uint64_t seed = 1;
+  int threads = 0;
+  ImproverSpec initial;
+  Arena train;                 // meta-utility
+  Arena held_out;              // the curve; never seen by meta-utility
+  int held_out_seeds = 5;      // runs per held-out family
+  int generations = 10;
+  int candidates = 4;          // proposals per generation
+  int max_games = 24;          // per candidate
+  SprtParams sprt{0, 100, 0.05, 0.05};
+  double max_seconds = 0;      // 0 = no limit
+  int filter_budget = 2000;    // evaluations of the level-0 search that discovers a filter
+  std::vector<std::string> ablate;  // "credit", "macros", "filter"
+  void Validate() const;
+};
+
+struct Game {
+  double incumbent_auc = 0, candidate_auc = 0;
+  int outcome = 0;  // +1 candidate won, -1 lost, 0 draw
+};
+
+struct CandidateReport {
+  int generation = 0;
+  int index = 0;
+  std::string meta_operator;
+  ImproverSpec spec;
+  std::string decision;  // "adopted", "rejected", "inconclusive", "vetoed"
+  double llr = 0;
+  int64_t wins = 0, losses = 0, draws = 0;
+  double meta_utility = 0;            // candidate's mean AUC over its games
+  double incumbent_meta_utility = 0;  // incumbent's mean AUC over the same games
+  std::vector<Game> games;
+};
+
+struct HeldOutMeasure {
+  std::vector<double> auc;              // per (family, seed), family-major
+  std::vector<double> evals_to_target;  // censored at the budget
+  std::vector<bool> reached;
+  double capability = 0;                // mean auc
+};
+
+struct CurvePoint {
+  int generation = 0;
+  double cumulative_evaluations = 0;  // meta compute so far (all games and discovery runs)
+  double seconds = 0;
+  std::string improver_hash;
+  HeldOutMeasure incumbent;
+};
+
+struct Adoption {  // what the seam sees
+  int generation = 0;
+  const ImproverSpec* incumbent = nullptr;
+  const CandidateReport* candidate = nullptr;
+  SprtBounds bounds{};
+};
+
+struct RsiHooks {
+  // The adoption seam: return false to veto. Default: adopt.
+  std::function<bool(const Adoption&)> adopt;
+  std::function<void(const CandidateReport&)> on_candidate;
+  std::function<void(int generation, const ImproverSpec& spec, const ImproverSpec* parent,
+                     const CandidateReport* evidence)> on_improver;  // generation 0 and each adoption
+  std::function<void(const CurvePoint&, const HeldOutMeasure& frozen)> on_curve;
+  std::function<void(const std::string& line)> on_log;
+  const std::atomic<bool>* stop = nullptr;
+};
+
+struct RsiResult {
+  int generations = 0;
+  int adopted = 0, rejected = 0, inconclusive = 0;
+  ImproverSpec final_spec;
+  HeldOutMeasure frozen;
+  std::vector<CurvePoint> curve;
+  std::vector<std::string> improver_hashes;  // by adoption
+  Interval speedup{0, 0, 0};        // evaluations-to-target frozen / final, median over held-out runs
+  double evals_to_target_frozen = 0, evals_to_target_final = 0;  // medians
+  std::optional<Interval> returns;  // slope of log capability vs log cumulative compute
+  std::string returns_verdict;
+  double cumulative_evaluations = 0;
+  double seconds = 0;
+  std::string stop_reason;  // "generations", "max_seconds", "stopped"
+};
+
+HeldOutMeasure MeasureHeldOut(const ImproverSpec& spec, const RsiConfig& config, const std::atomic<bool>* stop);
+
+RsiResult RunRsi(const RsiConfig& config, const RsiHooks& hooks = {});
+
+}  // namespace ouro::meta

@@ -1,0 +1,234 @@
+#include "meta/rsi_config.h"
+
+#include <fstream>
+#include <sstream>
+
+#include <toml++/toml.h>
+
+#include "core/error.h"
+#include "search/run_config.h"
+
+namespace ouro::meta {
+
+namespace {
+
+// Kept in sync with configs/rsi-demo.toml by a test.
+constexpr std::string_view kDefaultConfig = R"(# The RSI demo: a plain improver (all operations, uniform weights) improves itself on
+# linear regression tasks (dim 4); the curve is measured on families it never trains on.
+seed = 1
+
+[shape]
+scalars = 4
+vectors = 3
+matrices = 1
+dim = 4
+
+[search]
+population = 100
+tournament = 10
+init_size = { setup = 4, predict = 2, learn = 4 }
+batch = 32
+check_every = 1000
+fec = { tasks = 5 }
+
+[improver]
+initial = "plain"
+
+[rsi]
+generations = 6
+candidates = 3
+max_games = 12
+max_seconds = 240
+filter_budget = 1000
+
+[rsi.sprt]
+elo0 = 0
+elo1 = 150
+alpha = 0.05
+beta = 0.05
+
+[rsi.train]
+families = ["linear:dim=4,tasks=5,train=50,valid=50"]
+budget = 3000
+target = 0.9
+
+[rsi.held_out]
+families = ["linear:dim=8,tasks=5,train=50,valid=50", "nonlinear:dim=4,tasks=5,train=50,valid=50,hidden=4"]
+seeds = 5
+budget = 6000
+target = 0.9
+)";
+
+struct Reader {
+  std::string source;
+  [[noreturn]] void Fail(const toml::node* n, const std::string& where, const std::string& msg) const {
+    std::string loc = source;
+    if (n && n->source().begin.line > 0)
+      loc += ":" + std::to_string(n->source().begin.line) + ":" + std::to_string(n->source().begin.column);
+    throw Error(loc + ": " + where + ": " + msg);
+  }
+  void Keys(const toml::table& t, const std::string& sec, std::initializer_list<std::string_view> known) const {
+    for (const auto& [k, v] : t) {
+      bool ok = false;
+      for (auto n : known) ok |= k.str() == n;
+      if (!ok) {
+        std::string list;
+        for (auto n : known) list += (list.empty() ? "" : ", ") + std::string(n);
+        Fail(&v, sec, "unknown key '" + std::string(k.str()) + "' (known: " + list + ")");
+      }
+    }
+  }
+  template <typename T>
+  void Int(const toml::table& t, const std::string& sec, std::string_view key, T& out, int64_t lo, int64_t hi) const {
+    const toml::node* n = t.get(key);
+    if (!n) return;
+    if (!n->is_integer()) Fail(n, sec + "." + std::string(key), "expected an integer");
+    const int64_t v = *n->value<int64_t>();
+    if (v < lo || v > hi)
+      Fail(n, sec + "." + std::string(key), std::to_string(v) + " is out of range [" + std::to_string(lo) + ", " + std::to_string(hi) + "]");
+    out = static_cast<T>(v);
+  }
+  void Num(const toml::table& t, const std::string& sec, std::string_view key, double& out, double lo, double hi) const {
+    const toml::node* n = t.get(key);
+    if (!n) return;
+    if (!n->is_number()) Fail(n, sec + "." + std::string(key), "expected a number");
+    const double v = *n->value<double>();
+    if (!(v >= lo && v <= hi))
+      Fail(n, sec + "." + std::string(key), std::to_string(v) + " is out of range [" + std::to_string(lo) + ", " + std::to_string(hi) + "]");
+    out = v;
+  }
+  std::vector<std::string> Strings(const toml::node* n, const std::string& where) const {
+    const toml::array* a = n->as_array();
+    if (!a) Fail(n, where, "expected an array of strings");
+    std::vector<std::string> out;
+    for (const auto& e : *a) {
+      if (!e.is_string()) Fail(&e, where, "expected an array of strings");
+      out.push_back(*e.value<std::string>());
+    }
+    return out;
+  }
+  const toml::table* Table(const toml::table& t, std::string_view key, const std::string& where) const {
+    const toml::node* n = t.get(key);
+    if (!n) return nullptr;
+    if (!n->is_table()) Fail(n, where, "expected a table");
+    return n->as_table();
+  }
+  void Arena(const toml::table& t, const std::string& sec, meta::Arena& a, int* seeds) const {
+    if (seeds) Keys(t, sec, {"families", "budget", "target", "stop_at", "seeds"});
+    else Keys(t, sec, {"families", "budget", "target", "stop_at"});
+    if (const toml::node* n = t.get("families")) {
+      a.families.clear();
+      for (const std::string& f : Strings(n, sec + ".families")) {
+        try {
+          a.families.push_back(tasks::ParseTaskSpec(f));
+        } catch (const Error& e) {
+          Fail(n, sec + ".families", e.what());
+        }
+        if (a.families.back().dim > lang::kMaxDim) Fail(n, sec + ".families", "dim too large");
+      }
+      if (a.families.empty()) Fail(n, sec + ".families", "needs at least one task family");
+    }
+    Int(t, sec, "budget", a.budget, 1, int64_t{1} << 40);
+    Num(t, sec, "target", a.target, 1e-9, 1.0);
+    Num(t, sec, "stop_at", a.stop_at, 0.0, 2.0);
+    if (seeds) Int(t, sec, "seeds", *seeds, 1, 1000);
+  }
+};
+
+}  // namespace
+
+RsiFileConfig ParseRsiConfig(std::string_view text, const std::string& source) {
+  const search::RunConfig run = search::ParseRunConfig(text, source, {"improver", "rsi"});
+  Reader r{source};
+  toml::table root = toml::parse(text, source);  // already parsed once without error
+  RsiFileConfig out;
+  RsiConfig& c = out.rsi;
+  out.seed_given = run.seed.has_value();
+  c.seed = run.seed.value_or(1);
+  c.threads = run.threads;
+  search::EvolutionConfig base = run.evolution;
+  base.max_experiments = 0;
+  if (const toml::table* t = r.Table(root, "improver", "[improver]")) {
+    r.Keys(*t, "[improver]", {"initial"});
+    if (const toml::node* n = t->get("initial")) {
+      if (!n->is_string()) r.Fail(n, "[improver].initial", "expected \"plain\", \"config\" or a spec file path");
+      out.initial = *n->value<std::string>();
+    }
+  }
+  c.train.base = base;
+  c.held_out.base = base;
+  c.train.families = {tasks::ParseTaskSpec("linear:dim=4,tasks=5,train=50,valid=50")};
+  c.held_out.families = {tasks::ParseTaskSpec("linear:dim=8,tasks=5,train=50,valid=50")};
+  if (const toml::table* t = r.Table(root, "rsi", "[rsi]")) {
+    r.Keys(*t, "[rsi]", {"generations", "candidates", "max_games", "max_seconds", "filter_budget", "ablate", "sprt",
+                         "train", "held_out"});
+    r.Int(*t, "[rsi]", "generations", c.generations, 0, 100000);
+    r.Int(*t, "[rsi]", "candidates", c.candidates, 1, 1000);
+    r.Int(*t, "[rsi]", "max_games", c.max_games, 1, 100000);
+    r.Num(*t, "[rsi]", "max_seconds", c.max_seconds, 0, 1e9);
+    r.Int(*t, "[rsi]", "filter_budget", c.filter_budget, 1, 100000000);
+    if (const toml::node* n = t->get("ablate")) c.ablate = r.Strings(n, "[rsi].ablate");
+    if (const toml::table* s = r.Table(*t, "sprt", "[rsi.sprt]")) {
+      r.Keys(*s, "[rsi.sprt]", {"elo0", "elo1", "alpha", "beta"});
+      r.Num(*s, "[rsi.sprt]", "elo0", c.sprt.elo0, -2000, 2000);
+      r.Num(*s, "[rsi.sprt]", "elo1", c.sprt.elo1, -2000, 2000);
+      r.Num(*s, "[rsi.sprt]", "alpha", c.sprt.alpha, 1e-9, 0.5);
+      r.Num(*s, "[rsi.sprt]", "beta", c.sprt.beta, 1e-9, 0.5);
+    }
+    if (const toml::table* s = r.Table(*t, "train", "[rsi.train]")) r.Arena(*s, "[rsi.train]", c.train, nullptr);
+    if (const toml::table* s = r.Table(*t, "held_out", "[rsi.held_out]"))
+      r.Arena(*s, "[rsi.held_out]", c.held_out, &c.held_out_seeds);
+  }
+  // Held-out families must not be training families (the curve would not be honest).
+  for (const auto& h : c.held_out.families)
+    for (const auto& tr : c.train.families)
+      if (h.family == tr.family && h.dim == tr.dim && h.hidden == tr.hidden)
+        throw Error(source + ": [rsi.held_out] family '" + tasks::TaskSpecToString(h) +
+                    "' is also a training family; held-out families must differ (family, dim or hidden size)");
+  try {
+    if (out.initial == "plain") c.initial = PlainSpec(base);
+    else if (out.initial == "config") c.initial = SpecFromConfig(base);
+    else c.initial = LoadSpec(out.initial);
+    c.initial.name = "initial";
+    c.Validate();
+  } catch (const Error& e) {
+    throw Error(source + ": " + e.what());
+  }
+  return out;
+}
+
+RsiFileConfig LoadRsiConfig(const std::string& path) {
+  std::ifstream f(path);
+  if (!f) throw Error("cannot read config file '" + path + "'");
+  std::stringstream ss;
+  ss << f.rdbuf();
+  return ParseRsiConfig(ss.str(), path);
+}
+
+RsiFileConfig DefaultRsiConfig() { return ParseRsiConfig(kDefaultConfig, "<default rsi config>"); }
+
+nlohmann::json ToJson(const RsiConfig& c) {
+  auto families = [](const Arena& a) {
+    nlohmann::json f = nlohmann::json::array();
+    for (const auto& s : a.families) f.push_back(tasks::TaskSpecToString(s));
+    return f;
+  };
+  return {{"seed", c.seed},
+          {"threads", c.threads},
+          {"generations", c.generations},
+          {"candidates", c.candidates},
+          {"max_games", c.max_games},
+          {"max_seconds", c.max_seconds},
+          {"filter_budget", c.filter_budget},
+          {"ablate", c.ablate},
+          {"sprt", {{"elo0", c.sprt.elo0}, {"elo1", c.sprt.elo1}, {"alpha", c.sprt.alpha}, {"beta", c.sprt.beta}}},
+          {"train", {{"families", families(c.train)}, {"budget", c.train.budget}, {"target", c.train.target}, {"stop_at", c.train.stop_at}}},
+          {"held_out",
+           {{"families", families(c.held_out)}, {"seeds", c.held_out_seeds}, {"budget", c.held_out.budget},
+            {"target", c.held_out.target}, {"stop_at", c.held_out.stop_at}}},
+          {"shape", {{"scalars", c.train.base.space.shape.scalars}, {"vectors", c.train.base.space.shape.vectors},
+                     {"matrices", c.train.base.space.shape.matrices}}},
+          {"initial_improver", nlohmann::json::parse(ToJson(c.initial).dump())}};
+}
+
+}  // namespace ouro::meta

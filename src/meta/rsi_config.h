@@ -1,0 +1,35 @@
+// meta/rsi_config.h — the config file of `ouro rsi` (TOML).
+//
+// The file is a run config (seed, threads, [shape], [search], [limits]: the object-level
+// mechanics and the starting strategy; see docs/config.md) plus two tables read here:
+//   [improver]  initial = "plain" | "config" | "PATH.json"  — the initial improver: every
+//               operation and operator at uniform weight, the [search] strategy as is, or a spec
+//   [rsi]       generations, candidates, max_games, max_seconds, filter_budget, ablate
+//   [rsi.sprt]  elo0, elo1, alpha, beta
+//   [rsi.train] families (task specs), budget, target, stop_at    — meta-utility
+//   [rsi.held_out] families, seeds, budget, target, stop_at       — the curve (never trained on)
+// Unknown keys, wrong types and out-of-range values throw ouro::Error naming file and key.
+#pragma once
+
+#include <string>
+#include <string_view>
+
+#include <nlohmann/json.hpp>
+
+#include "meta/rsi.h"
+
+namespace ouro::meta {
+
+struct RsiFileConfig {
+  RsiConfig rsi;
+  bool seed_given = false;
+  std::string initial = "plain";
+};
+
+RsiFileConfig ParseRsiConfig(std::string_view text, const std::string& source);
+RsiFileConfig LoadRsiConfig(const std::string& path);
+// The embedded default (configs/rsi-demo.toml holds the same text).
+RsiFileConfig DefaultRsiConfig();
+nlohmann::json ToJson(const RsiConfig& config);
+
+}  // namespace ouro::meta

@@ -1,0 +1,120 @@
+// meta/spec.h — the improver spec: everything that decides how the object-level search proposes
+// and keeps programs, as data (JSON), plus what the improver has learned and its meta-operators.
+//
+// A spec holds the strategy (selection scheme: regularized evolution or islands; population,
+// tournament, mutation probability; mutation operators and their weights; per-component operation
+// weights; constant perturbation; insertion positions; crossover as a weighted operator; restart
+// policy; evaluation cascade; the learned proposal filter program; the macro library) and the
+// learned knowledge (credit counts per operator / operation / position, accumulated over the runs
+// the improver has made). ApplySpec turns a spec into an EvolutionConfig on top of a base config
+// (which keeps the shape, task mechanics, cache and limits); SpecFromConfig is its inverse for
+// the strategy part, so the spec of the engine's default config behaves exactly like it.
+// Meta-operators are the spec's own way of proposing a changed spec (ProposeCandidate); their
+// weights live in the spec, so they are subject to change like everything else. ToJson writes a
+// canonical form (fixed key order) whose hash identifies the spec; DiffText shows what changed.
+#pragma once
+
+#include <array>
+#include <cstdint>
+#include <optional>
+#include <string>
+#include <utility>
+#include <vector>
+
+#include <nlohmann/json.hpp>
+
+#include "core/rng.h"
+#include "search/evolution.h"
+
+namespace ouro::meta {
+
+using Json = nlohmann::ordered_json;
+
+// Meta-operator names, in canonical order.
+inline constexpr const char* kMetaOperators[] = {
+    "credit_weights",   // operation and operator weights from the learned credit
+    "perturb_kinds",    // one operator weight scaled by exp(N(0, step))
+    "perturb_ops",      // a few operation weights scaled, switched off or back on
+    "perturb_params",   // one numeric strategy parameter nudged
+    "toggle_scheme",    // regularized <-> islands
+    "mine_macros",      // the macro library from the best programs seen, offered by `macro`
+    "discover_filter",  // a proposal filter discovered by the level-0 search on the run's history
+    "perturb_meta",     // one meta-operator weight scaled (the meta-operators change themselves)
+};
+inline constexpr int kNumMetaOperators = 8;
+
+struct ImproverSpec {
+  std::string name = "default";
+  // Selection.
+  std::string scheme = "regularized";  // or "islands"
+  int population = 1000;
+  int tournament = 10;
+  double mutate_prob = 0.9;
+  int islands = 4;                     // used when scheme == "islands"
+  int64_t migrate_every = 2000;
+  // Proposals.
+  std::vector<std::pair<search::Mutation, double>> mutations;                     // weight > 0: enabled
+  std::array<std::vector<std::pair<lang::Op, double>>, lang::kNumComponents> operations;  // likewise
+  double const_fresh_prob = 0.25;
+  double const_sigma = 0.1;
+  std::array<double, 3> insert_at{0, 1, 0};
+  std::array<int, lang::kNumComponents> init_size{10, 2, 8};
+  std::array<int, lang::kNumComponents> min_size{0, 1, 0};
+  std::array<int, lang::kNumComponents> max_size{21, 21, 45};
+  std::string initial = "random";
+  // Restarts and evaluation.
+  int64_t max_individuals = 1'000'000;
+  int max_experiments = 0;
+  int cascade_tasks = 0;
+  double cascade_ratio = 0.9;
+  // Learned components.
+  std::optional<search::FilterConfig> filter;
+  std::vector<search::Macro> macros;
+  search::CreditStats credit;
+  int64_t credit_runs = 0;  // runs whose credit is in `credit`
+  // Meta level.
+  std::array<double, kNumMetaOperators> meta_weights{1, 1, 1, 1, 0.25, 1, 0.5, 0.5};
+  double meta_step = 0.5;
+
+  void Validate() const;  // throws ouro::Error
+};
+
+// The strategy part of a config as a spec (learned parts empty).
+ImproverSpec SpecFromConfig(const search::EvolutionConfig& config);
+// The "plain" improver: the base config's strategy with every operation enabled in every
+// component at uniform weight and every operator but macro/crossover at uniform weight.
+ImproverSpec PlainSpec(const search::EvolutionConfig& base);
+// base with its strategy replaced by the spec's (shape, cache, limits, batch, select stay).
+search::EvolutionConfig ApplySpec(const ImproverSpec& spec, const search::EvolutionConfig& base);
+
+Json ToJson(const ImproverSpec& spec);
+ImproverSpec SpecFromJson(const Json& j);          // throws ouro::Error naming the bad field
+ImproverSpec LoadSpec(const std::string& path);    // JSON file
+std::string SpecHash(const ImproverSpec& spec);    // 16 hex digits of the canonical JSON
+// "field: old -> new" lines, one per changed leaf (learned credit summarised).
+std::string DiffText(const ImproverSpec& from, const ImproverSpec& to);
+
+// What a meta-operator may draw on besides the spec.
+struct ProposalContext {
+  lang::Shape shape;                                  // of the runs the programs come from
+  std::vector<lang::Program> good_programs;           // for mine_macros
+  std::optional<lang::Program> discovered_filter;     // for discover_filter
+  std::array<bool, kNumMetaOperators> disabled{};     // ablations
+};
+
+// One candidate: the spec changed by one meta-operator drawn by the spec's own meta weights
+// (operators that cannot apply are redrawn). Returns the operator's name in `op_name`.
+ImproverSpec ProposeCandidate(const ImproverSpec& spec, Rng& rng, const ProposalContext& context,
+                              std::string* op_name);
+
+// Operation and operator weights from credit: per component, the gain rate of each operation
+// shrunk toward the component's mean rate (prior of `prior` trials), relative to that mean,
+// raised to `strength`, scaled so the largest weight is 1, floored at `floor`.
+void ApplyCredit(ImproverSpec& spec, double strength, double prior = 20, double floor = 0.02);
+
+// Frequent instruction pairs and triples (registers included) in the live code of programs, most
+// frequent first, at most `max_macros`, each seen in at least `min_count` programs.
+std::vector<search::Macro> MineMacros(const std::vector<lang::Program>& programs, const lang::Shape& shape,
+                                      int max_macros = 8, int min_count = 2);
+
+}  // namespace ouro::meta
