@@ -24,7 +24,7 @@ struct RsiArgs {
 };
 
 nlohmann::json MeasureJson(const meta::HeldOutMeasure& m) {
-  return {{"capability", m.capability}, {"auc", m.auc}, {"evals_to_target", m.evals_to_target},
+  return {{"capability", m.capability}, {"targets", m.targets}, {"auc", m.auc}, {"evals_to_target", m.evals_to_target},
           {"reached", std::vector<bool>(m.reached.begin(), m.reached.end())}};
 }
 
@@ -162,8 +162,10 @@ int RunRsiCommand(const RsiArgs& a) {
                 static_cast<long long>(run_id), r.generations, r.adopted, r.rejected, r.inconclusive, r.seconds,
                 r.stop_reason.c_str());
     std::printf("%s", TextCurve(shown, r.frozen.capability).c_str());
-    std::printf("evaluations to reach %.3f on held-out families (median of %zu runs): frozen %.0f, final %.0f -> speedup %.2fx (95%% [%.2f, %.2f])\n",
-                cfg.held_out.target, r.frozen.evals_to_target.size(), r.evals_to_target_frozen, r.evals_to_target_final,
+    std::string targets;
+    for (double t : r.frozen.targets) targets += (targets.empty() ? "" : ", ") + std::to_string(t).substr(0, 6);
+    std::printf("evaluations to reach the target (%s per family) on held-out families (median of %zu runs): frozen %.0f, final %.0f -> speedup %.2fx (95%% [%.2f, %.2f])\n",
+                targets.c_str(), r.frozen.evals_to_target.size(), r.evals_to_target_frozen, r.evals_to_target_final,
                 r.speedup.estimate, r.speedup.low, r.speedup.high);
     std::printf("returns: %s\n", r.returns_verdict.c_str());
     std::printf("export the final improver: ouro improver export %lld --db %s --out improver.json\n",

@@ -10,7 +10,7 @@ namespace ouro::meta {
 void Arena::Validate() const {
   if (families.empty()) throw Error("arena: no task families");
   if (budget < 1) throw Error("arena: budget must be >= 1 evaluation");
-  if (!(target > 0 && target <= 1)) throw Error("arena: target must be in (0, 1]");
+  if (!(target <= 1)) throw Error("arena: target must be <= 1 (<= 0: relative to the frozen improver)");
 }
 
 void ScoreTrace(const std::vector<search::TracePoint>& trace, int64_t budget, double target, RunOutcome& out) {
@@ -55,6 +55,7 @@ RunOutcome RunImprover(const ImproverSpec& spec, const Arena& arena, int family,
   out.credit = r.credit;
   if (r.best) out.best_program = r.best->program;
   out.proposals = r.proposals;
+  out.trace = r.trace;
   return out;
 }
 

@@ -24,7 +24,8 @@ struct Arena {
   search::EvolutionConfig base;          // shape registers, batch, cache, limits (dim per family)
   std::vector<tasks::TaskSpec> families;
   int64_t budget = 20000;                // evaluations per run
-  double target = 0.9;                   // fitness for evaluations-to-target
+  double target = 0.9;                   // fitness for evaluations-to-target; <= 0: per family,
+                                         // the frozen initial improver's median best (held-out)
   double stop_at = 0.9999;               // a run ends early once its best reaches this
   void Validate() const;
 };
@@ -38,6 +39,7 @@ struct RunOutcome {
   search::CreditStats credit;
   lang::Program best_program;
   std::vector<std::pair<std::array<float, search::kFilterFeatures>, bool>> proposals;
+  std::vector<search::TracePoint> trace;
 };
 
 // Area and evaluations-to-target from a trace (pure; exposed for tests).

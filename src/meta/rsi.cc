@@ -71,14 +71,32 @@ void RsiConfig::Validate() const {
     if (ChannelOp(a) < 0) throw Error("rsi: unknown ablation '" + a + "' (known: credit, macros, filter)");
 }
 
-HeldOutMeasure MeasureHeldOut(const ImproverSpec& spec, const RsiConfig& config, const std::atomic<bool>* stop) {
+HeldOutMeasure MeasureHeldOut(const ImproverSpec& spec, const RsiConfig& config, const std::atomic<bool>* stop,
+                              const std::vector<double>& targets) {
   HeldOutMeasure m;
   const int nf = static_cast<int>(config.held_out.families.size());
+  const int ns = config.held_out_seeds;
+  std::vector<RunOutcome> runs;
   for (int f = 0; f < nf; ++f)
-    for (int s = 0; s < config.held_out_seeds; ++s) {
+    for (int s = 0; s < ns; ++s)
       // Fixed seeds, independent of the generation: every measurement sees the same instances.
-      const RunOutcome o = RunImprover(spec, config.held_out, f, DeriveSeed(config.seed, 0x40000 + f * 1000 + s),
-                                       config.threads, stop);
+      runs.push_back(RunImprover(spec, config.held_out, f, DeriveSeed(config.seed, 0x40000 + f * 1000 + s),
+                                 config.threads, stop));
+  for (int f = 0; f < nf; ++f) {
+    double t = config.held_out.target;
+    if (t <= 0 && static_cast<int>(targets.size()) == nf) {
+      t = targets[f];
+    } else if (t <= 0) {
+      std::vector<double> best;
+      for (int s = 0; s < ns; ++s) best.push_back(runs[f * ns + s].best);
+      t = Median(best);
+    }
+    m.targets.push_back(t);
+  }
+  for (int f = 0; f < nf; ++f)
+    for (int s = 0; s < ns; ++s) {
+      RunOutcome& o = runs[f * ns + s];
+      ScoreTrace(o.trace, config.held_out.budget, m.targets[f], o);
       m.auc.push_back(o.auc);
       m.evals_to_target.push_back(o.evals_to_target);
       m.reached.push_back(o.reached);
@@ -113,7 +131,7 @@ RsiResult RunRsi(const RsiConfig& cfg, const RsiHooks& hooks) {
     p.generation = generation;
     p.cumulative_evaluations = res.cumulative_evaluations;
     p.improver_hash = SpecHash(incumbent);
-    p.incumbent = generation == 0 ? res.frozen : MeasureHeldOut(incumbent, cfg, hooks.stop);
+    p.incumbent = generation == 0 ? res.frozen : MeasureHeldOut(incumbent, cfg, hooks.stop, res.frozen.targets);
     p.seconds = elapsed();
     res.curve.push_back(p);
     if (hooks.on_curve) hooks.on_curve(p, res.frozen);

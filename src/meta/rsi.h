@@ -64,6 +64,7 @@ struct CandidateReport {
 };
 
 struct HeldOutMeasure {
+  std::vector<double> targets;          // per family
   std::vector<double> auc;              // per (family, seed), family-major
   std::vector<double> evals_to_target;  // censored at the budget
   std::vector<bool> reached;
@@ -112,7 +113,11 @@ struct RsiResult {
   std::string stop_reason;  // "generations", "max_seconds", "stopped"
 };
 
-HeldOutMeasure MeasureHeldOut(const ImproverSpec& spec, const RsiConfig& config, const std::atomic<bool>* stop);
+// Runs spec on every held-out family and seed. Targets per family: config.held_out.target, or
+// (when that is <= 0) `targets`, or when those are empty too, the median best of these very runs
+// (how the frozen improver's own level becomes the target).
+HeldOutMeasure MeasureHeldOut(const ImproverSpec& spec, const RsiConfig& config, const std::atomic<bool>* stop,
+                              const std::vector<double>& targets = {});
 
 RsiResult RunRsi(const RsiConfig& config, const RsiHooks& hooks = {});
 

@@ -56,7 +56,7 @@ target = 0.9
 families = ["linear:dim=8,tasks=5,train=50,valid=50", "nonlinear:dim=4,tasks=5,train=50,valid=50,hidden=4"]
 seeds = 5
 budget = 6000
-target = 0.9
+target = "frozen"
 )";
 
 struct Reader {
@@ -129,7 +129,13 @@ struct Reader {
       if (a.families.empty()) Fail(n, sec + ".families", "needs at least one task family");
     }
     Int(t, sec, "budget", a.budget, 1, int64_t{1} << 40);
-    Num(t, sec, "target", a.target, 1e-9, 1.0);
+    if (const toml::node* n = t.get("target"); n && n->is_string()) {
+      if (*n->value<std::string>() != "frozen") Fail(n, sec + ".target", "expected a fitness in (0, 1] or \"frozen\"");
+      if (!seeds) Fail(n, sec + ".target", "\"frozen\" is for [rsi.held_out] only");
+      a.target = 0;
+    } else {
+      Num(t, sec, "target", a.target, 1e-9, 1.0);
+    }
     Num(t, sec, "stop_at", a.stop_at, 0.0, 2.0);
     if (seeds) Int(t, sec, "seeds", *seeds, 1, 1000);
   }
@@ -225,7 +231,8 @@ nlohmann::json ToJson(const RsiConfig& c) {
           {"train", {{"families", families(c.train)}, {"budget", c.train.budget}, {"target", c.train.target}, {"stop_at", c.train.stop_at}}},
           {"held_out",
            {{"families", families(c.held_out)}, {"seeds", c.held_out_seeds}, {"budget", c.held_out.budget},
-            {"target", c.held_out.target}, {"stop_at", c.held_out.stop_at}}},
+            {"target", c.held_out.target > 0 ? nlohmann::json(c.held_out.target) : nlohmann::json("frozen")},
+            {"stop_at", c.held_out.stop_at}}},
           {"shape", {{"scalars", c.train.base.space.shape.scalars}, {"vectors", c.train.base.space.shape.vectors},
                      {"matrices", c.train.base.space.shape.matrices}}},
           {"initial_improver", nlohmann::json::parse(ToJson(c.initial).dump())}};

@@ -262,6 +262,11 @@ class Runner {
       c.ind->fitness = sum / static_cast<double>(nt);
     });
     for (Child& c : batch) {
+      // A duplicate shares its original's fate: dropped with it, or its (possibly partial) score.
+      if (c.dup_of >= 0 && batch[c.dup_of].filtered) {
+        c.filtered = true;
+        ++progress_.filtered;
+      }
       if (c.filtered) continue;
       if (c.dup_of >= 0) c.ind->fitness = batch[c.dup_of].ind->fitness;
       if (c.rejected) {

@@ -1,5 +1,6 @@
 #include "search/mutator.h"
 
+#include <algorithm>
 #include <cmath>
 #include <utility>
 
@@ -190,7 +191,7 @@ bool Mutator::Apply(Mutation kind, Rng& rng, Program& p, const Program* mate, Ed
   Edit& e = edit ? *edit : local;
   e = Edit{kind, c, 0.0, Op::kCount};
   auto at = [&](size_t i, size_t size) {  // records the position and operation of fn[i]
-    e.position = size > 1 ? static_cast<double>(i) / static_cast<double>(size - 1) : 0.0;
+    e.position = size > 1 ? std::min(1.0, static_cast<double>(i) / static_cast<double>(size - 1)) : 0.0;
     if (i < fn.size()) e.op = fn[i].op;
   };
   switch (kind) {
@@ -255,6 +256,7 @@ bool Mutator::Apply(Mutation kind, Rng& rng, Program& p, const Program* mate, Ed
       if (static_cast<int>(n) <= space_.min_size[c] || n == 0) return false;
       const uint32_t i = rng.Below(n);
       at(i, n);
+      e.op = Op::kCount;  // nothing was written
       fn.erase(fn.begin() + i);
       return true;
     }

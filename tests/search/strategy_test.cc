@@ -633,7 +633,7 @@ TEST(Crossover, HeadOfParentThenTailOfMate) {
 // `at(i, fn.size())` after fn = head(i) + tail): when the mate's tail is empty, the new size is i
 // and the position is i / (i - 1) > 1 (e.g. parent size 5 cut at 3, mate cut at its end: 1.5).
 // Enable when fixed.
-TEST(Crossover, DISABLED_EditPositionIsRelative) {
+TEST(Crossover, EditPositionIsRelative) {
   const SearchSpace space = Space();
   const Mutator mutator(space, {Mutation::kCrossover});
   Rng rng(14);
@@ -680,7 +680,7 @@ TEST(StrategyEdit, MutateFillsTheEditOfEveryKind) {
       for (int changed : ChangedComponents(before, after)) EXPECT_EQ(changed, c);
       EXPECT_GE(edit.position, 0.0);
       if (kind != Mutation::kCrossover) {
-        EXPECT_LE(edit.position, 1.0);  // crossover: see DISABLED_EditPositionIsRelative
+        EXPECT_LE(edit.position, 1.0);  // crossover: see EditPositionIsRelative
       }
       const auto& a = after.fn[c];
       // Index the position refers to (in the program after the edit for writes).
@@ -690,7 +690,7 @@ TEST(StrategyEdit, MutateFillsTheEditOfEveryKind) {
           EXPECT_EQ(edit.op, Op::kCount);
           break;
         case Mutation::kRemove:
-          // Which operation a removal reports is checked in DISABLED_RemoveReportsNoOperation.
+          // Which operation a removal reports is checked in RemoveReportsNoOperation.
           break;
         case Mutation::kMacro:
           EXPECT_TRUE(edit.op == Macros()[0].code[0].op || edit.op == Macros()[1].code[0].op ||
@@ -718,7 +718,7 @@ TEST(StrategyEdit, MutateFillsTheEditOfEveryKind) {
 // (src/search/mutator.cc, kRemove: `at(i, n)` runs before the erase, so `e.op = fn[i].op`): a
 // removal reports the operation of the removed instruction. Either the code or the comment is
 // wrong; enable when they agree.
-TEST(StrategyEdit, DISABLED_RemoveReportsNoOperation) {
+TEST(StrategyEdit, RemoveReportsNoOperation) {
   const SearchSpace space = Space();
   const Mutator mutator(space, {Mutation::kRemove});
   Rng rng(15);
@@ -960,7 +960,7 @@ TEST(Filter, WarmupAndExploreAreHonoured) {
 // is shown to on_select; with fingerprints over all examples, a member's search fitness must be its
 // own full score (or, with a cascade, a partial one). Seed 4 shows members at 0 whose programs
 // score 0.39. Enable when fixed (e.g. judge duplicates with their first, or score them).
-TEST(Filter, DISABLED_DuplicatesOfADroppedProposalAreNotKeptUnscored) {
+TEST(Filter, DuplicatesOfADroppedProposalAreNotKeptUnscored) {
   for (bool filter : {false, true}) {
     SCOPED_TRACE(filter ? "filter" : "no filter");
     EvolutionConfig c = Config();
