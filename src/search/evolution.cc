@@ -67,9 +67,9 @@ void EvolutionConfig::Validate() const {
   }
 }
 
-void CreditStats::Record(const Edit& e, double gain) {
-  auto bump = [gain](CreditCounts& c) {
-    c.trials += 1;
+void CreditStats::Record(const Edit& e, double gain, double trials) {
+  auto bump = [&](CreditCounts& c) {
+    c.trials += trials;
     c.gains += std::clamp(gain, 0.0, 1.0);
   };
   bump(kind[static_cast<int>(e.kind)]);
@@ -283,7 +283,7 @@ class Runner {
       if (c.ind->parent) {
         const bool gain = c.ind->fitness > c.ind->parent->fitness;
         if (c.ind->mutation != Mutation::kNone)
-          result_.credit.Record(c.ind->edit, c.ind->fitness - c.ind->parent->fitness);
+          result_.credit.Record(c.ind->edit, 0.0);  // a trial; gains come from the lineage (Finish)
         if (c.needs_eval && (filter_ || cfg_.record_proposals)) {
           if (!filter_) c.features = Features(*c.ind);
           if (filter_) filter_->Learn(c.features, gain);
@@ -512,6 +512,10 @@ class Runner {
       result_.fitness_final = held.empty() ? 0.0 : sum / static_cast<double>(held.size());
       for (std::shared_ptr<const Individual> p = result_.best; p; p = p->parent) result_.lineage.push_back(p);
       std::reverse(result_.lineage.begin(), result_.lineage.end());
+      // Delayed credit: the edits that built the chosen program earn the gains they made.
+      for (size_t i = 1; i < result_.lineage.size(); ++i)
+        if (result_.lineage[i]->mutation != Mutation::kNone)
+          result_.credit.Record(result_.lineage[i]->edit, result_.lineage[i]->fitness - result_.lineage[i - 1]->fitness, 0.0);
     }
     progress_.seconds = Elapsed();
     progress_.individuals_per_second = progress_.seconds > 0 ? progress_.individuals / progress_.seconds : 0;

@@ -55,9 +55,14 @@ struct FilterConfig {
   double explore = 0.1;    // share of would-be-dropped proposals evaluated anyway
 };
 
+inline std::vector<Mutation> DefaultMutations() {
+  return {Mutation::kAlter, Mutation::kRandomize, Mutation::kComponent};
+}
+
 struct EvolutionConfig {
   SearchSpace space;
-  std::vector<Mutation> mutations{Mutation::kAlter, Mutation::kRandomize, Mutation::kComponent};
+  // (Built by a function: GCC 12 flags an initializer-list default here as maybe-uninitialized.)
+  std::vector<Mutation> mutations = DefaultMutations();
   ProposalPolicy policy;
   int islands = 1;
   int64_t migrate_every = 0;             // individuals between migrations; 0 = never
@@ -118,18 +123,20 @@ struct Progress {
   double individuals_per_second = 0;
 };
 
-// Trials and gains per operator, per operation of the edited instruction (per component) and per
-// relative position (quartiles). A trial's gain is how much fitter the child is than its parent
-// (0 when it is not), so a rare big step counts for more than many lucky nudges.
+// Credit per operator, per operation of the edited instruction (per component) and per relative
+// position (quartiles), bandit-style with delayed reward: every scored mutated child is a trial
+// of its edit; the edits on the lineage of the run's chosen program then earn the fitness gain
+// they made (child minus parent, when positive). gains / trials is the lasting gain per proposal,
+// so edits that only add noise (lucky nudges that do not last) earn little.
 struct CreditCounts {
   double trials = 0;
-  double gains = 0;  // sum of fitness improvements, each in [0, 1]
+  double gains = 0;  // sum of lasting fitness gains, each in [0, 1]
 };
 struct CreditStats {
   std::array<CreditCounts, kNumMutations> kind{};
   std::array<std::array<CreditCounts, lang::kNumOps>, lang::kNumComponents> op{};
   std::array<CreditCounts, 4> position{};
-  void Record(const Edit& e, double gain);
+  void Record(const Edit& e, double gain, double trials = 1);
   void Add(const CreditStats& other);
 };
 

@@ -1108,17 +1108,24 @@ TEST(Credit, GainsMatchTheRecordedProposals) {
     gained[k] += gain;
   }
   EXPECT_EQ(Sum(r.credit.kind, false), static_cast<double>(r.proposals.size()));
+  // Gains are delayed: only the edits on the chosen program's lineage earn theirs.
+  std::array<double, kNumMutations> lasting{};
+  for (size_t i = 1; i < r.lineage.size(); ++i)
+    if (r.lineage[i]->mutation != Mutation::kNone)
+      lasting[static_cast<int>(r.lineage[i]->mutation)] +=
+          std::max(0.0, r.lineage[i]->fitness - r.lineage[i - 1]->fitness);
   int total_gained = 0;
+  double total_lasting = 0;
   for (int k = 0; k < kNumMutations; ++k) {
     SCOPED_TRACE(std::string(MutationName(static_cast<Mutation>(k))));
     EXPECT_EQ(r.credit.kind[k].trials, trials[k]);
-    // A gain counts at most 1 (a count of fitter children, or a sum of improvements in [0, 1]),
-    // and only fitter children count.
-    EXPECT_LE(r.credit.kind[k].gains, gained[k]);
-    EXPECT_EQ(r.credit.kind[k].gains > 0, gained[k] > 0);
+    EXPECT_NEAR(r.credit.kind[k].gains, lasting[k], 1e-12);
+    EXPECT_LE(r.credit.kind[k].gains, gained[k]);  // a lasting gain was a fitter child
     total_gained += gained[k];
+    total_lasting += lasting[k];
   }
   EXPECT_GT(total_gained, 0);
+  EXPECT_GT(total_lasting, 0);
   EXPECT_GT(trials[static_cast<int>(Mutation::kSwap)], 0);
 }
 
