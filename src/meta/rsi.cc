@@ -23,6 +23,12 @@ int ChannelOp(const std::string& channel) {
   return -1;
 }
 
+int MetaIndex(const std::string& name) {
+  for (int i = 0; i < kNumMetaOperators; ++i)
+    if (name == kMetaOperators[i]) return i;
+  throw Error("unknown meta-operator '" + name + "'");
+}
+
 bool Ablated(const RsiConfig& c, const char* channel) {
   return std::find(c.ablate.begin(), c.ablate.end(), channel) != c.ablate.end();
 }
@@ -248,6 +254,14 @@ RsiResult RunRsi(const RsiConfig& cfg, const RsiHooks& hooks) {
       log(line.str());
       if (hooks.on_candidate) hooks.on_candidate(rep);
       if (rep.decision == "adopted") accepted = rep;
+      // Credit at the meta level: a meta-operator whose candidates win games is drawn more often
+      // (its weight scales by exp(0.5 (wins - losses) / games), kept in [0.05, 20]).
+      if (learn_credit && !rep.games.empty()) {
+        const int op = MetaIndex(rep.meta_operator);
+        double& w = incumbent.meta_weights[op];
+        w = std::clamp(w * std::exp(0.5 * static_cast<double>(rep.wins - rep.losses) / static_cast<double>(rep.games.size())),
+                       0.05, 20.0);
+      }
     }
     // What every game of this generation taught goes into the incumbent's knowledge.
     for (const auto& g : inc_games) gen_credit.Add(g.credit);
@@ -259,6 +273,7 @@ RsiResult RunRsi(const RsiConfig& cfg, const RsiHooks& hooks) {
       ImproverSpec next = accepted->spec;
       next.credit = incumbent.credit;  // learned knowledge carries over
       next.credit_runs = incumbent.credit_runs;
+      if (accepted->meta_operator != "perturb_meta") next.meta_weights = incumbent.meta_weights;
       const ImproverSpec parent = incumbent;
       incumbent = next;
       res.improver_hashes.push_back(SpecHash(incumbent));

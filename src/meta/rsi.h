@@ -8,7 +8,8 @@
 // sequential probability ratio test (Elo bounds, as fishtest / Leela Zero) accepts or rejects it,
 // or max_games is reached. An accepted candidate goes to the single adoption seam, Hooks::adopt
 // (oversight gates it); adopted, it becomes I_{t+1}. The credit every game produced is added to
-// the incumbent's learned knowledge, so later proposals draw on more experience.
+// the incumbent's learned knowledge, so later proposals draw on more experience; and each
+// candidate's games adjust the weight of the meta-operator that proposed it (credit one level up).
 // The curve: after generation 0 and after every adoption, the incumbent runs on the held-out arena
 // (families never used for meta-utility) over fixed seeds; a frozen copy of the initial improver
 // ran once on the same seeds. The result compares evaluations-to-target (median ratio with a
