@@ -20,6 +20,8 @@ struct RsiArgs {
   std::string config, db = kDefaultDb;
   int64_t seed = -1;
   int threads = -1;
+  double max_seconds = -1;
+  std::vector<std::string> ablate;
   bool json = false, quiet = false;
 };
 
@@ -55,6 +57,9 @@ int RunRsiCommand(const RsiArgs& a) {
   meta::RsiConfig& cfg = file.rsi;
   cfg.seed = ResolveSeed(a.seed, file.seed_given ? std::optional<uint64_t>(cfg.seed) : std::nullopt);
   if (a.threads >= 0) cfg.threads = a.threads;
+  if (a.max_seconds >= 0) cfg.max_seconds = a.max_seconds;
+  for (const auto& x : a.ablate)
+    if (std::find(cfg.ablate.begin(), cfg.ablate.end(), x) == cfg.ablate.end()) cfg.ablate.push_back(x);
   cfg.Validate();
 
   std::unique_ptr<store::Store> db = store::Store::Open(a.db);
@@ -252,6 +257,9 @@ Action RegisterRsi(CLI::App& app) {
   s->add_option("--seed", a->seed, "Run seed (default: config's, else random)")->check(kNonNegative);
   s->add_option("--db", a->db, "Run store (SQLite file)")->capture_default_str();
   s->add_option("--threads", a->threads, "Worker threads (0 = all cores)")->check(CLI::Range(0, 256));
+  s->add_option("--max-seconds", a->max_seconds, "No new generation after this many seconds; 0: no limit")->check(kNonNegative);
+  s->add_option("--ablate", a->ablate, "Switch a learning channel off (credit, macros, filter); repeatable")
+      ->check(CLI::IsMember({"credit", "macros", "filter"}));
   s->add_flag("--json", a->json, "Print one JSON object as the last line of stdout");
   s->add_flag("--quiet", a->quiet, "No progress display");
   return [a] { return RunRsiCommand(*a); };
