@@ -6,7 +6,8 @@
 //                               The two must reach the same accuracy bit for bit, or the bench fails.
 //   demo_individuals_per_second the AutoML-Zero demo workload (configs/automl-zero-demo.toml),
 //                               one experiment for --demo-seconds on all cores.
-//   rediscovery_*               with --rediscovery N: time to solve the demo for seeds 1..N.
+//   rediscovery_*               with --rediscovery N: time to solve the demo for seeds 1..N
+//                               (with --improver SPEC: using that improver's strategy).
 #include <algorithm>
 #include <chrono>
 #include <cmath>
@@ -14,6 +15,7 @@
 #include <memory>
 
 #include "cli/commands.h"
+#include "meta/spec.h"
 #include "cli/common.h"
 #include "core/error.h"
 #include "core/rng.h"
@@ -34,6 +36,7 @@ struct BenchArgs {
   double demo_seconds = 10;
   int rediscovery = 0;
   double rediscovery_timeout = 300;
+  std::string improver;  // rediscovery with this improver spec's strategy
   int threads = 0;
 };
 
@@ -145,6 +148,11 @@ int RunBench(const BenchArgs& a) {
   }
   // 3. Rediscovery.
   if (a.rediscovery > 0) {
+    search::EvolutionConfig e = cfg.evolution;
+    if (!a.improver.empty()) {
+      e = meta::ApplySpec(meta::LoadSpec(a.improver), cfg.evolution);
+      out["rediscovery_improver"] = a.improver;
+    }
     std::vector<double> times;
     int solved = 0;
     nlohmann::json per_seed = nlohmann::json::array();
@@ -152,7 +160,7 @@ int RunBench(const BenchArgs& a) {
       search::Budget budget;
       budget.max_seconds = a.rediscovery_timeout;
       budget.stop = &StopFlag();
-      const auto r = search::RunEvolution(cfg.evolution, part, static_cast<uint64_t>(s), a.threads, budget);
+      const auto r = search::RunEvolution(e, part, static_cast<uint64_t>(s), a.threads, budget);
       solved += r.solved;
       times.push_back(r.solved ? r.progress.seconds : INFINITY);
       per_seed.push_back({{"seed", s}, {"solved", r.solved}, {"seconds", r.progress.seconds},
@@ -189,6 +197,7 @@ Action RegisterBench(CLI::App& app) {
   s->add_option("--rediscovery-timeout", a->rediscovery_timeout, "Give up on a seed after this many seconds")
       ->capture_default_str()->check(CLI::PositiveNumber);
   s->add_option("--threads", a->threads, "Worker threads (0 = all cores)")->check(CLI::Range(0, 256));
+  s->add_option("--improver", a->improver, "Rediscovery with this improver spec's strategy (JSON) instead of the demo's");
   return [a] { return RunBench(*a); };
 }
 

@@ -179,24 +179,25 @@ int RunRsiCommand(const RsiArgs& a) {
   return 0;
 }
 
+// The improver row of a run at a generation (-1: the last adopted).
+store::ImproverRow FindImprover(store::Store& db, const std::string& db_path, int64_t run_id, int generation) {
+  auto run = db.GetRun(run_id);
+  if (!run) throw Error("no run " + std::to_string(run_id) + " in " + db_path);
+  const auto improvers = db.GetImprovers(run_id);
+  if (improvers.empty()) throw Error("run " + std::to_string(run_id) + " has no improvers (it is a '" + run->kind + "' run)");
+  if (generation < 0) return improvers.back();
+  for (const auto& i : improvers)
+    if (i.generation == generation) return i;
+  std::string have;
+  for (const auto& i : improvers) have += (have.empty() ? "" : ", ") + std::to_string(i.generation);
+  throw Error("run " + std::to_string(run_id) + " adopted no improver at generation " + std::to_string(generation) +
+              " (generations with an improver: " + have + ")");
+}
+
 int RunExport(const std::string& db_path, int64_t run_id, int generation, const std::string& out_path) {
   std::unique_ptr<store::Store> db = store::Store::OpenExisting(db_path);
-  auto run = db->GetRun(run_id);
-  if (!run) throw Error("no run " + std::to_string(run_id) + " in " + db_path);
-  const auto improvers = db->GetImprovers(run_id);
-  if (improvers.empty()) throw Error("run " + std::to_string(run_id) + " has no improvers (it is a '" + run->kind + "' run)");
-  const store::ImproverRow* pick = &improvers.back();
-  if (generation >= 0) {
-    pick = nullptr;
-    for (const auto& i : improvers)
-      if (i.generation == generation) pick = &i;
-    if (!pick) {
-      std::string have;
-      for (const auto& i : improvers) have += (have.empty() ? "" : ", ") + std::to_string(i.generation);
-      throw Error("run " + std::to_string(run_id) + " adopted no improver at generation " + std::to_string(generation) +
-                  " (generations with an improver: " + have + ")");
-    }
-  }
+  const store::ImproverRow row = FindImprover(*db, db_path, run_id, generation);
+  const store::ImproverRow* pick = &row;
   const meta::ImproverSpec spec = meta::SpecFromJson(meta::Json::parse(pick->spec_json));
   std::ofstream f(out_path);
   if (!f) throw Error("cannot write '" + out_path + "'");
@@ -205,6 +206,13 @@ int RunExport(const std::string& db_path, int64_t run_id, int generation, const 
   if (!f) throw Error("cannot write '" + out_path + "'");
   std::printf("wrote improver %s (run %lld, generation %d) to %s\n", pick->hash.c_str(), static_cast<long long>(run_id),
               pick->generation, out_path.c_str());
+  return 0;
+}
+
+int RunImproverShow(const std::string& db_path, int64_t run_id, int generation) {
+  std::unique_ptr<store::Store> db = store::Store::OpenExisting(db_path);
+  const store::ImproverRow row = FindImprover(*db, db_path, run_id, generation);
+  std::printf("%s\n", meta::ToJson(meta::SpecFromJson(meta::Json::parse(row.spec_json))).dump(2).c_str());
   return 0;
 }
 
@@ -272,16 +280,22 @@ Action RegisterImprover(CLI::App& app) {
   auto run = std::make_shared<int64_t>(0);
   auto gen = std::make_shared<int>(-1);
   auto out = std::make_shared<std::string>();
-  auto active = std::make_shared<bool>(false);
+  auto action = std::make_shared<std::string>();
   CLI::App* ex = imp->add_subcommand("export", "Write an adopted improver spec (JSON) for `ouro search --improver`");
   ex->add_option("RUN", *run, "rsi run id")->required()->check(CLI::PositiveNumber);
   ex->add_option("--generation", *gen, "Generation of the improver (default: the last adopted)")->check(CLI::NonNegativeNumber);
   ex->add_option("--out", *out, "Output file")->required();
   ex->add_option("--db", *db, "Run store (SQLite file)")->capture_default_str();
-  ex->callback([active] { *active = true; });
+  ex->callback([action] { *action = "export"; });
+  CLI::App* sh = imp->add_subcommand("show", "Print an adopted improver spec (JSON) on stdout");
+  sh->add_option("RUN", *run, "rsi run id")->required()->check(CLI::PositiveNumber);
+  sh->add_option("--generation", *gen, "Generation of the improver (default: the last adopted)")->check(CLI::NonNegativeNumber);
+  sh->add_option("--db", *db, "Run store (SQLite file)")->capture_default_str();
+  sh->callback([action] { *action = "show"; });
   return [=] {
-    if (!*active) throw Error("improver: give a subcommand (export)");
-    return RunExport(*db, *run, *gen, *out);
+    if (*action == "show") return RunImproverShow(*db, *run, *gen);
+    if (*action == "export") return RunExport(*db, *run, *gen, *out);
+    throw Error("improver: give a subcommand (export, show)");
   };
 }
 
