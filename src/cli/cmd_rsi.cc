@@ -74,13 +74,14 @@ int RunRsiCommand(const RsiArgs& a) {
 
   meta::RsiHooks hooks;
   hooks.stop = &StopFlag();
+  std::string last_hash;
   hooks.on_log = say;
   hooks.on_improver = [&](int gen, const meta::ImproverSpec& spec, const meta::ImproverSpec* parent,
                           const meta::CandidateReport* ev) {
     store::ImproverRow row;
     row.generation = gen;
     row.hash = meta::SpecHash(spec);
-    row.parent_hash = parent ? meta::SpecHash(*parent) : "";
+    row.parent_hash = last_hash;  // the parent as it was stored (its credit has grown since)
     row.spec_json = SpecText(spec);
     row.meta_utility = ev ? ev->meta_utility : 0;
     if (ev)
@@ -91,6 +92,7 @@ int RunRsiCommand(const RsiArgs& a) {
                                          {"elo0", cfg.sprt.elo0}, {"elo1", cfg.sprt.elo1},
                                          {"incumbent_meta_utility", ev->incumbent_meta_utility}}.dump();
     db->AddImprover(run_id, row);
+    last_hash = row.hash;
     if (parent && !a.quiet) std::fprintf(stderr, "adopted improver %s; changes:\n%s", row.hash.c_str(),
                                          meta::DiffText(*parent, spec).c_str());
   };
@@ -143,6 +145,7 @@ int RunRsiCommand(const RsiArgs& a) {
       {"adopted", r.adopted},
       {"rejected", r.rejected},
       {"inconclusive", r.inconclusive},
+      {"vetoed", r.vetoed},
       {"evals_to_target_frozen", r.evals_to_target_frozen},
       {"evals_to_target_final", r.evals_to_target_final},
       {"speedup", r.speedup.estimate},
@@ -155,7 +158,7 @@ int RunRsiCommand(const RsiArgs& a) {
       {"capability_frozen", r.frozen.capability},
       {"capability_final", r.curve.back().incumbent.capability},
       {"cumulative_evaluations", r.cumulative_evaluations},
-      {"final_improver", meta::SpecHash(r.final_spec)},
+      {"final_improver", r.final_improver},
       {"stop_reason", r.stop_reason},
       {"seconds", r.seconds},
   };
@@ -244,10 +247,11 @@ void PrintRsiRun(store::Store& db, const store::RunInfo& run) {
     }
     prev = std::move(spec);
   }
-  int adopted = 0, rejected = 0, other = 0;
-  for (const auto& c : candidates) (c.decision == "adopted" ? adopted : c.decision == "rejected" ? rejected : other)++;
-  std::printf("candidates: %zu (%d adopted, %d rejected, %d inconclusive or vetoed)\n", candidates.size(), adopted,
-              rejected, other);
+  int adopted = 0, rejected = 0, vetoed = 0, other = 0;
+  for (const auto& c : candidates)
+    (c.decision == "adopted" ? adopted : c.decision == "rejected" ? rejected : c.decision == "vetoed" ? vetoed : other)++;
+  std::printf("candidates: %zu (%d adopted, %d rejected, %d vetoed, %d inconclusive)\n", candidates.size(), adopted,
+              rejected, vetoed, other);
   std::vector<std::pair<int, double>> points;
   double frozen = 0;
   for (const auto& p : curve) {

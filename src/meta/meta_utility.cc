@@ -19,7 +19,8 @@ void ScoreTrace(const std::vector<search::TracePoint>& trace, int64_t budget, do
   out.reached = false;
   out.evals_to_target = b;
   for (const auto& p : trace) {
-    const double cost = std::min(p.eval_cost, b);
+    if (p.eval_cost > b) break;  // found in the last batch's overshoot: past the budget
+    const double cost = p.eval_cost;
     area += last_best * (cost - last_cost);
     last_cost = cost;
     last_best = p.best_fitness;

@@ -4,6 +4,7 @@
 #include <chrono>
 #include <cmath>
 #include <map>
+#include <set>
 #include <sstream>
 
 #include "core/error.h"
@@ -168,9 +169,12 @@ RsiResult RunRsi(const RsiConfig& cfg, const RsiHooks& hooks) {
       }
       return inc_games[static_cast<size_t>(k)];
     };
-    // What I_t knows when it proposes: last generation's good programs and a discovered filter.
+    // What I_t knows when it proposes: the best programs of its games in this generation and a
+    // filter discovered from their proposal history.
     search::CreditStats gen_credit;
+    int64_t gen_runs = 0;
     std::optional<CandidateReport> accepted;
+    std::set<std::string> tried;
     for (int ci = 0; ci < cfg.candidates && !accepted; ++ci) {
       // Warm the context from the incumbent's first games (they are needed anyway).
       for (int k = 0; k < std::min(cfg.max_games, 4); ++k) inc_game(k);
@@ -208,7 +212,11 @@ RsiResult RunRsi(const RsiConfig& cfg, const RsiHooks& hooks) {
       CandidateReport rep;
       rep.generation = gen;
       rep.index = ci;
-      rep.spec = ProposeCandidate(incumbent, rng, ctx, &rep.meta_operator);
+      // A candidate already tried in this generation would replay the very same games: redraw.
+      for (int attempt = 0;; ++attempt) {
+        rep.spec = ProposeCandidate(incumbent, rng, ctx, &rep.meta_operator);
+        if (tried.insert(SpecHash(rep.spec)).second || attempt == 16) break;
+      }
       rep.spec.name = "g" + std::to_string(gen) + "c" + std::to_string(ci);
       std::vector<double> cand_auc, inc_auc;
       rep.decision = "inconclusive";
@@ -220,6 +228,7 @@ RsiResult RunRsi(const RsiConfig& cfg, const RsiHooks& hooks) {
                                          cfg.threads, hooks.stop);
         res.cumulative_evaluations += b.cost;
         gen_credit.Add(b.credit);
+        ++gen_runs;
         Game g{a.auc, b.auc, 0};
         const double eps = 1e-9;
         g.outcome = b.auc > a.auc + eps ? 1 : b.auc < a.auc - eps ? -1 : 0;
@@ -246,6 +255,7 @@ RsiResult RunRsi(const RsiConfig& cfg, const RsiHooks& hooks) {
       }
       if (rep.decision == "adopted") ++res.adopted;
       else if (rep.decision == "inconclusive") ++res.inconclusive;
+      else if (rep.decision == "vetoed") ++res.vetoed;
       else ++res.rejected;
       std::ostringstream line;
       line << "gen " << gen << " cand " << ci << " [" << rep.meta_operator << "] " << rep.decision << "  W/L/D "
@@ -267,13 +277,13 @@ RsiResult RunRsi(const RsiConfig& cfg, const RsiHooks& hooks) {
     for (const auto& g : inc_games) gen_credit.Add(g.credit);
     if (learn_credit) {
       incumbent.credit.Add(gen_credit);
-      incumbent.credit_runs += static_cast<int64_t>(inc_games.size());
+      incumbent.credit_runs += gen_runs + static_cast<int64_t>(inc_games.size());
     }
     if (accepted) {
       ImproverSpec next = accepted->spec;
       next.credit = incumbent.credit;  // learned knowledge carries over
       next.credit_runs = incumbent.credit_runs;
-      if (accepted->meta_operator != "perturb_meta") next.meta_weights = incumbent.meta_weights;
+      next.meta_weights = incumbent.meta_weights;  // learned, like the credit
       const ImproverSpec parent = incumbent;
       incumbent = next;
       res.improver_hashes.push_back(SpecHash(incumbent));
@@ -283,6 +293,7 @@ RsiResult RunRsi(const RsiConfig& cfg, const RsiHooks& hooks) {
     }
   }
   res.final_spec = incumbent;
+  res.final_improver = res.curve.back().improver_hash;
   const HeldOutMeasure& last = res.curve.back().incumbent;
   res.speedup = BootstrapMedianRatio(res.frozen.evals_to_target, last.evals_to_target, 0.95, 2000, cfg.seed);
   res.evals_to_target_frozen = Median(res.frozen.evals_to_target);

@@ -100,11 +100,12 @@ struct RsiHooks {
 
 struct RsiResult {
   int generations = 0;
-  int adopted = 0, rejected = 0, inconclusive = 0;
+  int adopted = 0, rejected = 0, inconclusive = 0, vetoed = 0;
   ImproverSpec final_spec;
   HeldOutMeasure frozen;
   std::vector<CurvePoint> curve;
-  std::vector<std::string> improver_hashes;  // by adoption
+  std::vector<std::string> improver_hashes;  // by adoption (the spec as adopted)
+  std::string final_improver;                // hash of the last measured improver (curve.back())
   Interval speedup{0, 0, 0};        // evaluations-to-target frozen / final, median over held-out runs
   double evals_to_target_frozen = 0, evals_to_target_final = 0;  // medians
   std::optional<Interval> returns;  // slope of log capability vs log cumulative compute

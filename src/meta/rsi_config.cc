@@ -188,9 +188,10 @@ RsiFileConfig ParseRsiConfig(std::string_view text, const std::string& source) {
   // Held-out families must not be training families (the curve would not be honest).
   for (const auto& h : c.held_out.families)
     for (const auto& tr : c.train.families)
-      if (h.family == tr.family && h.dim == tr.dim && h.hidden == tr.hidden)
+      if (h.family == tr.family && h.dim == tr.dim && h.hidden == tr.hidden && h.pairs == tr.pairs &&
+          h.path == tr.path && h.project_dim == tr.project_dim)
         throw Error(source + ": [rsi.held_out] family '" + tasks::TaskSpecToString(h) +
-                    "' is also a training family; held-out families must differ (family, dim or hidden size)");
+                    "' is also a training family; held-out families must differ (family, dim, hidden size, pairs or file)");
   try {
     if (out.initial == "plain") c.initial = PlainSpec(base);
     else if (out.initial == "config") c.initial = SpecFromConfig(base);

@@ -93,7 +93,9 @@ void ImproverSpec::Validate() const {
   if (population < 2) fail("population must be >= 2");
   if (tournament < 1 || tournament > population) fail("tournament must be in [1, population]");
   if (!(mutate_prob >= 0 && mutate_prob <= 1)) fail("mutate_prob must be in [0, 1]");
-  if (islands < 2 || islands > population / tournament) fail("islands must be in [2, population / tournament]");
+  if (scheme == "islands" && (islands < 2 || islands > population / tournament))
+    fail("islands must be in [2, population / tournament]");
+  if (islands < 2) fail("islands must be >= 2");
   if (migrate_every < 1) fail("migrate_every must be >= 1");
   bool any = false;
   for (const auto& [m, w] : mutations) {
@@ -486,8 +488,9 @@ void ApplyCredit(ImproverSpec& spec, double strength, double prior, double floor
       const search::CreditCounts& c = counts_of(key);
       const double rate = (c.gains + prior * mean) / (c.trials + prior);
       nw.push_back(std::pow(rate / mean, strength));
-      top = std::max(top, nw.back());
+      if (w > 0) top = std::max(top, nw.back());  // switched-off entries stay off and do not scale
     }
+    if (top <= 0) return;
     for (size_t i = 0; i < weights.size(); ++i)
       if (weights[i].second > 0) weights[i].second = std::max(floor, nw[i] / top);
   };
@@ -606,7 +609,10 @@ bool ApplyMeta(int i, ImproverSpec& s, Rng& rng, const ProposalContext& ctx) {
     case 3: {  // perturb_params
       switch (rng.Below(7)) {
         case 0: s.population = std::clamp(static_cast<int>(std::lround(s.population * scale())), std::max(2 * s.tournament, 8), 5000); break;
-        case 1: s.tournament = std::clamp(static_cast<int>(std::lround(s.tournament * scale())), 1, s.population / s.islands); break;
+        case 1:
+          s.tournament = std::clamp(static_cast<int>(std::lround(s.tournament * scale())), 1,
+                                    s.scheme == "islands" ? s.population / s.islands : s.population);
+          break;
         case 2: s.mutate_prob = std::clamp(s.mutate_prob + rng.Gaussian(0.0, 0.1), 0.05, 1.0); break;
         case 3: s.const_sigma = std::clamp(s.const_sigma * scale(), 1e-3, 2.0); break;
         case 4: s.const_fresh_prob = std::clamp(s.const_fresh_prob + rng.Gaussian(0.0, 0.1), 0.0, 1.0); break;
@@ -650,12 +656,6 @@ bool ApplyMeta(int i, ImproverSpec& s, Rng& rng, const ProposalContext& ctx) {
       if (s.filter->program == *ctx.discovered_filter) return false;
       s.filter->program = *ctx.discovered_filter;
       return true;
-    case 7: {  // perturb_meta
-      const int k = static_cast<int>(rng.Below(kNumMetaOperators));
-      if (ctx.disabled[k]) return false;
-      s.meta_weights[k] = s.meta_weights[k] > 0 ? std::min(100.0, s.meta_weights[k] * scale()) : 0.25;
-      return true;
-    }
   }
   return false;
 }

@@ -39,9 +39,11 @@ inline constexpr const char* kMetaOperators[] = {
     "toggle_scheme",    // regularized <-> islands
     "mine_macros",      // the macro library from the best programs seen, offered by `macro`
     "discover_filter",  // a proposal filter discovered by the level-0 search on the run's history
-    "perturb_meta",     // one meta-operator weight scaled (the meta-operators change themselves)
 };
-inline constexpr int kNumMetaOperators = 8;
+inline constexpr int kNumMetaOperators = 7;
+// The meta-operators' own weights are learned, not proposed: the rsi loop scales the weight of the
+// operator behind each candidate by how its games went (meta-level credit, rsi.h). A candidate
+// differing only in meta weights would play the very same games as the incumbent.
 
 struct ImproverSpec {
   std::string name = "default";
@@ -73,7 +75,7 @@ struct ImproverSpec {
   search::CreditStats credit;
   int64_t credit_runs = 0;  // runs whose credit is in `credit`
   // Meta level.
-  std::array<double, kNumMetaOperators> meta_weights{1, 1, 1, 1, 0.25, 1, 0.5, 0.5};
+  std::array<double, kNumMetaOperators> meta_weights{1, 1, 1, 1, 0.25, 1, 0.5};
   double meta_step = 0.5;
 
   void Validate() const;  // throws ouro::Error

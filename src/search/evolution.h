@@ -17,7 +17,7 @@
 // Strategy knobs beyond the plain scheme (all off by default, and then the draws are exactly the
 // plain scheme's): a ProposalPolicy (operator/operation weights, constants, positions, macros);
 // crossover (a mutation kind whose mate is a second tournament winner); islands (the population
-// split into `islands` sub-populations, child k of a batch bred in island k mod islands, each
+// split into `islands` sub-populations, the experiment's i-th individual bred in island i mod islands, each
 // island's best copied to the next one every `migrate_every` individuals); an evaluation cascade
 // (a child is first scored on `cascade_tasks` search tasks and, if that mean is below
 // cascade_ratio x its parent's fitness, keeps that partial score instead of a full evaluation);

@@ -10,8 +10,9 @@
 //   component  — replace every instruction of one component by random ones (size kept)
 //   macro      — insert a sequence from the macro library (instructions mined from good programs)
 //   crossover  — one-point crossover of one component with a second parent (the mate)
-// How operators, operations, constants and positions are drawn is set by a ProposalPolicy (the
-// improver spec of meta/ turns into one). The default policy draws everything uniformly, exactly
+// How operators, operations, constants and positions are drawn is set by a ProposalPolicy's
+// weights (the improver spec of meta/ turns into one). The default policy draws everything
+// uniformly, exactly
 // as the engine always has: a default-policy Mutator makes the same draws as before policies
 // existed, so lineages of old seeds are unchanged.
 // Pure functions of (input, Rng state): deterministic. Thread-compatible (const methods).
@@ -87,7 +88,8 @@ class Mutator {
 
   lang::Instruction RandomInstruction(Rng& rng, lang::Component c) const;
   lang::Program RandomProgram(Rng& rng, const std::array<int, lang::kNumComponents>& sizes) const;
-  // Applies one operator drawn uniformly from the allowed kinds; retries kinds that cannot apply
+  // Applies one operator drawn from the allowed kinds by the policy's kind weights (uniformly by
+  // default); retries kinds that cannot apply
   // (e.g. remove on an empty component). Returns the kind applied (kNone if nothing could apply).
   // `mate` is the second parent for crossover (crossover cannot apply without one); `edit`, if
   // given, receives what was done.
