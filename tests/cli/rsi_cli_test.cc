@@ -1,0 +1,314 @@
+// End-to-end tests of `ouro rsi`, `ouro improver export`, the rsi part of `ouro show` and
+// `ouro search --improver`: real processes, real files, exit codes and output. A tiny rsi config
+// (2 small linear tasks, budgets of 300 evaluations, population 20, one thread) keeps a whole
+// self-improvement run well under a second.
+#include <gtest/gtest.h>
+#include <sys/wait.h>
+#include <unistd.h>
+
+#include <algorithm>
+#include <cstdio>
+#include <filesystem>
+#include <fstream>
+#include <sstream>
+#include <string>
+
+#include <nlohmann/json.hpp>
+
+namespace {
+
+namespace fs = std::filesystem;
+
+// ---- helpers (as in cli_test.cc) ---------------------------------------------------------------
+
+struct Result {
+  int code = -1;
+  std::string out;        // stdout + stderr
+  std::string last_line;  // last line of stdout
+};
+
+std::string Slurp(const fs::path& p) {
+  std::ifstream f(p, std::ios::binary);
+  std::stringstream ss;
+  ss << f.rdbuf();
+  return ss.str();
+}
+
+// Permissive SPRT bounds (H0: 400 Elo weaker, H1: 200 Elo weaker, alpha = beta = 0.35): a
+// candidate that does not lose most of its games is adopted within a few games, so the adoption
+// path is exercised whatever the engine's draws.
+constexpr const char* kTinyRsi = R"(seed = 1
+threads = 1
+
+[shape]
+dim = 2
+
+[search]
+population = 20
+tournament = 4
+init_size = { setup = 3, predict = 1, learn = 3 }
+batch = 8
+check_every = 100
+
+[improver]
+initial = "plain"
+
+[rsi]
+generations = 2
+candidates = 2
+max_games = 4
+filter_budget = 200
+
+[rsi.sprt]
+elo0 = -400
+elo1 = -200
+alpha = 0.35
+beta = 0.35
+
+[rsi.train]
+families = ["linear:dim=2,tasks=2,train=10,valid=10"]
+budget = 300
+target = 0.9
+
+[rsi.held_out]
+families = ["linear:dim=3,tasks=2,train=10,valid=10"]
+seeds = 2
+budget = 300
+target = "frozen"
+)";
+
+class RsiCli : public ::testing::Test {
+ protected:
+  void SetUp() override {
+    dir_ = fs::temp_directory_path() / ("ouro_rsi_cli_test_" + std::to_string(::getpid()) + "_" +
+                                        ::testing::UnitTest::GetInstance()->current_test_info()->name());
+    fs::remove_all(dir_);
+    fs::create_directories(dir_);
+    db_ = (dir_ / "runs.db").string();
+    config_ = Write("tiny.toml", kTinyRsi);
+  }
+  void TearDown() override { fs::remove_all(dir_); }
+
+  Result Run(const std::string& args) {
+    const std::string out_file = (dir_ / "stdout.txt").string();
+    const std::string err_file = (dir_ / "stderr.txt").string();
+    const std::string cmd = std::string(OURO_BIN) + " " + args + " >" + out_file + " 2>" + err_file + " </dev/null";
+    Result r;
+    const int status = std::system(cmd.c_str());
+    r.code = WIFEXITED(status) ? WEXITSTATUS(status) : -1;
+    const std::string out = Slurp(out_file);
+    r.out = out + Slurp(err_file);
+    std::string s = out;
+    while (!s.empty() && s.back() == '\n') s.pop_back();
+    r.last_line = s.substr(s.find_last_of('\n') == std::string::npos ? 0 : s.find_last_of('\n') + 1);
+    return r;
+  }
+  std::string Write(const std::string& name, const std::string& text) {
+    const fs::path p = dir_ / name;
+    std::ofstream(p, std::ios::binary) << text;
+    return p.string();
+  }
+  // `ouro rsi` on the tiny config; the parsed JSON summary.
+  nlohmann::json Rsi(int seed, const std::string& extra = "") {
+    const Result r = Run("rsi --config " + config_ + " --db " + db_ + " --json --seed " + std::to_string(seed) + extra);
+    EXPECT_EQ(r.code, 0) << r.out;
+    try {
+      return nlohmann::json::parse(r.last_line);
+    } catch (const std::exception& e) {
+      ADD_FAILURE() << "last line is not JSON: " << r.last_line << "\n" << r.out;
+      return nlohmann::json::object();
+    }
+  }
+  // Expects a one-line "ouro: ..." error with exit code 1 containing every fragment.
+  void ExpectError(const std::string& args, const std::vector<std::string>& fragments) {
+    const Result r = Run(args);
+    EXPECT_EQ(r.code, 1) << args << "\n" << r.out;
+    EXPECT_EQ(r.out.rfind("ouro: ", 0), 0u) << args << "\n" << r.out;
+    EXPECT_EQ(std::count(r.out.begin(), r.out.end(), '\n'), 1) << args << "\n" << r.out;
+    for (const auto& f : fragments) EXPECT_NE(r.out.find(f), std::string::npos) << args << "\n" << r.out;
+  }
+
+  fs::path dir_;
+  std::string db_, config_;
+};
+
+// ---- tests ---------------------------------------------------------------------------------------
+
+TEST_F(RsiCli, RsiJsonShowExportAndSearchWithTheImprover) {
+  const nlohmann::json j = Rsi(3);
+  for (const char* key : {"run_id", "seed", "generations", "adopted", "rejected", "inconclusive",
+                          "evals_to_target_frozen", "evals_to_target_final", "speedup", "speedup_ci_low",
+                          "speedup_ci_high", "returns_r", "returns_verdict", "capability_frozen", "capability_final",
+                          "final_improver", "stop_reason", "seconds"})
+    EXPECT_TRUE(j.contains(key)) << key << " missing from " << j.dump();
+  ASSERT_TRUE(j.contains("run_id"));
+  EXPECT_EQ(j["seed"], 3);
+  EXPECT_EQ(j["generations"], 2);
+  EXPECT_EQ(j["stop_reason"], "generations");
+  // 2 generations of at most 2 candidates; a generation ends at its adoption.
+  const int decided = j["adopted"].get<int>() + j["rejected"].get<int>() + j["inconclusive"].get<int>() +
+                      j.value("vetoed", 0);
+  EXPECT_GE(decided, 2) << j.dump();
+  EXPECT_LE(decided, 4) << j.dump();
+  EXPECT_LE(j["adopted"].get<int>(), 2) << j.dump();
+  EXPECT_LE(j["speedup_ci_low"].get<double>(), j["speedup"].get<double>());
+  EXPECT_GE(j["speedup_ci_high"].get<double>(), j["speedup"].get<double>());
+  EXPECT_GT(j["evals_to_target_frozen"].get<double>(), 0);
+  EXPECT_LE(j["evals_to_target_frozen"].get<double>(), 300);
+  EXPECT_EQ(j["final_improver"].get<std::string>().size(), 16u);
+  const std::string run = std::to_string(j["run_id"].get<int>());
+
+  const Result show = Run("show " + run + " --db " + db_);
+  ASSERT_EQ(show.code, 0) << show.out;
+  EXPECT_NE(show.out.find("improver lineage"), std::string::npos) << show.out;
+  EXPECT_NE(show.out.find("gen 0"), std::string::npos) << show.out;
+  EXPECT_NE(show.out.find("candidates: " + std::to_string(decided)), std::string::npos) << show.out;
+  EXPECT_NE(show.out.find("held-out capability"), std::string::npos) << show.out;
+  const Result runs = Run("runs --db " + db_);
+  ASSERT_EQ(runs.code, 0) << runs.out;
+  EXPECT_NE(runs.out.find("rsi"), std::string::npos) << runs.out;
+
+  const std::string spec = (dir_ / "S.json").string();
+  const Result ex = Run("improver export " + run + " --db " + db_ + " --out " + spec);
+  ASSERT_EQ(ex.code, 0) << ex.out;
+  EXPECT_NE(ex.out.find("wrote improver"), std::string::npos) << ex.out;
+  const nlohmann::json s = nlohmann::json::parse(Slurp(spec));
+  EXPECT_TRUE(s.contains("selection")) << s.dump();
+  EXPECT_EQ(s["selection"]["population"], 20);
+  EXPECT_TRUE(s.contains("mutations"));
+  EXPECT_TRUE(s.contains("learned"));
+
+  const Result search = Run("search --improver " + spec +
+                            " --task linear:dim=2,tasks=2,train=10,valid=10 --max-evals 300 --seed 2 --db " + db_ +
+                            " --json --quiet");
+  ASSERT_EQ(search.code, 0) << search.out;
+  const nlohmann::json sj = nlohmann::json::parse(search.last_line);
+  EXPECT_LE(sj["evaluations"].get<int64_t>(), 300 + 8);
+  EXPECT_NE(sj["program"].get<std::string>().find("def predict():"), std::string::npos);
+  // The improver is stored with the search run.
+  const Result show_search = Run("show " + std::to_string(sj["run_id"].get<int>()) + " --db " + db_);
+  ASSERT_EQ(show_search.code, 0) << show_search.out;
+}
+
+TEST_F(RsiCli, SameSeedSameRun) {
+  const nlohmann::json a = Rsi(1), b = Rsi(1);
+  ASSERT_TRUE(a.contains("adopted") && b.contains("adopted"));
+  EXPECT_EQ(a["adopted"], b["adopted"]);
+  EXPECT_EQ(a["final_improver"], b["final_improver"]);
+  EXPECT_EQ(a["rejected"], b["rejected"]);
+  EXPECT_EQ(a["cumulative_evaluations"], b["cumulative_evaluations"]);
+  EXPECT_EQ(a["capability_final"], b["capability_final"]);
+  EXPECT_NE(a["run_id"], b["run_id"]);
+  // An adoption: the lineage shows the new improver with its evidence and what changed, and any
+  // improver of it can be exported by generation.
+  ASSERT_GE(a["adopted"].get<int>(), 1) << a.dump();
+  const std::string run = std::to_string(a["run_id"].get<int>());
+  const Result show = Run("show " + run + " --db " + db_);
+  ASSERT_EQ(show.code, 0) << show.out;
+  EXPECT_NE(show.out.find("improver lineage (" + std::to_string(a["adopted"].get<int>()) + " adopted"), std::string::npos)
+      << show.out;
+  EXPECT_NE(show.out.find("LLR"), std::string::npos) << show.out;
+  EXPECT_NE(show.out.find("W/L/D"), std::string::npos) << show.out;
+  EXPECT_NE(show.out.find("/learned: credit from 0 runs"), std::string::npos) << show.out;
+  const std::string g0 = (dir_ / "g0.json").string(), last = (dir_ / "last.json").string();
+  ASSERT_EQ(Run("improver export " + run + " --generation 0 --db " + db_ + " --out " + g0).code, 0);
+  ASSERT_EQ(Run("improver export " + run + " --db " + db_ + " --out " + last).code, 0);  // the last adopted
+  const nlohmann::json s0 = nlohmann::json::parse(Slurp(g0)), s1 = nlohmann::json::parse(Slurp(last));
+  EXPECT_EQ(s0["name"], "initial");
+  EXPECT_EQ(s1["name"].get<std::string>().substr(0, 1), "g");
+  EXPECT_GT(s1["learned"]["credit_runs"].get<int>(), 0);
+  // The improver show command prints the same spec.
+  const Result sh = Run("improver show " + run + " --db " + db_);
+  ASSERT_EQ(sh.code, 0) << sh.out;
+  EXPECT_EQ(nlohmann::json::parse(sh.out), s1);
+}
+
+// "final_improver" names a stored improver: it is in the lineage `ouro show` prints and it is what
+// `ouro improver export` writes by default (it once was the hash of a spec never stored).
+TEST_F(RsiCli, FinalImproverIsInTheStoredLineage) {
+  const nlohmann::json a = Rsi(1);
+  ASSERT_TRUE(a.contains("final_improver"));
+  const Result show = Run("show " + std::to_string(a["run_id"].get<int>()) + " --db " + db_);
+  ASSERT_EQ(show.code, 0) << show.out;
+  EXPECT_NE(show.out.find(a["final_improver"].get<std::string>()), std::string::npos) << a.dump() << "\n" << show.out;
+  const std::string last = (dir_ / "last.json").string();
+  const Result ex = Run("improver export " + std::to_string(a["run_id"].get<int>()) + " --db " + db_ + " --out " + last);
+  ASSERT_EQ(ex.code, 0) << ex.out;
+  EXPECT_NE(ex.out.find("wrote improver " + a["final_improver"].get<std::string>()), std::string::npos) << ex.out;
+}
+
+TEST_F(RsiCli, ExportErrors) {
+  const nlohmann::json j = Rsi(3);
+  ASSERT_TRUE(j.contains("run_id"));
+  const std::string run = std::to_string(j["run_id"].get<int>());
+  const std::string out = (dir_ / "x.json").string();
+  ExpectError("improver export " + run + " --generation 7 --db " + db_ + " --out " + out,
+              {"adopted no improver at generation 7", "generations with an improver: 0"});
+  EXPECT_FALSE(fs::exists(out));
+  // A search run has no improvers.
+  const Result s = Run("search --task linear:dim=2,tasks=2,train=10,valid=10 --max-evals 100 --seed 1 --quiet --json --db " + db_);
+  ASSERT_EQ(s.code, 0) << s.out;
+  const std::string search_run = std::to_string(nlohmann::json::parse(s.last_line)["run_id"].get<int>());
+  ExpectError("improver export " + search_run + " --db " + db_ + " --out " + out, {"has no improvers", "search"});
+  ExpectError("improver export 999 --db " + db_ + " --out " + out, {"no run 999"});
+  EXPECT_FALSE(fs::exists(out));
+  // Usage errors.
+  EXPECT_EQ(Run("improver export --db " + db_ + " --out " + out).code, 2);
+  EXPECT_EQ(Run("improver export " + run + " --db " + db_).code, 2);  // --out is required
+}
+
+TEST_F(RsiCli, BadConfigsAndSpecsGiveOneLineErrors) {
+  ExpectError("rsi --config " + (dir_ / "missing.toml").string() + " --db " + db_, {"missing.toml"});
+  const std::string bad_key = Write("bad_key.toml", std::string(kTinyRsi) + "\n[rsi.turbo]\nboost = 1\n");
+  ExpectError("rsi --config " + bad_key + " --db " + db_, {"bad_key.toml:", "turbo"});
+  const std::string bad_type = Write("bad_type.toml", "[rsi]\ngenerations = \"many\"\n");
+  ExpectError("rsi --config " + bad_type + " --db " + db_, {"bad_type.toml:2", "generations"});
+  const std::string same = Write("same.toml", "[rsi.train]\nfamilies = [\"linear:dim=4\"]\n[rsi.held_out]\nfamilies = [\"linear:dim=4\"]\n");
+  ExpectError("rsi --config " + same + " --db " + db_, {"same.toml", "also a training family"});
+  // Refused before the store is opened: nothing was created.
+  EXPECT_FALSE(fs::exists(db_));
+
+  const std::string bad_json = Write("bad.json", "{\"name\": \"x\", ");
+  ExpectError("search --improver " + bad_json + " --task linear:dim=2,tasks=2,train=10,valid=10 --db " + db_,
+              {"bad.json", "JSON"});
+  const std::string missing_field = Write("missing_field.json", "{\"name\": \"x\"}");
+  ExpectError("search --improver " + missing_field + " --task linear:dim=2 --db " + db_,
+              {"missing_field.json", "selection"});
+  ExpectError("search --improver " + (dir_ / "nope.json").string() + " --task linear:dim=2 --db " + db_, {"nope.json"});
+  EXPECT_EQ(Run("rsi --config " + config_ + " --ablate memory --db " + db_).code, 2);
+}
+
+TEST_F(RsiCli, AblationsFromTheCommandLine) {
+  // An initial improver that prefers the three learning channels, with credit enough to use it.
+  nlohmann::json spec;
+  {
+    const nlohmann::json j = Rsi(1);
+    ASSERT_TRUE(j.contains("run_id"));
+    const std::string g0 = (dir_ / "g0.json").string();
+    ASSERT_EQ(Run("improver export " + std::to_string(j["run_id"].get<int>()) + " --generation 0 --db " + db_ +
+                  " --out " + g0).code, 0);
+    spec = nlohmann::json::parse(Slurp(g0));
+  }
+  for (const char* op : {"credit_weights", "mine_macros", "discover_filter"}) spec["meta"]["weights"][op] = 50.0;
+  spec["learned"]["kinds"]["alter"] = {300.0, 5.0};
+  spec["learned"]["kinds"]["insert"] = {300.0, 9.0};
+  const std::string init = Write("init.json", spec.dump());
+  std::string text = kTinyRsi;
+  text.replace(text.find("initial = \"plain\""), std::string("initial = \"plain\"").size(), "initial = \"" + init + "\"");
+  const std::string cfg = Write("channels.toml", text);
+  const std::string base = "rsi --config " + cfg + " --db " + db_ + " --json --seed 5";
+  const Result open = Run(base);
+  ASSERT_EQ(open.code, 0) << open.out;
+  EXPECT_TRUE(open.out.find("[credit_weights]") != std::string::npos || open.out.find("[mine_macros]") != std::string::npos ||
+              open.out.find("[discover_filter]") != std::string::npos)
+      << "the control run never used a learning channel:\n" << open.out;
+  const Result ablated = Run(base + " --ablate credit --ablate macros --ablate filter");
+  ASSERT_EQ(ablated.code, 0) << ablated.out;
+  EXPECT_NE(ablated.out.find("cand 0 ["), std::string::npos) << ablated.out;
+  for (const char* op : {"[credit_weights]", "[mine_macros]", "[discover_filter]"})
+    EXPECT_EQ(ablated.out.find(op), std::string::npos) << op << "\n" << ablated.out;
+  // The ablations are stored with the run's config.
+  EXPECT_NO_THROW(nlohmann::json::parse(ablated.last_line));
+}
+
+}  // namespace
