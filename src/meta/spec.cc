@@ -96,7 +96,7 @@ void ImproverSpec::Validate() const {
   if (scheme == "islands" && (islands < 2 || islands > population / tournament))
     fail("islands must be in [2, population / tournament]");
   if (islands < 2) fail("islands must be >= 2");
-  if (migrate_every < 1) fail("migrate_every must be >= 1");
+  if (migrate_every < 0) fail("migrate_every must be >= 0 (0: never)");
   bool any = false;
   for (const auto& [m, w] : mutations) {
     if (!(w >= 0 && std::isfinite(w))) fail("mutation weights must be finite and >= 0");
@@ -122,7 +122,7 @@ ImproverSpec SpecFromConfig(const search::EvolutionConfig& e) {
   s.population = e.population;
   s.tournament = e.tournament;
   s.mutate_prob = e.mutate_prob;
-  if (e.islands > 1) s.islands = e.islands, s.migrate_every = std::max<int64_t>(1, e.migrate_every);
+  if (e.islands > 1) s.islands = e.islands, s.migrate_every = e.migrate_every;
   for (size_t i = 0; i < e.mutations.size(); ++i)
     s.mutations.emplace_back(e.mutations[i], e.policy.kind_weights.empty() ? 1.0 : e.policy.kind_weights[i]);
   for (int c = 0; c < lang::kNumComponents; ++c)
@@ -309,7 +309,9 @@ ImproverSpec SpecFromJson(const Json& j) {
       R::Fail("mutations." + it.key(), e.what());
     }
     if (!seen.insert(m).second) R::Fail("mutations." + it.key(), "listed twice");
-    s.mutations.emplace_back(m, R::Num(it.value(), "mutations." + it.key()));
+    const double w = R::Num(it.value(), "mutations." + it.key());
+    if (w < 0) R::Fail("mutations." + it.key(), "must be >= 0");
+    s.mutations.emplace_back(m, w);
   }
   const Json& ops = R::Get(j, "operations", "spec");
   R::Keys(ops, "operations", {"setup", "predict", "learn"});
@@ -320,7 +322,9 @@ ImproverSpec SpecFromJson(const Json& j) {
     for (auto it = o.begin(); it != o.end(); ++it) {
       auto op = lang::OpFromId(it.key());
       if (!op) R::Fail(path + "." + it.key(), "unknown operation");
-      s.operations[c].emplace_back(*op, R::Num(it.value(), path + "." + it.key()));
+      const double w = R::Num(it.value(), path + "." + it.key());
+      if (w < 0) R::Fail(path + "." + it.key(), "must be >= 0");
+      s.operations[c].emplace_back(*op, w);
     }
   }
   const Json& k = R::Get(j, "constants", "spec");
@@ -412,9 +416,11 @@ ImproverSpec SpecFromJson(const Json& j) {
   const Json& mw = R::Get(meta, "weights", "meta");
   if (!mw.is_object()) R::Fail("meta.weights", "must be an object");
   for (auto it = mw.begin(); it != mw.end(); ++it) {
+    if (it.key() == "perturb_meta") continue;  // removed operator; stores before it was removed list it
     const int i = MetaIndex(it.key());
     if (i < 0) R::Fail("meta.weights." + it.key(), "unknown meta-operator");
     s.meta_weights[i] = R::Num(it.value(), "meta.weights." + it.key());
+    if (s.meta_weights[i] < 0) R::Fail("meta.weights." + it.key(), "must be >= 0");
   }
   s.meta_step = R::Num(R::Get(meta, "step", "meta"), "meta.step");
   s.Validate();
@@ -668,9 +674,14 @@ ImproverSpec ProposeCandidate(const ImproverSpec& spec, Rng& rng, const Proposal
     if (ctx.disabled[i]) w[i] = 0;
   if (std::all_of(w.begin(), w.end(), [](double x) { return x <= 0; })) throw Error("improver spec: every meta-operator has weight 0");
   for (int attempt = 0; attempt < 64; ++attempt) {
+    if (std::all_of(w.begin(), w.end(), [](double x) { return x <= 0; })) break;
     const int i = static_cast<int>(search::WeightedIndex(rng, w, w.size()));
     ImproverSpec cand = spec;
-    if (ApplyMeta(i, cand, rng, ctx)) {
+    if (!ApplyMeta(i, cand, rng, ctx)) {
+      w[i] = 0;  // cannot apply to this spec in this context: draw among the others
+      continue;
+    }
+    {
       try {
         cand.Validate();
       } catch (const Error&) {
