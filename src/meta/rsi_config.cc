@@ -7,6 +7,7 @@
 
 #include "core/error.h"
 #include "search/run_config.h"
+#include "search/toml_reader.h"
 
 namespace ouro::meta {
 
@@ -59,63 +60,11 @@ budget = 6000
 target = "frozen"
 )";
 
-struct Reader {
-  std::string source;
-  [[noreturn]] void Fail(const toml::node* n, const std::string& where, const std::string& msg) const {
-    std::string loc = source;
-    if (n && n->source().begin.line > 0)
-      loc += ":" + std::to_string(n->source().begin.line) + ":" + std::to_string(n->source().begin.column);
-    throw Error(loc + ": " + where + ": " + msg);
-  }
-  void Keys(const toml::table& t, const std::string& sec, std::initializer_list<std::string_view> known) const {
-    for (const auto& [k, v] : t) {
-      bool ok = false;
-      for (auto n : known) ok |= k.str() == n;
-      if (!ok) {
-        std::string list;
-        for (auto n : known) list += (list.empty() ? "" : ", ") + std::string(n);
-        Fail(&v, sec, "unknown key '" + std::string(k.str()) + "' (known: " + list + ")");
-      }
-    }
-  }
-  template <typename T>
-  void Int(const toml::table& t, const std::string& sec, std::string_view key, T& out, int64_t lo, int64_t hi) const {
-    const toml::node* n = t.get(key);
-    if (!n) return;
-    if (!n->is_integer()) Fail(n, sec + "." + std::string(key), "expected an integer");
-    const int64_t v = *n->value<int64_t>();
-    if (v < lo || v > hi)
-      Fail(n, sec + "." + std::string(key), std::to_string(v) + " is out of range [" + std::to_string(lo) + ", " + std::to_string(hi) + "]");
-    out = static_cast<T>(v);
-  }
-  void Num(const toml::table& t, const std::string& sec, std::string_view key, double& out, double lo, double hi) const {
-    const toml::node* n = t.get(key);
-    if (!n) return;
-    if (!n->is_number()) Fail(n, sec + "." + std::string(key), "expected a number");
-    const double v = *n->value<double>();
-    if (!(v >= lo && v <= hi))
-      Fail(n, sec + "." + std::string(key), std::to_string(v) + " is out of range [" + std::to_string(lo) + ", " + std::to_string(hi) + "]");
-    out = v;
-  }
-  std::vector<std::string> Strings(const toml::node* n, const std::string& where) const {
-    const toml::array* a = n->as_array();
-    if (!a) Fail(n, where, "expected an array of strings");
-    std::vector<std::string> out;
-    for (const auto& e : *a) {
-      if (!e.is_string()) Fail(&e, where, "expected an array of strings");
-      out.push_back(*e.value<std::string>());
-    }
-    return out;
-  }
-  const toml::table* Table(const toml::table& t, std::string_view key, const std::string& where) const {
-    const toml::node* n = t.get(key);
-    if (!n) return nullptr;
-    if (!n->is_table()) Fail(n, where, "expected a table");
-    return n->as_table();
-  }
+struct Reader : search::TomlReader {
+  using TomlReader::TomlReader;
   void Arena(const toml::table& t, const std::string& sec, meta::Arena& a, int* seeds) const {
-    if (seeds) Keys(t, sec, {"families", "budget", "target", "stop_at", "seeds"});
-    else Keys(t, sec, {"families", "budget", "target", "stop_at"});
+    if (seeds) CheckKeys(t, sec, {"families", "budget", "target", "stop_at", "seeds"});
+    else CheckKeys(t, sec, {"families", "budget", "target", "stop_at"});
     if (const toml::node* n = t.get("families")) {
       a.families.clear();
       for (const std::string& f : Strings(n, sec + ".families")) {
@@ -134,9 +83,9 @@ struct Reader {
       if (!seeds) Fail(n, sec + ".target", "\"frozen\" is for [rsi.held_out] only");
       a.target = 0;
     } else {
-      Num(t, sec, "target", a.target, 1e-9, 1.0);
+      Double(t, sec, "target", a.target, 1e-9, 1.0);
     }
-    Num(t, sec, "stop_at", a.stop_at, 0.0, 2.0);
+    Double(t, sec, "stop_at", a.stop_at, 0.0, 2.0);
     if (seeds) Int(t, sec, "seeds", *seeds, 1, 1000);
   }
 };
@@ -145,7 +94,7 @@ struct Reader {
 
 RsiFileConfig ParseRsiConfig(std::string_view text, const std::string& source) {
   const search::RunConfig run = search::ParseRunConfig(text, source, {"improver", "rsi"});
-  Reader r{source};
+  Reader r(source);
   toml::table root = toml::parse(text, source);  // already parsed once without error
   RsiFileConfig out;
   RsiConfig& c = out.rsi;
@@ -154,8 +103,8 @@ RsiFileConfig ParseRsiConfig(std::string_view text, const std::string& source) {
   c.threads = run.threads;
   search::EvolutionConfig base = run.evolution;
   base.max_experiments = 0;
-  if (const toml::table* t = r.Table(root, "improver", "[improver]")) {
-    r.Keys(*t, "[improver]", {"initial"});
+  if (const toml::table* t = r.Table(root, "improver", "")) {
+    r.CheckKeys(*t, "[improver]", {"initial"});
     if (const toml::node* n = t->get("initial")) {
       if (!n->is_string()) r.Fail(n, "[improver].initial", "expected \"plain\", \"config\" or a spec file path");
       out.initial = *n->value<std::string>();
@@ -165,24 +114,24 @@ RsiFileConfig ParseRsiConfig(std::string_view text, const std::string& source) {
   c.held_out.base = base;
   c.train.families = {tasks::ParseTaskSpec("linear:dim=4,tasks=5,train=50,valid=50")};
   c.held_out.families = {tasks::ParseTaskSpec("linear:dim=8,tasks=5,train=50,valid=50")};
-  if (const toml::table* t = r.Table(root, "rsi", "[rsi]")) {
-    r.Keys(*t, "[rsi]", {"generations", "candidates", "max_games", "max_seconds", "filter_budget", "ablate", "sprt",
+  if (const toml::table* t = r.Table(root, "rsi", "")) {
+    r.CheckKeys(*t, "[rsi]", {"generations", "candidates", "max_games", "max_seconds", "filter_budget", "ablate", "sprt",
                          "train", "held_out"});
     r.Int(*t, "[rsi]", "generations", c.generations, 0, 100000);
     r.Int(*t, "[rsi]", "candidates", c.candidates, 1, 1000);
     r.Int(*t, "[rsi]", "max_games", c.max_games, 1, 100000);
-    r.Num(*t, "[rsi]", "max_seconds", c.max_seconds, 0, 1e9);
+    r.Double(*t, "[rsi]", "max_seconds", c.max_seconds, 0, 1e9);
     r.Int(*t, "[rsi]", "filter_budget", c.filter_budget, 1, 100000000);
     if (const toml::node* n = t->get("ablate")) c.ablate = r.Strings(n, "[rsi].ablate");
-    if (const toml::table* s = r.Table(*t, "sprt", "[rsi.sprt]")) {
-      r.Keys(*s, "[rsi.sprt]", {"elo0", "elo1", "alpha", "beta"});
-      r.Num(*s, "[rsi.sprt]", "elo0", c.sprt.elo0, -2000, 2000);
-      r.Num(*s, "[rsi.sprt]", "elo1", c.sprt.elo1, -2000, 2000);
-      r.Num(*s, "[rsi.sprt]", "alpha", c.sprt.alpha, 1e-9, 0.5);
-      r.Num(*s, "[rsi.sprt]", "beta", c.sprt.beta, 1e-9, 0.5);
+    if (const toml::table* s = r.Table(*t, "sprt", "rsi.")) {
+      r.CheckKeys(*s, "[rsi.sprt]", {"elo0", "elo1", "alpha", "beta"});
+      r.Double(*s, "[rsi.sprt]", "elo0", c.sprt.elo0, -2000, 2000);
+      r.Double(*s, "[rsi.sprt]", "elo1", c.sprt.elo1, -2000, 2000);
+      r.Double(*s, "[rsi.sprt]", "alpha", c.sprt.alpha, 1e-9, 0.5);
+      r.Double(*s, "[rsi.sprt]", "beta", c.sprt.beta, 1e-9, 0.5);
     }
-    if (const toml::table* s = r.Table(*t, "train", "[rsi.train]")) r.Arena(*s, "[rsi.train]", c.train, nullptr);
-    if (const toml::table* s = r.Table(*t, "held_out", "[rsi.held_out]"))
+    if (const toml::table* s = r.Table(*t, "train", "rsi.")) r.Arena(*s, "[rsi.train]", c.train, nullptr);
+    if (const toml::table* s = r.Table(*t, "held_out", "rsi."))
       r.Arena(*s, "[rsi.held_out]", c.held_out, &c.held_out_seeds);
   }
   // Held-out families must not be training families (the curve would not be honest).

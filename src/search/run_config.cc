@@ -9,93 +9,15 @@
 
 #include "core/error.h"
 #include "lang/text.h"
+#include "search/toml_reader.h"
 #include "tasks/partition.h"
 
 namespace ouro::search {
 namespace {
 
-std::string Short(double v) {
-  char buf[32];
-  std::snprintf(buf, sizeof buf, "%g", v);
-  return buf;
-}
-
-class Reader {
+class Reader : public TomlReader {
  public:
-  explicit Reader(std::string source) : source_(std::move(source)) {}
-
-  [[noreturn]] void Fail(const toml::node* node, const std::string& where, const std::string& msg) const {
-    std::string loc = source_;
-    if (node && node->source().begin.line > 0)
-      loc += ":" + std::to_string(node->source().begin.line) + ":" + std::to_string(node->source().begin.column);
-    throw Error(loc + ": " + where + ": " + msg);
-  }
-
-  // Rejects keys not in `known`.
-  void CheckKeys(const toml::table& t, const std::string& section,
-                 std::initializer_list<std::string_view> known) const {
-    for (const auto& [k, v] : t) {
-      bool ok = false;
-      for (auto n : known) ok |= (k.str() == n);
-      if (!ok) {
-        std::string list;
-        for (auto n : known) list += (list.empty() ? "" : ", ") + std::string(n);
-        Fail(&v, section, "unknown key '" + std::string(k.str()) + "' (known: " + list + ")");
-      }
-    }
-  }
-
-  template <typename T>
-  void Int(const toml::table& t, const std::string& section, std::string_view key, T& out,
-           int64_t lo, int64_t hi) const {
-    const toml::node* n = t.get(key);
-    if (!n) return;
-    auto v = n->value<int64_t>();
-    if (!n->is_integer() || !v) Fail(n, section + "." + std::string(key), "expected an integer");
-    if (*v < lo || *v > hi)
-      Fail(n, section + "." + std::string(key),
-           std::to_string(*v) + " is out of range [" + std::to_string(lo) + ", " + std::to_string(hi) + "]");
-    out = static_cast<T>(*v);
-  }
-  void Double(const toml::table& t, const std::string& section, std::string_view key, double& out,
-              double lo, double hi) const {
-    const toml::node* n = t.get(key);
-    if (!n) return;
-    auto v = n->value<double>();
-    if (!(n->is_floating_point() || n->is_integer()) || !v)
-      Fail(n, section + "." + std::string(key), "expected a number");
-    if (!(*v >= lo && *v <= hi))
-      Fail(n, section + "." + std::string(key), "value out of range [" + Short(lo) + ", " + Short(hi) + "]");
-    out = *v;
-  }
-  void Bool(const toml::table& t, const std::string& section, std::string_view key, bool& out) const {
-    const toml::node* n = t.get(key);
-    if (!n) return;
-    if (!n->is_boolean()) Fail(n, section + "." + std::string(key), "expected true or false");
-    out = *n->value<bool>();
-  }
-  void String(const toml::table& t, const std::string& section, std::string_view key, std::string& out) const {
-    const toml::node* n = t.get(key);
-    if (!n) return;
-    if (!n->is_string()) Fail(n, section + "." + std::string(key), "expected a string");
-    out = *n->value<std::string>();
-  }
-  std::vector<std::string> Strings(const toml::node* n, const std::string& where) const {
-    const toml::array* a = n->as_array();
-    if (!a) Fail(n, where, "expected an array of strings");
-    std::vector<std::string> out;
-    for (const auto& e : *a) {
-      if (!e.is_string()) Fail(&e, where, "expected an array of strings");
-      out.push_back(*e.value<std::string>());
-    }
-    return out;
-  }
-  const toml::table* Table(const toml::table& t, std::string_view key, const std::string& where) const {
-    const toml::node* n = t.get(key);
-    if (!n) return nullptr;
-    if (!n->is_table()) Fail(n, where + std::string(key), "expected a table");
-    return n->as_table();
-  }
+  using TomlReader::TomlReader;
 
   tasks::TaskSpec Tasks(const toml::table& t, const std::string& section, int default_dim) const {
     CheckKeys(t, section, {"family", "dim", "tasks", "train", "valid", "test", "seed", "hidden",
@@ -146,9 +68,6 @@ class Reader {
       Fail(&t, section, e.what());
     }
   }
-
- private:
-  std::string source_;
 };
 
 std::vector<lang::Op> ParseOps(const Reader& r, const toml::node* n, const std::string& where) {
