@@ -10,57 +10,15 @@
 
 #include <nlohmann/json.hpp>
 
+#include "cli_fixture.h"
+
 namespace {
 
 namespace fs = std::filesystem;
 
-struct Result {
-  int code = -1;
-  std::string out;  // stdout + stderr
-  std::string last_line;  // last line of stdout
-};
-
-std::string Slurp(const fs::path& p) {
-  std::ifstream f(p, std::ios::binary);
-  std::stringstream ss;
-  ss << f.rdbuf();
-  return ss.str();
-}
-
-class Cli : public ::testing::Test {
- protected:
-  void SetUp() override {
-    dir_ = fs::temp_directory_path() / ("ouro_cli_test_" + std::to_string(::getpid()) + "_" +
-                                        ::testing::UnitTest::GetInstance()->current_test_info()->name());
-    fs::remove_all(dir_);
-    fs::create_directories(dir_);
-    db_ = (dir_ / "runs.db").string();
-  }
-  void TearDown() override { fs::remove_all(dir_); }
-
-  Result Run(const std::string& args) {
-    const std::string out_file = (dir_ / "stdout.txt").string();
-    const std::string err_file = (dir_ / "stderr.txt").string();
-    const std::string cmd = std::string(OURO_BIN) + " " + args + " >" + out_file + " 2>" + err_file + " </dev/null";
-    Result r;
-    const int status = std::system(cmd.c_str());
-    r.code = WIFEXITED(status) ? WEXITSTATUS(status) : -1;
-    const std::string out = Slurp(out_file);
-    r.out = out + Slurp(err_file);
-    std::string s = out;
-    while (!s.empty() && s.back() == '\n') s.pop_back();
-    r.last_line = s.substr(s.find_last_of('\n') == std::string::npos ? 0 : s.find_last_of('\n') + 1);
-    return r;
-  }
-  std::string Write(const std::string& name, const std::string& text) {
-    const fs::path p = dir_ / name;
-    std::ofstream(p, std::ios::binary) << text;
-    return p.string();
-  }
-
-  fs::path dir_;
-  std::string db_;
-};
+using ouro_test::Result;
+using ouro_test::Slurp;
+using Cli = ouro_test::CliFixture;
 
 TEST_F(Cli, SearchJsonHasTheDocumentedFieldsAndIsStored) {
   const Result r = Run("search --task linear:dim=4,tasks=4,train=100,valid=100 --seed 4 --max-evals 3000 --db " + db_ + " --json --quiet");

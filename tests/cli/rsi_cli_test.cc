@@ -15,24 +15,14 @@
 
 #include <nlohmann/json.hpp>
 
+#include "cli_fixture.h"
+
 namespace {
 
 namespace fs = std::filesystem;
 
-// ---- helpers (as in cli_test.cc) ---------------------------------------------------------------
-
-struct Result {
-  int code = -1;
-  std::string out;        // stdout + stderr
-  std::string last_line;  // last line of stdout
-};
-
-std::string Slurp(const fs::path& p) {
-  std::ifstream f(p, std::ios::binary);
-  std::stringstream ss;
-  ss << f.rdbuf();
-  return ss.str();
-}
+using ouro_test::Result;
+using ouro_test::Slurp;
 
 // Permissive SPRT bounds (H0: 400 Elo weaker, H1: 200 Elo weaker, alpha = beta = 0.35): a
 // candidate that does not lose most of its games is adopted within a few games, so the adoption
@@ -77,37 +67,13 @@ budget = 300
 target = "frozen"
 )";
 
-class RsiCli : public ::testing::Test {
+class RsiCli : public ouro_test::CliFixture {
  protected:
   void SetUp() override {
-    dir_ = fs::temp_directory_path() / ("ouro_rsi_cli_test_" + std::to_string(::getpid()) + "_" +
-                                        ::testing::UnitTest::GetInstance()->current_test_info()->name());
-    fs::remove_all(dir_);
-    fs::create_directories(dir_);
-    db_ = (dir_ / "runs.db").string();
+    CliFixture::SetUp();
     config_ = Write("tiny.toml", kTinyRsi);
   }
-  void TearDown() override { fs::remove_all(dir_); }
 
-  Result Run(const std::string& args) {
-    const std::string out_file = (dir_ / "stdout.txt").string();
-    const std::string err_file = (dir_ / "stderr.txt").string();
-    const std::string cmd = std::string(OURO_BIN) + " " + args + " >" + out_file + " 2>" + err_file + " </dev/null";
-    Result r;
-    const int status = std::system(cmd.c_str());
-    r.code = WIFEXITED(status) ? WEXITSTATUS(status) : -1;
-    const std::string out = Slurp(out_file);
-    r.out = out + Slurp(err_file);
-    std::string s = out;
-    while (!s.empty() && s.back() == '\n') s.pop_back();
-    r.last_line = s.substr(s.find_last_of('\n') == std::string::npos ? 0 : s.find_last_of('\n') + 1);
-    return r;
-  }
-  std::string Write(const std::string& name, const std::string& text) {
-    const fs::path p = dir_ / name;
-    std::ofstream(p, std::ios::binary) << text;
-    return p.string();
-  }
   // `ouro rsi` on the tiny config; the parsed JSON summary.
   nlohmann::json Rsi(int seed, const std::string& extra = "") {
     const Result r = Run("rsi --config " + config_ + " --db " + db_ + " --json --seed " + std::to_string(seed) + extra);
@@ -128,8 +94,7 @@ class RsiCli : public ::testing::Test {
     for (const auto& f : fragments) EXPECT_NE(r.out.find(f), std::string::npos) << args << "\n" << r.out;
   }
 
-  fs::path dir_;
-  std::string db_, config_;
+  std::string config_;
 };
 
 // ---- tests ---------------------------------------------------------------------------------------
