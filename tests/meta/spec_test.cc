@@ -21,9 +21,12 @@
 #include "lang/text.h"
 #include "search/run_config.h"
 #include "tasks/partition.h"
+#include "../search/search_test_util.h"
 
 namespace ouro::meta {
 namespace {
+
+using search::test::Exact;
 
 namespace fs = std::filesystem;
 using lang::Component;
@@ -33,21 +36,7 @@ using search::Mutation;
 
 // ---- helpers ---------------------------------------------------------------------------------
 
-std::string Exact(double v) {
-  char buf[32];
-  return std::string(buf, std::to_chars(buf, buf + sizeof buf, v).ptr);
-}
-
-tasks::TaskSpec Linear(int num_tasks, int n, uint64_t seed) {
-  tasks::TaskSpec s;
-  s.family = "linear";
-  s.dim = 4;
-  s.num_tasks = num_tasks;
-  s.n_train = n;
-  s.n_valid = n;
-  s.seed = seed;
-  return s;
-}
+tasks::TaskSpec Linear(int num_tasks, int n, uint64_t seed) { return search::test::Linear(num_tasks, n, n, seed); }
 
 const tasks::Partition& Tasks() {
   static const tasks::Partition p = tasks::MakePartition(Linear(3, 30, 1), Linear(3, 30, 2), Linear(2, 30, 3));

@@ -17,20 +17,13 @@
 #include "lang/text.h"
 #include "search/run_config.h"
 #include "tasks/partition.h"
+#include "search_test_util.h"
 
 namespace ouro::search {
 namespace {
 
-tasks::TaskSpec Linear(int num_tasks, int n_train, int n_valid, uint64_t seed, int dim = 4) {
-  tasks::TaskSpec s;
-  s.family = "linear";
-  s.dim = dim;
-  s.num_tasks = num_tasks;
-  s.n_train = n_train;
-  s.n_valid = n_valid;
-  s.seed = seed;
-  return s;
-}
+using test::Linear;
+using test::Exact;
 
 tasks::TaskSpec Nonlinear(int num_tasks, int n_train, int n_valid, uint64_t seed, int n_test = 0) {
   tasks::TaskSpec s = Linear(num_tasks, n_train, n_valid, seed);
@@ -59,12 +52,6 @@ EvolutionConfig SmallConfig() {
   c.check_every = 200;
   c.sufficient_fitness = 2.0;
   return c;
-}
-
-// Exact text of a double (std::to_string keeps only 6 decimals).
-std::string Exact(double v) {
-  char buf[32];
-  return std::string(buf, std::to_chars(buf, buf + sizeof buf, v).ptr);
 }
 
 // Everything observable about a run, for comparing runs.

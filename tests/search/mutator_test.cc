@@ -13,9 +13,12 @@
 #include "core/error.h"
 #include "lang/text.h"
 #include "search/run_config.h"
+#include "search_test_util.h"
 
 namespace ouro::search {
 namespace {
+
+using test::Allowed;
 
 using lang::Component;
 using lang::Instruction;
@@ -38,10 +41,6 @@ SearchSpace MixedSpace() {
   s.min_size = {0, 1, 2};
   s.max_size = {6, 5, 9};
   return s;
-}
-
-bool Allowed(const SearchSpace& s, int c, Op op) {
-  return std::find(s.ops[c].begin(), s.ops[c].end(), op) != s.ops[c].end();
 }
 
 // Sizes drawn to hit the bounds often: min, min+1, max-1, max or anything in between.

@@ -20,9 +20,14 @@
 #include "search/mutator.h"
 #include "search/run_config.h"
 #include "tasks/partition.h"
+#include "search_test_util.h"
 
 namespace ouro::search {
 namespace {
+
+using test::Allowed;
+using test::Linear;
+using test::Exact;
 
 using lang::Component;
 using lang::Instruction;
@@ -44,10 +49,6 @@ SearchSpace Space() {
   s.min_size = {0, 1, 0};
   s.max_size = {6, 5, 9};
   return s;
-}
-
-bool Allowed(const SearchSpace& s, int c, Op op) {
-  return std::find(s.ops[c].begin(), s.ops[c].end(), op) != s.ops[c].end();
 }
 
 // Sizes in [min, max] per component, hitting the bounds often.
@@ -84,17 +85,6 @@ std::vector<Macro> Macros() {
 
 // ---- helpers: evolution level ----------------------------------------------------------------
 
-tasks::TaskSpec Linear(int num_tasks, int n_train, int n_valid, uint64_t seed) {
-  tasks::TaskSpec s;
-  s.family = "linear";
-  s.dim = 4;
-  s.num_tasks = num_tasks;
-  s.n_train = n_train;
-  s.n_valid = n_valid;
-  s.seed = seed;
-  return s;
-}
-
 // Three search tasks (so a cascade on one of them is a third of the cost).
 const tasks::Partition& Tasks() {
   static const tasks::Partition p =
@@ -114,11 +104,6 @@ EvolutionConfig Config() {
   c.check_every = 200;
   c.sufficient_fitness = 2.0;
   return c;
-}
-
-std::string Exact(double v) {
-  char buf[32];
-  return std::string(buf, std::to_chars(buf, buf + sizeof buf, v).ptr);
 }
 
 // Everything observable about a run except its recorded proposals and timings.
