@@ -39,6 +39,7 @@ Action RegisterShow(CLI::App& app);
 Action RegisterBench(CLI::App& app);
 Action RegisterRsi(CLI::App& app);
 Action RegisterImprover(CLI::App& app);
+Action RegisterAudit(CLI::App& app);
 
 // Set by SIGINT/SIGTERM: long-running commands stop cleanly and store what they have.
 std::atomic<bool>& StopFlag();
