@@ -12,13 +12,22 @@
 // refused rather than extended.
 //
 // Schema versions (PRAGMA user_version): 1 = runs, programs, lineage, evaluations, metrics;
-// 2 adds improvers, candidates and curve for the recursive self-improvement ("rsi") loop. A fresh
+// 2 adds improvers, candidates and curve for the recursive self-improvement ("rsi") loop; 3 adds
+// oversight: events (the audit chain), items (approvals), checkpoints, and on runs the audit head,
+// the control word, progress and the owner with its heartbeat. A fresh
 // store is created at the current version in one transaction; an older one is upgraded in place
 // under the write lock (BEGIN IMMEDIATE), keeping every row, after checking that it holds the
 // tables of its version (so a foreign file that merely carries a user_version is left alone).
+//
+// Operations that write several rows (AppendEvent, AddItem, DecideItem, ClaimRun, TruncateRsiRows)
+// run in a WriteScope: their own BEGIN IMMEDIATE transaction when the caller has none (taking the
+// write lock before reading, so two processes cannot both read the same audit head), else a
+// savepoint inside the caller's transaction, so a failure undoes exactly that operation.
 #include "store/store.h"
 
+#include <signal.h>
 #include <sqlite3.h>
+#include <unistd.h>
 
 #include <bit>
 #include <cerrno>
@@ -29,6 +38,7 @@
 #include <fstream>
 #include <limits>
 #include <nlohmann/json.hpp>
+#include <climits>
 #include <system_error>
 
 #include "core/error.h"
@@ -37,7 +47,7 @@ namespace ouro::store {
 
 namespace {
 
-constexpr int kSchemaVersion = 2;
+constexpr int kSchemaVersion = 3;
 constexpr int kDefaultBusyTimeoutMs = 5000;
 // PRAGMA quick_check reads every page; run it on open only while that stays in the milliseconds.
 constexpr uintmax_t kQuickCheckMaxBytes = 8u << 20;  // ~30 ms
@@ -127,6 +137,52 @@ CREATE TABLE curve(
 ) WITHOUT ROWID;
 )sql";
 
+// Added by version 3: oversight. ALTER TABLE keeps every existing row; the new run columns take
+// their defaults (no events, control "run", no owner).
+constexpr const char* kSchemaV3 = R"sql(
+ALTER TABLE runs ADD COLUMN audit_count INTEGER NOT NULL DEFAULT 0;
+ALTER TABLE runs ADD COLUMN audit_head TEXT;
+ALTER TABLE runs ADD COLUMN control TEXT NOT NULL DEFAULT 'run';
+ALTER TABLE runs ADD COLUMN control_at TEXT;
+ALTER TABLE runs ADD COLUMN progress_json TEXT;
+ALTER TABLE runs ADD COLUMN owner_pid INTEGER;
+ALTER TABLE runs ADD COLUMN owner_host TEXT;
+ALTER TABLE runs ADD COLUMN heartbeat_at TEXT;
+CREATE TABLE events(
+  run_id INTEGER NOT NULL REFERENCES runs(id) ON DELETE CASCADE,
+  seq INTEGER NOT NULL,
+  at TEXT NOT NULL,
+  type TEXT NOT NULL,
+  actor TEXT NOT NULL,
+  content_json TEXT NOT NULL,
+  prev_hash TEXT NOT NULL,
+  hash TEXT NOT NULL,
+  PRIMARY KEY(run_id, seq)
+) WITHOUT ROWID;
+CREATE TABLE items(
+  run_id INTEGER NOT NULL REFERENCES runs(id) ON DELETE CASCADE,
+  item INTEGER NOT NULL,
+  kind TEXT NOT NULL,
+  key TEXT NOT NULL,
+  summary TEXT NOT NULL,
+  evidence_json TEXT,
+  status TEXT NOT NULL,
+  created_at TEXT NOT NULL,
+  decided_by TEXT,
+  decided_at TEXT,
+  note TEXT,
+  PRIMARY KEY(run_id, item),
+  UNIQUE(run_id, key)
+) WITHOUT ROWID;
+CREATE INDEX items_pending ON items(run_id, item) WHERE status = 'pending';
+CREATE TABLE checkpoints(
+  run_id INTEGER PRIMARY KEY REFERENCES runs(id) ON DELETE CASCADE,
+  generation INTEGER NOT NULL,
+  state_json TEXT NOT NULL,
+  written_at TEXT NOT NULL
+);
+)sql";
+
 // The tables each schema version must hold (checked before an existing store is used or upgraded).
 constexpr const char* kTablesV1 =
     "SELECT count(*) FROM sqlite_schema WHERE type = 'table' AND name IN "
@@ -136,9 +192,20 @@ constexpr const char* kTablesV2 =
     "SELECT count(*) FROM sqlite_schema WHERE type = 'table' AND name IN "
     "('runs', 'programs', 'lineage', 'evaluations', 'metrics', 'improvers', 'candidates', 'curve')";
 constexpr int64_t kTableCountV2 = 8;
+constexpr const char* kTablesV3 =
+    "SELECT count(*) FROM sqlite_schema WHERE type = 'table' AND name IN "
+    "('runs', 'programs', 'lineage', 'evaluations', 'metrics', 'improvers', 'candidates', 'curve', "
+    "'events', 'items', 'checkpoints')";
+constexpr int64_t kTableCountV3 = 11;
 
+// The last column is the heartbeat's age in seconds, -1 without a (readable) heartbeat.
 constexpr const char* kRunColumns =
-    "id, kind, status, created_at, finished_at, seed, config_json, summary_json";
+    "id, kind, status, created_at, finished_at, seed, config_json, summary_json, control, "
+    "control_at, progress_json, owner_pid, owner_host, heartbeat_at, "
+    "coalesce(max(0.0, (julianday('now') - julianday(heartbeat_at)) * 86400.0), -1.0)";
+
+constexpr const char* kItemColumns =
+    "item, kind, key, summary, evidence_json, status, created_at, decided_by, decided_at, note";
 
 std::string NowIso8601() {
   std::time_t t = std::chrono::system_clock::to_time_t(std::chrono::system_clock::now());
@@ -146,6 +213,32 @@ std::string NowIso8601() {
   gmtime_r(&t, &tm);
   char buf[32];
   std::strftime(buf, sizeof buf, "%Y-%m-%dT%H:%M:%SZ", &tm);
+  return buf;
+}
+
+// Like NowIso8601 with milliseconds: "2024-05-01T12:00:00.123Z" (audit events, heartbeats, and
+// decisions, where the order within a second matters to a reader).
+std::string NowIso8601Millis() {
+  const auto now = std::chrono::system_clock::now();
+  const auto ms = std::chrono::duration_cast<std::chrono::milliseconds>(now.time_since_epoch());
+  std::time_t t = std::chrono::system_clock::to_time_t(now);
+  std::tm tm{};
+  gmtime_r(&t, &tm);
+  char buf[40];
+  size_t n = std::strftime(buf, sizeof buf, "%Y-%m-%dT%H:%M:%S", &tm);
+  std::snprintf(buf + n, sizeof buf - n, ".%03dZ", static_cast<int>(ms.count() % 1000));
+  return buf;
+}
+
+// Whether a process with this pid exists on this host (EPERM: it exists, owned by someone else).
+bool PidExists(int64_t pid) {
+  if (pid <= 0 || pid > INT_MAX) return false;
+  return ::kill(static_cast<pid_t>(pid), 0) == 0 || errno == EPERM;
+}
+
+std::string Seconds1(double s) {
+  char buf[32];
+  std::snprintf(buf, sizeof buf, "%.1f", s);
   return buf;
 }
 
@@ -197,9 +290,14 @@ struct Store::Statements {
   sqlite3_stmt* begin = nullptr;
   sqlite3_stmt* commit = nullptr;
   sqlite3_stmt* rollback = nullptr;
+  sqlite3_stmt* savepoint = nullptr;
+  sqlite3_stmt* release = nullptr;
+  sqlite3_stmt* rollback_to = nullptr;
   sqlite3_stmt* create_run = nullptr;
   sqlite3_stmt* finish_run = nullptr;
   sqlite3_stmt* set_run_status = nullptr;
+  sqlite3_stmt* reopen_run = nullptr;
+  sqlite3_stmt* run_exists = nullptr;
   sqlite3_stmt* get_run = nullptr;
   sqlite3_stmt* list_runs = nullptr;
   sqlite3_stmt* latest_run = nullptr;
@@ -217,17 +315,39 @@ struct Store::Statements {
   sqlite3_stmt* get_candidates = nullptr;
   sqlite3_stmt* add_curve_point = nullptr;
   sqlite3_stmt* get_curve = nullptr;
+  sqlite3_stmt* delete_improvers_after = nullptr;
+  sqlite3_stmt* delete_candidates_after = nullptr;
+  sqlite3_stmt* delete_curve_after = nullptr;
+  // v3: audit chain
+  sqlite3_stmt* get_audit_head = nullptr;
+  sqlite3_stmt* add_event = nullptr;
+  sqlite3_stmt* set_audit_head = nullptr;
+  sqlite3_stmt* get_events = nullptr;
+  // v3: control, progress, ownership
+  sqlite3_stmt* set_control = nullptr;
+  sqlite3_stmt* get_control = nullptr;
+  sqlite3_stmt* set_progress = nullptr;
+  sqlite3_stmt* get_owner = nullptr;
+  sqlite3_stmt* set_owner = nullptr;
+  sqlite3_stmt* heartbeat = nullptr;
+  sqlite3_stmt* release_run = nullptr;
+  // v3: items, checkpoints
+  sqlite3_stmt* find_item_number = nullptr;
+  sqlite3_stmt* next_item_number = nullptr;
+  sqlite3_stmt* add_item = nullptr;
+  sqlite3_stmt* get_item = nullptr;
+  sqlite3_stmt* find_item = nullptr;
+  sqlite3_stmt* get_items = nullptr;
+  sqlite3_stmt* get_pending_items = nullptr;
+  sqlite3_stmt* get_pending_items_all = nullptr;
+  sqlite3_stmt* decide_item = nullptr;
+  sqlite3_stmt* put_checkpoint = nullptr;
+  sqlite3_stmt* get_checkpoint = nullptr;
 
-  sqlite3_stmt** all[23] = {&begin,          &commit,          &rollback,    &create_run,
-                            &finish_run,     &set_run_status,  &get_run,     &list_runs,
-                            &latest_run,     &put_program,     &get_program, &add_lineage,
-                            &get_lineage,    &add_evaluation,  &get_evaluations,
-                            &add_metric,     &get_metrics,     &add_improver,
-                            &get_improvers,  &add_candidate,   &get_candidates,
-                            &add_curve_point, &get_curve};
+  std::vector<sqlite3_stmt*> owned;  // every statement above that was prepared
 
   ~Statements() {
-    for (sqlite3_stmt** s : all) sqlite3_finalize(*s);  // finalize(nullptr) is a no-op
+    for (sqlite3_stmt* s : owned) sqlite3_finalize(s);
   }
 };
 
@@ -282,6 +402,28 @@ RunInfo ReadRun(const StmtUse& q) {
   r.seed = std::bit_cast<uint64_t>(q.Int(5));
   r.config_json = q.Text(6);
   r.summary_json = q.Text(7);
+  r.control = q.Text(8);
+  r.control_at = q.Text(9);
+  r.progress_json = q.Text(10);
+  r.owner_pid = q.Int(11);
+  r.owner_host = q.Text(12);
+  r.heartbeat_at = q.Text(13);
+  r.heartbeat_age_seconds = q.Real(14);
+  return r;
+}
+
+ItemRow ReadItem(const StmtUse& q, int first) {
+  ItemRow r;
+  r.item = q.Int(first);
+  r.kind = q.Text(first + 1);
+  r.key = q.Text(first + 2);
+  r.summary = q.Text(first + 3);
+  r.evidence_json = q.Text(first + 4);
+  r.status = q.Text(first + 5);
+  r.created_at = q.Text(first + 6);
+  r.decided_by = q.Text(first + 7);
+  r.decided_at = q.Text(first + 8);
+  r.note = q.Text(first + 9);
   return r;
 }
 
@@ -292,6 +434,8 @@ void Store::Fail(const std::string& what) const {
   std::string msg = db_ ? sqlite3_errmsg(db_) : "out of memory";
   if (code == SQLITE_NOTADB) throw Error(path_ + ": not an ouro run store (" + msg + ")");
   if (code == SQLITE_CORRUPT) throw Error(path_ + ": corrupt run store: " + what + ": " + msg);
+  if (code == SQLITE_FULL)
+    throw Error(path_ + ": run store full (disk full or size limit reached): " + what + ": " + msg);
   throw Error(path_ + ": " + what + ": " + msg);
 }
 
@@ -389,6 +533,8 @@ std::unique_ptr<Store> Store::OpenImpl(const std::string& path, int busy_timeout
       throw Error(path + kForeign);
     if (v == 2 && s->QueryInt(kTablesV2, "read schema") != kTableCountV2)
       throw Error(path + kForeign);
+    if (v == 3 && s->QueryInt(kTablesV3, "read schema") != kTableCountV3)
+      throw Error(path + kForeign);
   };
   int64_t version = s->QueryInt("PRAGMA user_version", "read schema version");
   check_version(version);
@@ -442,6 +588,10 @@ std::unique_ptr<Store> Store::OpenImpl(const std::string& path, int busy_timeout
         s->Exec(kSchemaV2, what);
         version = 2;
       }
+      if (version == 2) {
+        s->Exec(kSchemaV3, what);
+        version = 3;
+      }
       if (version != found) {
         const std::string set = "PRAGMA user_version = " + std::to_string(version);
         s->Exec(set.c_str(), "set schema version");
@@ -456,19 +606,28 @@ std::unique_ptr<Store> Store::OpenImpl(const std::string& path, int busy_timeout
   // Preparing every statement also validates that the tables and columns are the expected ones.
   s->stmts_ = std::make_unique<Statements>();
   Statements& t = *s->stmts_;
-  auto prep = [&s](sqlite3_stmt** out, const std::string& sql) {
+  auto prep = [&s, &t](sqlite3_stmt** out, const std::string& sql) {
     if (sqlite3_prepare_v3(s->db_, sql.c_str(), -1, SQLITE_PREPARE_PERSISTENT, out, nullptr) !=
         SQLITE_OK)
       s->Fail("not an ouro run store (prepare \"" + sql.substr(0, 40) + "...\")");
+    t.owned.push_back(*out);
   };
+  const std::string item_cols = kItemColumns;
   const std::string run_cols = kRunColumns;
   prep(&t.begin, "BEGIN IMMEDIATE");
   prep(&t.commit, "COMMIT");
   prep(&t.rollback, "ROLLBACK");
+  prep(&t.savepoint, "SAVEPOINT ouro_write");
+  prep(&t.release, "RELEASE ouro_write");
+  prep(&t.rollback_to, "ROLLBACK TO ouro_write");
   prep(&t.create_run,
        "INSERT INTO runs(kind, status, created_at, seed, config_json) VALUES(?, 'running', ?, ?, ?)");
   prep(&t.finish_run, "UPDATE runs SET status = ?, finished_at = ?, summary_json = ? WHERE id = ?");
   prep(&t.set_run_status, "UPDATE runs SET status = ? WHERE id = ?");
+  prep(&t.reopen_run,
+       "UPDATE runs SET status = 'running', finished_at = NULL, control = 'run', control_at = ? "
+       "WHERE id = ?");
+  prep(&t.run_exists, "SELECT 1 FROM runs WHERE id = ?");
   prep(&t.get_run, "SELECT " + run_cols + " FROM runs WHERE id = ?");
   prep(&t.list_runs, "SELECT " + run_cols + " FROM runs ORDER BY id");
   prep(&t.latest_run, "SELECT " + run_cols + " FROM runs ORDER BY id DESC LIMIT 1");
@@ -512,6 +671,53 @@ std::unique_ptr<Store> Store::OpenImpl(const std::string& path, int busy_timeout
   prep(&t.get_curve,
        "SELECT generation, cumulative_evaluations, seconds, point_json FROM curve "
        "WHERE run_id = ? ORDER BY generation");
+  prep(&t.delete_improvers_after, "DELETE FROM improvers WHERE run_id = ? AND generation > ?");
+  prep(&t.delete_candidates_after, "DELETE FROM candidates WHERE run_id = ? AND generation > ?");
+  prep(&t.delete_curve_after, "DELETE FROM curve WHERE run_id = ? AND generation > ?");
+
+  prep(&t.get_audit_head, "SELECT audit_count, audit_head FROM runs WHERE id = ?");
+  prep(&t.add_event,
+       "INSERT INTO events(run_id, seq, at, type, actor, content_json, prev_hash, hash) "
+       "VALUES(?, ?, ?, ?, ?, ?, ?, ?)");
+  prep(&t.set_audit_head, "UPDATE runs SET audit_count = ?, audit_head = ? WHERE id = ?");
+  prep(&t.get_events,
+       "SELECT seq, at, type, actor, content_json, prev_hash, hash FROM events WHERE run_id = ? "
+       "ORDER BY seq");
+
+  prep(&t.set_control, "UPDATE runs SET control = ?, control_at = ? WHERE id = ?");
+  prep(&t.get_control, "SELECT control FROM runs WHERE id = ?");
+  prep(&t.set_progress, "UPDATE runs SET progress_json = ? WHERE id = ?");
+  prep(&t.get_owner,
+       "SELECT owner_pid, owner_host, "
+       "coalesce(max(0.0, (julianday('now') - julianday(heartbeat_at)) * 86400.0), -1.0) "
+       "FROM runs WHERE id = ?");
+  prep(&t.set_owner, "UPDATE runs SET owner_pid = ?, owner_host = ?, heartbeat_at = ? WHERE id = ?");
+  prep(&t.heartbeat,
+       "UPDATE runs SET heartbeat_at = ? WHERE id = ? AND owner_pid = ? AND owner_host = ?");
+  prep(&t.release_run,
+       "UPDATE runs SET owner_pid = NULL, owner_host = NULL "
+       "WHERE id = ? AND owner_pid = ? AND owner_host = ?");
+
+  prep(&t.find_item_number, "SELECT item FROM items WHERE run_id = ? AND key = ?");
+  prep(&t.next_item_number, "SELECT coalesce(max(item), 0) + 1 FROM items WHERE run_id = ?");
+  prep(&t.add_item,
+       "INSERT INTO items(run_id, item, kind, key, summary, evidence_json, status, created_at) "
+       "VALUES(?, ?, ?, ?, ?, ?, 'pending', ?)");
+  prep(&t.get_item, "SELECT " + item_cols + " FROM items WHERE run_id = ? AND item = ?");
+  prep(&t.find_item, "SELECT " + item_cols + " FROM items WHERE run_id = ? AND key = ?");
+  prep(&t.get_items, "SELECT " + item_cols + " FROM items WHERE run_id = ? ORDER BY item");
+  prep(&t.get_pending_items,
+       "SELECT " + item_cols + " FROM items WHERE run_id = ? AND status = 'pending' ORDER BY item");
+  prep(&t.get_pending_items_all,
+       "SELECT run_id, " + item_cols + " FROM items WHERE status = 'pending' ORDER BY run_id, item");
+  prep(&t.decide_item,
+       "UPDATE items SET status = ?, decided_by = ?, decided_at = ?, note = ? "
+       "WHERE run_id = ? AND item = ? AND status = 'pending'");
+  prep(&t.put_checkpoint,
+       "INSERT INTO checkpoints(run_id, generation, state_json, written_at) VALUES(?, ?, ?, ?) "
+       "ON CONFLICT(run_id) DO UPDATE SET generation = excluded.generation, "
+       "state_json = excluded.state_json, written_at = excluded.written_at");
+  prep(&t.get_checkpoint, "SELECT generation, state_json FROM checkpoints WHERE run_id = ?");
   return s;
 }
 
@@ -811,6 +1017,396 @@ std::vector<CurveRow> Store::GetCurve(int64_t run_id) {
   }
   Check(rc, "get curve");
   return out;
+}
+
+// ---- v3: write scopes, resume, audit chain, control, ownership, items, checkpoints ----------
+
+class Store::WriteScope {
+ public:
+  WriteScope(Store& s, const char* what) : s_(s), own_(!s.in_transaction()) {
+    StmtUse q(own_ ? s_.stmts_->begin : s_.stmts_->savepoint);
+    s_.Check(q.Step(), what);
+  }
+  ~WriteScope() {
+    if (done_) return;
+    // Errors are ignored: after some failures (e.g. disk full) SQLite has already rolled back.
+    if (own_) {
+      if (!sqlite3_get_autocommit(s_.db_)) {
+        StmtUse q(s_.stmts_->rollback);
+        q.Step();
+      }
+    } else if (!sqlite3_get_autocommit(s_.db_)) {
+      StmtUse undo(s_.stmts_->rollback_to);
+      undo.Step();
+      StmtUse rel(s_.stmts_->release);
+      rel.Step();
+    }
+  }
+  WriteScope(const WriteScope&) = delete;
+  WriteScope& operator=(const WriteScope&) = delete;
+  void Commit(const char* what) {
+    StmtUse q(own_ ? s_.stmts_->commit : s_.stmts_->release);
+    s_.Check(q.Step(), what);
+    done_ = true;
+  }
+
+ private:
+  Store& s_;
+  const bool own_;
+  bool done_ = false;
+};
+
+int64_t Store::SetMaxPages(int64_t pages) {
+  const std::string sql = "PRAGMA max_page_count = " + std::to_string(pages < 1 ? 1 : pages);
+  return QueryInt(sql.c_str(), "set max page count");
+}
+
+void Store::RequireRun(int64_t run_id, const char* what) {
+  StmtUse q(stmts_->run_exists);
+  q.Bind(1, run_id);
+  int rc = q.Step();
+  Check(rc, what);
+  if (rc != SQLITE_ROW)
+    throw Error(path_ + ": " + what + ": no such run " + std::to_string(run_id));
+}
+
+void Store::TruncateRsiRows(int64_t run_id, int after_generation) {
+  WriteScope w(*this, "truncate rsi rows");
+  RequireRun(run_id, "truncate rsi rows");
+  for (sqlite3_stmt* st : {stmts_->delete_improvers_after, stmts_->delete_candidates_after,
+                           stmts_->delete_curve_after}) {
+    StmtUse q(st);
+    q.Bind(1, run_id);
+    q.Bind(2, after_generation);
+    Check(q.Step(), "truncate rsi rows");
+  }
+  w.Commit("truncate rsi rows");
+}
+
+void Store::ReopenRun(int64_t run_id) {
+  std::string now = NowIso8601Millis();
+  StmtUse q(stmts_->reopen_run);
+  q.Bind(1, now);
+  q.Bind(2, run_id);
+  Check(q.Step(), "reopen run");
+  if (sqlite3_changes(db_) == 0)
+    throw Error(path_ + ": reopen run " + std::to_string(run_id) + ": no such run");
+}
+
+EventRow Store::AppendEvent(int64_t run_id, const std::string& type, const std::string& actor,
+                            const std::string& content_json) {
+  RequireJson(path_, content_json, "event content");
+  WriteScope w(*this, "append event");
+  EventRow e;
+  {
+    StmtUse q(stmts_->get_audit_head);
+    q.Bind(1, run_id);
+    int rc = q.Step();
+    Check(rc, "append event");
+    if (rc != SQLITE_ROW)
+      throw Error(path_ + ": append event: no such run " + std::to_string(run_id));
+    e.seq = q.Int(0) + 1;
+    e.prev_hash = q.Text(1);
+  }
+  if (e.prev_hash.empty()) e.prev_hash = oversight::kGenesisHash;
+  e.at = NowIso8601Millis();
+  e.type = type;
+  e.actor = actor;
+  e.content_json = content_json;
+  e.hash = oversight::EventHash(run_id, e);
+  {
+    StmtUse q(stmts_->add_event);
+    q.Bind(1, run_id);
+    q.Bind(2, e.seq);
+    q.Bind(3, e.at);
+    q.Bind(4, e.type);
+    q.Bind(5, e.actor);
+    q.Bind(6, e.content_json);
+    q.Bind(7, e.prev_hash);
+    q.Bind(8, e.hash);
+    // A taken seq means the head disagrees with the events table (a damaged chain).
+    CheckInsert(q.Step(), "append event", run_id,
+                "event " + std::to_string(e.seq) + " (its audit head is out of step)");
+  }
+  {
+    StmtUse q(stmts_->set_audit_head);
+    q.Bind(1, e.seq);
+    q.Bind(2, e.hash);
+    q.Bind(3, run_id);
+    Check(q.Step(), "append event");
+  }
+  w.Commit("append event");
+  return e;
+}
+
+std::vector<EventRow> Store::GetEvents(int64_t run_id) {
+  std::vector<EventRow> out;
+  StmtUse q(stmts_->get_events);
+  q.Bind(1, run_id);
+  int rc;
+  while ((rc = q.Step()) == SQLITE_ROW) {
+    EventRow e;
+    e.seq = q.Int(0);
+    e.at = q.Text(1);
+    e.type = q.Text(2);
+    e.actor = q.Text(3);
+    e.content_json = q.Text(4);
+    e.prev_hash = q.Text(5);
+    e.hash = q.Text(6);
+    out.push_back(std::move(e));
+  }
+  Check(rc, "get events");
+  return out;
+}
+
+std::optional<std::pair<int64_t, std::string>> Store::GetAuditHead(int64_t run_id) {
+  StmtUse q(stmts_->get_audit_head);
+  q.Bind(1, run_id);
+  int rc = q.Step();
+  Check(rc, "get audit head");
+  if (rc != SQLITE_ROW) return std::nullopt;
+  const int64_t count = q.Int(0);
+  std::string head = q.Text(1);
+  if (head.empty() && count == 0) head = oversight::kGenesisHash;
+  return std::make_pair(count, std::move(head));
+}
+
+void Store::SetControl(int64_t run_id, const std::string& control) {
+  if (control != "run" && control != "pause" && control != "stop")
+    throw Error(path_ + ": set control: '" + control + "' is not one of run, pause, stop");
+  std::string now = NowIso8601Millis();
+  StmtUse q(stmts_->set_control);
+  q.Bind(1, control);
+  q.Bind(2, now);
+  q.Bind(3, run_id);
+  Check(q.Step(), "set control");
+  if (sqlite3_changes(db_) == 0)
+    throw Error(path_ + ": set control: no such run " + std::to_string(run_id));
+}
+
+std::string Store::GetControl(int64_t run_id) {
+  StmtUse q(stmts_->get_control);
+  q.Bind(1, run_id);
+  int rc = q.Step();
+  Check(rc, "get control");
+  if (rc != SQLITE_ROW) throw Error(path_ + ": get control: no such run " + std::to_string(run_id));
+  return q.Text(0);
+}
+
+void Store::SetProgress(int64_t run_id, const std::string& json) {
+  ValidateJson(path_, json, "run progress");
+  StmtUse q(stmts_->set_progress);
+  q.BindTextOrNull(1, json);
+  q.Bind(2, run_id);
+  Check(q.Step(), "set progress");
+  if (sqlite3_changes(db_) == 0)
+    throw Error(path_ + ": set progress: no such run " + std::to_string(run_id));
+}
+
+std::string Store::HostName() {
+  char buf[256] = {};
+  if (::gethostname(buf, sizeof buf - 1) != 0 || buf[0] == '\0') return "unknown-host";
+  return buf;
+}
+
+void Store::ClaimRun(int64_t run_id, double lease_seconds) {
+  const int64_t me = ::getpid();
+  const std::string host = HostName();
+  WriteScope w(*this, "claim run");
+  {
+    StmtUse q(stmts_->get_owner);
+    q.Bind(1, run_id);
+    int rc = q.Step();
+    Check(rc, "claim run");
+    if (rc != SQLITE_ROW) throw Error(path_ + ": claim run: no such run " + std::to_string(run_id));
+    if (sqlite3_column_type(stmts_->get_owner, 0) != SQLITE_NULL) {
+      const int64_t pid = q.Int(0);
+      const std::string owner_host = q.Text(1);
+      const double age = q.Real(2);
+      const bool us = pid == me && owner_host == host;
+      const bool fresh = age >= 0 && age < lease_seconds;
+      const bool live = !us && fresh && (owner_host != host || PidExists(pid));
+      if (live)
+        throw Error(path_ + ": run " + std::to_string(run_id) + " is being written by process " +
+                    std::to_string(pid) + " on host " + owner_host + " (heartbeat " +
+                    Seconds1(age) + " s ago); stop it first or wait");
+    }
+  }
+  {
+    std::string now = NowIso8601Millis();
+    StmtUse q(stmts_->set_owner);
+    q.Bind(1, me);
+    q.Bind(2, host);
+    q.Bind(3, now);
+    q.Bind(4, run_id);
+    Check(q.Step(), "claim run");
+  }
+  w.Commit("claim run");
+}
+
+void Store::Heartbeat(int64_t run_id) {
+  const int64_t me = ::getpid();
+  const std::string host = HostName();
+  {
+    std::string now = NowIso8601Millis();
+    StmtUse q(stmts_->heartbeat);
+    q.Bind(1, now);
+    q.Bind(2, run_id);
+    q.Bind(3, me);
+    q.Bind(4, host);
+    Check(q.Step(), "heartbeat");
+    if (sqlite3_changes(db_) == 1) return;
+  }
+  StmtUse q(stmts_->get_owner);
+  q.Bind(1, run_id);
+  int rc = q.Step();
+  Check(rc, "heartbeat");
+  const std::string run = "run " + std::to_string(run_id);
+  if (rc != SQLITE_ROW) throw Error(path_ + ": heartbeat: no such run " + std::to_string(run_id));
+  if (sqlite3_column_type(stmts_->get_owner, 0) == SQLITE_NULL)
+    throw Error(path_ + ": " + run + " is no longer claimed by this process (it was released)");
+  throw Error(path_ + ": " + run + " was taken over by process " + std::to_string(q.Int(0)) +
+              " on host " + q.Text(1));
+}
+
+void Store::ReleaseRun(int64_t run_id) {
+  const int64_t me = ::getpid();
+  const std::string host = HostName();
+  StmtUse q(stmts_->release_run);
+  q.Bind(1, run_id);
+  q.Bind(2, me);
+  q.Bind(3, host);
+  Check(q.Step(), "release run");
+  if (sqlite3_changes(db_) == 0) RequireRun(run_id, "release run");
+}
+
+int64_t Store::AddItem(int64_t run_id, const std::string& kind, const std::string& key,
+                       const std::string& summary, const std::string& evidence_json) {
+  if (key.empty()) throw Error(path_ + ": add item: the key is empty");
+  ValidateJson(path_, evidence_json, "item evidence");
+  WriteScope w(*this, "add item");
+  {
+    StmtUse q(stmts_->find_item_number);
+    q.Bind(1, run_id);
+    q.Bind(2, key);
+    int rc = q.Step();
+    Check(rc, "add item");
+    if (rc == SQLITE_ROW) {
+      const int64_t existing = q.Int(0);
+      w.Commit("add item");
+      return existing;
+    }
+  }
+  int64_t item = 0;
+  {
+    StmtUse q(stmts_->next_item_number);
+    q.Bind(1, run_id);
+    Check(q.Step(), "add item");
+    item = q.Int(0);
+  }
+  {
+    std::string now = NowIso8601();
+    StmtUse q(stmts_->add_item);
+    q.Bind(1, run_id);
+    q.Bind(2, item);
+    q.Bind(3, kind);
+    q.Bind(4, key);
+    q.Bind(5, summary);
+    q.BindTextOrNull(6, evidence_json);
+    q.Bind(7, now);
+    CheckInsert(q.Step(), "add item", run_id, "item " + std::to_string(item));
+  }
+  w.Commit("add item");
+  return item;
+}
+
+std::optional<ItemRow> Store::GetItem(int64_t run_id, int64_t item) {
+  StmtUse q(stmts_->get_item);
+  q.Bind(1, run_id);
+  q.Bind(2, item);
+  int rc = q.Step();
+  Check(rc, "get item");
+  if (rc != SQLITE_ROW) return std::nullopt;
+  return ReadItem(q, 0);
+}
+
+std::optional<ItemRow> Store::FindItem(int64_t run_id, const std::string& key) {
+  StmtUse q(stmts_->find_item);
+  q.Bind(1, run_id);
+  q.Bind(2, key);
+  int rc = q.Step();
+  Check(rc, "find item");
+  if (rc != SQLITE_ROW) return std::nullopt;
+  return ReadItem(q, 0);
+}
+
+std::vector<ItemRow> Store::GetItems(int64_t run_id, bool pending_only) {
+  std::vector<ItemRow> out;
+  StmtUse q(pending_only ? stmts_->get_pending_items : stmts_->get_items);
+  q.Bind(1, run_id);
+  int rc;
+  while ((rc = q.Step()) == SQLITE_ROW) out.push_back(ReadItem(q, 0));
+  Check(rc, "get items");
+  return out;
+}
+
+std::vector<std::pair<int64_t, ItemRow>> Store::GetPendingItemsAllRuns() {
+  std::vector<std::pair<int64_t, ItemRow>> out;
+  StmtUse q(stmts_->get_pending_items_all);
+  int rc;
+  while ((rc = q.Step()) == SQLITE_ROW) out.emplace_back(q.Int(0), ReadItem(q, 1));
+  Check(rc, "get pending items");
+  return out;
+}
+
+void Store::DecideItem(int64_t run_id, int64_t item, bool approve, const std::string& actor,
+                       const std::string& note) {
+  const std::string what = "item " + std::to_string(item) + " of run " + std::to_string(run_id);
+  if (actor.empty()) throw Error(path_ + ": decide " + what + ": the actor is empty");
+  WriteScope w(*this, "decide item");
+  std::optional<ItemRow> row = GetItem(run_id, item);
+  if (!row) {
+    RequireRun(run_id, "decide item");
+    throw Error(path_ + ": decide item: run " + std::to_string(run_id) + " has no item " +
+                std::to_string(item));
+  }
+  if (row->status != "pending")
+    throw Error(path_ + ": " + what + " was already " + row->status + " by " + row->decided_by +
+                " at " + row->decided_at);
+  {
+    std::string now = NowIso8601Millis();
+    const std::string status = approve ? "approved" : "rejected";
+    StmtUse q(stmts_->decide_item);
+    q.Bind(1, status);
+    q.Bind(2, actor);
+    q.Bind(3, now);
+    q.BindTextOrNull(4, note);
+    q.Bind(5, run_id);
+    q.Bind(6, item);
+    Check(q.Step(), "decide item");
+    OURO_CHECK(sqlite3_changes(db_) == 1);  // read as pending under the write lock just above
+  }
+  w.Commit("decide item");
+}
+
+void Store::PutCheckpoint(int64_t run_id, int generation, const std::string& state_json) {
+  RequireJson(path_, state_json, "checkpoint state");
+  std::string now = NowIso8601Millis();
+  StmtUse q(stmts_->put_checkpoint);
+  q.Bind(1, run_id);
+  q.Bind(2, generation);
+  q.Bind(3, state_json);
+  q.Bind(4, now);
+  CheckInsert(q.Step(), "put checkpoint", run_id, "a checkpoint");
+}
+
+std::optional<std::pair<int, std::string>> Store::GetCheckpoint(int64_t run_id) {
+  StmtUse q(stmts_->get_checkpoint);
+  q.Bind(1, run_id);
+  int rc = q.Step();
+  Check(rc, "get checkpoint");
+  if (rc != SQLITE_ROW) return std::nullopt;
+  return std::make_pair(static_cast<int>(q.Int(0)), q.Text(1));
 }
 
 }  // namespace ouro::store

@@ -1,7 +1,8 @@
 // Tests for the SQLite run store: round trips of every table, transactions, reopening, refusal of
 // files that are not run stores (without touching them), locking, and readers running next to a
 // writer (second connection and second process), the rsi tables of schema version 2 and the
-// in-place upgrade of a version-1 store.
+// in-place upgrade of a version-1 store. The oversight tables of version 3 are tested in
+// store_v3_test.cc, the faults (corrupt, locked, full, two writers) in store_fault_test.cc.
 #include "store/store.h"
 
 #include <gtest/gtest.h>
@@ -20,9 +21,11 @@
 #include <string>
 
 #include "core/error.h"
+#include "store_test_util.h"
 
 namespace fs = std::filesystem;
 using ouro::Error;
+using namespace ouro_store_test;
 using ouro::store::CandidateRow;
 using ouro::store::CurveRow;
 using ouro::store::ImproverRow;
@@ -32,63 +35,6 @@ using ouro::store::Store;
 using ouro::store::Transaction;
 
 namespace {
-
-class StoreTest : public ::testing::Test {
- protected:
-  void SetUp() override {
-    static std::atomic<int> counter{0};
-    dir_ = fs::temp_directory_path() /
-           ("ouro_store_test_" + std::to_string(::getpid()) + "_" + std::to_string(counter++));
-    fs::remove_all(dir_);
-    fs::create_directories(dir_);
-  }
-  void TearDown() override {
-    std::error_code ec;
-    fs::remove_all(dir_, ec);
-  }
-  std::string Path(const std::string& name) const { return (dir_ / name).string(); }
-
-  fs::path dir_;
-};
-
-std::string ReadBytes(const std::string& path) {
-  std::ifstream in(path, std::ios::binary);
-  return std::string(std::istreambuf_iterator<char>(in), std::istreambuf_iterator<char>());
-}
-
-void WriteBytes(const std::string& path, const std::string& bytes) {
-  std::ofstream out(path, std::ios::binary | std::ios::trunc);
-  out.write(bytes.data(), static_cast<std::streamsize>(bytes.size()));
-}
-
-// Runs sql on a raw connection (no ouro code involved); returns false on error.
-bool RawExec(sqlite3* db, const std::string& sql) {
-  return sqlite3_exec(db, sql.c_str(), nullptr, nullptr, nullptr) == SQLITE_OK;
-}
-
-// Expects that f throws ouro::Error whose message contains every one of the given fragments.
-template <typename F>
-void ExpectError(F&& f, std::initializer_list<std::string> fragments) {
-  try {
-    f();
-    ADD_FAILURE() << "expected ouro::Error";
-  } catch (const Error& e) {
-    std::string msg = e.what();
-    for (const std::string& frag : fragments)
-      EXPECT_NE(msg.find(frag), std::string::npos) << "message: " << msg << "\nmissing: " << frag;
-    EXPECT_EQ(msg.find('\n'), std::string::npos) << "message should be one line: " << msg;
-  }
-}
-
-// "YYYY-MM-DDTHH:MM:SSZ" (no std::regex: GCC 12 warns inside it under the sanitizers).
-bool IsIsoUtc(const std::string& s) {
-  const std::string shape = "dddd-dd-ddTdd:dd:ddZ";
-  if (s.size() != shape.size()) return false;
-  for (size_t i = 0; i < s.size(); ++i) {
-    if (shape[i] == 'd' ? !(s[i] >= '0' && s[i] <= '9') : s[i] != shape[i]) return false;
-  }
-  return true;
-}
 
 TEST_F(StoreTest, RunRoundTrip) {
   auto s = Store::Open(Path("runs.db"));
@@ -397,11 +343,11 @@ TEST_F(StoreTest, NewerSchemaVersionIsRefused) {
   Store::Open(path).reset();
   sqlite3* db = nullptr;
   ASSERT_EQ(sqlite3_open(path.c_str(), &db), SQLITE_OK);
-  ASSERT_TRUE(RawExec(db, "PRAGMA user_version = 3"));
+  ASSERT_TRUE(RawExec(db, "PRAGMA user_version = 4"));
   sqlite3_close(db);
   std::string bytes = ReadBytes(path);
-  ExpectError([&] { Store::Open(path); }, {path, "schema version 3", "newer", "(2)"});
-  ExpectError([&] { Store::OpenExisting(path); }, {path, "schema version 3", "newer"});
+  ExpectError([&] { Store::Open(path); }, {path, "schema version 4", "newer", "(3)"});
+  ExpectError([&] { Store::OpenExisting(path); }, {path, "schema version 4", "newer"});
   EXPECT_TRUE(ReadBytes(path) == bytes) << "the file was modified";
 }
 
@@ -477,86 +423,6 @@ TEST_F(StoreTest, ReaderSeesCommittedDataWhileWriterIsInATransaction) {
 }
 
 // ---- schema version 2: rsi tables -------------------------------------------------------------
-
-// PRAGMA user_version of the file at path, read with a raw connection; -1 on error.
-int RawUserVersion(const std::string& path) {
-  sqlite3* db = nullptr;
-  int v = -1;
-  if (sqlite3_open_v2(path.c_str(), &db, SQLITE_OPEN_READONLY, nullptr) == SQLITE_OK) {
-    sqlite3_stmt* st = nullptr;
-    if (sqlite3_prepare_v2(db, "PRAGMA user_version", -1, &st, nullptr) == SQLITE_OK &&
-        sqlite3_step(st) == SQLITE_ROW)
-      v = sqlite3_column_int(st, 0);
-    sqlite3_finalize(st);
-  }
-  sqlite3_close(db);
-  return v;
-}
-
-// The version-1 schema exactly as ouro wrote it before version 2 existed.
-constexpr const char* kV1Schema = R"sql(
-CREATE TABLE runs(
-  id INTEGER PRIMARY KEY,
-  kind TEXT NOT NULL,
-  status TEXT NOT NULL,
-  created_at TEXT NOT NULL,
-  finished_at TEXT,
-  seed INTEGER NOT NULL,
-  config_json TEXT NOT NULL,
-  summary_json TEXT
-);
-CREATE TABLE programs(
-  hash TEXT PRIMARY KEY,
-  text TEXT NOT NULL
-) WITHOUT ROWID;
-CREATE TABLE lineage(
-  run_id INTEGER NOT NULL REFERENCES runs(id) ON DELETE CASCADE,
-  individual INTEGER NOT NULL,
-  child_hash TEXT NOT NULL,
-  parent_hash TEXT,
-  mutation TEXT NOT NULL,
-  fitness REAL NOT NULL
-);
-CREATE INDEX lineage_run ON lineage(run_id, individual);
-CREATE TABLE evaluations(
-  run_id INTEGER NOT NULL REFERENCES runs(id) ON DELETE CASCADE,
-  program_hash TEXT NOT NULL,
-  task_set TEXT NOT NULL,
-  fitness REAL NOT NULL,
-  detail_json TEXT,
-  created_at TEXT NOT NULL
-);
-CREATE INDEX evaluations_run ON evaluations(run_id, task_set);
-CREATE TABLE metrics(
-  run_id INTEGER NOT NULL REFERENCES runs(id) ON DELETE CASCADE,
-  seconds REAL NOT NULL,
-  individuals INTEGER NOT NULL,
-  evaluations INTEGER NOT NULL,
-  best_fitness REAL NOT NULL,
-  cache_hit_rate REAL NOT NULL,
-  experiment INTEGER NOT NULL
-);
-CREATE INDEX metrics_run ON metrics(run_id);
-)sql";
-
-// Writes a version-1 store (WAL, like ouro made them) with one finished run (id 7) and a row in
-// every table, using raw SQLite only.
-void WriteV1Store(const std::string& path) {
-  sqlite3* db = nullptr;
-  ASSERT_EQ(sqlite3_open(path.c_str(), &db), SQLITE_OK);
-  ASSERT_TRUE(RawExec(db, "PRAGMA journal_mode=WAL"));
-  ASSERT_TRUE(RawExec(db, std::string("BEGIN;") + kV1Schema + "PRAGMA user_version = 1;"));
-  ASSERT_TRUE(RawExec(
-      db,
-      "INSERT INTO runs VALUES(7, 'search', 'finished', '2024-01-02T03:04:05Z', "
-      "'2024-01-02T04:05:06Z', -1, '{\"population\":100}', '{\"best\":0.5}');"
-      "INSERT INTO programs VALUES('aa', '(add x 1)');"
-      "INSERT INTO lineage VALUES(7, 0, 'aa', NULL, '', 0.25);"
-      "INSERT INTO evaluations VALUES(7, 'aa', 'search', 0.75, '{}', '2024-01-02T03:04:06Z');"
-      "INSERT INTO metrics VALUES(7, 1.5, 10, 20, 0.75, 0.125, 0);"
-      "COMMIT;"));
-  sqlite3_close(db);
-}
 
 ImproverRow Improver(int generation, const std::string& parent) {
   ImproverRow r;
@@ -816,13 +682,13 @@ TEST_F(StoreTest, RsiRowsFollowTransactions) {
   EXPECT_EQ(s->GetCurve(r)[0].cumulative_evaluations, 5);
 }
 
-TEST_F(StoreTest, FreshStoreIsVersion2AndReopeningLeavesItAlone) {
+TEST_F(StoreTest, FreshStoreIsVersion3AndReopeningLeavesItAlone) {
   std::string path = Path("fresh.db");
   Store::Open(path).reset();
-  EXPECT_EQ(RawUserVersion(path), 2);
+  EXPECT_EQ(RawUserVersion(path), 3);
   Store::Open(path).reset();
   Store::OpenExisting(path).reset();
-  EXPECT_EQ(RawUserVersion(path), 2);
+  EXPECT_EQ(RawUserVersion(path), 3);
   auto s = Store::Open(":memory:");
   int64_t r = s->CreateRun("rsi", 1, "{}");
   s->AddImprover(r, Improver(0, ""));
@@ -835,7 +701,7 @@ TEST_F(StoreTest, Version1StoreIsUpgradedInPlace) {
   ASSERT_EQ(RawUserVersion(path), 1);
   {
     auto s = Store::Open(path);
-    EXPECT_EQ(RawUserVersion(path), 2);
+    EXPECT_EQ(RawUserVersion(path), 3);
     // Every version-1 row is still there.
     auto runs = s->ListRuns();
     ASSERT_EQ(runs.size(), 1u);
@@ -864,9 +730,9 @@ TEST_F(StoreTest, Version1StoreIsUpgradedInPlace) {
     s->AddLineage(7, LineageRow{"bb", "aa", 1, "point", 0.5});
     ExpectError([&] { s->AddImprover(r + 1, Improver(0, "")); }, {"no such run"});
   }
-  // Reopened (by a reader too), the upgraded store keeps everything and stays at version 2.
+  // Reopened (by a reader too), the upgraded store keeps everything and stays at version 3.
   auto s = Store::OpenExisting(path);
-  EXPECT_EQ(RawUserVersion(path), 2);
+  EXPECT_EQ(RawUserVersion(path), 3);
   EXPECT_EQ(s->ListRuns().size(), 2u);
   EXPECT_EQ(s->GetLineage(7).size(), 2u);
   ASSERT_EQ(s->GetImprovers(7).size(), 1u);
@@ -880,7 +746,7 @@ TEST_F(StoreTest, Version1StoreIsUpgradedByOpenExistingToo) {
   std::string path = Path("v1reader.db");
   ASSERT_NO_FATAL_FAILURE(WriteV1Store(path));
   auto s = Store::OpenExisting(path);
-  EXPECT_EQ(RawUserVersion(path), 2);
+  EXPECT_EQ(RawUserVersion(path), 3);
   EXPECT_EQ(s->GetRun(7)->kind, "search");
   EXPECT_TRUE(s->GetCurve(7).empty());
 }
@@ -897,13 +763,13 @@ TEST_F(StoreTest, Version1UpgradeWaitsForTheWriteLockAndFailsCleanly) {
   ASSERT_TRUE(RawExec(db, "COMMIT"));
   sqlite3_close(db);
   auto s = Store::Open(path, 50);
-  EXPECT_EQ(RawUserVersion(path), 2);
+  EXPECT_EQ(RawUserVersion(path), 3);
   EXPECT_EQ(s->GetProgram("bb"), "y");
   EXPECT_EQ(s->GetRun(7)->status, "finished");
 }
 
 TEST_F(StoreTest, ForeignDatabaseClaimingAVersionIsRefusedAndLeftUntouched) {
-  for (int version : {1, 2}) {
+  for (int version : {1, 2, 3}) {
     std::string path = Path("claims" + std::to_string(version) + ".db");
     sqlite3* db = nullptr;
     ASSERT_EQ(sqlite3_open(path.c_str(), &db), SQLITE_OK);
