@@ -188,12 +188,13 @@ IdxArray ReadIdx(const std::string& path) {
     throw Error(path + ": IDX dimensions " + dims_text + " are too large (size overflows)");
   }
 
-  // Read in chunks rather than allocating what the header claims up front, so a corrupt header
-  // cannot make us allocate terabytes before noticing the file is short.
-  a.bytes.reserve(std::min(n_bytes, size_t{1} << 28));
+  // Read in chunks that grow with what has been read (64 KiB, then doubling up to 16 MiB) rather
+  // than allocating what the header claims up front, so a corrupt header cannot make us allocate
+  // more than about twice the data the file really has before noticing that it is short.
   size_t have = 0;
   while (have < n_bytes) {
-    const size_t want = std::min(n_bytes - have, size_t{1} << 24);
+    const size_t want =
+        std::min({n_bytes - have, std::max(have, size_t{1} << 16), size_t{1} << 24});
     a.bytes.resize(have + want);
     const size_t got = in.Read(a.bytes.data() + have, want);
     have += got;

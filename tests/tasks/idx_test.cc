@@ -5,10 +5,36 @@
 
 #include <gtest/gtest.h>
 
+#include <atomic>
+#include <cstdlib>
 #include <cstring>
 #include <filesystem>
+#include <new>
 
 #include "test_util.h"
+
+namespace ouro::tasks {
+namespace {
+
+// The largest single operator-new request made while g_track_allocations is set (this test binary
+// replaces the global operator new below, to see what a loader asks for).
+std::atomic<bool> g_track_allocations{false};
+std::atomic<size_t> g_largest_allocation{0};
+
+}  // namespace
+}  // namespace ouro::tasks
+
+void* operator new(size_t n) {
+  if (ouro::tasks::g_track_allocations.load(std::memory_order_relaxed)) {
+    size_t seen = ouro::tasks::g_largest_allocation.load(std::memory_order_relaxed);
+    while (n > seen && !ouro::tasks::g_largest_allocation.compare_exchange_weak(seen, n)) {
+    }
+  }
+  if (void* p = std::malloc(n == 0 ? 1 : n)) return p;
+  throw std::bad_alloc();
+}
+void operator delete(void* p) noexcept { std::free(p); }
+void operator delete(void* p, size_t) noexcept { std::free(p); }
 
 namespace ouro::tasks {
 namespace {
@@ -117,6 +143,21 @@ TEST(IdxTest, MalformedFilesAreErrorsNamingTheFile) {
   const std::string missing = tmp.path("missing.idx");
   EXPECT_TRUE(Contains(ErrorOf([&] { ReadIdx(missing); }), missing + ": no such file"));
   EXPECT_TRUE(Contains(ErrorOf([&] { ReadIdx(tmp.dir()); }), "is a directory"));
+}
+
+// Found while fuzzing (mutated headers made the fuzz test slow): a 16-byte file whose header claims
+// 32 GiB of doubles made ReadIdx reserve 256 MiB and zero 16 MiB before noticing that the file is
+// short. Memory now grows with the data actually read.
+TEST(IdxTest, ShortFileWithHugeDimensionsAllocatesLittle) {
+  TempDir tmp;
+  const std::string path = tmp.Write(
+      "huge.idx", std::string("\0\0\x0e\x02\x00\x01\x00\x00\x00\x01\x00\x00\x01\x02\x03\x04", 16));
+  g_largest_allocation = 0;
+  g_track_allocations = true;
+  const std::string msg = ErrorOf([&] { ReadIdx(path); });
+  g_track_allocations = false;
+  EXPECT_TRUE(Contains(msg, "need 34359738368 data bytes, file has 4")) << msg;
+  EXPECT_LE(g_largest_allocation.load(), size_t{1} << 20);
 }
 
 TEST(IdxTest, TruncatedAndCorruptGzipAreErrors) {
