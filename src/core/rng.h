@@ -6,6 +6,7 @@
 // (DeriveSeed makes independent stream seeds from a parent seed and a stream id).
 #pragma once
 
+#include <array>
 #include <cstdint>
 #include <limits>
 
@@ -56,6 +57,12 @@ class Rng {
   double Gaussian();
   double Gaussian(double mean, double stddev) { return mean + stddev * Gaussian(); }
   bool Bernoulli(double p) { return Uniform() < p; }
+
+  // The whole generator state (for checkpoints): SetState(State()) continues the same stream.
+  std::array<uint64_t, 4> State() const { return {s_[0], s_[1], s_[2], s_[3]}; }
+  void SetState(const std::array<uint64_t, 4>& s) {
+    for (int i = 0; i < 4; ++i) s_[i] = s[i];
+  }
 
  private:
   static uint64_t Rotl(uint64_t x, int k) { return (x << k) | (x >> (64 - k)); }

@@ -38,8 +38,14 @@ RunOutcome RunImprover(const ImproverSpec& spec, const Arena& arena, int family,
                        const std::atomic<bool>* stop, bool record_proposals) {
   tasks::TaskSpec ts = arena.families.at(static_cast<size_t>(family));
   ts.seed = DeriveSeed(seed, 0x7a5c);
+  // Synthetic families draw their test examples after train and valid, so asking for them
+  // changes nothing the search sees.
+  if (ts.n_test == 0 && (ts.family == "linear" || ts.family == "nonlinear" || ts.family == "leaky")) ts.n_test = ts.n_valid;
   tasks::Partition part;
   part.search = tasks::Generate(ts);
+  // The best program is also scored on the instances' test splits (never used by the search):
+  // RunEvolution reports that as fitness_final.
+  part.held_out = part.search;
   search::EvolutionConfig base = arena.base;
   base.space.shape.dim = ts.dim;
   base.sufficient_fitness = arena.stop_at;
@@ -54,7 +60,12 @@ RunOutcome RunImprover(const ImproverSpec& spec, const Arena& arena, int family,
   ScoreTrace(r.trace, arena.budget, arena.target, out);
   out.cost = r.progress.eval_cost;
   out.credit = r.credit;
-  if (r.best) out.best_program = r.best->program;
+  if (r.best) {
+    out.best_program = r.best->program;
+    out.search_fitness = r.best->fitness;
+    out.held_fitness = r.fitness_final;
+    out.best_size = static_cast<double>(r.best->program.Size());
+  }
   out.proposals = r.proposals;
   out.trace = r.trace;
   return out;

@@ -36,6 +36,10 @@ struct RunOutcome {
   bool reached = false;
   double best = 0;              // best search fitness at the end
   double cost = 0;              // eval_cost spent
+  double search_fitness = 0;    // the best program's search (validation) fitness
+  double held_fitness = 0;      // the same program on the test split of the same instances:
+                                // data the search never scored (a gap smells of reward hacking)
+  double best_size = 0;         // instructions in the best program
   search::CreditStats credit;
   lang::Program best_program;
   std::vector<std::pair<std::array<float, search::kFilterFeatures>, bool>> proposals;

@@ -17,8 +17,10 @@
 // compute). Ablations switch learning channels off (credit, macros, filter).
 #pragma once
 
+#include <array>
 #include <atomic>
 #include <functional>
+#include <map>
 #include <optional>
 #include <string>
 #include <vector>
@@ -43,6 +45,12 @@ struct RsiConfig {
   double max_seconds = 0;      // 0 = no limit
   int filter_budget = 2000;    // evaluations of the level-0 search that discovers a filter
   std::vector<std::string> ablate;  // "credit", "macros", "filter"
+  // Budgets (0 = none), checked between games; reaching one stops the run at its last
+  // checkpoint (stop_reason "budget: ..."). Evaluations count all meta compute.
+  struct Budget {
+    double evaluations = 0, cpu_seconds = 0, wall_seconds = 0;
+  };
+  Budget run_budget, generation_budget;
   void Validate() const;
 };
 
@@ -62,6 +70,11 @@ struct CandidateReport {
   double meta_utility = 0;            // candidate's mean AUC over its games
   double incumbent_meta_utility = 0;  // incumbent's mean AUC over the same games
   std::vector<Game> games;
+  // Rules over these decide tripwires, gates and invariants (oversight/policy.h lists them):
+  // gain, search_heldout_gap, gap_increase, heldout_gain, size_ratio, cost_ratio, nonfinite;
+  // for a candidate that passed the test also heldout_jump_sd, heldout_drop.
+  std::map<std::string, double> metrics;
+  std::string note;  // why it was vetoed, when it was
 };
 
 struct HeldOutMeasure {
@@ -83,9 +96,19 @@ struct CurvePoint {
 struct Adoption {  // what the seam sees
   int generation = 0;
   const ImproverSpec* incumbent = nullptr;
-  const CandidateReport* candidate = nullptr;
+  CandidateReport* candidate = nullptr;  // the seam may set candidate->note (why it vetoed)
   SprtBounds bounds{};
+  const HeldOutMeasure* incumbent_held_out = nullptr;  // the incumbent's last curve point
+  const HeldOutMeasure* candidate_held_out = nullptr;  // the candidate on the same held-out runs
+  // Re-runs the candidate's first game with the same seed and returns its score (an invariant
+  // check; its cost counts as oversight compute).
+  std::function<double()> rerun_first_game;
 };
+
+struct RsiResult;
+
+// Everything the loop needs to continue after generation `generation` (a checkpoint).
+struct RsiState;
 
 struct RsiHooks {
   // The adoption seam: return false to veto. Default: adopt.
@@ -95,6 +118,10 @@ struct RsiHooks {
                      const CandidateReport* evidence)> on_improver;  // generation 0 and each adoption
   std::function<void(const CurvePoint&, const HeldOutMeasure& frozen)> on_curve;
   std::function<void(const std::string& line)> on_log;
+  // Called between games and before each generation; may block (a paused run waits here).
+  std::function<void()> pause_point;
+  // Called after every completed generation (and after generation 0's measurement).
+  std::function<void(const RsiState&)> on_checkpoint;
   const std::atomic<bool>* stop = nullptr;
 };
 
@@ -111,9 +138,23 @@ struct RsiResult {
   std::optional<Interval> returns;  // slope of log capability vs log cumulative compute
   std::string returns_verdict;
   double cumulative_evaluations = 0;
+  double oversight_evaluations = 0;  // of those, spent on checks (held-out of vetoed candidates,
+                                     // re-runs, held-out fitness of best programs)
   double seconds = 0;
-  std::string stop_reason;  // "generations", "max_seconds", "stopped"
+  double cpu_seconds = 0;
+  std::string stop_reason;  // "generations", "max_seconds", "stopped", "budget: ..."
 };
+
+struct RsiState {
+  int generation = 0;  // last completed generation
+  ImproverSpec incumbent;
+  std::array<uint64_t, 4> rng{};
+  RsiResult result;  // so far
+};
+nlohmann::json ToJson(const HeldOutMeasure& m);
+HeldOutMeasure MeasureFromJson(const nlohmann::json& j);
+nlohmann::json ToJson(const RsiState& s);
+RsiState StateFromJson(const nlohmann::json& j);  // throws ouro::Error on a malformed state
 
 // Runs spec on every held-out family and seed. Targets per family: config.held_out.target, or
 // (when that is <= 0) `targets`, or when those are empty too, the median best of these very runs
@@ -121,6 +162,9 @@ struct RsiResult {
 HeldOutMeasure MeasureHeldOut(const ImproverSpec& spec, const RsiConfig& config, const std::atomic<bool>* stop,
                               const std::vector<double>& targets = {});
 
-RsiResult RunRsi(const RsiConfig& config, const RsiHooks& hooks = {});
+// Runs the loop from the start, or from a checkpoint `resume` (same config): a resumed run
+// reaches the same lineage and result as an uninterrupted one. A stop (hooks.stop, a budget)
+// discards the unfinished generation: the result is that of the last checkpoint.
+RsiResult RunRsi(const RsiConfig& config, const RsiHooks& hooks = {}, const RsiState* resume = nullptr);
 
 }  // namespace ouro::meta
