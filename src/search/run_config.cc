@@ -2,6 +2,7 @@
 
 #include <charconv>
 #include <cstdio>
+#include <filesystem>
 #include <fstream>
 #include <sstream>
 
@@ -173,6 +174,10 @@ RunConfig ParseRunConfig(std::string_view text, const std::string& source,
     r.String(*t, sec, "initial", e.initial);
     if (const toml::node* n = t->get("initial_programs")) {
       for (const std::string& path : r.Strings(n, sec + ".initial_programs")) {
+        // Regular files only: a directory used to read as an empty program, a FIFO or /dev/zero hung.
+        std::error_code ec;
+        if (std::filesystem::exists(path, ec) && !std::filesystem::is_regular_file(path, ec))
+          r.Fail(n, sec + ".initial_programs", "cannot read '" + path + "': not a regular file");
         std::ifstream f(path);
         if (!f) r.Fail(n, sec + ".initial_programs", "cannot read '" + path + "'");
         std::stringstream ss;

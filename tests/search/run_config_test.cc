@@ -372,6 +372,16 @@ TEST(RunConfigErrors, MissingFiles) {
   EXPECT_NE(msg.find("cannot read '/nonexistent/p.ouro'"), std::string::npos) << msg;
 }
 
+// Found reading the loader while fuzzing it: a directory given as an initial program was read as
+// an empty program without complaint, and a device such as /dev/zero was read until memory ran out.
+TEST(RunConfigErrors, InitialProgramsMustBeRegularFiles) {
+  for (const std::string path : {kSourceDir + "/programs", std::string("/dev/null")}) {
+    const std::string msg =
+        ParseError("[search]\ninitial = \"given\"\ninitial_programs = [\"" + path + "\"]\n");
+    EXPECT_NE(msg.find("cannot read '" + path + "': not a regular file"), std::string::npos) << msg;
+  }
+}
+
 // ---- the --task flag -------------------------------------------------------------------------
 
 TEST(ApplyTaskFlag, LinearGetsThreeInstanceSets) {
