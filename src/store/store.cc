@@ -264,13 +264,12 @@ void PrecheckFile(const std::string& path, bool create) {
   if (!fs::is_regular_file(st)) throw Error(path + ": not a regular file");
   uintmax_t size = fs::file_size(path, ec);
   if (ec) throw Error(path + ": cannot access: " + ec.message());
-  if (size == 0) return;  // an empty file is an empty database; it gets the schema
-  std::ifstream in(path, std::ios::binary);
-  if (!in) throw Error(path + ": cannot read: " + std::strerror(errno));
-  char magic[16] = {};
-  in.read(magic, sizeof magic);
-  if (in.gcount() != 16 || std::memcmp(magic, "SQLite format 3", 16) != 0)
-    throw Error(path + ": not an ouro run store (file is not a database)");
+  (void)size;
+  // The file's header is NOT read here: opening and closing the database file outside SQLite
+  // would drop every POSIX lock this process holds on it (close() releases all of a process's
+  // locks on the file), e.g. those of a connection another thread uses for the running loop;
+  // other processes would then checkpoint and delete its WAL under it and the store would be
+  // corrupted. SQLite itself reports a file that is not a database (SQLITE_NOTADB, see Fail).
 }
 
 void ValidateJson(const std::string& path, const std::string& json, const char* what) {
