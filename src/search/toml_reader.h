@@ -48,12 +48,13 @@ class TomlReader {
            int64_t lo, int64_t hi) const {
     const toml::node* n = t.get(key);
     if (!n) return;
-    auto v = n->value<int64_t>();
-    if (!n->is_integer() || !v) Fail(n, section + "." + std::string(key), "expected an integer");
-    if (*v < lo || *v > hi)
+    // Type first: toml++'s value<int64_t>() of a float casts it, undefined beyond the int64 range.
+    if (!n->is_integer()) Fail(n, section + "." + std::string(key), "expected an integer");
+    const int64_t v = *n->value<int64_t>();
+    if (v < lo || v > hi)
       Fail(n, section + "." + std::string(key),
-           std::to_string(*v) + " is out of range [" + std::to_string(lo) + ", " + std::to_string(hi) + "]");
-    out = static_cast<T>(*v);
+           std::to_string(v) + " is out of range [" + std::to_string(lo) + ", " + std::to_string(hi) + "]");
+    out = static_cast<T>(v);
   }
   void Double(const toml::table& t, const std::string& section, std::string_view key, double& out,
               double lo, double hi) const {

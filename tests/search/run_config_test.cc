@@ -315,6 +315,14 @@ TEST(RunConfigErrors, WrongTypes) {
   EXPECT_NE(msg.find("expected a table"), std::string::npos) << msg;
 }
 
+// Found by fuzz_run_config (UBSan): a float where an integer belongs was converted to int64 before
+// its type was checked, undefined behaviour when it is out of the int64 range.
+TEST(RunConfigErrors, HugeFloatForAnIntegerIsATypeError) {
+  ExpectErrorAt("[shape]\nscalars = 1e93\n", 2, "expected an integer");
+  ExpectErrorAt("[search]\npopulation = -inf\n", 2, "expected an integer");
+  ExpectErrorAt("[search.fec]\ntasks = nan\n", 2, "expected an integer");
+}
+
 TEST(RunConfigErrors, OutOfRangeValues) {
   ExpectErrorAt("[search]\npopulation = 0\n", 2, "out of range");
   ExpectErrorAt("[search]\nmutate_prob = 1.5\n", 2, "out of range");
