@@ -8,12 +8,14 @@
 #include <cstdio>
 #include <filesystem>
 #include <functional>
+#include <map>
 #include <string>
 
 #include "core/error.h"
 #include "lang/program.h"
 #include "lang/text.h"
 #include "meta/rsi_config.h"
+#include "oversight/policy.h"
 #include "search/run_config.h"
 #include "tasks/csv.h"
 #include "tasks/idx.h"
@@ -115,6 +117,20 @@ bool RsiConfig(std::string_view in) {
   });
 }
 
+bool Policy(std::string_view in) {
+  return Accepts("policy", [&] {
+    const oversight::Policy p = oversight::ParsePolicy(in, "fuzz.toml");
+    (void)oversight::ToJson(p).dump();  // what a run stores
+    // What the supervisor asks of a parsed policy, with every metric present.
+    std::map<std::string, double> metrics;
+    for (const auto& m : oversight::kMetrics) metrics[m.name] = 1.0;
+    (void)oversight::CheckTripwires(p, metrics);
+    (void)oversight::GateReason(p.adopt, metrics);
+    (void)oversight::GateReason(p.promote, metrics);
+    (void)oversight::InvariantViolations(p.invariants, metrics, false);
+  });
+}
+
 // A loaded table feeds the csv task family: split, shuffled, optionally projected.
 void GenerateFromCsv(std::string_view in, size_t variant) {
   tasks::TaskSpec spec = tasks::ParseTaskSpec("csv:path=unused");
@@ -204,6 +220,7 @@ const std::vector<Target>& Targets() {
       {"rsi_config", RsiConfig},
       {"csv", Csv},
       {"idx", Idx},
+      {"policy", Policy},
   };
   return targets;
 }

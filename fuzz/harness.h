@@ -27,7 +27,8 @@ class Bug : public std::logic_error {
   explicit Bug(const std::string& message) : std::logic_error(message) {}
 };
 
-// The fuzz target names, one per loader: "program_text", "run_config", "rsi_config", "csv", "idx".
+// The fuzz target names, one per loader: "program_text", "run_config", "rsi_config", "csv", "idx",
+// "policy".
 // Each has a seed corpus fuzz/corpus/<name>/ and a dictionary fuzz/<name>.dict.
 const std::vector<std::string>& TargetNames();
 
