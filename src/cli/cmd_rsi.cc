@@ -3,7 +3,9 @@
 #include <algorithm>
 #include <cmath>
 #include <cstdio>
+#include <filesystem>
 #include <fstream>
+#include <sstream>
 #include <memory>
 
 #include "cli/commands.h"
@@ -11,6 +13,8 @@
 #include "core/error.h"
 #include "meta/rsi.h"
 #include "meta/rsi_config.h"
+#include "cli/supervisor.h"
+#include "oversight/policy.h"
 #include "store/store.h"
 
 namespace ouro::cli {
@@ -22,164 +26,65 @@ struct RsiArgs {
   int threads = -1;
   double max_seconds = -1;
   std::vector<std::string> ablate;
+  std::string policy;
   bool json = false, quiet = false;
 };
 
-nlohmann::json MeasureJson(const meta::HeldOutMeasure& m) {
-  return {{"capability", m.capability}, {"targets", m.targets}, {"auc", m.auc}, {"evals_to_target", m.evals_to_target},
-          {"reached", std::vector<bool>(m.reached.begin(), m.reached.end())}};
-}
-
 std::string SpecText(const meta::ImproverSpec& s) { return meta::ToJson(s).dump(); }
 
-// A text plot of capability per generation: incumbent (#) against the frozen initial improver (|).
-std::string TextCurve(const std::vector<std::pair<int, double>>& points, double frozen) {
-  if (points.empty()) return "";
-  double lo = frozen, hi = frozen;
-  for (const auto& [g, c] : points) lo = std::min(lo, c), hi = std::max(hi, c);
-  if (hi - lo < 1e-9) hi = lo + 1e-9;
-  constexpr int kWidth = 50;
-  auto col = [&](double v) { return static_cast<int>(std::lround((v - lo) / (hi - lo) * kWidth)); };
-  std::string out = "held-out capability (mean area under the best-fitness curve); | = frozen initial improver\n";
-  char buf[64];
-  for (const auto& [g, c] : points) {
-    std::string bar(kWidth + 1, ' ');
-    for (int i = 0; i <= col(c); ++i) bar[i] = '#';
-    bar[col(frozen)] = '|';
-    std::snprintf(buf, sizeof buf, "  gen %3d  %.4f  ", g, c);
-    out += buf + bar + "\n";
+// The policy a run uses: --policy, else the config's [oversight] policy; a relative path in the
+// config is relative to the config file's directory.
+RsiRecipe MakeRecipe(const RsiArgs& a, const meta::RsiFileConfig& file, uint64_t seed) {
+  RsiRecipe r;
+  if (!a.config.empty()) {
+    std::ifstream f(a.config);
+    if (!f) throw Error("cannot read config file '" + a.config + "'");
+    std::stringstream ss;
+    ss << f.rdbuf();
+    r.config_text = ss.str();
+    r.config_source = a.config;
   }
-  return out;
+  std::string policy = a.policy.empty() ? file.policy : a.policy;
+  if (a.policy.empty() && policy != "default" && policy != "off" && !a.config.empty() &&
+      std::filesystem::path(policy).is_relative())
+    policy = (std::filesystem::path(a.config).parent_path() / policy).string();
+  r.policy_source = policy;
+  if (policy == "default") r.policy_text = std::string(oversight::DefaultPolicyText());
+  else if (policy != "off") {
+    std::ifstream f(policy);
+    if (!f) throw Error("cannot read policy file '" + policy + "'");
+    std::stringstream ss;
+    ss << f.rdbuf();
+    r.policy_text = ss.str();
+  }
+  r.seed = seed;
+  r.threads = a.threads;
+  r.max_seconds = a.max_seconds;
+  r.ablate = a.ablate;
+  return r;
 }
 
 int RunRsiCommand(const RsiArgs& a) {
-  meta::RsiFileConfig file = a.config.empty() ? meta::DefaultRsiConfig() : meta::LoadRsiConfig(a.config);
-  meta::RsiConfig& cfg = file.rsi;
-  cfg.seed = ResolveSeed(a.seed, file.seed_given ? std::optional<uint64_t>(cfg.seed) : std::nullopt);
-  if (a.threads >= 0) cfg.threads = a.threads;
-  if (a.max_seconds >= 0) cfg.max_seconds = a.max_seconds;
-  for (const auto& x : a.ablate)
-    if (std::find(cfg.ablate.begin(), cfg.ablate.end(), x) == cfg.ablate.end()) cfg.ablate.push_back(x);
-  cfg.Validate();
+  const meta::RsiFileConfig file = a.config.empty() ? meta::DefaultRsiConfig() : meta::LoadRsiConfig(a.config);
+  const uint64_t seed = ResolveSeed(a.seed, file.seed_given ? std::optional<uint64_t>(file.rsi.seed) : std::nullopt);
+  const RsiRecipe recipe = MakeRecipe(a, file, seed);
+  const meta::RsiConfig cfg = BuildConfig(recipe);
+  const oversight::Policy policy = BuildPolicy(recipe);
 
   std::unique_ptr<store::Store> db = store::Store::Open(a.db);
-  const int64_t run_id = db->CreateRun("rsi", cfg.seed, meta::ToJson(cfg).dump());
-  auto say = [&](const std::string& s) {
-    if (!a.quiet) std::fprintf(stderr, "%s\n", s.c_str());
-  };
-  say("run " + std::to_string(run_id) + " (rsi, seed " + std::to_string(cfg.seed) + ", db " + a.db + "): " +
-      std::to_string(cfg.generations) + " generations x " + std::to_string(cfg.candidates) + " candidates; " +
-      std::to_string(cfg.train.families.size()) + " training / " + std::to_string(cfg.held_out.families.size()) +
-      " held-out families");
-
-  meta::RsiHooks hooks;
-  hooks.stop = &StopFlag();
-  std::string last_hash;
-  hooks.on_log = say;
-  hooks.on_improver = [&](int gen, const meta::ImproverSpec& spec, const meta::ImproverSpec* parent,
-                          const meta::CandidateReport* ev) {
-    store::ImproverRow row;
-    row.generation = gen;
-    row.hash = meta::SpecHash(spec);
-    row.parent_hash = last_hash;  // the parent as it was stored (its credit has grown since)
-    row.spec_json = SpecText(spec);
-    row.meta_utility = ev ? ev->meta_utility : 0;
-    if (ev)
-      row.evidence_json = nlohmann::json{{"meta_operator", ev->meta_operator}, {"llr", ev->llr}, {"wins", ev->wins},
-                                         {"losses", ev->losses}, {"draws", ev->draws},
-                                         {"lower", std::log(cfg.sprt.beta / (1 - cfg.sprt.alpha))},
-                                         {"upper", std::log((1 - cfg.sprt.beta) / cfg.sprt.alpha)},
-                                         {"elo0", cfg.sprt.elo0}, {"elo1", cfg.sprt.elo1},
-                                         {"incumbent_meta_utility", ev->incumbent_meta_utility}}.dump();
-    db->AddImprover(run_id, row);
-    last_hash = row.hash;
-    if (parent && !a.quiet) std::fprintf(stderr, "adopted improver %s; changes:\n%s", row.hash.c_str(),
-                                         meta::DiffText(*parent, spec).c_str());
-  };
-  hooks.on_candidate = [&](const meta::CandidateReport& r) {
-    store::CandidateRow row;
-    row.generation = r.generation;
-    row.idx = r.index;
-    row.hash = meta::SpecHash(r.spec);
-    row.meta_operator = r.meta_operator;
-    row.decision = r.decision;
-    row.llr = r.llr;
-    row.wins = r.wins;
-    row.losses = r.losses;
-    row.draws = r.draws;
-    row.meta_utility = r.meta_utility;
-    row.spec_json = SpecText(r.spec);
-    nlohmann::json games = nlohmann::json::array();
-    for (const auto& g : r.games) games.push_back({g.incumbent_auc, g.candidate_auc});
-    row.evidence_json = nlohmann::json{{"incumbent_meta_utility", r.incumbent_meta_utility}, {"games", games}}.dump();
-    db->AddCandidate(run_id, row);
-  };
-  std::vector<std::pair<int, double>> shown;
-  hooks.on_curve = [&](const meta::CurvePoint& p, const meta::HeldOutMeasure& frozen) {
-    store::CurveRow row;
-    row.generation = p.generation;
-    row.cumulative_evaluations = static_cast<int64_t>(p.cumulative_evaluations);
-    row.seconds = p.seconds;
-    row.point_json = nlohmann::json{{"improver", p.improver_hash}, {"incumbent", MeasureJson(p.incumbent)},
-                                    {"frozen", MeasureJson(frozen)}}.dump();
-    db->AddCurvePoint(run_id, row);
-    shown.emplace_back(p.generation, p.incumbent.capability);
-    char buf[200];
-    std::snprintf(buf, sizeof buf, "held-out at gen %d: capability %.4f (frozen %.4f), median evals-to-target %.0f (frozen %.0f), %.0f meta evals, %.0f s",
-                  p.generation, p.incumbent.capability, frozen.capability,
-                  meta::Median(p.incumbent.evals_to_target), meta::Median(frozen.evals_to_target),
-                  p.cumulative_evaluations, p.seconds);
-    say(buf);
-  };
-  meta::RsiResult r;
-  try {
-    r = meta::RunRsi(cfg, hooks);
-  } catch (...) {
-    db->FinishRun(run_id, "failed", "");
-    throw;
-  }
-  nlohmann::json out = {
-      {"run_id", run_id},
-      {"seed", cfg.seed},
-      {"generations", r.generations},
-      {"adopted", r.adopted},
-      {"rejected", r.rejected},
-      {"inconclusive", r.inconclusive},
-      {"vetoed", r.vetoed},
-      {"evals_to_target_frozen", r.evals_to_target_frozen},
-      {"evals_to_target_final", r.evals_to_target_final},
-      {"speedup", r.speedup.estimate},
-      {"speedup_ci_low", r.speedup.low},
-      {"speedup_ci_high", r.speedup.high},
-      {"returns_r", r.returns ? nlohmann::json(r.returns->estimate) : nlohmann::json(nullptr)},
-      {"returns_ci_low", r.returns ? nlohmann::json(r.returns->low) : nlohmann::json(nullptr)},
-      {"returns_ci_high", r.returns ? nlohmann::json(r.returns->high) : nlohmann::json(nullptr)},
-      {"returns_verdict", r.returns_verdict},
-      {"capability_frozen", r.frozen.capability},
-      {"capability_final", r.curve.back().incumbent.capability},
-      {"cumulative_evaluations", r.cumulative_evaluations},
-      {"final_improver", r.final_improver},
-      {"stop_reason", r.stop_reason},
-      {"seconds", r.seconds},
-  };
-  db->FinishRun(run_id, r.stop_reason == "stopped" ? "stopped" : "finished", out.dump());
-  if (a.json) {
-    std::printf("%s\n", out.dump().c_str());
-  } else {
-    std::printf("run %lld: %d generations, %d adopted, %d rejected, %d inconclusive, %.0f s (%s)\n",
-                static_cast<long long>(run_id), r.generations, r.adopted, r.rejected, r.inconclusive, r.seconds,
-                r.stop_reason.c_str());
-    std::printf("%s", TextCurve(shown, r.frozen.capability).c_str());
-    std::string targets;
-    for (double t : r.frozen.targets) targets += (targets.empty() ? "" : ", ") + std::to_string(t).substr(0, 6);
-    std::printf("evaluations to reach the target (%s per family) on held-out families (median of %zu runs): frozen %.0f, final %.0f -> speedup %.2fx (95%% [%.2f, %.2f])\n",
-                targets.c_str(), r.frozen.evals_to_target.size(), r.evals_to_target_frozen, r.evals_to_target_final,
-                r.speedup.estimate, r.speedup.low, r.speedup.high);
-    std::printf("returns: %s\n", r.returns_verdict.c_str());
-    std::printf("export the final improver: ouro improver export %lld --db %s --out improver.json\n",
-                static_cast<long long>(run_id), a.db.c_str());
-  }
-  return 0;
+  nlohmann::json stored = meta::ToJson(cfg);
+  stored["recipe"] = RecipeJson(recipe);
+  stored["initial_spec"] = SpecText(cfg.initial);  // as text: its key order is part of it
+  stored["policy"] = oversight::ToJson(policy);
+  const int64_t run_id = db->CreateRun("rsi", cfg.seed, stored.dump());
+  db->AppendEvent(run_id, "config", Actor(""), nlohmann::json{{"config", meta::ToJson(cfg)}, {"recipe", RecipeJson(recipe)}}.dump());
+  db->AppendEvent(run_id, "policy", Actor(""), oversight::ToJson(policy).dump());
+  if (!a.quiet)
+    std::fprintf(stderr, "run %lld (rsi, seed %llu, db %s, policy %s): %d generations x %d candidates; %zu training / %zu held-out families\n",
+                 static_cast<long long>(run_id), static_cast<unsigned long long>(cfg.seed), a.db.c_str(),
+                 policy.name.c_str(), cfg.generations, cfg.candidates, cfg.train.families.size(),
+                 cfg.held_out.families.size());
+  return ExecuteRsi(*db, run_id, cfg, policy, nullptr, RsiOutput{a.json, a.quiet});
 }
 
 // The improver row of a run at a generation (-1: the last adopted).
@@ -220,6 +125,26 @@ int RunImproverShow(const std::string& db_path, int64_t run_id, int generation) 
 }
 
 }  // namespace
+
+// A text plot of capability per generation: incumbent (#) against the frozen initial improver (|).
+std::string TextCurve(const std::vector<std::pair<int, double>>& points, double frozen) {
+  if (points.empty()) return "";
+  double lo = frozen, hi = frozen;
+  for (const auto& [g, c] : points) lo = std::min(lo, c), hi = std::max(hi, c);
+  if (hi - lo < 1e-9) hi = lo + 1e-9;
+  constexpr int kWidth = 50;
+  auto col = [&](double v) { return static_cast<int>(std::lround((v - lo) / (hi - lo) * kWidth)); };
+  std::string out = "held-out capability (mean area under the best-fitness curve); | = frozen initial improver\n";
+  char buf[64];
+  for (const auto& [g, c] : points) {
+    std::string bar(kWidth + 1, ' ');
+    for (int i = 0; i <= col(c); ++i) bar[i] = '#';
+    bar[col(frozen)] = '|';
+    std::snprintf(buf, sizeof buf, "  gen %3d  %.4f  ", g, c);
+    out += buf + bar + "\n";
+  }
+  return out;
+}
 
 void PrintRsiRun(store::Store& db, const store::RunInfo& run) {
   const auto improvers = db.GetImprovers(run.id);
@@ -272,6 +197,7 @@ Action RegisterRsi(CLI::App& app) {
   s->add_option("--max-seconds", a->max_seconds, "No new generation after this many seconds; 0: no limit")->check(kNonNegative);
   s->add_option("--ablate", a->ablate, "Switch a learning channel off (credit, macros, filter); repeatable")
       ->check(CLI::IsMember({"credit", "macros", "filter"}));
+  s->add_option("--policy", a->policy, "Oversight policy: default, off, or a policy file (TOML); default: the config's [oversight] policy");
   s->add_flag("--json", a->json, "Print one JSON object as the last line of stdout");
   s->add_flag("--quiet", a->quiet, "No progress display");
   return [a] { return RunRsiCommand(*a); };

@@ -40,6 +40,14 @@ Action RegisterBench(CLI::App& app);
 Action RegisterRsi(CLI::App& app);
 Action RegisterImprover(CLI::App& app);
 Action RegisterAudit(CLI::App& app);
+Action RegisterStatus(CLI::App& app);
+Action RegisterPause(CLI::App& app);
+Action RegisterResume(CLI::App& app);
+Action RegisterStop(CLI::App& app);
+Action RegisterApprove(CLI::App& app);
+Action RegisterReject(CLI::App& app);
+Action RegisterPending(CLI::App& app);
+Action RegisterReplay(CLI::App& app);
 
 // Set by SIGINT/SIGTERM: long-running commands stop cleanly and store what they have.
 std::atomic<bool>& StopFlag();

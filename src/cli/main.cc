@@ -28,7 +28,9 @@ int main(int argc, char** argv) {
   app.require_subcommand(1);
   app.set_version_flag("--version", "ouro 0.1.0");
   std::map<CLI::App*, Action> actions;
-  for (auto reg : {RegisterSearch, RegisterEval, RegisterRuns, RegisterShow, RegisterBench, RegisterRsi, RegisterImprover, RegisterAudit}) {
+  for (auto reg : {RegisterSearch, RegisterEval, RegisterRuns, RegisterShow, RegisterBench, RegisterRsi, RegisterImprover, RegisterAudit,
+                    RegisterStatus, RegisterPause, RegisterResume, RegisterStop, RegisterApprove, RegisterReject,
+                    RegisterPending, RegisterReplay}) {
     const size_t before = app.get_subcommands({}).size();
     Action a = reg(app);
     actions[app.get_subcommands({})[before]] = std::move(a);

@@ -93,7 +93,7 @@ struct Reader : search::TomlReader {
 }  // namespace
 
 RsiFileConfig ParseRsiConfig(std::string_view text, const std::string& source) {
-  const search::RunConfig run = search::ParseRunConfig(text, source, {"improver", "rsi"});
+  const search::RunConfig run = search::ParseRunConfig(text, source, {"improver", "rsi", "oversight"});
   Reader r(source);
   toml::table root = toml::parse(text, source);  // already parsed once without error
   RsiFileConfig out;
@@ -109,6 +109,11 @@ RsiFileConfig ParseRsiConfig(std::string_view text, const std::string& source) {
       if (!n->is_string()) r.Fail(n, "[improver].initial", "expected \"plain\", \"config\" or a spec file path");
       out.initial = *n->value<std::string>();
     }
+  }
+  if (const toml::table* t = r.Table(root, "oversight", "")) {
+    r.CheckKeys(*t, "[oversight]", {"policy"});
+    r.String(*t, "[oversight]", "policy", out.policy);
+    if (out.policy.empty()) r.Fail(t->get("policy"), "[oversight].policy", "expected \"default\", \"off\" or a policy file path");
   }
   c.train.base = base;
   c.held_out.base = base;

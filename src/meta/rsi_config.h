@@ -8,6 +8,7 @@
 //   [rsi.sprt]  elo0, elo1, alpha, beta
 //   [rsi.train] families (task specs), budget, target, stop_at    — meta-utility
 //   [rsi.held_out] families, seeds, budget, target, stop_at       — the curve (never trained on)
+//   [oversight] policy = "default" | "off" | "PATH.toml"           — see oversight/policy.h
 // Unknown keys, wrong types and out-of-range values throw ouro::Error naming file and key.
 #pragma once
 
@@ -24,6 +25,9 @@ struct RsiFileConfig {
   RsiConfig rsi;
   bool seed_given = false;
   std::string initial = "plain";
+  // [oversight] policy = "default" | "off" | "PATH.toml" (a relative path is relative to the
+  // config file's directory)
+  std::string policy = "default";
 };
 
 RsiFileConfig ParseRsiConfig(std::string_view text, const std::string& source);

@@ -66,7 +66,7 @@ struct Policy {
 // Throws ouro::Error naming the source, the key and what is wrong.
 Policy ParsePolicy(std::string_view text, const std::string& source);
 Policy LoadPolicy(const std::string& path);
-// The shipped default (configs/policy-default.toml holds the same text; a test keeps them equal).
+// The shipped default (configs/policies/default.toml holds the same text; a test keeps them equal).
 Policy DefaultPolicy();
 std::string_view DefaultPolicyText();
 // No tripwires, auto gates, no invariants, no budgets: for measuring the price of oversight.

@@ -22,7 +22,7 @@ std::string ErrorOf(const std::string& text) {
 }
 
 TEST(Policy, ShippedFileEqualsTheEmbeddedDefault) {
-  std::ifstream f(std::string(OURO_SOURCE_DIR) + "/configs/policy-default.toml");
+  std::ifstream f(std::string(OURO_SOURCE_DIR) + "/configs/policies/default.toml");
   ASSERT_TRUE(f);
   std::stringstream ss;
   ss << f.rdbuf();

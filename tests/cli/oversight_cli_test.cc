@@ -1,0 +1,385 @@
+// End-to-end tests of oversight through the ouro executable: control from other processes
+// (status, pause, resume, stop, approve, reject, pending), SIGKILL at random moments followed by
+// `ouro resume` (the resumed run must equal the uninterrupted one), manual gates, tripwires, replay.
+#include <fcntl.h>
+#include <signal.h>
+#include <sys/wait.h>
+#include <unistd.h>
+
+#include <gtest/gtest.h>
+
+#include <chrono>
+#include <cstdlib>
+#include <random>
+#include <thread>
+
+#include <nlohmann/json.hpp>
+
+#include "cli_fixture.h"
+#include "store/store.h"
+
+namespace {
+
+using nlohmann::json;
+using ouro_test::Result;
+
+// Small but with a few generations, so that kills land at every stage. Permissive SPRT bounds
+// (see rsi_cli_test.cc): adoptions happen.
+std::string Config(int generations, const std::string& extra = "") {
+  return R"(seed = 3
+threads = 1
+
+[shape]
+dim = 2
+
+[search]
+population = 20
+tournament = 4
+init_size = { setup = 3, predict = 1, learn = 3 }
+batch = 8
+check_every = 100
+
+[improver]
+initial = "plain"
+
+[rsi]
+generations = )" + std::to_string(generations) + R"(
+candidates = 2
+max_games = 4
+filter_budget = 200
+
+[rsi.sprt]
+elo0 = -400
+elo1 = -200
+alpha = 0.35
+beta = 0.35
+
+[rsi.train]
+families = ["linear:dim=2,tasks=2,train=10,valid=10"]
+budget = 300
+target = 0.9
+
+[rsi.held_out]
+families = ["linear:dim=3,tasks=2,train=10,valid=10"]
+seeds = 2
+budget = 300
+target = "frozen"
+)" + extra;
+}
+
+// A child process running the ouro binary with stdout/stderr to files.
+struct Child {
+  pid_t pid = -1;
+  int Wait() {
+    int status = 0;
+    waitpid(pid, &status, 0);
+    pid = -1;
+    return WIFEXITED(status) ? WEXITSTATUS(status) : -1;
+  }
+  bool Exited(int* code) {
+    int status = 0;
+    if (waitpid(pid, &status, WNOHANG) != pid) return false;
+    pid = -1;
+    *code = WIFEXITED(status) ? WEXITSTATUS(status) : -1;
+    return true;
+  }
+  void Kill() {
+    kill(pid, SIGKILL);
+    Wait();
+  }
+};
+
+Child Spawn(const std::vector<std::string>& args, const std::string& log) {
+  Child c;
+  c.pid = fork();
+  if (c.pid == 0) {
+    const int fd = open(log.c_str(), O_WRONLY | O_CREAT | O_APPEND, 0644);
+    dup2(fd, 1);
+    dup2(fd, 2);
+    std::vector<char*> argv;
+    std::string bin = OURO_BIN;
+    argv.push_back(bin.data());
+    std::vector<std::string> copy = args;
+    for (auto& a : copy) argv.push_back(a.data());
+    argv.push_back(nullptr);
+    execv(bin.c_str(), argv.data());
+    _exit(127);
+  }
+  return c;
+}
+
+// Everything a run decided, without times.
+std::string Lineage(const std::string& db_path, int64_t run) {
+  auto db = ouro::store::Store::OpenExisting(db_path);
+  std::ostringstream o;
+  o.precision(17);
+  for (const auto& i : db->GetImprovers(run))
+    o << "I " << i.generation << " " << i.hash << " " << i.parent_hash << " " << i.meta_utility << " " << i.spec_json << " "
+      << i.evidence_json << "\n";
+  for (const auto& c : db->GetCandidates(run))
+    o << "C " << c.generation << "." << c.idx << " " << c.hash << " " << c.decision << " " << c.llr << " " << c.wins << "/"
+      << c.losses << "/" << c.draws << " " << c.meta_utility << " " << c.evidence_json << "\n";
+  for (const auto& p : db->GetCurve(run)) o << "P " << p.generation << " " << p.cumulative_evaluations << " " << p.point_json << "\n";
+  const auto r = db->GetRun(run);
+  json s = json::parse(r->summary_json.empty() ? "{}" : r->summary_json);
+  s.erase("seconds");
+  s.erase("cpu_seconds");
+  s.erase("run_id");
+  o << "S " << r->status << " " << s.dump() << "\n";
+  return o.str();
+}
+
+class OversightCli : public ouro_test::CliFixture {
+ protected:
+  std::string Db(const std::string& name) { return (dir_ / name).string(); }
+  json Status(const std::string& db, int64_t run) {
+    const Result r = Run("status " + std::to_string(run) + " --json --db " + db);
+    if (r.code != 0) return json();
+    return json::parse(r.last_line, nullptr, false);
+  }
+  // Polls until pred(status) or the timeout (then fails).
+  template <typename Pred>
+  json WaitFor(const std::string& db, int64_t run, Pred pred, double seconds = 60) {
+    const auto end = std::chrono::steady_clock::now() + std::chrono::duration<double>(seconds);
+    while (std::chrono::steady_clock::now() < end) {
+      json s = Status(db, run);
+      if (s.is_object() && pred(s)) return s;
+      std::this_thread::sleep_for(std::chrono::milliseconds(20));
+    }
+    ADD_FAILURE() << "timed out waiting";
+    return json();
+  }
+};
+
+TEST_F(OversightCli, RandomSigkillsThenResumeReachTheUninterruptedLineage) {
+  const std::string cfg = Write("c.toml", Config(5));
+  const std::string ref = Db("ref.db");
+  const auto t0 = std::chrono::steady_clock::now();
+  ASSERT_EQ(Run("rsi --config " + cfg + " --db " + ref + " --quiet").code, 0);
+  const double full = std::chrono::duration<double>(std::chrono::steady_clock::now() - t0).count();
+  const std::string want = Lineage(ref, 1);
+  ASSERT_NE(want.find("S finished"), std::string::npos);
+
+  int cycles = 8;
+  if (const char* e = std::getenv("OURO_KILL_CYCLES")) cycles = std::max(1, std::atoi(e));
+  std::mt19937_64 gen(12345);
+  const std::string db = Db("killed.db");
+  const std::string log = (dir_ / "killed.log").string();
+  int kills = 0, finished = 0;
+  for (int round = 0; finished < 1 && round < cycles * 4 + 20; ++round) {
+    bool exists = false;
+    if (std::filesystem::exists(db)) exists = ouro::store::Store::OpenExisting(db)->GetRun(1).has_value();
+    Child c = exists ? Spawn({"resume", "1", "--db", db, "--quiet"}, log) : Spawn({"rsi", "--config", cfg, "--db", db, "--quiet"}, log);
+    if (kills < cycles) {
+      // Kill at a random moment of a run's length (some land after the end: those runs finish).
+      std::uniform_real_distribution<double> at(0.0, full * 1.1);
+      std::this_thread::sleep_for(std::chrono::duration<double>(at(gen)));
+      int code = 0;
+      if (c.Exited(&code)) {
+        ASSERT_EQ(code, 0) << ouro_test::Slurp(log);
+        ++finished;
+        break;
+      }
+      c.Kill();
+      ++kills;
+      continue;
+    }
+    ASSERT_EQ(c.Wait(), 0) << ouro_test::Slurp(log);
+    ++finished;
+  }
+  ASSERT_EQ(finished, 1);
+  // If the run finished before all kills were spent, the comparison still holds.
+  EXPECT_EQ(Lineage(db, 1), want) << kills << " kills";
+  const Result v = Run("audit verify 1 --db " + db);
+  EXPECT_EQ(v.code, 0) << v.out;
+  RecordProperty("kills", kills);
+}
+
+TEST_F(OversightCli, StopFromAnotherProcessLeavesAConsistentCheckpointAndResumeFinishes) {
+  const std::string cfg = Write("c.toml", Config(200));
+  const std::string db = Db("s.db");
+  const std::string log = (dir_ / "s.log").string();
+  Child c = Spawn({"rsi", "--config", cfg, "--db", db, "--quiet", "--json"}, log);
+  WaitFor(db, 1, [](const json& s) { return s.contains("checkpoint_generation") && s["checkpoint_generation"].get<int>() >= 2; });
+  ASSERT_EQ(Run("stop 1 --db " + db + " --note test --as tester").code, 0);
+  EXPECT_EQ(c.Wait(), 0) << ouro_test::Slurp(log);
+  const json s = Status(db, 1);
+  EXPECT_EQ(s["status"], "stopped");
+  EXPECT_EQ(s["summary"]["stop_reason"], "stop requested");
+  const int gen = s["summary"]["generations"].get<int>();
+  EXPECT_EQ(s["checkpoint_generation"].get<int>(), gen);
+  // The stored rows end at the checkpoint.
+  auto store = ouro::store::Store::OpenExisting(db);
+  for (const auto& cand : store->GetCandidates(1)) EXPECT_LE(cand.generation, gen);
+  for (const auto& p : store->GetCurve(1)) EXPECT_LE(p.generation, gen);
+  bool requested = false;
+  for (const auto& e : store->GetEvents(1)) requested |= e.type == "stop_requested" && e.actor == "tester";
+  EXPECT_TRUE(requested);
+  // Pausing or stopping a run that is not running is a clear error.
+  Result p = Run("pause 1 --db " + db);
+  EXPECT_EQ(p.code, 1);
+  EXPECT_NE(p.out.find("not running"), std::string::npos) << p.out;
+}
+
+TEST_F(OversightCli, PauseHoldsTheRunAndResumeContinuesToTheSameResult) {
+  const std::string cfg = Write("c.toml", Config(4));
+  const std::string ref = Db("ref.db");
+  ASSERT_EQ(Run("rsi --config " + cfg + " --db " + ref + " --quiet").code, 0);
+  const std::string db = Db("p.db");
+  const std::string log = (dir_ / "p.log").string();
+  Child c = Spawn({"rsi", "--config", cfg, "--db", db, "--quiet"}, log);
+  WaitFor(db, 1, [](const json& s) { return s["live"].get<bool>() && s.contains("checkpoint_generation"); });
+  ASSERT_EQ(Run("pause 1 --db " + db).code, 0);
+  const json paused = WaitFor(db, 1, [](const json& s) { return s["status"] == "paused" || s["status"] == "finished"; });
+  if (paused["status"] == "paused") {
+    const int at = paused["checkpoint_generation"].get<int>();
+    std::this_thread::sleep_for(std::chrono::milliseconds(400));
+    const json still = Status(db, 1);
+    EXPECT_EQ(still["status"], "paused");
+    EXPECT_EQ(still["checkpoint_generation"].get<int>(), at);  // no progress while paused
+    const Result r = Run("resume 1 --db " + db);
+    EXPECT_EQ(r.code, 0) << r.out;
+    EXPECT_NE(r.out.find("resume requested"), std::string::npos) << r.out;
+  }
+  EXPECT_EQ(c.Wait(), 0) << ouro_test::Slurp(log);
+  EXPECT_EQ(Lineage(db, 1), Lineage(ref, 1));
+  Result again = Run("resume 1 --db " + db);
+  EXPECT_EQ(again.code, 1);
+  EXPECT_NE(again.out.find("finished"), std::string::npos) << again.out;
+}
+
+TEST_F(OversightCli, ManualGateAdoptsNothingWithoutApprovalAndRecordsWhoDecided) {
+  const std::string policy = Write("manual.toml", "[gates]\nadopt = \"manual\"\n");
+  const std::string cfg = Write("c.toml", Config(3, "\n[oversight]\npolicy = \"manual.toml\"\n"));
+  const std::string db = Db("m.db");
+  const std::string log = (dir_ / "m.log").string();
+  Child c = Spawn({"rsi", "--config", cfg, "--db", db, "--quiet"}, log);
+  int decided = 0, code = 0;
+  std::vector<std::string> decisions;
+  const auto end = std::chrono::steady_clock::now() + std::chrono::seconds(120);
+  while (!c.Exited(&code) && std::chrono::steady_clock::now() < end) {
+    const Result p = Run("pending 1 --json --db " + db);
+    const json items = p.code == 0 ? json::parse(p.last_line, nullptr, false) : json();
+    if (items.is_array() && !items.empty()) {
+      const json s = Status(db, 1);
+      EXPECT_EQ(s["status"], "waiting");
+      // Nothing adopted past the answered items while it waits.
+      auto store = ouro::store::Store::OpenExisting(db);
+      int approved = 0;
+      for (const auto& d : decisions) approved += d == "approve";
+      EXPECT_EQ(static_cast<int>(store->GetImprovers(1).size()), 1 + approved);
+      const std::string item = std::to_string(items[0]["item"].get<int64_t>());
+      if (decided % 2 == 0) {
+        ASSERT_EQ(Run("approve 1 " + item + " --note looks-fine --as alice --db " + db).code, 0);
+        decisions.push_back("approve");
+      } else {
+        ASSERT_EQ(Run("reject 1 " + item + " --reason too-fast --as bob --db " + db).code, 0);
+        decisions.push_back("reject");
+      }
+      ++decided;
+    }
+    std::this_thread::sleep_for(std::chrono::milliseconds(20));
+  }
+  ASSERT_EQ(code, 0) << ouro_test::Slurp(log);
+  ASSERT_GE(decided, 2) << "the test needs an approval and a rejection";
+  auto store = ouro::store::Store::OpenExisting(db);
+  int approvals = 0, rejections = 0;
+  for (const auto& e : store->GetEvents(1)) {
+    if (e.type == "approval") {
+      EXPECT_EQ(e.actor, "alice");
+      ++approvals;
+    }
+    if (e.type == "rejection") {
+      EXPECT_EQ(e.actor, "bob");
+      ++rejections;
+    }
+  }
+  EXPECT_EQ(approvals + rejections, decided);
+  EXPECT_EQ(static_cast<int>(store->GetImprovers(1).size()), 1 + approvals);
+  int vetoed = 0;
+  for (const auto& cand : store->GetCandidates(1)) vetoed += cand.decision == "vetoed";
+  EXPECT_EQ(vetoed, rejections);
+  // Deciding twice is an error that changes nothing.
+  Result twice = Run("approve 1 1 --db " + db);
+  EXPECT_EQ(twice.code, 1);
+  EXPECT_NE(twice.out.find("already"), std::string::npos) << twice.out;
+  Result unknown = Run("reject 1 99 --reason x --db " + db);
+  EXPECT_EQ(unknown.code, 1);
+  EXPECT_EQ(Run("reject 1 1 --db " + db).code, 2);  // --reason is required
+  // Replay takes the people's decisions from the store and reproduces the run.
+  const Result rp = Run("replay 1 --json --quiet --db " + db);
+  EXPECT_EQ(rp.code, 0) << rp.out;
+  EXPECT_EQ(json::parse(rp.last_line)["reproduced"], true);
+  EXPECT_EQ(Run("audit verify 1 --db " + db).code, 0);
+}
+
+TEST_F(OversightCli, TripwiresRejectOrStopAndAResumedRunDoesNotStopTwice) {
+  // gain > -1 holds for every candidate that reaches the seam.
+  const std::string reject = Write("reject.toml", "[[tripwire]]\nname = \"always\"\nmetric = \"gain\"\nabove = -1\naction = \"reject\"\n");
+  const std::string db = Db("t.db");
+  const std::string cfg = Write("c.toml", Config(3));
+  Result r = Run("rsi --config " + cfg + " --policy " + reject + " --db " + db + " --quiet --json");
+  ASSERT_EQ(r.code, 0) << r.out;
+  json s = json::parse(r.last_line);
+  EXPECT_EQ(s["adopted"], 0);
+  EXPECT_GT(s["vetoed"].get<int>(), 0);
+  auto store = ouro::store::Store::OpenExisting(db);
+  int fired = 0;
+  for (const auto& e : store->GetEvents(1)) fired += e.type == "tripwire";
+  EXPECT_EQ(fired, s["vetoed"].get<int>());
+
+  const std::string stop = Write("stop.toml", "[[tripwire]]\nname = \"halt\"\nmetric = \"gain\"\nabove = -1\naction = \"stop\"\n");
+  r = Run("rsi --config " + cfg + " --policy " + stop + " --db " + db + " --quiet --json");
+  ASSERT_EQ(r.code, 0) << r.out;
+  s = json::parse(r.last_line);
+  EXPECT_EQ(s["stop_reason"], "tripwire halt");
+  EXPECT_EQ(s["adopted"], 0);
+  const Result res = Run("resume 2 --db " + db + " --quiet --json");
+  ASSERT_EQ(res.code, 0) << res.out;
+  // It stops again only at a new firing (a later candidate), never at the one already acted on.
+  const json s2 = json::parse(res.last_line);
+  EXPECT_GE(s2["generations"].get<int>(), s["generations"].get<int>());
+  EXPECT_EQ(s2["adopted"], 0);
+}
+
+TEST_F(OversightCli, ReplayReproducesAndDetectsATamperedResult) {
+  const std::string cfg = Write("c.toml", Config(3));
+  const std::string db = Db("r.db");
+  ASSERT_EQ(Run("rsi --config " + cfg + " --db " + db + " --quiet").code, 0);
+  Result rp = Run("replay 1 --db " + db + " --quiet");
+  EXPECT_EQ(rp.code, 0) << rp.out;
+  EXPECT_NE(rp.out.find("reproduced"), std::string::npos);
+  const std::string cmd = "sqlite3 " + db + " \"UPDATE candidates SET meta_utility = meta_utility + 0.01 WHERE run_id = 1 AND idx = 0 AND generation = 1\"";
+  ASSERT_EQ(std::system(cmd.c_str()), 0);
+  rp = Run("replay 1 --db " + db + " --quiet --json");
+  EXPECT_EQ(rp.code, 1) << rp.out;
+  EXPECT_EQ(json::parse(rp.last_line)["reproduced"], false);
+}
+
+TEST_F(OversightCli, BadPolicyAndControlArgumentsGetClearErrors) {
+  const std::string cfg = Write("c.toml", Config(1));
+  Result r = Run("rsi --config " + cfg + " --policy missing.toml --db " + Db("x.db"));
+  EXPECT_EQ(r.code, 1);
+  EXPECT_NE(r.out.find("cannot read policy file"), std::string::npos) << r.out;
+  const std::string bad = Write("bad.toml", "[gates]\nadopt = \"maybe\"\n");
+  r = Run("rsi --config " + cfg + " --policy " + bad + " --db " + Db("x.db"));
+  EXPECT_EQ(r.code, 1);
+  EXPECT_NE(r.out.find("bad.toml:2"), std::string::npos) << r.out;
+  r = Run("status 7 --db " + Db("missing.db"));
+  EXPECT_EQ(r.code, 1);
+  ASSERT_EQ(Run("rsi --config " + cfg + " --db " + Db("y.db") + " --quiet").code, 0);
+  r = Run("stop 2 --db " + Db("y.db"));
+  EXPECT_EQ(r.code, 1);
+  EXPECT_NE(r.out.find("no run 2"), std::string::npos) << r.out;
+  r = Run("stop abc --db " + Db("y.db"));
+  EXPECT_EQ(r.code, 1);
+  EXPECT_NE(r.out.find("RUN must be"), std::string::npos) << r.out;
+  r = Run("stop 1 --db " + Db("y.db"));
+  EXPECT_EQ(r.code, 1);
+  EXPECT_NE(r.out.find("finished"), std::string::npos) << r.out;
+  r = Run("pending --db " + Db("y.db"));
+  EXPECT_EQ(r.code, 0);
+  EXPECT_NE(r.out.find("nothing is waiting"), std::string::npos) << r.out;
+}
+
+}  // namespace
