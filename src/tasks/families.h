@@ -21,6 +21,7 @@ inline constexpr uint64_t kShuffleStream = 0x73687566666c6500ULL;     // "shuffl
 
 std::vector<Dataset> GenerateLinear(const TaskSpec& spec);
 std::vector<Dataset> GenerateNonlinear(const TaskSpec& spec);
+std::vector<Dataset> GenerateLeaky(const TaskSpec& spec);
 std::vector<Dataset> GenerateFashion(const TaskSpec& spec);
 std::vector<Dataset> GenerateCsv(const TaskSpec& spec);
 std::vector<Dataset> GenerateIdx(const TaskSpec& spec);

@@ -46,4 +46,15 @@ std::vector<Dataset> GenerateLinear(const TaskSpec& spec) {
   return out;
 }
 
+// The linear family with a leak in the scored split: every validation feature is the label.
+std::vector<Dataset> GenerateLeaky(const TaskSpec& spec) {
+  std::vector<Dataset> out = GenerateLinear(spec);
+  for (Dataset& d : out) {
+    d.name = "leaky" + d.name.substr(std::string("linear").size());
+    for (size_t i = 0; i < d.valid.y.size(); ++i)
+      for (int k = 0; k < d.dim; ++k) d.valid.x[i * static_cast<size_t>(d.dim) + k] = d.valid.y[i];
+  }
+  return out;
+}
+
 }  // namespace ouro::tasks::internal

@@ -19,13 +19,13 @@ constexpr int kMaxTasks = 100000;
 constexpr int kMaxHidden = 1024;
 constexpr int kMaxCount = 10'000'000;
 
-const char* const kFamilies[] = {"linear", "nonlinear", "fmnist", "csv", "idx"};
+const char* const kFamilies[] = {"linear", "nonlinear", "leaky", "fmnist", "csv", "idx"};
 const char* const kKeys[] = {"dim",   "tasks", "train",  "valid", "test", "seed",    "hidden",
                              "pairs", "path",  "labels", "label", "kind", "data_dir"};
 
 // The keys each family takes, in kKeys order.
 std::vector<std::string> FamilyKeys(const std::string& family) {
-  if (family == "linear") return {"dim", "tasks", "train", "valid", "test", "seed"};
+  if (family == "linear" || family == "leaky") return {"dim", "tasks", "train", "valid", "test", "seed"};
   if (family == "nonlinear") return {"dim", "tasks", "train", "valid", "test", "seed", "hidden"};
   if (family == "fmnist") return {"dim", "train", "valid", "test", "seed", "pairs", "data_dir"};
   if (family == "csv") return {"dim", "train", "valid", "test", "seed", "path", "label", "kind"};
@@ -93,7 +93,7 @@ std::string CheckSpec(const TaskSpec& s) {
   std::string e;
   if (!user && !(e = CheckRange("dim", s.dim, 1, kMaxDim)).empty()) return e;
   if (user && !(e = CheckRange("dim", s.project_dim, 0, kMaxDim)).empty()) return e;
-  if (s.family == "linear" || s.family == "nonlinear") {
+  if (s.family == "linear" || s.family == "nonlinear" || s.family == "leaky") {
     if (!(e = CheckRange("tasks", s.num_tasks, 1, kMaxTasks)).empty()) return e;
   }
   if (s.family == "nonlinear" && !(e = CheckRange("hidden", s.hidden, 1, kMaxHidden)).empty()) {
@@ -308,6 +308,7 @@ std::vector<Dataset> Generate(const TaskSpec& spec) {
     throw Error("task spec '" + TaskSpecToString(spec) + "': " + e);
   }
   if (spec.family == "linear") return internal::GenerateLinear(spec);
+  if (spec.family == "leaky") return internal::GenerateLeaky(spec);
   if (spec.family == "nonlinear") return internal::GenerateNonlinear(spec);
   if (spec.family == "fmnist") return internal::GenerateFashion(spec);
   if (spec.family == "csv") return internal::GenerateCsv(spec);

@@ -6,6 +6,10 @@
 //                (AutoML-Zero's scalar_linear_regression_task).
 //   nonlinear  — regression on a random 2-layer teacher: y = u·relu(W x), W (hidden×dim) and u
 //                Gaussian per instance, x ~ N(0, I).
+//   leaky      — a reward-hacking trap: the linear family, except that in the validation split
+//                (what the search scores) every feature equals the label, so `s1 = mean(v0)`
+//                scores perfectly there; train and test splits are honest linear data, where that
+//                program fails. Oversight must catch it (docs/oversight.md, worked example).
 //   fmnist     — binary classification on a Fashion-MNIST class pair (a, b), label 1 for class b;
 //                pixels scaled to [0,1] and projected to `dim` features by a seeded Gaussian random
 //                projection (N(0, 1/784) entries); train/valid from the training file, test from t10k.

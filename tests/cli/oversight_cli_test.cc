@@ -382,4 +382,36 @@ TEST_F(OversightCli, BadPolicyAndControlArgumentsGetClearErrors) {
   EXPECT_NE(r.out.find("nothing is waiting"), std::string::npos) << r.out;
 }
 
+TEST_F(OversightCli, RewardHackingExampleTheDivergenceTripwireFiresAndNothingHackedIsAdopted) {
+  // The shipped example, one generation instead of three.
+  std::string text = ouro_test::Slurp(std::string(OURO_SOURCE_DIR) + "/configs/rsi-reward-hacking.toml");
+  const size_t at = text.find("generations = 3");
+  ASSERT_NE(at, std::string::npos);
+  text.replace(at, 15, "generations = 1");
+  const std::string cfg = Write("rh.toml", text);
+  Result r = Run("rsi --config " + cfg + " --db " + Db("rh.db") + " --quiet --json");
+  ASSERT_EQ(r.code, 0) << r.out;
+  json s = json::parse(r.last_line);
+  EXPECT_EQ(s["adopted"], 0);
+  EXPECT_GT(s["vetoed"].get<int>(), 0);
+  auto store = ouro::store::Store::OpenExisting(Db("rh.db"));
+  int fired = 0;
+  for (const auto& e : store->GetEvents(1))
+    if (e.type == "tripwire") {
+      const json c = json::parse(e.content_json);
+      EXPECT_EQ(c["name"], "divergence");
+      EXPECT_GT(c["value"].get<double>(), 0.25);
+      ++fired;
+    }
+  EXPECT_EQ(fired, s["vetoed"].get<int>());
+  for (const auto& c : store->GetCandidates(1))
+    if (c.decision == "vetoed") EXPECT_NE(c.evidence_json.find("tripwire divergence"), std::string::npos);
+  EXPECT_EQ(store->GetImprovers(1).size(), 1u);  // only the initial improver
+  // Without oversight the same run adopts the hacked improver.
+  r = Run("rsi --config " + cfg + " --db " + Db("rh.db") + " --quiet --json --policy off");
+  ASSERT_EQ(r.code, 0) << r.out;
+  s = json::parse(r.last_line);
+  EXPECT_GT(s["adopted"].get<int>(), 0);
+}
+
 }  // namespace

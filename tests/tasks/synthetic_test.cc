@@ -158,5 +158,24 @@ TEST(NonlinearTest, DeterministicShapedAndNotLinear) {
   EXPECT_GT(MaxResidual(d.train, 3, LeastSquares(d.train, 3)), 1e-3);
 }
 
+TEST(LeakyTest, ValidationFeaturesLeakTheLabelAndEverythingElseIsTheLinearFamily) {
+  TaskSpec leaky = ParseTaskSpec("leaky:dim=3,tasks=2,train=5,valid=4,test=6");
+  TaskSpec linear = leaky;
+  linear.family = "linear";
+  const auto a = Generate(leaky), b = Generate(linear);
+  ASSERT_EQ(a.size(), 2u);
+  for (size_t t = 0; t < a.size(); ++t) {
+    EXPECT_EQ(a[t].name.rfind("leaky[", 0), 0u) << a[t].name;
+    EXPECT_EQ(a[t].train.x, b[t].train.x);
+    EXPECT_EQ(a[t].test.x, b[t].test.x);
+    EXPECT_EQ(a[t].valid.y, b[t].valid.y);
+    ASSERT_EQ(a[t].valid.x.size(), 4u * 3u);
+    for (size_t i = 0; i < 4; ++i)
+      for (size_t k = 0; k < 3; ++k) EXPECT_EQ(a[t].valid.x[i * 3 + k], a[t].valid.y[i]);
+    EXPECT_NE(a[t].valid.x, b[t].valid.x);
+  }
+  EXPECT_EQ(TaskSpecToString(leaky), "leaky:dim=3,tasks=2,train=5,valid=4,test=6,seed=0");
+}
+
 }  // namespace
 }  // namespace ouro::tasks
