@@ -151,6 +151,10 @@ class OversightCli : public ouro_test::CliFixture {
   }
 };
 
+// Each cycle: a fresh run killed with SIGKILL at a random moment, `ouro resume` (itself killed
+// again at a random moment in a third of the cycles), then resumed to the end; its lineage, scores
+// and summary must equal the uninterrupted run's. OURO_KILL_CYCLES sets the number of cycles
+// (default 5; docs/benchmarks.md records a run with 100).
 TEST_F(OversightCli, RandomSigkillsThenResumeReachTheUninterruptedLineage) {
   const std::string cfg = Write("c.toml", Config(5));
   const std::string ref = Db("ref.db");
@@ -160,39 +164,42 @@ TEST_F(OversightCli, RandomSigkillsThenResumeReachTheUninterruptedLineage) {
   const std::string want = Lineage(ref, 1);
   ASSERT_NE(want.find("S finished"), std::string::npos);
 
-  int cycles = 8;
+  int cycles = 5;
   if (const char* e = std::getenv("OURO_KILL_CYCLES")) cycles = std::max(1, std::atoi(e));
   std::mt19937_64 gen(12345);
-  const std::string db = Db("killed.db");
-  const std::string log = (dir_ / "killed.log").string();
-  int kills = 0, finished = 0;
-  for (int round = 0; finished < 1 && round < cycles * 4 + 20; ++round) {
-    bool exists = false;
-    if (std::filesystem::exists(db)) exists = ouro::store::Store::OpenExisting(db)->GetRun(1).has_value();
-    Child c = exists ? Spawn({"resume", "1", "--db", db, "--quiet"}, log) : Spawn({"rsi", "--config", cfg, "--db", db, "--quiet"}, log);
-    if (kills < cycles) {
-      // Kill at a random moment of a run's length (some land after the end: those runs finish).
-      std::uniform_real_distribution<double> at(0.0, full * 1.1);
-      std::this_thread::sleep_for(std::chrono::duration<double>(at(gen)));
-      int code = 0;
-      if (c.Exited(&code)) {
-        ASSERT_EQ(code, 0) << ouro_test::Slurp(log);
-        ++finished;
-        break;
-      }
+  std::uniform_real_distribution<double> at(0.0, full);
+  int kills = 0, early = 0;
+  for (int cycle = 0; cycle < cycles; ++cycle) {
+    const std::string db = Db("k" + std::to_string(cycle) + ".db");
+    const std::string log = (dir_ / ("k" + std::to_string(cycle) + ".log")).string();
+    Child c = Spawn({"rsi", "--config", cfg, "--db", db, "--quiet"}, log);
+    std::this_thread::sleep_for(std::chrono::duration<double>(at(gen)));
+    int code = 0;
+    if (c.Exited(&code)) {
+      ASSERT_EQ(code, 0) << ouro_test::Slurp(log);
+      ++early;
+    } else {
       c.Kill();
       ++kills;
-      continue;
+      // The run row may not exist yet (killed during start-up): then start it again.
+      bool exists = std::filesystem::exists(db) && ouro::store::Store::OpenExisting(db)->GetRun(1).has_value();
+      if (exists && cycle % 3 == 0) {
+        Child again = Spawn({"resume", "1", "--db", db, "--quiet"}, log);
+        std::this_thread::sleep_for(std::chrono::duration<double>(at(gen)));
+        if (!again.Exited(&code)) {
+          again.Kill();
+          ++kills;
+        }
+      }
+      exists = std::filesystem::exists(db) && ouro::store::Store::OpenExisting(db)->GetRun(1).has_value();
+      const Result r = exists ? Run("resume 1 --db " + db + " --quiet") : Run("rsi --config " + cfg + " --db " + db + " --quiet");
+      ASSERT_EQ(r.code, 0) << r.out << ouro_test::Slurp(log);
     }
-    ASSERT_EQ(c.Wait(), 0) << ouro_test::Slurp(log);
-    ++finished;
+    ASSERT_EQ(Lineage(db, 1), want) << "cycle " << cycle << "\n" << ouro_test::Slurp(log);
+    const Result v = Run("audit verify 1 --db " + db);
+    EXPECT_EQ(v.code, 0) << v.out;
   }
-  ASSERT_EQ(finished, 1);
-  // If the run finished before all kills were spent, the comparison still holds.
-  EXPECT_EQ(Lineage(db, 1), want) << kills << " kills";
-  const Result v = Run("audit verify 1 --db " + db);
-  EXPECT_EQ(v.code, 0) << v.out;
-  RecordProperty("kills", kills);
+  std::printf("%d cycles, %d SIGKILLs, %d runs finished before their kill\n", cycles, kills, early);
 }
 
 TEST_F(OversightCli, StopFromAnotherProcessLeavesAConsistentCheckpointAndResumeFinishes) {
