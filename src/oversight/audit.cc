@@ -51,8 +51,8 @@ ChainCheck VerifyChain(int64_t run_id, const std::vector<EventRow>& rows,
     const int64_t want = static_cast<int64_t>(i) + 1;
     const std::string w = std::to_string(want);
     if (e.seq > want)
-      return bad(want, "row " + w + " missing: expected seq " + w + ", found " +
-                           std::to_string(e.seq));
+      return bad(want,
+                 "row " + w + " missing: expected seq " + w + ", found " + std::to_string(e.seq));
     if (e.seq < want)
       return bad(want, "row " + w + ": expected seq " + w + ", found " + std::to_string(e.seq) +
                            " (rows out of order or duplicated)");
@@ -61,7 +61,8 @@ ChainCheck VerifyChain(int64_t run_id, const std::vector<EventRow>& rows,
     if (i > 0 && e.prev_hash != rows[i - 1].hash)
       return bad(want, "row " + w + ": prev_hash does not match the hash of row " +
                            std::to_string(want - 1));
-    if (EventHash(run_id, e) != e.hash) return bad(want, "row " + w + ": hash does not match its content");
+    if (EventHash(run_id, e) != e.hash)
+      return bad(want, "row " + w + ": hash does not match its content");
   }
   if (head) {
     const auto& [count, hash] = *head;
@@ -75,7 +76,8 @@ ChainCheck VerifyChain(int64_t run_id, const std::vector<EventRow>& rows,
     if (count == 0 && !hash.empty() && hash != kGenesisHash)
       return bad(1, "the run's head records no rows but a head hash other than genesis");
     if (count > 0 && hash != rows.back().hash)
-      return bad(n, "row " + std::to_string(n) + ": hash differs from the head recorded with the run");
+      return bad(n,
+                 "row " + std::to_string(n) + ": hash differs from the head recorded with the run");
   }
   c.ok = true;
   return c;

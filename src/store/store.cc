@@ -690,7 +690,8 @@ std::unique_ptr<Store> Store::OpenImpl(const std::string& path, int busy_timeout
        "SELECT owner_pid, owner_host, "
        "coalesce(max(0.0, (julianday('now') - julianday(heartbeat_at)) * 86400.0), -1.0) "
        "FROM runs WHERE id = ?");
-  prep(&t.set_owner, "UPDATE runs SET owner_pid = ?, owner_host = ?, heartbeat_at = ? WHERE id = ?");
+  prep(&t.set_owner,
+       "UPDATE runs SET owner_pid = ?, owner_host = ?, heartbeat_at = ? WHERE id = ?");
   prep(&t.heartbeat,
        "UPDATE runs SET heartbeat_at = ? WHERE id = ? AND owner_pid = ? AND owner_host = ?");
   prep(&t.release_run,
@@ -708,7 +709,8 @@ std::unique_ptr<Store> Store::OpenImpl(const std::string& path, int busy_timeout
   prep(&t.get_pending_items,
        "SELECT " + item_cols + " FROM items WHERE run_id = ? AND status = 'pending' ORDER BY item");
   prep(&t.get_pending_items_all,
-       "SELECT run_id, " + item_cols + " FROM items WHERE status = 'pending' ORDER BY run_id, item");
+       "SELECT run_id, " + item_cols +
+           " FROM items WHERE status = 'pending' ORDER BY run_id, item");
   prep(&t.decide_item,
        "UPDATE items SET status = ?, decided_by = ?, decided_at = ?, note = ? "
        "WHERE run_id = ? AND item = ? AND status = 'pending'");

@@ -1,6 +1,7 @@
 // store_test_util.h — shared pieces of the run store tests: a fixture with a fresh temporary
-// directory, raw file and raw SQLite helpers (no ouro code involved), ExpectError, and writers of
-// version-1 and version-2 stores exactly as older ouro versions created them.
+// directory, raw file and raw SQLite helpers (no ouro code involved), ExpectError, writers of
+// version-1 and version-2 stores exactly as older ouro versions created them, and helpers to run
+// one test of this binary in a second process (SpawnSelf, WaitExit, WaitForFile).
 #pragma once
 
 #include <gtest/gtest.h>
@@ -9,6 +10,7 @@
 #include <unistd.h>
 
 #include <atomic>
+#include <cstdlib>
 #include <filesystem>
 #include <fstream>
 #include <initializer_list>
@@ -79,7 +81,6 @@ inline bool IsIsoUtc(const std::string& s) {
   }
   return true;
 }
-
 
 // PRAGMA user_version of the file at path, read with a raw connection; -1 on error.
 inline int RawUserVersion(const std::string& path) {
@@ -160,7 +161,6 @@ inline void WriteV1Store(const std::string& path) {
       "COMMIT;"));
   sqlite3_close(db);
 }
-
 
 // The tables version 2 added, exactly as ouro wrote them before version 3 existed.
 inline constexpr const char* kV2Tables = R"sql(

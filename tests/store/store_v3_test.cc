@@ -106,7 +106,8 @@ TEST_F(StoreTest, AppendEventBuildsAVerifiableChainPerRun) {
   // Errors write nothing.
   ExpectError([&] { s->AppendEvent(b + 100, "x", "ouro", "{}"); },
               {"events.db", "append event", "no such run " + std::to_string(b + 100)});
-  ExpectError([&] { s->AppendEvent(a, "x", "ouro", "{oops"); }, {"event content", "not valid JSON"});
+  ExpectError([&] { s->AppendEvent(a, "x", "ouro", "{oops"); },
+              {"event content", "not valid JSON"});
   ExpectError([&] { s->AppendEvent(a, "x", "ouro", ""); }, {"event content", "empty"});
   EXPECT_EQ(s->GetEvents(a).size(), 5u);
   EXPECT_EQ(s->GetAuditHead(a)->first, 5);
@@ -129,7 +130,7 @@ TEST_F(StoreTest, AppendEventJoinsTheCallersTransaction) {
     s->AppendEvent(r, "a", "ouro", "{}");
     s->AppendEvent(r, "b", "ouro", "{}");
     EXPECT_EQ(s->GetAuditHead(r)->first, 3);  // visible inside the transaction
-  }  // rolled back: the events and the head go together
+  }                                           // rolled back: the events and the head go together
   EXPECT_EQ(s->GetEvents(r).size(), 1u);
   EXPECT_EQ(s->GetAuditHead(r)->first, 1);
   ExpectChainOk(*s, r);
@@ -175,7 +176,8 @@ TEST(StoreChildProcess, Appender) {
   auto s = Store::OpenExisting(path);
   WriteBytes(std::string(path) + ".ready", "");
   ASSERT_TRUE(WaitForFile(std::string(path) + ".go"));
-  for (int i = 0; i < n; ++i) s->AppendEvent(run, "child", "child", "{\"i\":" + std::to_string(i) + "}");
+  for (int i = 0; i < n; ++i)
+    s->AppendEvent(run, "child", "child", "{\"i\":" + std::to_string(i) + "}");
   if (!HasFailure()) WriteBytes(std::string(path) + ".child-ok", "ok");
 }
 
@@ -184,14 +186,14 @@ TEST_F(StoreTest, TwoProcessesAppendToOneChain) {
   auto s = Store::Open(path);
   int64_t r = s->CreateRun("rsi", 1, "{}");
   const int n = 150;
-  pid_t pid = SpawnSelf("StoreChildProcess.Appender",
-                        {{"OURO_STORE_APPEND_DB", path},
-                         {"OURO_STORE_APPEND_RUN", std::to_string(r)},
-                         {"OURO_STORE_APPEND_N", std::to_string(n)}});
+  pid_t pid = SpawnSelf("StoreChildProcess.Appender", {{"OURO_STORE_APPEND_DB", path},
+                                                       {"OURO_STORE_APPEND_RUN", std::to_string(r)},
+                                                       {"OURO_STORE_APPEND_N", std::to_string(n)}});
   ASSERT_GT(pid, 0);
   ASSERT_TRUE(WaitForFile(path + ".ready"));
   WriteBytes(path + ".go", "");
-  for (int i = 0; i < n; ++i) s->AppendEvent(r, "parent", "parent", "{\"i\":" + std::to_string(i) + "}");
+  for (int i = 0; i < n; ++i)
+    s->AppendEvent(r, "parent", "parent", "{\"i\":" + std::to_string(i) + "}");
   EXPECT_EQ(WaitExit(pid), 0) << "the child appender failed (see its output above)";
   EXPECT_TRUE(fs::exists(path + ".child-ok"));
   auto ev = s->GetEvents(r);
@@ -429,9 +431,9 @@ TEST_F(StoreTest, DecideItemOnceAndOnlyOnce) {
   EXPECT_EQ(pending[1].first, b);
 
   const std::string ra = std::to_string(a);
-  ExpectError([&] { s->DecideItem(a, 1, false, "carol", ""); },
-              {"decide.db", "item 1 of run " + ra + " was already approved by alice at " +
-                                i1.decided_at});
+  ExpectError(
+      [&] { s->DecideItem(a, 1, false, "carol", ""); },
+      {"decide.db", "item 1 of run " + ra + " was already approved by alice at " + i1.decided_at});
   ExpectError([&] { s->DecideItem(a, 3, true, "carol", ""); },
               {"item 3 of run " + ra + " was already rejected by bob at"});
   ExpectError([&] { s->DecideItem(a, 9, true, "carol", ""); },
@@ -479,7 +481,8 @@ TEST_F(StoreTest, CheckpointIsReplacedNotAccumulated) {
   EXPECT_FALSE(s->GetCheckpoint(a).has_value());
   s->PutCheckpoint(a, 3, R"({"rng":"abc","incumbent":"h3"})");
   s->PutCheckpoint(b, 1, "{}");
-  EXPECT_EQ(*s->GetCheckpoint(a), std::make_pair(3, std::string(R"({"rng":"abc","incumbent":"h3"})")));
+  EXPECT_EQ(*s->GetCheckpoint(a),
+            std::make_pair(3, std::string(R"({"rng":"abc","incumbent":"h3"})")));
   s->PutCheckpoint(a, 4, R"({"incumbent":"h4"})");
   EXPECT_EQ(*s->GetCheckpoint(a), std::make_pair(4, std::string(R"({"incumbent":"h4"})")));
   EXPECT_EQ(s->GetCheckpoint(b)->first, 1);
