@@ -7,7 +7,7 @@
 // checkpoint and summary written). It also checks that the run ended "stopped" with a summary at
 // its checkpoint. Prints the median, 90th percentile and worst over the trials.
 //
-//   build/release/bench/stop_latency [TRIALS=50] [SEED=1]
+//   build/release/bench/stop_latency [TRIALS=50] [SEED=1]     (OURO_BIN=path overrides the binary)
 #include <fcntl.h>
 #include <signal.h>
 #include <sys/wait.h>
@@ -16,6 +16,7 @@
 #include <algorithm>
 #include <chrono>
 #include <cstdio>
+#include <cstdlib>
 #include <filesystem>
 #include <fstream>
 #include <random>
@@ -55,8 +56,8 @@ budget = 3000
 target = 0.9
 [rsi.held_out]
 families = ["linear:dim=8,tasks=5,train=50,valid=50"]
-seeds = 3
-budget = 3000
+seeds = 2
+budget = 1000
 target = "frozen"
 )";
 
@@ -89,7 +90,8 @@ int main(int argc, char** argv) {
       const int fd = open((dir / "log.txt").c_str(), O_WRONLY | O_CREAT | O_APPEND, 0644);
       dup2(fd, 1);
       dup2(fd, 2);
-      execl(OURO_BIN, OURO_BIN, "rsi", "--config", cfg.c_str(), "--db", db_path.c_str(), "--quiet", (char*)nullptr);
+      const char* bin = std::getenv("OURO_BIN") ? std::getenv("OURO_BIN") : OURO_BIN;
+      execl(bin, bin, "rsi", "--config", cfg.c_str(), "--db", db_path.c_str(), "--quiet", (char*)nullptr);
       _exit(127);
     }
     // Wait for the first checkpoint, then a random moment.

@@ -6,6 +6,7 @@
 #include <filesystem>
 #include <fstream>
 #include <sstream>
+#include <map>
 #include <memory>
 
 #include "cli/commands.h"
@@ -146,6 +147,59 @@ std::string TextCurve(const std::vector<std::pair<int, double>>& points, double 
   return out;
 }
 
+// The price of oversight and what it did: compute share, tripwires, vetoes, questions; and, when
+// the store holds the same run (config, seed) with --policy off, the capability of both.
+void PrintOversight(store::Store& db, const store::RunInfo& run) {
+  const auto summary = nlohmann::json::parse(run.summary_json.empty() ? "{}" : run.summary_json, nullptr, false);
+  const auto config = nlohmann::json::parse(run.config_json, nullptr, false);
+  if (!config.is_object() || !config.contains("recipe")) return;
+  const std::string policy = config.contains("policy") ? config["policy"].value("name", "?") : "?";
+  std::map<std::string, int> fired;
+  int promoted = 0;
+  for (const auto& e : db.GetEvents(run.id)) {
+    if (e.type == "promoted") ++promoted;
+    if (e.type != "tripwire") continue;
+    const auto c = nlohmann::json::parse(e.content_json, nullptr, false);
+    if (c.is_object()) ++fired[c.value("name", "?")];
+  }
+  const auto items = db.GetItems(run.id, false);
+  int approved = 0, rejected = 0, pending = 0;
+  for (const auto& i : items) (i.status == "approved" ? approved : i.status == "rejected" ? rejected : pending)++;
+  std::printf("oversight (policy %s):", policy.c_str());
+  if (summary.is_object() && summary.contains("oversight_evaluations"))
+    std::printf(" %.0f of %.0f evaluations (%.2f%%) spent on checks;", summary.value("oversight_evaluations", 0.0),
+                summary.value("cumulative_evaluations", 0.0), 100 * summary.value("oversight_share", 0.0));
+  std::printf(" %d vetoed; %zu questions to people (%d approved, %d rejected, %d pending); %d programs promoted\n",
+              summary.is_object() ? summary.value("vetoed", 0) : 0, items.size(), approved, rejected, pending, promoted);
+  for (const auto& [name, n] : fired) std::printf("  tripwire %s fired %d times\n", name.c_str(), n);
+  // The same run without oversight, if the store has it.
+  nlohmann::json recipe = config["recipe"];
+  recipe.erase("policy_text");
+  recipe.erase("policy_source");
+  for (const auto& other : db.ListRuns()) {
+    if (other.id == run.id || other.kind != "rsi" || other.status != "finished") continue;
+    const auto oc = nlohmann::json::parse(other.config_json, nullptr, false);
+    if (!oc.is_object() || !oc.contains("recipe")) continue;
+    nlohmann::json orc = oc["recipe"];
+    const bool off = orc.value("policy_source", "") == "off";
+    orc.erase("policy_text");
+    orc.erase("policy_source");
+    if (orc != recipe || off == (policy == "off")) continue;
+    const auto os = nlohmann::json::parse(other.summary_json.empty() ? "{}" : other.summary_json, nullptr, false);
+    if (!summary.is_object() || !os.is_object()) continue;
+    const bool this_on = policy != "off";
+    const auto& on = this_on ? summary : os;
+    const auto& offs = this_on ? os : summary;
+    std::printf("  price of oversight (vs run %lld, same config and seed, policy %s): held-out capability %.4f with vs %.4f without; evaluations %.0f vs %.0f (%+.2f%%); cpu %.0f s vs %.0f s\n",
+                static_cast<long long>(other.id), this_on ? "off" : "on", on.value("capability_final", 0.0),
+                offs.value("capability_final", 0.0), on.value("cumulative_evaluations", 0.0),
+                offs.value("cumulative_evaluations", 0.0),
+                100 * (on.value("cumulative_evaluations", 0.0) / std::max(1.0, offs.value("cumulative_evaluations", 0.0)) - 1),
+                on.value("cpu_seconds", 0.0), offs.value("cpu_seconds", 0.0));
+    break;
+  }
+}
+
 void PrintRsiRun(store::Store& db, const store::RunInfo& run) {
   const auto improvers = db.GetImprovers(run.id);
   const auto candidates = db.GetCandidates(run.id);
@@ -185,6 +239,7 @@ void PrintRsiRun(store::Store& db, const store::RunInfo& run) {
     frozen = j["frozen"]["capability"].get<double>();
   }
   std::printf("%s", TextCurve(points, frozen).c_str());
+  PrintOversight(db, run);
 }
 
 Action RegisterRsi(CLI::App& app) {

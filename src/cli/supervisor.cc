@@ -15,6 +15,8 @@
 #include "cli/commands.h"
 #include "cli/common.h"
 #include "core/error.h"
+#include "core/hash.h"
+#include "lang/text.h"
 
 namespace ouro::cli {
 
@@ -65,6 +67,12 @@ class Supervisor {
       if (e.type != "tripwire") continue;
       const json c = json::parse(e.content_json, nullptr, false);
       if (c.is_object() && c.contains("key") && c["key"].is_string()) acknowledged_.insert(c["key"].get<std::string>());
+    }
+    for (const auto& e : db_.GetEvents(run_)) {
+      if (e.type != "promoted" && e.type != "gate") continue;
+      const json c = json::parse(e.content_json, nullptr, false);
+      if (c.is_object() && c.contains("fitness") && c["fitness"].is_number())
+        best_so_far_ = std::max(best_so_far_, c["fitness"].get<double>());
     }
   }
   ~Supervisor() { Finish(); }
@@ -155,6 +163,34 @@ class Supervisor {
     if (!approval_reason.empty()) reason += (reason.empty() ? "" : "; ") + approval_reason;
     if (reason.empty()) return true;
     return AskPeople("adopt", key, c, a, reason);
+  }
+
+  // The promotion gate: a candidate whose games found a program better than any so far promotes it
+  // (auto), or asks a person (manual / rule). It never makes the loop wait: the lineage does not
+  // depend on it.
+  void Promote(const meta::CandidateReport& c) {
+    if (!live_ || c.best_fitness <= best_so_far_ + 1e-12) return;
+    const double gain = c.best_fitness - std::max(best_so_far_, 0.0);
+    best_so_far_ = c.best_fitness;
+    const std::string text = lang::Print(c.best_program);
+    const std::string hash = HexId(c.best_program.Hash());
+    db_.PutProgram(hash, text);
+    const std::map<std::string, double> metrics = {{"gain", gain}, {"fitness", c.best_fitness}};
+    const std::string reason = oversight::GateReason(policy_.promote, metrics);
+    const json content = {{"program", hash}, {"fitness", c.best_fitness}, {"gain", gain},
+                          {"generation", c.generation}, {"candidate", c.index}, {"text", text}};
+    if (reason.empty()) {
+      Event("promoted", content);
+      return;
+    }
+    const std::string key = "promote:g" + std::to_string(c.generation) + "c" + std::to_string(c.index) + ":" + hash;
+    const bool existed = db_.FindItem(run_, key).has_value();
+    json evidence = content;
+    evidence["reason"] = reason;
+    const int64_t item = db_.AddItem(run_, "promote", key,
+                                     "promote program " + hash + " (search fitness " + Num(c.best_fitness) + "): " + reason,
+                                     evidence.dump());
+    if (!existed) Event("gate", {{"item", item}, {"key", key}, {"gate", "promote"}, {"reason", reason}, {"fitness", c.best_fitness}});
   }
 
   void Event(const std::string& type, const json& content) {
@@ -273,6 +309,7 @@ class Supervisor {
   bool live_;
   std::function<void(const std::string&)> say_;
   std::set<std::string> acknowledged_;
+  double best_so_far_ = -1;
   std::atomic<bool> stop_{false}, paused_{false}, done_{false};
   bool released_ = false;
   std::mutex mu_;
@@ -432,6 +469,7 @@ int ExecuteRsi(store::Store& db, int64_t run_id, const meta::RsiConfig& cfg_in, 
     const json ev = CandidateEvidence(r, cfg);
     row.evidence_json = ev.dump();
     db.AddCandidate(run_id, row);
+    sup.Promote(r);
     sup.Event("candidate", {{"generation", r.generation}, {"candidate", r.index}, {"hash", row.hash},
                             {"meta_operator", r.meta_operator}, {"decision", r.decision}, {"llr", r.llr},
                             {"wins", r.wins}, {"losses", r.losses}, {"draws", r.draws},

@@ -329,6 +329,10 @@ RsiResult RunRsi(const RsiConfig& cfg, const RsiHooks& hooks, const RsiState* re
           inc_size += a.best_size;
           cand_cost += b.cost;
           inc_cost += a.cost;
+          if (b.search_fitness > rep.best_fitness) {
+            rep.best_fitness = b.search_fitness;
+            rep.best_program = b.best_program;
+          }
           rep.llr = SprtLlr(rep.wins, rep.losses, rep.draws, cfg.sprt.elo0, cfg.sprt.elo1);
           const SprtDecision d = SprtDecide(rep.llr, bounds);
           if (d == SprtDecision::kAccept) {

@@ -75,6 +75,9 @@ struct CandidateReport {
   // for a candidate that passed the test also heldout_jump_sd, heldout_drop.
   std::map<std::string, double> metrics;
   std::string note;  // why it was vetoed, when it was
+  // The best program its games found (by search fitness): what a promotion gate looks at.
+  lang::Program best_program;
+  double best_fitness = -1;
 };
 
 struct HeldOutMeasure {

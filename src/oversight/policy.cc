@@ -22,6 +22,7 @@ const std::vector<MetricInfo> kMetrics = {
     {"heldout_jump_sd", "held-out capability change in this generation, in standard errors of the paired runs"},
     {"heldout_drop", "held-out capability lost by adopting the candidate (incumbent minus candidate)"},
     {"claimed_gain", "alias of gain"},
+    {"fitness", "promotion gate: the search fitness of the program to promote (gain: its improvement on the best so far)"},
 };
 
 namespace {

@@ -421,4 +421,34 @@ TEST_F(OversightCli, RewardHackingExampleTheDivergenceTripwireFiresAndNothingHac
   EXPECT_GT(s["adopted"].get<int>(), 0);
 }
 
+TEST_F(OversightCli, AManualPromotionGateAsksWithoutHoldingTheLoop) {
+  const std::string policy = Write("promote.toml", "[gates]\npromote = \"manual\"\n");
+  const std::string cfg = Write("c.toml", Config(2));
+  const std::string db = Db("pr.db");
+  Result r = Run("rsi --config " + cfg + " --policy " + policy + " --db " + db + " --quiet --json");
+  ASSERT_EQ(r.code, 0) << r.out;  // finished without anyone answering
+  r = Run("pending 1 --json --db " + db);
+  ASSERT_EQ(r.code, 0);
+  const json items = json::parse(r.last_line);
+  ASSERT_FALSE(items.empty());
+  for (const auto& i : items) EXPECT_EQ(i["kind"], "promote");
+  EXPECT_EQ(Run("approve 1 " + std::to_string(items[0]["item"].get<int64_t>()) + " --as carol --db " + db).code, 0);
+  auto store = ouro::store::Store::OpenExisting(db);
+  int promoted = 0, approvals = 0;
+  for (const auto& e : store->GetEvents(1)) {
+    promoted += e.type == "promoted";
+    approvals += e.type == "approval" && e.actor == "carol";
+  }
+  EXPECT_EQ(promoted, 0);  // nothing promoted without a person
+  EXPECT_EQ(approvals, 1);
+  // The same run under the default (auto) gate promotes at once and asks nothing.
+  r = Run("rsi --config " + cfg + " --db " + db + " --quiet --json");
+  ASSERT_EQ(r.code, 0) << r.out;
+  r = Run("pending 2 --json --db " + db);
+  EXPECT_EQ(json::parse(r.last_line).size(), 0u);
+  promoted = 0;
+  for (const auto& e : store->GetEvents(2)) promoted += e.type == "promoted";
+  EXPECT_GT(promoted, 0);
+}
+
 }  // namespace
