@@ -10,6 +10,7 @@
 
 #include <chrono>
 #include <cstdlib>
+#include <optional>
 #include <random>
 #include <thread>
 
@@ -191,9 +192,13 @@ TEST_F(OversightCli, RandomSigkillsThenResumeReachTheUninterruptedLineage) {
           ++kills;
         }
       }
-      exists = std::filesystem::exists(db) && ouro::store::Store::OpenExisting(db)->GetRun(1).has_value();
-      const Result r = exists ? Run("resume 1 --db " + db + " --quiet") : Run("rsi --config " + cfg + " --db " + db + " --quiet");
-      ASSERT_EQ(r.code, 0) << r.out << ouro_test::Slurp(log);
+      std::optional<ouro::store::RunInfo> run;
+      if (std::filesystem::exists(db)) run = ouro::store::Store::OpenExisting(db)->GetRun(1);
+      // A process can finish between the check and the kill: a finished run needs no resume.
+      if (!run || run->status != "finished") {
+        const Result r = run ? Run("resume 1 --db " + db + " --quiet") : Run("rsi --config " + cfg + " --db " + db + " --quiet");
+        ASSERT_EQ(r.code, 0) << r.out << ouro_test::Slurp(log);
+      }
     }
     ASSERT_EQ(Lineage(db, 1), want) << "cycle " << cycle << "\n" << ouro_test::Slurp(log);
     const Result v = Run("audit verify 1 --db " + db);
@@ -449,6 +454,29 @@ TEST_F(OversightCli, AManualPromotionGateAsksWithoutHoldingTheLoop) {
   promoted = 0;
   for (const auto& e : store->GetEvents(2)) promoted += e.type == "promoted";
   EXPECT_GT(promoted, 0);
+}
+
+TEST_F(OversightCli, BudgetsFromThePolicyStopTheRunCleanly) {
+  const std::string cfg = Write("c.toml", Config(50));
+  const std::string db = Db("b.db");
+  const std::string wall = Write("wall.toml", "[budget]\nwall_seconds = 1.5\n");
+  Result r = Run("rsi --config " + cfg + " --policy " + wall + " --db " + db + " --quiet --json");
+  ASSERT_EQ(r.code, 0) << r.out;
+  json s = json::parse(r.last_line);
+  EXPECT_EQ(s["stop_reason"], "budget: run wall_seconds");
+  EXPECT_LT(s["generations"].get<int>(), 50);
+  EXPECT_EQ(Status(db, 1)["status"], "stopped");
+  EXPECT_EQ(Status(db, 1)["checkpoint_generation"].get<int>(), s["generations"].get<int>());
+  const std::string evals = Write("evals.toml", "[budget]\nevaluations = 20000\n");
+  r = Run("rsi --config " + cfg + " --policy " + evals + " --db " + db + " --quiet --json");
+  ASSERT_EQ(r.code, 0) << r.out;
+  s = json::parse(r.last_line);
+  EXPECT_EQ(s["stop_reason"], "budget: run evaluations");
+  EXPECT_LT(s["cumulative_evaluations"].get<double>(), 20000);  // the result is the last checkpoint's
+  // An evaluation budget stops at the same place every time.
+  r = Run("rsi --config " + cfg + " --policy " + evals + " --db " + db + " --quiet --json");
+  EXPECT_EQ(json::parse(r.last_line)["generations"], s["generations"]);
+  EXPECT_EQ(json::parse(r.last_line)["final_improver"], s["final_improver"]);
 }
 
 }  // namespace
