@@ -15,6 +15,7 @@
 #include "lang/program.h"
 #include "lang/text.h"
 #include "meta/rsi_config.h"
+#include "meta/spec.h"
 #include "oversight/policy.h"
 #include "search/run_config.h"
 #include "tasks/csv.h"
@@ -131,6 +132,31 @@ bool Policy(std::string_view in) {
   });
 }
 
+// An improver spec file (`ouro search --improver`, [improver] initial = PATH in an rsi config).
+bool ImproverSpec(std::string_view in) {
+  constexpr std::string_view kName = "improver_spec";
+  const std::string path = Scratch::Get().Write("in.json", in);
+  meta::ImproverSpec spec;
+  try {
+    if (!Accepts(kName, [&] { spec = meta::LoadSpec(path); })) return false;
+  } catch (const meta::Json::out_of_range& e) {
+    // KNOWN BUG, reported (src/meta/spec.cc is not this harness's to change): LoadSpec catches only
+    // parse_error, so a number too large for a double (1e309) escapes as out_of_range 406 and
+    // `ouro search --improver` prints "internal error" without the file name. Tolerated here so
+    // that the rest of the spec reader gets fuzzed; delete this catch once LoadSpec is fixed.
+    if (e.id == 406) return false;
+    throw;
+  }
+  // What a run stores reads back to the same spec.
+  const std::string json = meta::ToJson(spec).dump();
+  meta::ImproverSpec back;
+  if (!Accepts(kName, [&] { back = meta::SpecFromJson(meta::Json::parse(json)); }))
+    Fail(kName, "the JSON of an accepted spec is refused: " + json);
+  if (meta::ToJson(back).dump() != json)
+    Fail(kName, "the JSON of an accepted spec does not round-trip");
+  return true;
+}
+
 // A loaded table feeds the csv task family: split, shuffled, optionally projected.
 void GenerateFromCsv(std::string_view in, size_t variant) {
   tasks::TaskSpec spec = tasks::ParseTaskSpec("csv:path=unused");
@@ -221,6 +247,7 @@ const std::vector<Target>& Targets() {
       {"csv", Csv},
       {"idx", Idx},
       {"policy", Policy},
+      {"improver_spec", ImproverSpec},
   };
   return targets;
 }

@@ -28,7 +28,7 @@ class Bug : public std::logic_error {
 };
 
 // The fuzz target names, one per loader: "program_text", "run_config", "rsi_config", "csv", "idx",
-// "policy".
+// "policy", "improver_spec".
 // Each has a seed corpus fuzz/corpus/<name>/ and a dictionary fuzz/<name>.dict.
 const std::vector<std::string>& TargetNames();
 
