@@ -435,13 +435,15 @@ ImproverSpec LoadSpec(const std::string& path) {
   Json j;
   try {
     j = Json::parse(ss.str());
-  } catch (const Json::parse_error& e) {
+  } catch (const Json::exception& e) {  // parse_error, and out_of_range for a number like 1e309
     throw Error(path + ": not valid JSON: " + e.what());
   }
   try {
     return SpecFromJson(j);
   } catch (const Error& e) {
     throw Error(path + ": " + e.what());
+  } catch (const Json::exception& e) {
+    throw Error(path + ": malformed improver spec: " + e.what());
   }
 }
 

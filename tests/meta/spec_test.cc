@@ -412,6 +412,17 @@ TEST_F(SpecFile, LoadSpecReadsWhatToJsonWrote) {
   EXPECT_EQ(SpecHash(LoadSpec(path)), SpecHash(s));
 }
 
+TEST_F(SpecFile, AnOutOfRangeNumberIsAClearError) {
+  // nlohmann reports 1e309 as out_of_range, not parse_error (found by fuzz_improver_spec).
+  const std::string path = Write("big.json", "{\"name\": 1e309}");
+  try {
+    LoadSpec(path);
+    ADD_FAILURE() << "no error";
+  } catch (const Error& e) {
+    EXPECT_NE(std::string(e.what()).find(path), std::string::npos) << e.what();
+  }
+}
+
 TEST_F(SpecFile, LoadSpecErrorsNameThePath) {
   const std::string missing = (dir_ / "nope.json").string();
   try {
