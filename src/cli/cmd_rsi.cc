@@ -17,8 +17,13 @@
 #include "cli/supervisor.h"
 #include "oversight/policy.h"
 #include "store/store.h"
+#include "web/server.h"
 
 namespace ouro::cli {
+
+// In cmd_dashboard.cc: serves the dashboard of db on a background thread and prints its address.
+std::unique_ptr<web::Server> StartDashboard(const std::string& db, const std::string& bind, int port);
+
 namespace {
 
 struct RsiArgs {
@@ -29,6 +34,8 @@ struct RsiArgs {
   std::vector<std::string> ablate;
   std::string policy;
   bool json = false, quiet = false;
+  bool dashboard = false;
+  int port = 8765;
 };
 
 std::string SpecText(const meta::ImproverSpec& s) { return meta::ToJson(s).dump(); }
@@ -85,7 +92,11 @@ int RunRsiCommand(const RsiArgs& a) {
                  static_cast<long long>(run_id), static_cast<unsigned long long>(cfg.seed), a.db.c_str(),
                  policy.name.c_str(), cfg.generations, cfg.candidates, cfg.train.families.size(),
                  cfg.held_out.families.size());
-  return ExecuteRsi(*db, run_id, cfg, policy, nullptr, RsiOutput{a.json, a.quiet});
+  // The dashboard reads through its own connection on its own threads; it stops when the run ends.
+  std::unique_ptr<web::Server> dashboard = a.dashboard ? StartDashboard(a.db, "127.0.0.1", a.port) : nullptr;
+  const int code = ExecuteRsi(*db, run_id, cfg, policy, nullptr, RsiOutput{a.json, a.quiet});
+  if (dashboard) dashboard->Stop();
+  return code;
 }
 
 // The improver row of a run at a generation (-1: the last adopted).
@@ -255,6 +266,8 @@ Action RegisterRsi(CLI::App& app) {
   s->add_option("--policy", a->policy, "Oversight policy: default, off, or a policy file (TOML); default: the config's [oversight] policy");
   s->add_flag("--json", a->json, "Print one JSON object as the last line of stdout");
   s->add_flag("--quiet", a->quiet, "No progress display");
+  auto* dash = s->add_flag("--dashboard", a->dashboard, "Serve the web dashboard beside the run (127.0.0.1; see `ouro dashboard`)");
+  s->add_option("--port", a->port, "Dashboard port (0 picks a free one)")->check(CLI::Range(0, 65535))->needs(dash);
   return [a] { return RunRsiCommand(*a); };
 }
 

@@ -48,6 +48,8 @@ Action RegisterApprove(CLI::App& app);
 Action RegisterReject(CLI::App& app);
 Action RegisterPending(CLI::App& app);
 Action RegisterReplay(CLI::App& app);
+Action RegisterDashboard(CLI::App& app);
+Action RegisterPlot(CLI::App& app);
 
 // Set by SIGINT/SIGTERM: long-running commands stop cleanly and store what they have.
 std::atomic<bool>& StopFlag();

@@ -1,0 +1,64 @@
+// cli/cmd_plot.cc — `ouro plot RUN --out FILE.svg [--kind curve|lineage]`: a run's held-out curve
+// or its lineage tree as an SVG file, without a browser (web/plot.h).
+#include <cstdio>
+#include <fstream>
+#include <memory>
+
+#include "cli/commands.h"
+#include "core/error.h"
+#include "store/store.h"
+#include "web/plot.h"
+
+namespace ouro::cli {
+namespace {
+
+struct PlotArgs {
+  std::string db = kDefaultDb, run, out, kind = "curve";
+};
+
+bool EndsWith(const std::string& s, const std::string& suffix) {
+  return s.size() >= suffix.size() && s.compare(s.size() - suffix.size(), suffix.size(), suffix) == 0;
+}
+
+int RunPlot(const PlotArgs& a) {
+  if (EndsWith(a.out, ".png"))
+    throw Error("PNG output is not supported: write an SVG (--out FILE.svg) and convert it if needed (e.g. rsvg-convert)");
+  if (!EndsWith(a.out, ".svg")) throw Error("--out must name an .svg file, got '" + a.out + "'");
+  auto db = store::Store::OpenExisting(a.db);
+  int64_t run = 0;
+  if (a.run == "latest") {
+    const auto r = db->LatestRun();
+    if (!r) throw Error(a.db + ": no runs");
+    run = r->id;
+  } else {
+    size_t used = 0;
+    try {
+      run = std::stoll(a.run, &used);
+    } catch (const std::exception&) {
+      used = 0;
+    }
+    if (used != a.run.size() || run < 1) throw Error("RUN must be a run id (a positive integer) or 'latest', got '" + a.run + "'");
+    if (!db->GetRun(run)) throw Error("no run " + a.run + " in " + a.db);
+  }
+  const std::string svg = a.kind == "lineage" ? web::LineageSvg(*db, run) : web::CurveSvg(*db, run);
+  std::ofstream f(a.out, std::ios::binary);
+  if (!(f << svg) || !(f.flush())) throw Error("cannot write '" + a.out + "'");
+  std::printf("wrote the %s of run %lld to %s\n", a.kind.c_str(), static_cast<long long>(run), a.out.c_str());
+  return 0;
+}
+
+}  // namespace
+
+Action RegisterPlot(CLI::App& app) {
+  auto a = std::make_shared<PlotArgs>();
+  CLI::App* s = app.add_subcommand("plot", "Write a run's held-out curve or lineage tree as an SVG file");
+  s->add_option("RUN", a->run, "Run id or 'latest'")->required();
+  s->add_option("--out", a->out, "Output file (.svg)")->required();
+  s->add_option("--kind", a->kind, "curve (held-out capability) or lineage (the tree)")
+      ->check(CLI::IsMember({"curve", "lineage"}))
+      ->capture_default_str();
+  s->add_option("--db", a->db, "Run store (SQLite file)")->capture_default_str();
+  return [a] { return RunPlot(*a); };
+}
+
+}  // namespace ouro::cli

@@ -1,0 +1,20 @@
+// web/plot.h — pictures of a run without a browser, for papers and reports (`ouro plot`): the
+// held-out curve of an rsi run (the adopted improver against the frozen initial one, with 95%
+// intervals, per generation), or the lineage tree (improvers of an rsi run, the chosen program's
+// ancestry of a search run). Written by a small SVG writer of our own: no dependencies, the same
+// bytes for the same store. Pure functions of what they read from the store.
+#pragma once
+
+#include <cstdint>
+#include <string>
+
+#include "store/store.h"
+
+namespace ouro::web {
+
+// The SVG document; Error for an unknown run or one with nothing to draw (e.g. the curve of a
+// search run).
+std::string CurveSvg(store::Store& db, int64_t run);
+std::string LineageSvg(store::Store& db, int64_t run);
+
+}  // namespace ouro::web

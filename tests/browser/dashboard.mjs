@@ -1,0 +1,183 @@
+// The dashboard in a real browser (Debian's chromium through playwright-core): open it on a small
+// live rsi run with a manual gate, see the curve, try to approve the pending adoption without the
+// token (refused, nothing changes), paste the token, approve (the run continues and the curve
+// grows), look at the lineage, approvals and the audit chain (which names the credential), stop the
+// run from the page. Saves screenshots of the main pages. Exit code 0 = pass.
+import { spawn } from 'node:child_process';
+import { createRequire } from 'node:module';
+import crypto from 'node:crypto';
+import fs from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+
+const BIN = process.env.OURO_BIN;
+const WEB = process.env.OURO_WEB_DIR;
+const SHOTS = process.env.OURO_SCREENSHOTS || process.env.OURO_SCREENSHOTS_DEFAULT || path.join(os.tmpdir(), 'ouro-screenshots');
+const require = createRequire(path.join(WEB, 'package.json'));
+const { chromium } = require('playwright-core');
+
+const started = Date.now();
+function log(...a) { console.log(`[${((Date.now() - started) / 1000).toFixed(1)}s]`, ...a); }
+function fail(msg) { throw new Error(msg); }
+function check(cond, msg) { if (!cond) fail(msg); }
+async function until(what, fn, ms = 30000) {
+  const end = Date.now() + ms;
+  for (;;) {
+    const v = await fn();
+    if (v) return v;
+    if (Date.now() > end) fail('timed out waiting for ' + what);
+    await new Promise((r) => setTimeout(r, 100));
+  }
+}
+
+const tmp = fs.mkdtempSync(path.join(os.tmpdir(), 'ouro-browser-'));
+const cfg = path.join(tmp, 'c.toml'), pol = path.join(tmp, 'manual.toml'), db = path.join(tmp, 'runs.db');
+fs.writeFileSync(cfg, `seed = 3
+threads = 1
+[shape]
+dim = 2
+[search]
+population = 20
+tournament = 4
+init_size = { setup = 3, predict = 1, learn = 3 }
+batch = 8
+check_every = 100
+[improver]
+initial = "plain"
+[rsi]
+generations = 12
+candidates = 2
+max_games = 4
+filter_budget = 200
+[rsi.sprt]
+elo0 = -400
+elo1 = -200
+alpha = 0.35
+beta = 0.35
+[rsi.train]
+families = ["linear:dim=2,tasks=2,train=10,valid=10"]
+budget = 300
+target = 0.9
+[rsi.held_out]
+families = ["linear:dim=3,tasks=2,train=10,valid=10"]
+seeds = 3
+budget = 300
+target = "frozen"
+`);
+fs.writeFileSync(pol, '[gates]\nadopt = "manual"\n');
+fs.mkdirSync(SHOTS, { recursive: true });
+
+const TOKEN = crypto.randomBytes(16).toString('hex');
+const TOKEN_ID = crypto.createHash('sha256').update(TOKEN).digest('hex').slice(0, 8);
+const child = spawn(BIN, ['rsi', '--config', cfg, '--db', db, '--policy', pol, '--dashboard', '--port', '0', '--quiet'],
+  { env: { ...process.env, OURO_DASHBOARD_TOKEN: TOKEN }, stdio: ['ignore', 'pipe', 'pipe'] });
+let out = '';
+child.stdout.on('data', (d) => { out += d; });
+child.stderr.on('data', (d) => { out += d; });
+let exited = null;
+child.on('exit', (code) => { exited = code; });
+
+let browser;
+try {
+  const url = await until('the dashboard address', () => (out.match(/dashboard: (http:\/\/127\.0\.0\.1:\d+\/)/) || [])[1], 30000);
+  log('dashboard at', url);
+  const api = async (p) => (await fetch(new URL(p, url))).json();
+
+  browser = await chromium.launch({
+    executablePath: process.env.CHROMIUM || '/usr/bin/chromium', headless: true,
+    args: ['--no-sandbox', '--disable-gpu', '--disable-background-networking', '--disable-component-update', '--disable-sync', '--no-first-run'],
+  });
+  const page = await browser.newPage({ viewport: { width: 1280, height: 1000 } });
+  const problems = [];
+  page.on('pageerror', (e) => problems.push('page error: ' + e.message));
+  page.on('console', (m) => { if (m.type() === 'error' && !/401|403|409/.test(m.text())) problems.push('console: ' + m.text()); });
+  page.on('request', (r) => { if (!r.url().startsWith(url) && !r.url().startsWith('data:')) problems.push('request outside the dashboard: ' + r.url()); });
+
+  // Runs list.
+  const t0 = Date.now();
+  await page.goto(url);
+  await page.waitForSelector('table.runs tr[data-run="1"]');
+  log(`runs list painted in ${Date.now() - t0} ms`);
+  await page.screenshot({ path: path.join(SHOTS, 'runs.png') });
+
+  // The run: curve, and the pending adoption.
+  await page.goto(url + '#/run/1');
+  await page.waitForSelector('#chart-generation canvas');
+  const curvePoints = async () => Number(((await page.textContent('#curve-info')) || '').match(/^(\d+) curve points/)?.[1] || 0);
+  await until('a curve point on the page', async () => (await curvePoints()) >= 1);
+  await page.waitForSelector('.item.pending button.approve', { timeout: 60000 });
+  const itemNo = Number(await page.getAttribute('.item.pending', 'data-item'));
+  const pointsBefore = await curvePoints();
+  log(`pending item ${itemNo}; ${pointsBefore} curve points on the page`);
+  await page.screenshot({ path: path.join(SHOTS, 'run.png'), fullPage: true });
+
+  // The same click without the token changes nothing.
+  const state = async () => JSON.stringify([(await api('/api/runs/1/items')).items.map((i) => [i.item, i.status]), (await api('/api/runs/1/audit?limit=1')).events]);
+  const before = await state();
+  await page.click(`.item[data-item="${itemNo}"] button.approve`);
+  await page.waitForSelector('#toast.show.bad');
+  check(/401/.test(await page.textContent('#toast')), 'a click without the token is refused with 401');
+  await new Promise((r) => setTimeout(r, 500));
+  check((await state()) === before, 'nothing changed without the token');
+  check((await api('/api/runs/1/items')).items.find((i) => i.item === itemNo).status === 'pending', 'the item is still pending');
+  log('approve without the token: refused, nothing changed');
+
+  // With a wrong token: 403, nothing changes either.
+  await page.fill('#token', 'not-the-right-token-000000');
+  await page.click('#token-use');
+  await page.waitForSelector('#token-status.bad');
+  await page.click(`.item[data-item="${itemNo}"] button.approve`);
+  await until('the 403 toast', async () => /403/.test((await page.textContent('#toast')) || ''));
+  check((await state()) === before, 'nothing changed with a wrong token');
+
+  // Paste the token, approve: the run adopts and continues, the curve grows.
+  await page.fill('#token', TOKEN);
+  await page.click('#token-use');
+  await page.waitForSelector('#token-status.good');
+  await page.fill(`.item[data-item="${itemNo}"] input.note`, 'approved in the browser test');
+  await page.click(`.item[data-item="${itemNo}"] button.approve`);
+  await until('the approval in the store', async () => (await api('/api/runs/1/items')).items.find((i) => i.item === itemNo).status === 'approved');
+  await until('a new curve point on the page', async () => (await curvePoints()) > pointsBefore, 60000);
+  log(`approved; the page shows ${await curvePoints()} curve points`);
+
+  // Lineage: click the newest improver, see its spec and the diff against its parent.
+  await page.goto(url + '#/run/1/lineage');
+  await page.waitForSelector('.tree .node');
+  await page.click('.tree .node >> nth=-1');
+  await page.waitForSelector('#node-detail pre.text');
+  check(/"population"/.test(await page.textContent('#node-detail pre.text')), 'the spec text is shown');
+  check((await page.$$('#node-detail pre.diff span')).length > 0, 'the diff against the parent is shown');
+  await page.screenshot({ path: path.join(SHOTS, 'lineage.png'), fullPage: true });
+
+  await page.goto(url + '#/run/1/approvals');
+  await page.waitForSelector(`.item[data-item="${itemNo}"].approved`);
+  await page.screenshot({ path: path.join(SHOTS, 'approvals.png'), fullPage: true });
+
+  // The audit chain: verified, and the approval names the credential.
+  await page.goto(url + '#/run/1/audit');
+  await page.waitForSelector('.chain.ok');
+  const audit = await page.textContent('table.audit');
+  check(audit.includes('dashboard:' + TOKEN_ID), 'the audit chain names the credential dashboard:' + TOKEN_ID);
+  await page.screenshot({ path: path.join(SHOTS, 'audit.png'), fullPage: true });
+
+  check(problems.length === 0, 'browser problems:\n' + problems.join('\n'));
+
+  // Stop the run from the page (if it is still going); the server goes away with the run.
+  await page.goto(url + '#/run/1');
+  await page.waitForSelector('.status-line');
+  if (exited === null && await page.$('button.ctl.stop')) {
+    await page.click('button.ctl.stop');
+    log('stop clicked');
+  }
+  await until('the run to end', () => exited !== null, 30000);
+  check(exited === 0, `ouro rsi exited with ${exited}:\n${out}`);
+  log('PASS');
+} catch (e) {
+  console.error('FAIL:', e.message);
+  console.error(out);
+  process.exitCode = 1;
+} finally {
+  if (browser) await browser.close();
+  if (exited === null) child.kill('SIGKILL');
+  fs.rmSync(tmp, { recursive: true, force: true });
+}

@@ -1,0 +1,76 @@
+// Tests of the API's pure parts: decimation, intervals, the line diff, ids; and the API over a
+// synthetic run (caching must not hide changes).
+#include "web/api.h"
+
+#include <gtest/gtest.h>
+
+#include "fixture.h"
+
+namespace {
+
+using ouro::web::Decimate;
+using ouro::web::HttpError;
+
+TEST(WebApi, DecimateKeepsEndsAndRequestedIndices) {
+  EXPECT_EQ(Decimate(5, 10), (std::vector<size_t>{0, 1, 2, 3, 4}));
+  const auto d = Decimate(1000, 11, {3, 997});
+  EXPECT_EQ(d.front(), 0u);
+  EXPECT_EQ(d.back(), 999u);
+  EXPECT_EQ(d.size(), 13u);
+  EXPECT_TRUE(std::find(d.begin(), d.end(), 3u) != d.end());
+  EXPECT_TRUE(Decimate(0, 10).empty());
+}
+
+TEST(WebApi, MeanIntervalUsesStudentT) {
+  const auto iv = ouro::web::MeanInterval({1, 2, 3});
+  EXPECT_DOUBLE_EQ(iv.mean, 2);
+  EXPECT_NEAR(iv.hi - iv.mean, 4.303 * 1 / std::sqrt(3.0), 1e-3);  // t(0.975, 2) = 4.303
+  const auto one = ouro::web::MeanInterval({5});
+  EXPECT_EQ(one.lo, 5);
+  EXPECT_EQ(one.hi, 5);
+}
+
+TEST(WebApi, LineDiffMarksChangedLines) {
+  EXPECT_EQ(ouro::web::LineDiff("a\nb\nc\n", "a\nx\nc\n"), "  a\n- b\n+ x\n  c\n");
+  EXPECT_EQ(ouro::web::LineDiff("", "a\n"), "+ a\n");
+}
+
+TEST(WebApi, IdsArePositiveIntegers) {
+  EXPECT_EQ(ouro::web::ParseId("42", "run"), 42);
+  for (const char* bad : {"", "0", "-1", "1a", "abc", "99999999999999999999", " 1"}) {
+    try {
+      ouro::web::ParseId(bad, "run");
+      ADD_FAILURE() << bad;
+    } catch (const HttpError& e) {
+      EXPECT_EQ(e.status(), 400);
+    }
+  }
+}
+
+TEST(WebApi, LargeRunsAreDecimatedAndChangesAreSeen) {
+  auto db = ouro::store::Store::Open(":memory:");
+  const auto s = web_test::MakeRsiRun(*db, 300, 3);
+  ouro::web::Api api(*db);
+  const auto curve = api.Curve(s.run, 50);
+  EXPECT_EQ(curve["total"], 301);
+  EXPECT_EQ(curve["points"].size(), 50u);
+  EXPECT_EQ(curve["points"].back()["generation"], 300);
+  const auto cand = api.Candidates(s.run, 100);
+  EXPECT_EQ(cand["total"], 900);
+  EXPECT_EQ(cand["counts"]["adopted"], 300);
+  int adopted = 0;
+  for (const auto& c : cand["points"]) adopted += c["decision"] == "adopted";
+  EXPECT_GE(adopted, 100);  // adoptions are kept (up to max), besides the evenly spaced points
+  EXPECT_LE(cand["points"].size(), 200u);
+  const auto lin = api.Lineage(s.run, 20);
+  EXPECT_EQ(lin["total"], 301);
+  EXPECT_EQ(lin["nodes"].size(), 20u);
+  EXPECT_TRUE(lin["nodes"][0]["parent"].is_null());
+  EXPECT_EQ(lin["nodes"][1]["parent"], lin["nodes"][0]["id"]);
+  // A new curve point shows at the next request (the run's progress changed).
+  db->AddCurvePoint(s.run, {301, 999999, 9, R"({"improver":"x","incumbent":{"capability":0.9,"auc":[0.9]},"frozen":{"capability":0.25,"auc":[0.25]}})"});
+  db->SetProgress(s.run, R"({"generation":301})");
+  EXPECT_EQ(api.Curve(s.run, 50)["total"], 302);
+}
+
+}  // namespace
