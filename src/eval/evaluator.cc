@@ -23,7 +23,7 @@ struct NoSink {
 template <int D, typename Sink, typename TrainSink = NoSink>
 bool RunLoop(const Executable& exe, const tasks::Dataset& task, lang::Machine& m, uint64_t seed,
              int n_train, const tasks::Split& scored, int n_score, double max_abs, Sink&& sink,
-             TrainSink&& train_sink = TrainSink{}) {
+             TrainSink&& train_sink = TrainSink{}, const std::atomic<bool>* stop = nullptr) {
   const int dim = exe.shape.dim;
   m.Reset(exe, seed);
   double* mem = m.mem();
@@ -40,6 +40,7 @@ bool RunLoop(const Executable& exe, const tasks::Dataset& task, lang::Machine& m
   const uint32_t scratch = exe.scratch;
   lang::Execute<D>(setup.data(), setup.data() + setup.size(), mem, rng, dim, scratch);
   for (int i = 0; i < n_train; ++i) {
+    if ((i & 1023) == 1023 && stop && stop->load(std::memory_order_relaxed)) return false;
     std::copy_n(task.train.row(i, dim), dim, v0);
     mem[lang::kLabelScalar] = 0.0;
     lang::Execute<D>(pb, pe, mem, rng, dim, scratch);
@@ -98,10 +99,12 @@ TaskResult EvaluateTask(const Executable& exe, const tasks::Dataset& task, lang:
     }
   };
   const bool ok = lang::DispatchDim(exe.shape.dim, [&]<int D>() {
-    return RunLoop<D>(exe, task, m, seed, n_train, scored, n_score, limits.max_abs_prediction, sink);
+    return RunLoop<D>(exe, task, m, seed, n_train, scored, n_score, limits.max_abs_prediction, sink, NoSink{},
+                      limits.stop);
   });
   if (!ok) {
-    r.diverged = true;
+    if (limits.stop && limits.stop->load(std::memory_order_relaxed)) r.stopped = true;
+    else r.diverged = true;
     return r;
   }
   r.fitness = classify ? acc / n_score : SquashRmse(std::sqrt(acc / n_score));

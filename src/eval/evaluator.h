@@ -11,6 +11,7 @@
 // passes its own lang::Machine.
 #pragma once
 
+#include <atomic>
 #include <cstdint>
 #include <vector>
 
@@ -24,12 +25,16 @@ enum class ScoreOn { kValid, kTest };
 struct Limits {
   int64_t max_instructions = 2'000'000'000;  // per task evaluation (setup + all predict/learn runs)
   double max_abs_prediction = 1e12;
+  // When set and true, an evaluation in progress ends within 1024 examples with fitness 0 and
+  // `stopped` (a stop takes effect in the middle of a long evaluation).
+  const std::atomic<bool>* stop = nullptr;
 };
 
 struct TaskResult {
   double fitness = 0;
   bool diverged = false;
   bool over_budget = false;
+  bool stopped = false;
 };
 
 // Fitness of one task. n_train / n_score < 0 mean "all examples of the split".

@@ -155,6 +155,10 @@ class Runner {
       : cfg_(cfg), tasks_(tasks), seed_(seed), pool_(threads), budget_(budget), cb_(cb),
         mutator_(cfg.space, cfg.mutations, cfg.policy), cache_(cfg.fec ? cfg.fec_capacity : 0),
         machines_(static_cast<size_t>(pool_.Size())), eval_seed_(DeriveSeed(seed, 0xe7a1)) {
+    // Search evaluations end mid-task on a stop request (those children score 0 and the run ends
+    // after the batch); select checks and the final held-out score always run to the end.
+    search_limits_ = cfg.limits;
+    search_limits_.stop = budget.stop;
     if (cfg.filter) filter_.emplace(*cfg.filter, DeriveSeed(seed, 0xf117));
     max_size_ = 0;
     for (int c = 0; c < lang::kNumComponents; ++c) max_size_ += cfg.space.max_size[c];
@@ -244,21 +248,21 @@ class Runner {
       Child& c = batch[i];
       if (!c.needs_eval) return;
       if (k == 0 || !c.ind->parent) {
-        c.ind->fitness = eval::EvaluateSet(c.exe, search, machines_[w], eval_seed_, cfg_.limits).fitness;
+        c.ind->fitness = eval::EvaluateSet(c.exe, search, machines_[w], eval_seed_, search_limits_).fitness;
         return;
       }
       // Cascade: the first k tasks, then the rest only if the child looks competitive. The sum
       // runs in task order with the same per-task seeds as EvaluateSet, so a full score is the same.
       double sum = 0;
       for (int t = 0; t < k; ++t)
-        sum += eval::EvaluateTask(c.exe, search[t], machines_[w], DeriveSeed(eval_seed_, t), cfg_.limits).fitness;
+        sum += eval::EvaluateTask(c.exe, search[t], machines_[w], DeriveSeed(eval_seed_, t), search_limits_).fitness;
       if (sum / k < cfg_.cascade_ratio * c.ind->parent->fitness) {
         c.rejected = true;
         c.ind->fitness = sum / k;
         return;
       }
       for (int t = k; t < nt; ++t)
-        sum += eval::EvaluateTask(c.exe, search[t], machines_[w], DeriveSeed(eval_seed_, t), cfg_.limits).fitness;
+        sum += eval::EvaluateTask(c.exe, search[t], machines_[w], DeriveSeed(eval_seed_, t), search_limits_).fitness;
       c.ind->fitness = sum / static_cast<double>(nt);
     });
     for (Child& c : batch) {
@@ -523,6 +527,7 @@ class Runner {
   }
 
   const EvolutionConfig& cfg_;
+  eval::Limits search_limits_;
   const tasks::Partition& tasks_;
   uint64_t seed_;
   ThreadPool pool_;

@@ -4,6 +4,8 @@
 
 #include <gtest/gtest.h>
 
+#include <atomic>
+
 #include <algorithm>
 #include <cmath>
 #include <set>
@@ -102,6 +104,22 @@ TEST(Evaluator, LinearRegressionSolvesLinearTasks) {
   EXPECT_EQ(r.over_budget, 0);
   ASSERT_EQ(r.per_task.size(), set.size());
   for (double f : r.per_task) EXPECT_GT(f, 0.999);
+}
+
+TEST(Evaluator, AStopRequestEndsALongEvaluationAsStoppedNotDiverged) {
+  const auto set = LinearTasks(1, 5000, 100, 11);
+  Machine m;
+  std::atomic<bool> stop{false};
+  Limits limits;
+  limits.stop = &stop;
+  const TaskResult full = EvaluateTask(Reference("linear_regression"), set[0], m, 1, limits);
+  EXPECT_FALSE(full.stopped);
+  EXPECT_GT(full.fitness, 0.999);  // an unset flag changes nothing
+  stop = true;
+  const TaskResult r = EvaluateTask(Reference("linear_regression"), set[0], m, 1, limits);
+  EXPECT_TRUE(r.stopped);
+  EXPECT_FALSE(r.diverged);
+  EXPECT_EQ(r.fitness, 0);
 }
 
 TEST(Evaluator, EmptyProgramScoresLowAndExactly) {
