@@ -1,5 +1,6 @@
 #include "meta/rsi_config.h"
 
+#include <filesystem>
 #include <fstream>
 #include <sstream>
 
@@ -159,6 +160,9 @@ RsiFileConfig ParseRsiConfig(std::string_view text, const std::string& source) {
 }
 
 RsiFileConfig LoadRsiConfig(const std::string& path) {
+  std::error_code ec;
+  if (std::filesystem::exists(path, ec) && !std::filesystem::is_regular_file(path, ec))
+    throw Error("config file '" + path + "' is not a regular file");
   std::ifstream f(path);
   if (!f) throw Error("cannot read config file '" + path + "'");
   std::stringstream ss;

@@ -2,7 +2,9 @@
 
 #include <algorithm>
 #include <cmath>
+#include <filesystem>
 #include <fstream>
+#include <limits>
 #include <map>
 #include <set>
 #include <sstream>
@@ -54,7 +56,15 @@ struct Reader {
   }
   static int64_t Int(const Json& j, const std::string& path) {
     if (!j.is_number_integer()) Fail(path, "must be an integer");
+    if (j.is_number_unsigned() && j.get<uint64_t>() > static_cast<uint64_t>(std::numeric_limits<int64_t>::max()))
+      Fail(path, "is out of range");
     return j.get<int64_t>();
+  }
+  // An integer that must fit an int (checked before the cast: 2^32 + 100 is not 100).
+  static int Int32(const Json& j, const std::string& path) {
+    const int64_t v = Int(j, path);
+    if (v < std::numeric_limits<int>::min() || v > std::numeric_limits<int>::max()) Fail(path, "is out of range");
+    return static_cast<int>(v);
   }
   static std::string Str(const Json& j, const std::string& path) {
     if (!j.is_string()) Fail(path, "must be a string");
@@ -72,7 +82,7 @@ struct Reader {
     Keys(j, path, {"setup", "predict", "learn"});
     std::array<int, lang::kNumComponents> out{};
     for (int c = 0; c < lang::kNumComponents; ++c)
-      out[c] = static_cast<int>(Int(Get(j, lang::kComponentNames[c], path), path + "." + lang::kComponentNames[c]));
+      out[c] = Int32(Get(j, lang::kComponentNames[c], path), path + "." + lang::kComponentNames[c]);
     return out;
   }
 };
@@ -293,10 +303,10 @@ ImproverSpec SpecFromJson(const Json& j) {
   const Json& sel = R::Get(j, "selection", "spec");
   R::Keys(sel, "selection", {"scheme", "population", "tournament", "mutate_prob", "islands", "migrate_every"});
   s.scheme = R::Str(R::Get(sel, "scheme", "selection"), "selection.scheme");
-  s.population = static_cast<int>(R::Int(R::Get(sel, "population", "selection"), "selection.population"));
-  s.tournament = static_cast<int>(R::Int(R::Get(sel, "tournament", "selection"), "selection.tournament"));
+  s.population = R::Int32(R::Get(sel, "population", "selection"), "selection.population");
+  s.tournament = R::Int32(R::Get(sel, "tournament", "selection"), "selection.tournament");
   s.mutate_prob = R::Num(R::Get(sel, "mutate_prob", "selection"), "selection.mutate_prob");
-  s.islands = static_cast<int>(R::Int(R::Get(sel, "islands", "selection"), "selection.islands"));
+  s.islands = R::Int32(R::Get(sel, "islands", "selection"), "selection.islands");
   s.migrate_every = R::Int(R::Get(sel, "migrate_every", "selection"), "selection.migrate_every");
   const Json& muts = R::Get(j, "mutations", "spec");
   if (!muts.is_object()) R::Fail("mutations", "must be an object");
@@ -344,10 +354,10 @@ ImproverSpec SpecFromJson(const Json& j) {
   const Json& rs = R::Get(j, "restart", "spec");
   R::Keys(rs, "restart", {"max_individuals", "max_experiments"});
   s.max_individuals = R::Int(R::Get(rs, "max_individuals", "restart"), "restart.max_individuals");
-  s.max_experiments = static_cast<int>(R::Int(R::Get(rs, "max_experiments", "restart"), "restart.max_experiments"));
+  s.max_experiments = R::Int32(R::Get(rs, "max_experiments", "restart"), "restart.max_experiments");
   const Json& cs = R::Get(j, "cascade", "spec");
   R::Keys(cs, "cascade", {"tasks", "ratio"});
-  s.cascade_tasks = static_cast<int>(R::Int(R::Get(cs, "tasks", "cascade"), "cascade.tasks"));
+  s.cascade_tasks = R::Int32(R::Get(cs, "tasks", "cascade"), "cascade.tasks");
   s.cascade_ratio = R::Num(R::Get(cs, "ratio", "cascade"), "cascade.ratio");
   const Json& f = R::Get(j, "filter", "spec");
   if (!f.is_null()) {
@@ -359,7 +369,7 @@ ImproverSpec SpecFromJson(const Json& j) {
       R::Fail("filter.program", e.what());
     }
     fc.threshold = R::Num(R::Get(f, "threshold", "filter"), "filter.threshold");
-    fc.warmup = static_cast<int>(R::Int(R::Get(f, "warmup", "filter"), "filter.warmup"));
+    fc.warmup = R::Int32(R::Get(f, "warmup", "filter"), "filter.warmup");
     fc.explore = R::Num(R::Get(f, "explore", "filter"), "filter.explore");
     s.filter = fc;
   }
@@ -428,6 +438,9 @@ ImproverSpec SpecFromJson(const Json& j) {
 }
 
 ImproverSpec LoadSpec(const std::string& path) {
+  std::error_code ec;
+  if (std::filesystem::exists(path, ec) && !std::filesystem::is_regular_file(path, ec))
+    throw Error(path + ": not a regular file (an improver spec must be a JSON file)");
   std::ifstream in(path);
   if (!in) throw Error(path + ": cannot read improver spec");
   std::stringstream ss;

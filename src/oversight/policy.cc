@@ -1,6 +1,7 @@
 #include "oversight/policy.h"
 
 #include <cmath>
+#include <filesystem>
 #include <fstream>
 #include <sstream>
 
@@ -26,6 +27,9 @@ const std::vector<MetricInfo> kMetrics = {
 };
 
 namespace {
+
+// The shortest text that reads back as the same double (what the policy stores and says).
+std::string Exact(double v) { return nlohmann::json(v).dump(); }
 
 constexpr std::string_view kDefaultText = R"POLICY(
 # The default oversight policy of `ouro rsi` (docs/oversight.md explains every key).
@@ -195,6 +199,9 @@ Policy ParsePolicy(std::string_view text, const std::string& source) {
 }
 
 Policy LoadPolicy(const std::string& path) {
+  std::error_code ec;
+  if (std::filesystem::exists(path, ec) && !std::filesystem::is_regular_file(path, ec))
+    throw Error("policy file '" + path + "' is not a regular file");
   std::ifstream f(path);
   if (!f) throw Error("cannot read policy file '" + path + "'");
   std::stringstream ss;
@@ -220,9 +227,7 @@ nlohmann::json ToJson(const Policy& p) {
   };
   auto gate = [](const Gate& g) {
     if (g.mode != "rule") return nlohmann::json(g.mode);
-    std::ostringstream s;
-    s << "manual if " << g.metric << " > " << g.above;
-    return nlohmann::json(s.str());
+    return nlohmann::json("manual if " + g.metric + " > " + Exact(g.above));
   };
   nlohmann::json trips = nlohmann::json::array();
   for (const auto& t : p.tripwires)
@@ -256,9 +261,7 @@ std::string GateReason(const Gate& g, const std::map<std::string, double>& metri
   auto it = metrics.find(g.metric == "claimed_gain" ? "gain" : g.metric);
   if (it == metrics.end()) return "";
   if (std::isnan(it->second) || it->second > g.above) {
-    std::ostringstream s;
-    s << g.metric << " = " << it->second << " > " << g.above;
-    return s.str();
+    return g.metric + " = " + Exact(it->second) + " > " + Exact(g.above);
   }
   return "";
 }

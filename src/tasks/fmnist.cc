@@ -119,7 +119,8 @@ std::vector<Dataset> GenerateFashion(const TaskSpec& spec) {
   const std::vector<std::pair<int, int>> pairs =
       spec.pairs.empty() ? AllFashionPairs() : spec.pairs;
   std::set<std::pair<int, int>> seen;
-  for (auto [a, b] : pairs) {
+  for (const auto& pair : pairs) {
+    const int a = pair.first, b = pair.second;  // not a structured binding: lambdas capture these (clang < 16)
     if (a < 0 || a >= kFashionClasses || b < 0 || b >= kFashionClasses || a == b) {
       throw Error("fmnist: bad class pair " + std::to_string(a) + "-" + std::to_string(b) +
                   " (need two different classes 0-9)");
@@ -136,7 +137,8 @@ std::vector<Dataset> GenerateFashion(const TaskSpec& spec) {
 
   std::vector<Dataset> out;
   out.reserve(pairs.size());
-  for (auto [a, b] : pairs) {
+  for (const auto& pair : pairs) {
+    const int a = pair.first, b = pair.second;  // not a structured binding: lambdas capture these (clang < 16)
     Dataset d;
     d.name = "fmnist[" + std::to_string(a) + "-" + std::to_string(b) + "]";
     d.kind = Kind::kClassification;

@@ -423,6 +423,20 @@ TEST_F(SpecFile, AnOutOfRangeNumberIsAClearError) {
   }
 }
 
+TEST_F(SpecFile, IntegersOutsideTheirRangeAreErrorsNotWrapped) {
+  Json j = RoundTripJson(RichSpec());
+  j["selection"]["population"] = 4294967396ULL;  // 2^32 + 100 must not become 100
+  EXPECT_THROW(SpecFromJson(j), Error);
+  j["selection"]["population"] = 18446744073709551615ULL;
+  EXPECT_THROW(SpecFromJson(j), Error);
+  try {
+    LoadSpec("/dev/zero");  // would read forever
+    ADD_FAILURE() << "no error";
+  } catch (const Error& e) {
+    EXPECT_NE(std::string(e.what()).find("not a regular file"), std::string::npos) << e.what();
+  }
+}
+
 TEST_F(SpecFile, LoadSpecErrorsNameThePath) {
   const std::string missing = (dir_ / "nope.json").string();
   try {

@@ -79,6 +79,11 @@ action = "stop"
   EXPECT_EQ(p.tripwires[0].name, "heldout_jump_sd");  // the metric names an unnamed rule
   EXPECT_EQ(p.tripwires[1].action, "stop");
   EXPECT_EQ(ToJson(p)["gates"]["adopt"], "manual if gain > 0.05");
+  // The stored rule is the rule in effect, to the last digit (found by fuzz_policy).
+  const Policy q = ParsePolicy("[gates]\nadopt = \"manual if gain > 0.1234567\"\n", "q.toml");
+  EXPECT_EQ(ToJson(q)["gates"]["adopt"], "manual if gain > 0.1234567");
+  EXPECT_DOUBLE_EQ(ParsePolicy("[gates]\nadopt = " + ToJson(q)["gates"]["adopt"].dump() + "\n", "r.toml").adopt.above,
+                   q.adopt.above);
 }
 
 TEST(Policy, BadInputGetsAClearError) {
@@ -95,6 +100,13 @@ TEST(Policy, BadInputGetsAClearError) {
   EXPECT_NE(ErrorOf("tripwire = 3\n").find("array of tables"), std::string::npos);
   EXPECT_NE(ErrorOf("[budget\n").find("p.toml:1"), std::string::npos);
   EXPECT_NE(ErrorOf("[invariants]\ndeterministic = 1\n").find("true or false"), std::string::npos);
+  EXPECT_THROW(LoadPolicy("/dev/null/missing.toml"), Error);
+  try {
+    LoadPolicy("/dev/zero");  // would read forever
+    ADD_FAILURE() << "no error";
+  } catch (const Error& e) {
+    EXPECT_NE(std::string(e.what()).find("not a regular file"), std::string::npos) << e.what();
+  }
 }
 
 TEST(Policy, TripwiresFireAboveTheirThresholdAndOnNaN) {

@@ -77,7 +77,7 @@ TEST(TaskSpecTest, RejectsBadSpecsNamingTheProblem) {
        "task spec 'linear:dimm=4': unknown key 'dimm' (known: dim, tasks, train, "
        "valid, test, seed, hidden, pairs, path, labels, label, kind, data_dir)"},
       {"quadratic",
-       "task spec 'quadratic': unknown family 'quadratic' (known: linear, nonlinear, "
+       "task spec 'quadratic': unknown family 'quadratic' (known: linear, nonlinear, leaky, "
        "fmnist, csv, idx)"},
       {"", "missing family"},
       {":dim=4", "missing family"},
