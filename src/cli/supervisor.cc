@@ -68,7 +68,7 @@ class Supervisor {
       const json c = json::parse(e.content_json, nullptr, false);
       if (c.is_object() && c.contains("key") && c["key"].is_string()) acknowledged_.insert(c["key"].get<std::string>());
     }
-    for (const auto& e : db_.GetEvents(run_)) {
+    for (const auto& e : live_ ? db_.GetEvents(run_) : std::vector<store::EventRow>{}) {
       if (e.type != "promoted" && e.type != "gate") continue;
       const json c = json::parse(e.content_json, nullptr, false);
       if (c.is_object() && c.contains("fitness") && c["fitness"].is_number())
@@ -169,11 +169,15 @@ class Supervisor {
   // (auto), or asks a person (manual / rule). It never makes the loop wait: the lineage does not
   // depend on it.
   void Promote(const meta::CandidateReport& c) {
-    if (!live_ || c.best_fitness <= best_so_far_ + 1e-12) return;
+    if (c.best_fitness <= best_so_far_ + 1e-12) return;
     const double gain = c.best_fitness - std::max(best_so_far_, 0.0);
     best_so_far_ = c.best_fitness;
     const std::string text = lang::Print(c.best_program);
     const std::string hash = HexId(c.best_program.Hash());
+    if (!live_) {
+      promotions.push_back(hash);
+      return;
+    }
     db_.PutProgram(hash, text);
     const std::map<std::string, double> metrics = {{"gain", gain}, {"fitness", c.best_fitness}};
     const std::string reason = oversight::GateReason(policy_.promote, metrics);
@@ -206,6 +210,7 @@ class Supervisor {
   }
 
   std::vector<std::string> replay_problems;
+  std::vector<std::string> promotions;  // replay: the programs it would promote or ask about
 
  private:
   bool AskPeople(const std::string& kind, const std::string& key, meta::CandidateReport& c, const meta::Adoption& a,
@@ -612,6 +617,7 @@ int ReplayRsi(store::Store& db, int64_t run_id, const RsiOutput& out) {
     row.draws = r.draws;
     row.meta_utility = r.meta_utility;
     got_candidates.push_back(row);
+    sup.Promote(r);
   };
   hooks.on_curve = [&](const meta::CurvePoint& p, const meta::HeldOutMeasure& frozen) {
     got_curve.emplace_back(p.generation, CurvePointJson(p, frozen).dump());
@@ -643,20 +649,38 @@ int ReplayRsi(store::Store& db, int64_t run_id, const RsiOutput& out) {
   for (size_t i = 0; i < std::min(got_curve.size(), curve.size()); ++i)
     if (curve[i].generation != got_curve[i].first || json::parse(curve[i].point_json) != json::parse(got_curve[i].second))
       diffs.push_back("curve point of generation " + std::to_string(curve[i].generation) + " differs");
+  // The promoted programs (or those put to a person), in order, as the audit chain recorded them.
+  std::vector<std::string> stored_promotions;
+  for (const auto& e : db.GetEvents(run_id)) {
+    const json c = json::parse(e.content_json, nullptr, false);
+    if (!c.is_object()) continue;
+    std::string hash;
+    if (e.type == "promoted") hash = c.value("program", "");
+    else if (e.type == "gate" && c.value("gate", "") == "promote") {
+      const std::string key = c.value("key", "");
+      hash = key.substr(key.rfind(':') + 1);
+    }
+    if (!hash.empty() && std::find(stored_promotions.begin(), stored_promotions.end(), hash) == stored_promotions.end())
+      stored_promotions.push_back(hash);
+  }
+  if (stored_promotions != sup.promotions)
+    diffs.push_back("promoted programs: stored " + std::to_string(stored_promotions.size()) + ", replayed " +
+                    std::to_string(sup.promotions.size()) + " (or in another order)");
   const json report = {{"run_id", run_id},
                        {"reproduced", diffs.empty()},
                        {"generations", r.generations},
                        {"improvers", improvers.size()},
                        {"candidates", candidates.size()},
                        {"curve_points", curve.size()},
+                       {"promoted_programs", stored_promotions.size()},
                        {"differences", diffs}};
   if (out.json) {
     std::printf("%s\n", report.dump().c_str());
   } else {
     std::printf("replay of run %lld (%d generations): %s\n", static_cast<long long>(run_id), r.generations,
                 diffs.empty() ? "every adopted improver, candidate and curve point reproduced" : "DIFFERENT");
-    std::printf("  %zu improvers, %zu candidates, %zu curve points compared\n", improvers.size(), candidates.size(),
-                curve.size());
+    std::printf("  %zu improvers, %zu candidates, %zu curve points, %zu promoted programs compared\n", improvers.size(),
+                candidates.size(), curve.size(), stored_promotions.size());
     for (const auto& d : diffs) std::printf("  %s\n", d.c_str());
   }
   return diffs.empty() ? 0 : 1;

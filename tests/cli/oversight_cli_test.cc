@@ -203,6 +203,8 @@ TEST_F(OversightCli, RandomSigkillsThenResumeReachTheUninterruptedLineage) {
     ASSERT_EQ(Lineage(db, 1), want) << "cycle " << cycle << "\n" << ouro_test::Slurp(log);
     const Result v = Run("audit verify 1 --db " + db);
     EXPECT_EQ(v.code, 0) << v.out;
+    const Result rp = Run("replay 1 --db " + db + " --quiet");
+    EXPECT_EQ(rp.code, 0) << "cycle " << cycle << ": " << rp.out;
   }
   std::printf("%d cycles, %d SIGKILLs, %d runs finished before their kill\n", cycles, kills, early);
 }
@@ -361,6 +363,8 @@ TEST_F(OversightCli, ReplayReproducesAndDetectsATamperedResult) {
   Result rp = Run("replay 1 --db " + db + " --quiet");
   EXPECT_EQ(rp.code, 0) << rp.out;
   EXPECT_NE(rp.out.find("reproduced"), std::string::npos);
+  rp = Run("replay 1 --db " + db + " --quiet --json");
+  EXPECT_GT(json::parse(rp.last_line)["promoted_programs"].get<int>(), 0);  // programs are compared too
   const std::string cmd = "sqlite3 " + db + " \"UPDATE candidates SET meta_utility = meta_utility + 0.01 WHERE run_id = 1 AND idx = 0 AND generation = 1\"";
   ASSERT_EQ(std::system(cmd.c_str()), 0);
   rp = Run("replay 1 --db " + db + " --quiet --json");
