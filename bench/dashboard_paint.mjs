@@ -13,7 +13,7 @@ const require = createRequire(path.join(here, '..', 'web', 'package.json'));
 const { chromium } = require('playwright-core');
 const [mode, url, a3, a4] = process.argv.slice(2);
 const browser = await chromium.launch({
-  executablePath: process.env.CHROMIUM || '/usr/bin/chromium', headless: true,
+  executablePath: process.env.CHROMIUM || '/usr/bin/chromium', headless: true, handleSIGTERM: false,
   args: ['--no-sandbox', '--disable-gpu', '--disable-background-networking', '--disable-component-update', '--disable-sync', '--no-first-run'],
 });
 const median = (xs) => xs.slice().sort((a, b) => a - b)[Math.floor(xs.length / 2)];
@@ -45,7 +45,11 @@ try {
   } else if (mode === 'watch') {
     const page = await browser.newPage();
     await page.goto(url + '#/run/' + a3);
-    await new Promise((r) => setTimeout(r, Number(a4) * 1000));
+    // Until SECONDS pass or SIGTERM (the run is over).
+    await new Promise((r) => {
+      setTimeout(r, Number(a4) * 1000);
+      process.once('SIGTERM', () => { setTimeout(() => process.exit(0), 2000); r(); });
+    });
   } else {
     console.error('usage: dashboard_paint.mjs paint URL [repeats] | watch URL RUN SECONDS');
     process.exitCode = 2;

@@ -5,6 +5,7 @@
 #include <openssl/rand.h>
 
 #include <chrono>
+#include <csignal>
 #include <cstdio>
 #include <mutex>
 #include <thread>
@@ -78,6 +79,7 @@ struct Server::Impl {
   std::mutex mu;  // guards db and api
   httplib::Server http;
   std::thread thread;
+  std::atomic<bool> thread_done{false};
   int port = 0;
   std::string actor;
 
@@ -237,6 +239,10 @@ Server::~Server() { Stop(); }
 
 int Server::Start() {
   Impl& m = *impl_;
+  // cpp-httplib sends without MSG_NOSIGNAL: a browser closing a connection mid-response would
+  // raise SIGPIPE and end the process (and the rsi loop beside it). A failed send is an error
+  // return instead.
+  std::signal(SIGPIPE, SIG_IGN);
   if (m.opt.port < 0 || m.opt.port > 65535) throw Error("--port must be in [0, 65535]");
   if (m.opt.port == 0) {
     m.port = m.http.bind_to_any_port(m.opt.bind);
@@ -246,18 +252,26 @@ int Server::Start() {
       throw Error("cannot bind the dashboard to " + m.opt.bind + ":" + std::to_string(m.opt.port) + " (in use?)");
     m.port = m.opt.port;
   }
-  m.thread = std::thread([&m] { m.http.listen_after_bind(); });
+  m.thread = std::thread([&m] {
+    m.http.listen_after_bind();
+    m.thread_done = true;
+  });
+  // httplib's stop() does nothing until the listening loop has started: wait for it, so that a
+  // Stop() right after Start() (a run that ends at once) cannot leave the thread in accept().
+  for (int i = 0; i < 5000 && !m.http.is_running(); ++i) std::this_thread::sleep_for(std::chrono::milliseconds(1));
   return m.port;
 }
 
 void Server::Stop() {
   if (!impl_->thread.joinable()) return;
+  while (!impl_->http.is_running() && !impl_->thread_done.load())  // see Start()
+    std::this_thread::sleep_for(std::chrono::milliseconds(1));
   impl_->http.stop();
   impl_->thread.join();
 }
 
 void Server::Wait(const std::atomic<bool>* stop_flag) {
-  while (impl_->thread.joinable() && impl_->http.is_running() && !(stop_flag && stop_flag->load()))
+  while (impl_->thread.joinable() && !impl_->thread_done.load() && !(stop_flag && stop_flag->load()))
     std::this_thread::sleep_for(std::chrono::milliseconds(100));
 }
 

@@ -43,6 +43,7 @@ class Server {
   Server& operator=(const Server&) = delete;
 
   // Binds and starts serving on a background thread; returns the port. Error if it cannot bind.
+  // Ignores SIGPIPE process-wide (a client that goes away must not end the process).
   int Start();
   // Stops serving and joins the thread (in-flight requests finish). Idempotent.
   void Stop();

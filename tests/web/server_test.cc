@@ -242,3 +242,23 @@ TEST_F(WebServer, PauseResumeStopSetTheControlWordAndAppendEvents) {
 }
 
 }  // namespace
+
+namespace {
+
+// A server stopped right after it started (a run that ends at once) must not hang in accept().
+TEST(WebServerLifecycle, StopRightAfterStartReturns) {
+  const std::string dir = web_test::TempDir("lifecycle");
+  { ouro::store::Store::Open(dir + "/runs.db"); }
+  for (int i = 0; i < 20; ++i) {
+    ouro::web::ServerOptions o;
+    o.db_path = dir + "/runs.db";
+    o.port = 0;
+    ouro::web::Server s(o);
+    EXPECT_GT(s.Start(), 0);
+    EXPECT_EQ(s.token().size(), 64u);
+    s.Stop();
+  }
+  std::filesystem::remove_all(dir);
+}
+
+}  // namespace

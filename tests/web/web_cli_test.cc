@@ -162,6 +162,13 @@ TEST_F(WebCli, RsiDashboardServesTheRunItDrives) {
           "--dashboard", "--port", "0", "--quiet", static_cast<char*>(nullptr));
     _exit(127);
   }
+  // A failed assertion must not leave the run waiting for an approval forever.
+  struct Reaper {
+    pid_t pid;
+    ~Reaper() {
+      if (pid > 0 && waitpid(pid, nullptr, WNOHANG) == 0) kill(pid, SIGKILL), waitpid(pid, nullptr, 0);
+    }
+  } reaper{pid};
   const auto deadline = std::chrono::steady_clock::now() + std::chrono::seconds(60);
   int port = 0;
   const std::regex url_re("dashboard: http://127\\.0\\.0\\.1:([0-9]+)/");
@@ -193,7 +200,6 @@ TEST_F(WebCli, RsiDashboardServesTheRunItDrives) {
     }
     if (!approved) std::this_thread::sleep_for(std::chrono::milliseconds(20));
   }
-  if (!approved) kill(pid, SIGKILL);
   ASSERT_TRUE(approved) << ouro_test::Slurp(log);
   auto stop = cli.Post("/api/runs/1/stop", auth, R"({"note":"test over"})", "application/json");
   // The run may have ended on its own in the meantime (409), else the stop is accepted.
@@ -201,6 +207,7 @@ TEST_F(WebCli, RsiDashboardServesTheRunItDrives) {
   EXPECT_TRUE(stop->status == 200 || stop->status == 409) << stop->status << " " << stop->body;
   int status = 0;
   waitpid(pid, &status, 0);
+  reaper.pid = -1;
   EXPECT_TRUE(WIFEXITED(status) && WEXITSTATUS(status) == 0) << ouro_test::Slurp(log);
   auto store = ouro::store::Store::OpenExisting(db_);
   bool found = false;

@@ -39,7 +39,7 @@ function render(el, data, build) {
   const sig = JSON.stringify(data);
   if (el.dataset.sig === sig) return;
   el.dataset.sig = sig;
-  el.replaceChildren(...[].concat(build(data)));
+  el.replaceChildren(...[].concat(build(data)).filter((c) => c !== null && c !== undefined && c !== false));
 }
 
 function statusBadge(r) {
