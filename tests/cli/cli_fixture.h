@@ -6,6 +6,7 @@
 #include <sys/wait.h>
 #include <unistd.h>
 
+#include <cstdint>
 #include <cstdlib>
 #include <filesystem>
 #include <fstream>
@@ -64,5 +65,50 @@ class CliFixture : public ::testing::Test {
   fs::path dir_;
   std::string db_;
 };
+
+// A small rsi config: a run takes well under a second. Permissive SPRT bounds (H0: 400 Elo weaker,
+// H1: 200 Elo weaker, alpha = beta = 0.35): a candidate that does not lose most of its games is
+// adopted within a few games, so the adoption path is exercised whatever the engine's draws.
+inline std::string TinyRsiConfig(uint64_t seed, int generations, const std::string& extra = "") {
+  return "seed = " + std::to_string(seed) + R"(
+threads = 1
+
+[shape]
+dim = 2
+
+[search]
+population = 20
+tournament = 4
+init_size = { setup = 3, predict = 1, learn = 3 }
+batch = 8
+check_every = 100
+
+[improver]
+initial = "plain"
+
+[rsi]
+generations = )" + std::to_string(generations) + R"(
+candidates = 2
+max_games = 4
+filter_budget = 200
+
+[rsi.sprt]
+elo0 = -400
+elo1 = -200
+alpha = 0.35
+beta = 0.35
+
+[rsi.train]
+families = ["linear:dim=2,tasks=2,train=10,valid=10"]
+budget = 300
+target = 0.9
+
+[rsi.held_out]
+families = ["linear:dim=3,tasks=2,train=10,valid=10"]
+seeds = 2
+budget = 300
+target = "frozen"
+)" + extra;
+}
 
 }  // namespace ouro_test

@@ -24,48 +24,9 @@ namespace {
 using nlohmann::json;
 using ouro_test::Result;
 
-// Small but with a few generations, so that kills land at every stage. Permissive SPRT bounds
-// (see rsi_cli_test.cc): adoptions happen.
+// Small but with a few generations, so that kills land at every stage.
 std::string Config(int generations, const std::string& extra = "") {
-  return R"(seed = 3
-threads = 1
-
-[shape]
-dim = 2
-
-[search]
-population = 20
-tournament = 4
-init_size = { setup = 3, predict = 1, learn = 3 }
-batch = 8
-check_every = 100
-
-[improver]
-initial = "plain"
-
-[rsi]
-generations = )" + std::to_string(generations) + R"(
-candidates = 2
-max_games = 4
-filter_budget = 200
-
-[rsi.sprt]
-elo0 = -400
-elo1 = -200
-alpha = 0.35
-beta = 0.35
-
-[rsi.train]
-families = ["linear:dim=2,tasks=2,train=10,valid=10"]
-budget = 300
-target = 0.9
-
-[rsi.held_out]
-families = ["linear:dim=3,tasks=2,train=10,valid=10"]
-seeds = 2
-budget = 300
-target = "frozen"
-)" + extra;
+  return ouro_test::TinyRsiConfig(3, generations, extra);
 }
 
 // A child process running the ouro binary with stdout/stderr to files.

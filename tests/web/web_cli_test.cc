@@ -22,40 +22,7 @@ namespace {
 using nlohmann::json;
 using ouro_test::Result;
 
-std::string Config(int generations) {
-  return R"(seed = 3
-threads = 1
-[shape]
-dim = 2
-[search]
-population = 20
-tournament = 4
-init_size = { setup = 3, predict = 1, learn = 3 }
-batch = 8
-check_every = 100
-[improver]
-initial = "plain"
-[rsi]
-generations = )" + std::to_string(generations) + R"(
-candidates = 2
-max_games = 4
-filter_budget = 200
-[rsi.sprt]
-elo0 = -400
-elo1 = -200
-alpha = 0.35
-beta = 0.35
-[rsi.train]
-families = ["linear:dim=2,tasks=2,train=10,valid=10"]
-budget = 300
-target = 0.9
-[rsi.held_out]
-families = ["linear:dim=3,tasks=2,train=10,valid=10"]
-seeds = 2
-budget = 300
-target = "frozen"
-)";
-}
+std::string Config(int generations) { return ouro_test::TinyRsiConfig(3, generations); }
 
 // Every tag opened is closed, in order (enough to catch a broken writer; no DTDs, no CDATA).
 bool WellFormed(const std::string& x) {
