@@ -3,6 +3,9 @@
 //   node bench/dashboard_paint.mjs paint URL [repeats]   time to the painted curve of run 1 and
 //                                                       to the lineage tree of run 2 (median)
 //   node bench/dashboard_paint.mjs watch URL RUN SECONDS  keep a page open on RUN, polling
+//   node bench/dashboard_paint.mjs watch-log LOG RUN SECONDS  the same, but the browser starts first
+//                                                       (prints "ready"), then waits for the
+//                                                       "dashboard: http://..." line in LOG
 // See docs/benchmarks.md ("Dashboard") for the store (bench/dashboard_store) and the commands.
 import { createRequire } from 'node:module';
 import path from 'node:path';
@@ -42,16 +45,26 @@ try {
     }
     console.log(JSON.stringify({ runs_ms: runs, curve_ms: curve, lineage_ms: tree,
       median_runs_ms: median(runs), median_curve_ms: median(curve), median_lineage_ms: median(tree) }));
-  } else if (mode === 'watch') {
+  } else if (mode === 'watch' || mode === 'watch-log') {
     const page = await browser.newPage();
-    await page.goto(url + '#/run/' + a3);
+    let base = url;
+    if (mode === 'watch-log') {
+      console.log('ready');
+      const fs = await import('node:fs');
+      for (;;) {
+        const m = fs.existsSync(url) && /dashboard: (http:\/\/\S+\/)/.exec(fs.readFileSync(url, 'utf8'));
+        if (m) { base = m[1]; break; }
+        await new Promise((r) => setTimeout(r, 20));
+      }
+    }
+    await page.goto(base + '#/run/' + a3);
     // Until SECONDS pass or SIGTERM (the run is over).
     await new Promise((r) => {
       setTimeout(r, Number(a4) * 1000);
       process.once('SIGTERM', () => { setTimeout(() => process.exit(0), 2000); r(); });
     });
   } else {
-    console.error('usage: dashboard_paint.mjs paint URL [repeats] | watch URL RUN SECONDS');
+    console.error('usage: dashboard_paint.mjs paint URL [repeats] | watch URL RUN SECONDS | watch-log LOG RUN SECONDS');
     process.exitCode = 2;
   }
 } finally {

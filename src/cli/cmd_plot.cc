@@ -1,5 +1,6 @@
-// cli/cmd_plot.cc — `ouro plot RUN --out FILE.svg [--kind curve|lineage]`: a run's held-out curve
-// or its lineage tree as an SVG file, without a browser (web/plot.h).
+// cli/cmd_plot.cc — `ouro plot RUN --out FILE.svg|FILE.png [--kind curve|lineage] [--scale S]`: a
+// run's held-out curve or its lineage tree as an SVG or PNG file, without a browser (web/plot.h,
+// web/raster.h).
 #include <cstdio>
 #include <fstream>
 #include <memory>
@@ -8,12 +9,14 @@
 #include "core/error.h"
 #include "store/store.h"
 #include "web/plot.h"
+#include "web/raster.h"
 
 namespace ouro::cli {
 namespace {
 
 struct PlotArgs {
   std::string db = kDefaultDb, run, out, kind = "curve";
+  double scale = 2;
 };
 
 bool EndsWith(const std::string& s, const std::string& suffix) {
@@ -21,9 +24,8 @@ bool EndsWith(const std::string& s, const std::string& suffix) {
 }
 
 int RunPlot(const PlotArgs& a) {
-  if (EndsWith(a.out, ".png"))
-    throw Error("PNG output is not supported: write an SVG (--out FILE.svg) and convert it if needed (e.g. rsvg-convert)");
-  if (!EndsWith(a.out, ".svg")) throw Error("--out must name an .svg file, got '" + a.out + "'");
+  const bool png = EndsWith(a.out, ".png");
+  if (!png && !EndsWith(a.out, ".svg")) throw Error("--out must name an .svg or .png file, got '" + a.out + "'");
   auto db = store::Store::OpenExisting(a.db);
   int64_t run = 0;
   if (a.run == "latest") {
@@ -41,8 +43,12 @@ int RunPlot(const PlotArgs& a) {
     if (!db->GetRun(run)) throw Error("no run " + a.run + " in " + a.db);
   }
   const std::string svg = a.kind == "lineage" ? web::LineageSvg(*db, run) : web::CurveSvg(*db, run);
-  std::ofstream f(a.out, std::ios::binary);
-  if (!(f << svg) || !(f.flush())) throw Error("cannot write '" + a.out + "'");
+  if (png) {
+    web::WritePng(svg, a.out, a.scale);
+  } else {
+    std::ofstream f(a.out, std::ios::binary);
+    if (!(f << svg) || !(f.flush())) throw Error("cannot write '" + a.out + "'");
+  }
   std::printf("wrote the %s of run %lld to %s\n", a.kind.c_str(), static_cast<long long>(run), a.out.c_str());
   return 0;
 }
@@ -51,11 +57,14 @@ int RunPlot(const PlotArgs& a) {
 
 Action RegisterPlot(CLI::App& app) {
   auto a = std::make_shared<PlotArgs>();
-  CLI::App* s = app.add_subcommand("plot", "Write a run's held-out curve or lineage tree as an SVG file");
+  CLI::App* s = app.add_subcommand("plot", "Write a run's held-out curve or lineage tree as an SVG or PNG file");
   s->add_option("RUN", a->run, "Run id or 'latest'")->required();
-  s->add_option("--out", a->out, "Output file (.svg)")->required();
+  s->add_option("--out", a->out, "Output file (.svg or .png)")->required();
   s->add_option("--kind", a->kind, "curve (held-out capability) or lineage (the tree)")
       ->check(CLI::IsMember({"curve", "lineage"}))
+      ->capture_default_str();
+  s->add_option("--scale", a->scale, "PNG pixels per SVG unit")
+      ->check(CLI::Range(0.1, 10.0))
       ->capture_default_str();
   s->add_option("--db", a->db, "Run store (SQLite file)")->capture_default_str();
   return [a] { return RunPlot(*a); };

@@ -1,5 +1,5 @@
-// `ouro plot` and the dashboard through the executable: SVG files of a real (tiny) rsi run and a
-// search run, the errors for a bad RUN or file name, `ouro dashboard` on a missing store, and
+// `ouro plot` and the dashboard through the executable: SVG and PNG files of a real (tiny) rsi run
+// and a search run, the errors for a bad RUN or file name, `ouro dashboard` on a missing store, and
 // `ouro rsi --dashboard --port 0` serving the run it drives (approve and stop over HTTP).
 #include <fcntl.h>
 #include <signal.h>
@@ -7,9 +7,12 @@
 #include <unistd.h>
 
 #include <chrono>
+#include <cmath>
+#include <cstring>
 #include <regex>
 #include <thread>
 
+#include <cairo.h>
 #include <httplib.h>
 
 #include <nlohmann/json.hpp>
@@ -81,6 +84,57 @@ TEST_F(WebCli, PlotWritesTheCurveAndTheLineageAsSvg) {
   EXPECT_EQ(nodes, store->GetImprovers(1).size());
 }
 
+// Pixels of a PNG file whose colour is within `tol` of `rgb` (0xRRGGBB) in every channel.
+size_t CountColour(cairo_surface_t* s, uint32_t rgb, int tol) {
+  cairo_surface_flush(s);
+  const int w = cairo_image_surface_get_width(s), h = cairo_image_surface_get_height(s);
+  const int stride = cairo_image_surface_get_stride(s);
+  const unsigned char* data = cairo_image_surface_get_data(s);
+  size_t n = 0;
+  for (int y = 0; y < h; ++y) {
+    for (int x = 0; x < w; ++x) {
+      uint32_t px = 0;
+      std::memcpy(&px, data + y * stride + 4 * x, 4);
+      bool near = true;
+      for (int c = 0; c < 3; ++c) near = near && std::abs(static_cast<int>((px >> (8 * c)) & 255) - static_cast<int>((rgb >> (8 * c)) & 255)) <= tol;
+      n += near;
+    }
+  }
+  return n;
+}
+
+TEST_F(WebCli, PlotWritesPngPicturesOfTheSvg) {
+  const std::string cfg = Write("c.toml", Config(2));
+  ASSERT_EQ(Run("rsi --config " + cfg + " --db " + db_ + " --quiet --policy off").code, 0);
+  ASSERT_EQ(Run("plot 1 --out " + (dir_ / "c.svg").string() + " --db " + db_).code, 0);
+  const std::string svg = ouro_test::Slurp((dir_ / "c.svg").string());
+  std::smatch m;
+  ASSERT_TRUE(std::regex_search(svg, m, std::regex("<svg [^>]*width=\"([0-9.]+)\" height=\"([0-9.]+)\"")));
+  const double w = std::stod(m[1]), h = std::stod(m[2]);
+  for (const double scale : {1.0, 2.0}) {
+    const std::string png = (dir_ / ("c" + std::to_string(static_cast<int>(scale)) + ".png")).string();
+    const Result r = Run("plot 1 --scale " + std::to_string(scale) + " --out " + png + " --db " + db_);
+    ASSERT_EQ(r.code, 0) << r.out;
+    EXPECT_NE(r.out.find("wrote the curve of run 1 to " + png), std::string::npos) << r.out;
+    cairo_surface_t* s = cairo_image_surface_create_from_png(png.c_str());
+    ASSERT_EQ(cairo_surface_status(s), CAIRO_STATUS_SUCCESS) << png;
+    // The SVG's size at the requested density; both series drawn in their colours; mostly white.
+    EXPECT_EQ(cairo_image_surface_get_width(s), static_cast<int>(std::ceil(w * scale)));
+    EXPECT_EQ(cairo_image_surface_get_height(s), static_cast<int>(std::ceil(h * scale)));
+    const size_t area = static_cast<size_t>(cairo_image_surface_get_width(s)) * cairo_image_surface_get_height(s);
+    EXPECT_GT(CountColour(s, 0x1f77b4, 8), 50 * scale * scale);  // adopted improver
+    EXPECT_GT(CountColour(s, 0xd62728, 8), 50 * scale * scale);  // frozen initial improver
+    EXPECT_GT(CountColour(s, 0xffffff, 0), area / 4);
+    cairo_surface_destroy(s);
+  }
+  const std::string tree = (dir_ / "tree.png").string();
+  ASSERT_EQ(Run("plot 1 --kind lineage --out " + tree + " --db " + db_).code, 0);
+  cairo_surface_t* s = cairo_image_surface_create_from_png(tree.c_str());
+  ASSERT_EQ(cairo_surface_status(s), CAIRO_STATUS_SUCCESS);
+  EXPECT_GT(CountColour(s, 0x1f77b4, 8), 100u);  // the improver nodes
+  cairo_surface_destroy(s);
+}
+
 TEST_F(WebCli, PlotRejectsBadRunsAndFileNames) {
   const std::string cfg = Write("c.toml", Config(1));
   ASSERT_EQ(Run("rsi --config " + cfg + " --db " + db_ + " --quiet --policy off").code, 0);
@@ -90,9 +144,12 @@ TEST_F(WebCli, PlotRejectsBadRunsAndFileNames) {
   EXPECT_NE(r.out.find("no run 9"), std::string::npos) << r.out;
   EXPECT_EQ(Run("plot abc --out " + out + " --db " + db_).code, 1);
   EXPECT_EQ(Run("plot 0 --out " + out + " --db " + db_).code, 1);
-  r = Run("plot 1 --out " + (dir_ / "x.png").string() + " --db " + db_);
+  r = Run("plot 1 --out " + (dir_ / "no-such-dir" / "x.png").string() + " --db " + db_);
   EXPECT_EQ(r.code, 1);
-  EXPECT_NE(r.out.find("PNG output is not supported"), std::string::npos) << r.out;
+  EXPECT_NE(r.out.find("cannot write"), std::string::npos) << r.out;
+  EXPECT_EQ(Run("plot 1 --scale 0 --out " + (dir_ / "x.png").string() + " --db " + db_).code, 2);
+  EXPECT_EQ(Run("plot 1 --scale 50 --out " + (dir_ / "x.png").string() + " --db " + db_).code, 2);
+  EXPECT_FALSE(std::filesystem::exists(dir_ / "x.png"));
   r = Run("plot 1 --out " + (dir_ / "x.pdf").string() + " --db " + db_);
   EXPECT_EQ(r.code, 1);
   EXPECT_NE(r.out.find(".svg"), std::string::npos) << r.out;
