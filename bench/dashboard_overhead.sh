@@ -2,8 +2,8 @@
 # Cost of watching a run: the same seed and config run with and without `--dashboard` plus a headless
 # browser polling the run page, in interleaved pairs (so drifts in machine load hit both arms alike).
 #   bench/dashboard_overhead.sh [PAIRS] [CONFIG]
-# Prints one line per run ("without|with SECONDS CPU_SECONDS EVALUATIONS") and the medians and the
-# median of the per-pair ratios. OURO_BIN overrides the binary (copy it out of the build tree first:
+# Prints one line per run ("without|with SECONDS CPU_SECONDS EVALUATIONS"), the medians and the
+# median of the per-pair ratios of wall time, and the same for wall time per CPU-second of the run. OURO_BIN overrides the binary (copy it out of the build tree first:
 # a rebuild during the benchmark would replace it).
 set -euo pipefail
 here=$(cd "$(dirname "$0")" && pwd)
@@ -39,4 +39,11 @@ wi = [float(r[1]) for r in rows if r[0] == 'with']
 ratios = [b / a for a, b in zip(wo, wi)]
 print(f"median without {statistics.median(wo):.2f} s, with {statistics.median(wi):.2f} s, "
       f"median ratio with/without {statistics.median(ratios):.3f} over {len(ratios)} pairs")
+# Wall seconds per CPU-second of the run: the same work takes a varying number of CPU-seconds on a
+# shared host, but a browser taking CPU from the run shows as a higher ratio whatever the host does.
+ewo = [float(r[1]) / float(r[2]) for r in rows if r[0] == 'without']
+ewi = [float(r[1]) / float(r[2]) for r in rows if r[0] == 'with']
+eratios = [b / a for a, b in zip(ewo, ewi)]
+print(f"wall per CPU-second: without {statistics.median(ewo):.4f}, with {statistics.median(ewi):.4f}, "
+      f"median ratio {statistics.median(eratios):.4f} (min {min(eratios):.4f}, max {max(eratios):.4f})")
 PY

@@ -13,6 +13,7 @@
 #include <httplib.h>
 
 #include "core/error.h"
+#include "core/hash.h"
 #include "oversight/audit.h"
 #include "store/store.h"
 #include "web/api.h"
@@ -43,6 +44,22 @@ void SendJson(httplib::Response& res, int status, const json& body) {
   res.status = status;
   res.set_header("Cache-Control", "no-store");
   res.set_content(body.dump(), "application/json; charset=utf-8");
+}
+
+// A read's answer with an ETag (a hash of the body). A poll that sends the ETag it last saw in
+// If-None-Match gets 304 and no body when nothing changed, so the page skips the transfer, the
+// parse and the redraw. (Responses stay no-store: the page keeps its last body itself.)
+void SendRead(const httplib::Request& req, httplib::Response& res, const json& body) {
+  std::string text = body.dump();
+  const std::string etag = "\"" + HexId(Hash64(text)) + "\"";
+  res.set_header("Cache-Control", "no-store");
+  res.set_header("ETag", etag);
+  if (req.get_header_value("If-None-Match") == etag) {
+    res.status = 304;
+    return;
+  }
+  res.status = 200;
+  res.set_content(std::move(text), "application/json; charset=utf-8");
 }
 
 void SendError(httplib::Response& res, int status, const std::string& message) {
@@ -156,7 +173,7 @@ struct Server::Impl {
       http.Get(pattern, [this, f](const httplib::Request& req, httplib::Response& res) {
         Guard(res, [&] {
           std::lock_guard<std::mutex> lock(mu);
-          SendJson(res, 200, f(req));
+          SendRead(req, res, f(req));
         });
       });
     };

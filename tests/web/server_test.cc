@@ -207,6 +207,31 @@ TEST_F(WebServer, ApproveWithTheTokenDecidesAndRecordsTheCredential) {
   EXPECT_EQ(db_->GetEvents(run_.run).back().type, "rejection");
 }
 
+// A poll that names the ETag it last saw gets 304 and no body until the answer changes.
+TEST_F(WebServer, ReadsCarryAnETagAndUnchangedAnswersAre304) {
+  auto first = cli_->Get("/api/runs/1/items");
+  ASSERT_TRUE(first);
+  ASSERT_EQ(first->status, 200);
+  const std::string etag = first->get_header_value("ETag");
+  ASSERT_EQ(etag.size(), 18u) << etag;  // a quoted 64-bit hash
+  auto again = cli_->Get("/api/runs/1/items", {{"If-None-Match", etag}});
+  ASSERT_TRUE(again);
+  EXPECT_EQ(again->status, 304);
+  EXPECT_TRUE(again->body.empty());
+  EXPECT_EQ(again->get_header_value("ETag"), etag);
+  EXPECT_EQ(again->get_header_value("Cache-Control"), "no-store");
+  EXPECT_EQ(cli_->Get("/api/runs/1/items", {{"If-None-Match", "\"0000000000000000\""}})->status, 200);
+  // An approval changes the answer: a new ETag, a full body.
+  ASSERT_EQ(Post("/api/runs/1/items/1/approve", {{"Authorization", std::string("Bearer ") + kToken}})->status, 200);
+  auto changed = cli_->Get("/api/runs/1/items", {{"If-None-Match", etag}});
+  ASSERT_TRUE(changed);
+  EXPECT_EQ(changed->status, 200);
+  EXPECT_NE(changed->get_header_value("ETag"), etag);
+  EXPECT_EQ(json::parse(changed->body)["items"][0]["status"], "approved");
+  // Errors carry no ETag.
+  EXPECT_TRUE(cli_->Get("/api/runs/99")->get_header_value("ETag").empty());
+}
+
 TEST_F(WebServer, BodiesAreValidated) {
   const httplib::Headers auth = {{"Authorization", std::string("Bearer ") + kToken}};
   const std::string before = State();

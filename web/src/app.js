@@ -1,5 +1,6 @@
 // The Ouro dashboard: runs, a run's curve and candidates, lineage, approvals and the audit chain.
-// Plain ES modules; every view polls the JSON API once a second and redraws only what changed.
+// Plain ES modules; every view polls the JSON API every 2 s (ETag: an unchanged answer is a 304) and
+// redraws only what changed.
 import { get, act, token, setToken } from '/api.js';
 import { h, fmt, toast, diffBlock } from '/dom.js';
 import { Chart } from '/charts.js';
@@ -35,7 +36,10 @@ async function doAction(path, note, what) {
 }
 
 // Replaces the children of el only when the data changed (keeps focus and scroll otherwise).
+const rendered = new WeakMap();  // element -> the data object it was last built from
 function render(el, data, build) {
+  if (data !== null && typeof data === 'object' && rendered.get(el) === data) return;  // a 304 answer
+  if (data !== null && typeof data === 'object') rendered.set(el, data);
   const sig = JSON.stringify(data);
   if (el.dataset.sig === sig) return;
   el.dataset.sig = sig;
@@ -252,6 +256,9 @@ function route() {
   refresh();
 }
 
+// Every 2 s while the tab is visible (10 s when hidden): live enough for runs whose generations take
+// seconds, and cheap for the run being watched (docs/benchmarks.md, "Cost of watching a run").
+const POLL_MS = 2000;
 let inflight = false;
 async function refresh() {
   clearTimeout(timer);
@@ -261,7 +268,7 @@ async function refresh() {
     catch (e) { document.body.classList.add('offline'); toast('cannot reach the dashboard: ' + e.message, true); }
     finally { inflight = false; }
   }
-  timer = setTimeout(refresh, document.hidden ? 5000 : 1000);
+  timer = setTimeout(refresh, document.hidden ? 10000 : POLL_MS);
 }
 
 window.addEventListener('hashchange', route);

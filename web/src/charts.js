@@ -74,8 +74,10 @@ function candData(points) {
 
 // A chart that keeps its uPlot instance across polls and only replaces the data.
 export class Chart {
-  constructor(el, kind, title, xkey) { this.el = el; this.kind = kind; this.title = title; this.xkey = xkey; this.plot = null; this.sig = ''; }
+  constructor(el, kind, title, xkey) { this.el = el; this.kind = kind; this.title = title; this.xkey = xkey; this.plot = null; this.sig = ''; this.last = null; }
   update(points) {
+    if (points === this.last) return;  // the same answer (304): nothing to do
+    this.last = points;
     const sig = JSON.stringify(points);
     if (sig === this.sig) return;
     this.sig = sig;
@@ -86,5 +88,5 @@ export class Chart {
     this.el.textContent = '';
     this.plot = new uPlot(opts, data, this.el);
   }
-  destroy() { if (this.plot) this.plot.destroy(); this.plot = null; }
+  destroy() { if (this.plot) this.plot.destroy(); this.plot = null; this.last = null; }
 }
