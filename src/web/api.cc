@@ -6,6 +6,7 @@
 #include <algorithm>
 #include <cerrno>
 #include <cmath>
+#include <set>
 
 #include "core/error.h"
 #include "meta/spec.h"
@@ -290,6 +291,48 @@ json Api::Candidates(int64_t run, int max_points) {
   return {{"run_id", run}, {"total", c.candidates.size()}, {"counts", counts}, {"points", points}};
 }
 
+namespace {
+
+// The best programs of an rsi run, oldest first: each program the promotion gate promoted or put
+// to a person (audit events "promoted" and "gate" with gate "promote"), every one better than all
+// before it. Each is shown as the child of the record it beat.
+struct Promoted {
+  std::string hash;
+  double fitness = 0;
+  int64_t generation = 0, candidate = 0;
+};
+
+std::vector<Promoted> PromotedPrograms(store::Store& db, int64_t run) {
+  std::vector<Promoted> out;
+  std::set<std::string> seen;
+  for (const auto& e : db.GetEvents(run)) {
+    if (e.type != "promoted" && e.type != "gate") continue;
+    const json c = ParseOrNull(e.content_json);
+    if (!c.is_object()) continue;
+    Promoted p;
+    if (e.type == "promoted") {
+      p.hash = c.value("program", "");
+      p.generation = c.value("generation", int64_t{0});
+      p.candidate = c.value("candidate", int64_t{0});
+    } else {
+      if (c.value("gate", "") != "promote") continue;
+      const auto item = db.GetItem(run, c.value("item", int64_t{0}));
+      if (!item) continue;
+      const json ev = ParseOrNull(item->evidence_json);
+      if (!ev.is_object()) continue;
+      p.hash = ev.value("program", "");
+      p.generation = ev.value("generation", int64_t{0});
+      p.candidate = ev.value("candidate", int64_t{0});
+    }
+    p.fitness = c.value("fitness", 0.0);
+    if (!IsHex(p.hash) || !seen.insert(p.hash).second) continue;
+    out.push_back(p);
+  }
+  return out;
+}
+
+}  // namespace
+
 json Api::Lineage(int64_t run, int limit) {
   const store::RunInfo r = GetRun(run);
   RunCache& c = Cache(r);
@@ -311,6 +354,21 @@ json Api::Lineage(int64_t run, int limit) {
                              {"meta_operator", ev.is_object() ? ev.value("meta_operator", "") : ""},
                              {"value", std::isfinite(i.meta_utility) ? json(i.meta_utility) : json(nullptr)}});
         index[i.hash] = id;
+      }
+      std::string prev;
+      for (const auto& p : PromotedPrograms(db_, run)) {
+        const auto parent = prev.empty() ? index.end() : index.find(prev);
+        const int64_t id = static_cast<int64_t>(c.lineage.size());
+        c.lineage.push_back({{"id", id},
+                             {"parent", parent == index.end() ? json(nullptr) : json(parent->second)},
+                             {"hash", p.hash},
+                             {"parent_hash", prev},
+                             {"kind", "program"},
+                             {"label", "best program, gen " + std::to_string(p.generation) + " candidate " + std::to_string(p.candidate)},
+                             {"generation", p.generation},
+                             {"value", std::isfinite(p.fitness) ? json(p.fitness) : json(nullptr)}});
+        index[p.hash] = id;
+        prev = p.hash;
       }
     } else {
       for (const auto& l : db_.GetLineage(run)) {
@@ -366,13 +424,24 @@ json Api::Node(int64_t run, const std::string& hash) {
       if (!j.contains("diff")) j["diff"] = nullptr;
       return j;
     }
-    throw HttpError(404, "run " + std::to_string(run) + " has no improver " + hash);
   }
   const auto text = db_.GetProgram(hash);
   std::string parent_hash;
   bool in_run = false;
-  for (const auto& l : db_.GetLineage(run))
-    if (l.child_hash == hash) parent_hash = l.parent_hash, in_run = true;
+  if (r.kind == "rsi") {
+    std::string prev;
+    for (const auto& p : PromotedPrograms(db_, run)) {
+      if (p.hash == hash) {
+        parent_hash = prev, in_run = true;
+        break;
+      }
+      prev = p.hash;
+    }
+    if (!in_run) throw HttpError(404, "run " + std::to_string(run) + " has no improver or best program " + hash);
+  } else {
+    for (const auto& l : db_.GetLineage(run))
+      if (l.child_hash == hash) parent_hash = l.parent_hash, in_run = true;
+  }
   if (!text || !in_run) throw HttpError(404, "run " + std::to_string(run) + " has no program " + hash);
   json j = {{"run_id", run}, {"kind", "program"}, {"hash", hash}, {"parent_hash", parent_hash}, {"text", *text}};
   const auto parent = parent_hash.empty() ? std::nullopt : db_.GetProgram(parent_hash);

@@ -5,7 +5,7 @@
 // Large runs stay cheap to watch: the curve and the candidates are decimated to at most
 // `max_points` (first, last, every adoption and evenly spaced others), the lineage and the audit
 // chain are paged, and everything derived from a run is cached until the run changes (its status,
-// control word, progress or audit head), so a page polling every second costs a few cheap queries.
+// control word, progress or audit head), so a page polling every 2 s costs a few cheap queries.
 // Thread-safety: an Api owns no connection; it uses the Store it was given, from one thread at a
 // time (the server serialises calls with a mutex). Errors a client can cause are HttpError values
 // (400 bad input, 404 unknown run/item/node, 409 a state that does not allow the action).

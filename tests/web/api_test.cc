@@ -10,6 +10,7 @@ namespace {
 
 using ouro::web::Decimate;
 using ouro::web::HttpError;
+using nlohmann::json;
 
 TEST(WebApi, DecimateKeepsEndsAndRequestedIndices) {
   EXPECT_EQ(Decimate(5, 10), (std::vector<size_t>{0, 1, 2, 3, 4}));
@@ -71,6 +72,49 @@ TEST(WebApi, LargeRunsAreDecimatedAndChangesAreSeen) {
   db->AddCurvePoint(s.run, {301, 999999, 9, R"({"improver":"x","incumbent":{"capability":0.9,"auc":[0.9]},"frozen":{"capability":0.25,"auc":[0.25]}})"});
   db->SetProgress(s.run, R"({"generation":301})");
   EXPECT_EQ(api.Curve(s.run, 50)["total"], 302);
+}
+
+// An rsi run's lineage holds its improvers and, as a second tree, the best programs the promotion
+// gate promoted or asked about, each the child of the record it beat, with its text and diff.
+TEST(WebApi, RsiLineageShowsTheBestProgramsAfterTheImprovers) {
+  auto db = ouro::store::Store::Open(":memory:");
+  const auto s = web_test::MakeRsiRun(*db, 2, 1);
+  const std::string a = "00000000000000a1", b = "00000000000000b2", c = "00000000000000c3";
+  db->PutProgram(a, "def setup():\n  s2 = 0.5\n");
+  db->PutProgram(b, "def setup():\n  s2 = 0.25\n");
+  db->PutProgram(c, "def setup():\n  s2 = 0.125\n");
+  db->AppendEvent(s.run, "promoted", "ouro", json{{"program", a}, {"fitness", 0.4}, {"generation", 1}, {"candidate", 0}}.dump());
+  db->AppendEvent(s.run, "promoted", "ouro", json{{"program", b}, {"fitness", 0.6}, {"generation", 2}, {"candidate", 3}}.dump());
+  const int64_t item = db->AddItem(s.run, "promote", "promote:c", "promote program c",
+                                   json{{"program", c}, {"fitness", 0.7}, {"generation", 2}, {"candidate", 1}}.dump());
+  db->AppendEvent(s.run, "gate", "ouro", json{{"item", item}, {"gate", "promote"}, {"fitness", 0.7}}.dump());
+  db->AppendEvent(s.run, "gate", "ouro", json{{"item", 1}, {"gate", "adopt"}}.dump());  // not a program
+  ouro::web::Api api(*db);
+  const auto lin = api.Lineage(s.run, 100);
+  ASSERT_EQ(lin["total"], 3 + 3);  // 3 improvers, 3 programs
+  const auto& n = lin["nodes"];
+  EXPECT_EQ(n[2]["kind"], "improver");
+  EXPECT_EQ(n[3]["kind"], "program");
+  EXPECT_EQ(n[3]["hash"], a);
+  EXPECT_TRUE(n[3]["parent"].is_null());
+  EXPECT_EQ(n[3]["label"], "best program, gen 1 candidate 0");
+  EXPECT_DOUBLE_EQ(n[3]["value"].get<double>(), 0.4);
+  EXPECT_EQ(n[4]["parent"], n[3]["id"]);
+  EXPECT_EQ(n[5]["hash"], c);
+  EXPECT_EQ(n[5]["parent"], n[4]["id"]);
+  const auto node = api.Node(s.run, b);
+  EXPECT_EQ(node["kind"], "program");
+  EXPECT_EQ(node["parent_hash"], a);
+  EXPECT_EQ(node["text"], "def setup():\n  s2 = 0.25\n");
+  EXPECT_NE(node["diff"].get<std::string>().find("s2 = 0.25"), std::string::npos);
+  EXPECT_TRUE(api.Node(s.run, a)["diff"].is_null());
+  EXPECT_EQ(api.Node(s.run, s.hashes[1])["kind"], "improver");
+  try {
+    api.Node(s.run, "00000000000000d4");
+    ADD_FAILURE() << "an unknown program must be a 404";
+  } catch (const HttpError& e) {
+    EXPECT_EQ(e.status(), 404);
+  }
 }
 
 }  // namespace

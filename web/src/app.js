@@ -198,7 +198,7 @@ function lineageTab(id, body) {
   return async () => {
     const lin = await get(`/api/runs/${id}/lineage?limit=${limit}`);
     render(info, [lin.total, lin.nodes.length], () => [
-      `${lin.total} ${lin.kind === 'rsi' ? 'improvers' : 'programs'} in the lineage` + (lin.first > 0 ? `; the newest ${lin.nodes.length} are shown ` : ' '),
+      `${lin.total} ${lin.kind === 'rsi' ? 'improvers and best programs' : 'programs'} in the lineage` + (lin.first > 0 ? `; the newest ${lin.nodes.length} are shown ` : ' '),
       lin.first > 0 && limit < 5000 ? h('button', { onclick: () => { limit = Math.min(5000, limit * 4); tree.dataset.sig = ''; } }, 'show more') : null]);
     render(tree, lin.nodes, (nodes) => {
       const kids = new Map(), roots = [];
