@@ -183,7 +183,7 @@ std::string LineageSvg(store::Store& db, int64_t run) {
   auto X = [&](size_t v) { return 60 + (depth[v] % kPerRow) * dx; };
   auto Y = [&](size_t v) { return 60 + (depth[v] / kPerRow) * lane_block + lane[v] * dy; };
   std::string body = "<text x=\"20\" y=\"28\" font-size=\"15\">run " + std::to_string(run) + ": " +
-                     (lin["kind"] == "rsi" ? "improver lineage" : "lineage of the chosen program") + " (" +
+                     (lin["kind"] == "rsi" ? "improvers (blue) and best programs (orange)" : "lineage of the chosen program") + " (" +
                      std::to_string(n) + (first > 0 ? " newest of " + std::to_string(lin["total"].get<int64_t>()) : "") +
                      " nodes)</text>\n";
   for (size_t v = 0; v < n; ++v)
@@ -193,10 +193,14 @@ std::string LineageSvg(store::Store& db, int64_t run) {
   for (size_t v = 0; v < n; ++v) {
     const std::string hash = nodes[v]["hash"];
     const std::string label = nodes[v]["label"];
-    body += "<g class=\"node\"><circle cx=\"" + Num(X(v)) + "\" cy=\"" + Num(Y(v)) + "\" r=\"7\" fill=\"#1f77b4\"><title>" +
+    // An rsi run's best programs (after its improvers) are orange and labelled by generation.
+    const bool best = lin["kind"] == "rsi" && nodes[v].value("kind", "") == "program";
+    const std::string shown = best ? "best g" + std::to_string(nodes[v].value("generation", int64_t{0})) : label.substr(0, 12);
+    body += "<g class=\"node\"><circle cx=\"" + Num(X(v)) + "\" cy=\"" + Num(Y(v)) + "\" r=\"7\" fill=\"" +
+            (best ? "#ff7f0e" : "#1f77b4") + "\"><title>" +
             Esc(label + " " + hash + (nodes[v]["value"].is_number() ? " value " + Label(nodes[v]["value"]) : "")) +
             "</title></circle><text x=\"" + Num(X(v)) + "\" y=\"" + Num(Y(v) + 20) +
-            "\" text-anchor=\"middle\" font-size=\"9\">" + Esc(label.substr(0, 12)) + "</text></g>\n";
+            "\" text-anchor=\"middle\" font-size=\"9\">" + Esc(shown) + "</text></g>\n";
   }
   return Document(w, h, body);
 }

@@ -143,10 +143,17 @@ try {
   // Lineage: click the newest improver, see its spec and the diff against its parent.
   await page.goto(url + '#/run/1/lineage');
   await page.waitForSelector('.tree .node');
-  await page.click('.tree .node >> nth=-1');
+  await page.click('.tree .node[data-kind="improver"] >> nth=-1');
   await page.waitForSelector('#node-detail pre.text');
   check(/"population"/.test(await page.textContent('#node-detail pre.text')), 'the spec text is shown');
   check((await page.$$('#node-detail pre.diff span')).length > 0, 'the diff against the parent is shown');
+  // The best programs follow the improvers; one shows its program text.
+  const programs = await page.$$('.tree .node[data-kind="program"]');
+  check(programs.length > 0, 'the best programs are in the lineage');
+  await page.click('.tree .node[data-kind="program"] >> nth=0');
+  await page.waitForFunction(() => /def (setup|predict|learn)\(\):/.test(document.querySelector('#node-detail pre.text')?.textContent || ''));
+  await page.click('.tree .node[data-kind="improver"] >> nth=-1');
+  await page.waitForFunction(() => /"population"/.test(document.querySelector('#node-detail pre.text')?.textContent || ''));
   await page.screenshot({ path: path.join(SHOTS, 'lineage.png'), fullPage: true });
 
   await page.goto(url + '#/run/1/approvals');

@@ -74,14 +74,21 @@ TEST_F(WebCli, PlotWritesTheCurveAndTheLineageAsSvg) {
   const double cap0 = json::parse(store->GetCurve(1)[0].point_json)["incumbent"]["capability"].get<double>();
   std::snprintf(gen0, sizeof gen0, "adopted improver (95%% interval) 0: %.4g", cap0);
   EXPECT_NE(svg.find(gen0), std::string::npos) << gen0;
-  // The lineage tree: one node per improver.
+  // The lineage tree: one node per improver and one per promoted program (orange).
   const std::string tree = (dir_ / "tree.svg").string();
   ASSERT_EQ(Run("plot latest --kind lineage --out " + tree + " --db " + db_).code, 0);
   const std::string t = ouro_test::Slurp(tree);
   EXPECT_TRUE(WellFormed(t));
-  size_t nodes = 0;
-  for (size_t p = t.find("<g class=\"node\">"); p != std::string::npos; p = t.find("<g class=\"node\">", p + 1)) ++nodes;
-  EXPECT_EQ(nodes, store->GetImprovers(1).size());
+  auto count = [&t](const std::string& what) {
+    size_t n = 0;
+    for (size_t p = t.find(what); p != std::string::npos; p = t.find(what, p + 1)) ++n;
+    return n;
+  };
+  size_t promoted = 0;
+  for (const auto& e : store->GetEvents(1)) promoted += e.type == "promoted";
+  ASSERT_GE(promoted, 1u);
+  EXPECT_EQ(count("<g class=\"node\">"), store->GetImprovers(1).size() + promoted);
+  EXPECT_EQ(count("fill=\"#ff7f0e\""), promoted);
 }
 
 // Pixels of a PNG file whose colour is within `tol` of `rgb` (0xRRGGBB) in every channel.

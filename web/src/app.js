@@ -212,7 +212,7 @@ function lineageTab(id, body) {
         for (let k = ch.length - 1; k >= 0; k--) stack.push([ch[k], k === 0 ? depth : depth + 1]);
       }
       return rows.map(([n, depth]) => h('div', {
-        class: 'node' + (n.hash === selected ? ' selected' : ''), 'data-hash': n.hash, style: null,
+        class: 'node' + (n.hash === selected ? ' selected' : ''), 'data-hash': n.hash, 'data-kind': n.kind, style: null,
         onclick: () => select(n), title: n.hash,
       }, h('span', { class: 'indent' }, '│ '.repeat(depth) + (n.parent_hidden ? '… ' : n.parent === null ? '● ' : '└ ')),
       h('b', {}, n.label), ' ', h('code', {}, n.hash.slice(0, 12)),
