@@ -651,18 +651,7 @@ int ReplayRsi(store::Store& db, int64_t run_id, const RsiOutput& out) {
       diffs.push_back("curve point of generation " + std::to_string(curve[i].generation) + " differs");
   // The promoted programs (or those put to a person), in order, as the audit chain recorded them.
   std::vector<std::string> stored_promotions;
-  for (const auto& e : db.GetEvents(run_id)) {
-    const json c = json::parse(e.content_json, nullptr, false);
-    if (!c.is_object()) continue;
-    std::string hash;
-    if (e.type == "promoted") hash = c.value("program", "");
-    else if (e.type == "gate" && c.value("gate", "") == "promote") {
-      const std::string key = c.value("key", "");
-      hash = key.substr(key.rfind(':') + 1);
-    }
-    if (!hash.empty() && std::find(stored_promotions.begin(), stored_promotions.end(), hash) == stored_promotions.end())
-      stored_promotions.push_back(hash);
-  }
+  for (const auto& p : oversight::Promotions(db.GetEvents(run_id))) stored_promotions.push_back(p.program);
   if (stored_promotions != sup.promotions)
     diffs.push_back("promoted programs: stored " + std::to_string(stored_promotions.size()) + ", replayed " +
                     std::to_string(sup.promotions.size()) + " (or in another order)");

@@ -3,7 +3,11 @@
 
 #include <openssl/evp.h>
 
+#include <cstdio>
 #include <memory>
+#include <set>
+
+#include <nlohmann/json.hpp>
 
 #include "core/error.h"
 
@@ -81,6 +85,38 @@ ChainCheck VerifyChain(int64_t run_id, const std::vector<EventRow>& rows,
   }
   c.ok = true;
   return c;
+}
+
+std::vector<Promotion> Promotions(const std::vector<EventRow>& events) {
+  std::vector<Promotion> out;
+  std::set<std::string> seen;
+  for (const auto& e : events) {
+    if (e.type != "promoted" && e.type != "gate") continue;
+    const auto c = nlohmann::json::parse(e.content_json, nullptr, false);
+    if (!c.is_object()) continue;
+    Promotion p;
+    try {
+      p.fitness = c.value("fitness", 0.0);
+      if (e.type == "promoted") {
+        p.program = c.value("program", "");
+        p.generation = c.value("generation", int64_t{0});
+        p.candidate = c.value("candidate", int64_t{0});
+      } else {
+        if (c.value("gate", "") != "promote") continue;
+        const std::string key = c.value("key", "");
+        long long g = 0, k = 0;
+        int used = 0;
+        if (std::sscanf(key.c_str(), "promote:g%lldc%lld:%n", &g, &k, &used) != 2 || used == 0) continue;
+        p.program = key.substr(static_cast<size_t>(used));
+        p.generation = g, p.candidate = k;
+      }
+    } catch (const nlohmann::json::exception&) {
+      continue;  // a field of the wrong type
+    }
+    if (p.program.empty() || !seen.insert(p.program).second) continue;
+    out.push_back(std::move(p));
+  }
+  return out;
 }
 
 }  // namespace ouro::oversight

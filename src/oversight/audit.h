@@ -61,4 +61,16 @@ struct ChainCheck {
 ChainCheck VerifyChain(int64_t run_id, const std::vector<EventRow>& rows,
                        const std::optional<std::pair<int64_t, std::string>>& head);
 
+// A program the promotion gate promoted ("promoted" event) or put to a person ("gate" event with
+// gate "promote", whose item key is "promote:g<generation>c<candidate>:<program hash>").
+struct Promotion {
+  std::string program;  // hash
+  double fitness = 0;
+  int64_t generation = 0, candidate = 0;
+};
+
+// The run's promotions in chain order, each program once (its first record); each is better than
+// every one before it. Events that are not promotions or do not parse are skipped.
+std::vector<Promotion> Promotions(const std::vector<EventRow>& events);
+
 }  // namespace ouro::oversight

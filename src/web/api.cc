@@ -6,7 +6,6 @@
 #include <algorithm>
 #include <cerrno>
 #include <cmath>
-#include <set>
 
 #include "core/error.h"
 #include "meta/spec.h"
@@ -291,48 +290,6 @@ json Api::Candidates(int64_t run, int max_points) {
   return {{"run_id", run}, {"total", c.candidates.size()}, {"counts", counts}, {"points", points}};
 }
 
-namespace {
-
-// The best programs of an rsi run, oldest first: each program the promotion gate promoted or put
-// to a person (audit events "promoted" and "gate" with gate "promote"), every one better than all
-// before it. Each is shown as the child of the record it beat.
-struct Promoted {
-  std::string hash;
-  double fitness = 0;
-  int64_t generation = 0, candidate = 0;
-};
-
-std::vector<Promoted> PromotedPrograms(store::Store& db, int64_t run) {
-  std::vector<Promoted> out;
-  std::set<std::string> seen;
-  for (const auto& e : db.GetEvents(run)) {
-    if (e.type != "promoted" && e.type != "gate") continue;
-    const json c = ParseOrNull(e.content_json);
-    if (!c.is_object()) continue;
-    Promoted p;
-    if (e.type == "promoted") {
-      p.hash = c.value("program", "");
-      p.generation = c.value("generation", int64_t{0});
-      p.candidate = c.value("candidate", int64_t{0});
-    } else {
-      if (c.value("gate", "") != "promote") continue;
-      const auto item = db.GetItem(run, c.value("item", int64_t{0}));
-      if (!item) continue;
-      const json ev = ParseOrNull(item->evidence_json);
-      if (!ev.is_object()) continue;
-      p.hash = ev.value("program", "");
-      p.generation = ev.value("generation", int64_t{0});
-      p.candidate = ev.value("candidate", int64_t{0});
-    }
-    p.fitness = c.value("fitness", 0.0);
-    if (!IsHex(p.hash) || !seen.insert(p.hash).second) continue;
-    out.push_back(p);
-  }
-  return out;
-}
-
-}  // namespace
-
 json Api::Lineage(int64_t run, int limit) {
   const store::RunInfo r = GetRun(run);
   RunCache& c = Cache(r);
@@ -355,20 +312,21 @@ json Api::Lineage(int64_t run, int limit) {
                              {"value", std::isfinite(i.meta_utility) ? json(i.meta_utility) : json(nullptr)}});
         index[i.hash] = id;
       }
+      // Then the best programs, each the child of the record it beat.
       std::string prev;
-      for (const auto& p : PromotedPrograms(db_, run)) {
+      for (const auto& p : oversight::Promotions(db_.GetEvents(run))) {
         const auto parent = prev.empty() ? index.end() : index.find(prev);
         const int64_t id = static_cast<int64_t>(c.lineage.size());
         c.lineage.push_back({{"id", id},
                              {"parent", parent == index.end() ? json(nullptr) : json(parent->second)},
-                             {"hash", p.hash},
+                             {"hash", p.program},
                              {"parent_hash", prev},
                              {"kind", "program"},
                              {"label", "best program, gen " + std::to_string(p.generation) + " candidate " + std::to_string(p.candidate)},
                              {"generation", p.generation},
                              {"value", std::isfinite(p.fitness) ? json(p.fitness) : json(nullptr)}});
-        index[p.hash] = id;
-        prev = p.hash;
+        index[p.program] = id;
+        prev = p.program;
       }
     } else {
       for (const auto& l : db_.GetLineage(run)) {
@@ -430,12 +388,12 @@ json Api::Node(int64_t run, const std::string& hash) {
   bool in_run = false;
   if (r.kind == "rsi") {
     std::string prev;
-    for (const auto& p : PromotedPrograms(db_, run)) {
-      if (p.hash == hash) {
+    for (const auto& p : oversight::Promotions(db_.GetEvents(run))) {
+      if (p.program == hash) {
         parent_hash = prev, in_run = true;
         break;
       }
-      prev = p.hash;
+      prev = p.program;
     }
     if (!in_run) throw HttpError(404, "run " + std::to_string(run) + " has no improver or best program " + hash);
   } else {

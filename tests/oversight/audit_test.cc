@@ -17,6 +17,7 @@ using ouro::oversight::ChainCheck;
 using ouro::oversight::EventHash;
 using ouro::oversight::EventRow;
 using ouro::oversight::kGenesisHash;
+using ouro::oversight::Promotions;
 using ouro::oversight::Sha256Hex;
 using ouro::oversight::VerifyChain;
 using Head = std::optional<std::pair<int64_t, std::string>>;
@@ -263,6 +264,39 @@ TEST(VerifyChain, ProblemsNameTheRow) {
   EXPECT_EQ(c.first_bad_seq, 9);
   c = VerifyChain(1, {}, std::make_pair(int64_t{0}, std::string(64, 'e')));
   EXPECT_FALSE(c.ok);
+}
+
+// Promotions: "promoted" events and promotion questions ("gate" with gate "promote", program in
+// the item key), in chain order, each program once; everything else is skipped.
+TEST(Promotions, ReadsPromotedEventsAndPromotionQuestionsInOrder) {
+  auto ev = [](const std::string& type, const std::string& content) {
+    EventRow e;
+    e.type = type, e.content_json = content;
+    return e;
+  };
+  const std::vector<EventRow> events = {
+      ev("config", R"({"program":"ff"})"),
+      ev("promoted", R"({"program":"aa","fitness":0.5,"generation":1,"candidate":2})"),
+      ev("gate", R"({"item":1,"key":"adopt:g1c0","gate":"adopt"})"),
+      ev("gate", R"({"item":2,"key":"promote:g3c1:bb","gate":"promote","fitness":0.75})"),
+      ev("promoted", R"({"program":"aa","fitness":0.9})"),                  // seen already
+      ev("gate", R"({"item":3,"key":"promote:junk","gate":"promote"})"),   // malformed key
+      ev("promoted", R"({"program":"cc","generation":"four"})"),           // wrong type
+      ev("promoted", "not json"),
+      ev("promoted", R"({"program":"dd","fitness":0.95,"generation":4,"candidate":0})"),
+  };
+  const auto p = Promotions(events);
+  ASSERT_EQ(p.size(), 3u);
+  EXPECT_EQ(p[0].program, "aa");
+  EXPECT_DOUBLE_EQ(p[0].fitness, 0.5);
+  EXPECT_EQ(p[0].generation, 1);
+  EXPECT_EQ(p[0].candidate, 2);
+  EXPECT_EQ(p[1].program, "bb");
+  EXPECT_DOUBLE_EQ(p[1].fitness, 0.75);
+  EXPECT_EQ(p[1].generation, 3);
+  EXPECT_EQ(p[1].candidate, 1);
+  EXPECT_EQ(p[2].program, "dd");
+  EXPECT_TRUE(Promotions({}).empty());
 }
 
 }  // namespace

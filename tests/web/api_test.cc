@@ -85,9 +85,10 @@ TEST(WebApi, RsiLineageShowsTheBestProgramsAfterTheImprovers) {
   db->PutProgram(c, "def setup():\n  s2 = 0.125\n");
   db->AppendEvent(s.run, "promoted", "ouro", json{{"program", a}, {"fitness", 0.4}, {"generation", 1}, {"candidate", 0}}.dump());
   db->AppendEvent(s.run, "promoted", "ouro", json{{"program", b}, {"fitness", 0.6}, {"generation", 2}, {"candidate", 3}}.dump());
-  const int64_t item = db->AddItem(s.run, "promote", "promote:c", "promote program c",
+  const std::string key = "promote:g2c1:" + c;  // as the supervisor asks
+  const int64_t item = db->AddItem(s.run, "promote", key, "promote program c",
                                    json{{"program", c}, {"fitness", 0.7}, {"generation", 2}, {"candidate", 1}}.dump());
-  db->AppendEvent(s.run, "gate", "ouro", json{{"item", item}, {"gate", "promote"}, {"fitness", 0.7}}.dump());
+  db->AppendEvent(s.run, "gate", "ouro", json{{"item", item}, {"key", key}, {"gate", "promote"}, {"fitness", 0.7}}.dump());
   db->AppendEvent(s.run, "gate", "ouro", json{{"item", 1}, {"gate", "adopt"}}.dump());  // not a program
   ouro::web::Api api(*db);
   const auto lin = api.Lineage(s.run, 100);
