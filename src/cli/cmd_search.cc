@@ -35,6 +35,10 @@ int RunSearch(const SearchArgs& a) {
     if (spec.family == "csv" || spec.family == "idx") user_data = spec;
     else search::ApplyTaskFlag(cfg, spec);
   }
+  if (user_data) {  // the config's warmup tasks were chosen for its own task sets
+    cfg.warmup_tasks.reset();
+    cfg.evolution.warmup_individuals = 0;
+  }
   const uint64_t seed = ResolveSeed(a.seed, cfg.seed);
   cfg.seed = seed;
   if (a.max_evals >= 0) cfg.budget.max_evaluations = a.max_evals;
@@ -47,7 +51,8 @@ int RunSearch(const SearchArgs& a) {
     partition = PartitionUserData(*user_data, seed);
     cfg.evolution.space.shape.dim = partition.search[0].dim;
   } else {
-    partition = tasks::MakePartition(cfg.search_tasks, cfg.select_tasks, cfg.held_out_tasks);
+    partition = tasks::MakePartition(cfg.search_tasks, cfg.select_tasks, cfg.held_out_tasks,
+                                     cfg.warmup_tasks ? &*cfg.warmup_tasks : nullptr);
   }
   std::optional<meta::ImproverSpec> improver;
   if (!a.improver.empty()) {
@@ -69,9 +74,12 @@ int RunSearch(const SearchArgs& a) {
   std::unique_ptr<store::Store> db = store::Store::Open(a.db);
   const int64_t run_id = db->CreateRun("search", seed, config_json.dump());
   if (!a.quiet)
-    std::fprintf(stderr, "run %lld (seed %llu, db %s): %zu search / %zu select / %zu held-out tasks\n",
+    std::fprintf(stderr, "run %lld (seed %llu, db %s): %zu search / %zu select / %zu held-out tasks%s\n",
                  static_cast<long long>(run_id), static_cast<unsigned long long>(seed), a.db.c_str(),
-                 partition.search.size(), partition.select.size(), partition.held_out.size());
+                 partition.search.size(), partition.select.size(), partition.held_out.size(),
+                 partition.warmup.empty() ? ""
+                     : (", after " + std::to_string(cfg.evolution.warmup_individuals) + " individuals on " +
+                        std::to_string(partition.warmup.size()) + " warmup tasks").c_str());
 
   ProgressLine line(!a.quiet, cfg.budget, cfg.evolution.max_individuals);
   search::Callbacks cb;

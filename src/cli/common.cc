@@ -102,8 +102,9 @@ void ProgressLine::Update(const search::Progress& p) {
   }
   char sel[32] = "-";
   if (p.best_select >= 0) std::snprintf(sel, sizeof sel, "%.4f", p.best_select);
-  std::fprintf(stderr, "%sexp %d | %lld indiv | %.0f indiv/s | cache %.0f%% | best %.4f | select %s | ETA %s%s",
-               tty_ ? "\r\033[K" : "", p.experiment + 1, static_cast<long long>(p.individuals),
+  std::fprintf(stderr, "%sexp %d%s | %lld indiv | %.0f indiv/s | cache %.0f%% | best %.4f | select %s | ETA %s%s",
+               tty_ ? "\r\033[K" : "", p.experiment + 1, p.warmup ? " (warmup)" : "",
+               static_cast<long long>(p.individuals),
                p.individuals_per_second, hit, p.best_fitness, sel, eta.c_str(), tty_ ? "" : "\n");
   std::fflush(stderr);
   printed_ = true;

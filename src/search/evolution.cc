@@ -26,6 +26,10 @@ Individual::~Individual() {
 }
 
 void EvolutionConfig::Validate() const {
+  if (warmup_individuals < 0) throw Error("search: warmup_individuals must be >= 0");
+  if (warmup_individuals > 0 && warmup_individuals >= max_individuals)
+    throw Error("search: warmup_individuals (" + std::to_string(warmup_individuals) +
+                ") must be below max_individuals (" + std::to_string(max_individuals) + ")");
   space.Validate();
   if (population < 1) throw Error("search: population must be >= 1");
   if (tournament < 1 || tournament > population)
@@ -184,8 +188,21 @@ class Runner {
     bool needs_eval = false;
     bool filtered = false;   // dropped by the filter: not scored, not kept
     bool rejected = false;   // cascade: kept its partial score
+    bool rescore = false;    // a member re-scored after warmup: not a proposal
     std::array<float, kFilterFeatures> features{};
   };
+
+  const std::vector<tasks::Dataset>& SearchTasks() const { return warm_ ? tasks_.warmup : tasks_.search; }
+
+  // Enters or leaves warmup. Fingerprints and cached scores belong to one task set, so a change
+  // of set empties the cache; the run's best-fitness trace starts over on the new scale.
+  void SetWarmup(bool warm) {
+    if (warm == warm_) return;
+    warm_ = warm;
+    progress_.warmup = warm;
+    cache_.Clear();
+    run_best_ = -1;
+  }
 
   double Elapsed() const { return std::chrono::duration<double>(Clock::now() - start_).count(); }
 
@@ -209,7 +226,7 @@ class Runner {
   // Scores a batch of children: fingerprints in parallel, cache resolution in order, full
   // evaluations of the misses in parallel, then cache insertion in order.
   void Score(std::vector<Child>& batch) {
-    const auto& search = tasks_.search;
+    const auto& search = SearchTasks();
     // Compile each child once; its executable serves the fingerprint and the full evaluation.
     pool_.ParallelFor(static_cast<int64_t>(batch.size()), [&](int64_t i, int w) {
       batch[i].exe = lang::Compile(batch[i].ind->program, cfg_.space.shape);
@@ -234,7 +251,7 @@ class Runner {
     // The filter judges the proposals that would cost an evaluation, in child order.
     if (filter_)
       for (Child& c : batch) {
-        if (!c.needs_eval || !c.ind->parent) continue;
+        if (!c.needs_eval || !c.ind->parent || c.rescore) continue;
         c.features = Features(*c.ind);
         if (filter_->Drop(filter_->Predict(c.features))) {
           c.filtered = true;
@@ -247,7 +264,7 @@ class Runner {
     pool_.ParallelFor(static_cast<int64_t>(batch.size()), [&](int64_t i, int w) {
       Child& c = batch[i];
       if (!c.needs_eval) return;
-      if (k == 0 || !c.ind->parent) {
+      if (k == 0 || !c.ind->parent || c.rescore) {
         c.ind->fitness = eval::EvaluateSet(c.exe, search, machines_[w], eval_seed_, search_limits_).fitness;
         return;
       }
@@ -284,7 +301,7 @@ class Runner {
         ++progress_.cache_hits;
       }
       ++progress_.individuals;
-      if (c.ind->parent) {
+      if (c.ind->parent && !c.rescore) {
         const bool gain = c.ind->fitness > c.ind->parent->fitness;
         if (c.ind->mutation != Mutation::kNone)
           result_.credit.Record(c.ind->edit, 0.0);  // a trial; gains come from the lineage (Finish)
@@ -396,6 +413,7 @@ class Runner {
   // Returns true when the run must end (solved or out of budget).
   bool RunExperiment(int e) {
     Rng rng(DeriveSeed(seed_, static_cast<uint64_t>(e) + 1));
+    SetWarmup(cfg_.warmup_individuals > 0);
     exp_best_.reset();
     best_checked_ = false;
     progress_.best_fitness = 0;
@@ -472,7 +490,28 @@ class Runner {
     // Evolution.
     const bool crossover = mutator_.HasKind(Mutation::kCrossover);
     while (exp_individuals < cfg_.max_individuals) {
-      const int n = static_cast<int>(std::min<int64_t>(cfg_.batch, cfg_.max_individuals - exp_individuals));
+      if (warm_ && exp_individuals >= cfg_.warmup_individuals) {
+        // End of warmup: every member, oldest first within its island, is re-scored on the
+        // search tasks as a child of itself; the experiment's best starts over on that scale.
+        SetWarmup(false);
+        exp_best_.reset();
+        best_checked_ = false;
+        progress_.best_fitness = 0;
+        std::vector<Population> old(static_cast<size_t>(n_islands));
+        old.swap(islands);
+        for (int i = 0; i < n_islands; ++i)
+          for (const auto& member : old[static_cast<size_t>(i)]) {
+            Child& c = batch.emplace_back();
+            c.ind = NewIndividual(member->program, member, Mutation::kNone);
+            c.rescore = true;
+            home.push_back(i);
+          }
+        flush();
+        if (checkpoint() || OutOfBudget()) return true;
+        continue;
+      }
+      const int64_t until = warm_ ? cfg_.warmup_individuals : cfg_.max_individuals;
+      const int n = static_cast<int>(std::min<int64_t>(cfg_.batch, until - exp_individuals));
       for (int k = 0; k < n; ++k) {
         const int island = static_cast<int>((exp_individuals + k) % n_islands);
         const Population& pop = islands[static_cast<size_t>(island)];
@@ -546,6 +585,7 @@ class Runner {
   double run_best_ = -1;
   std::unordered_set<uint64_t> checked_;  // program hashes already scored on select
   bool best_checked_ = false;
+  bool warm_ = false;
   int64_t next_id_ = 0;
 };
 
@@ -556,11 +596,13 @@ EvolutionResult RunEvolution(const EvolutionConfig& config, const tasks::Partiti
                              const Callbacks& callbacks) {
   config.Validate();
   if (tasks.search.empty()) throw Error("search: no search tasks");
-  for (const auto* set : {&tasks.search, &tasks.select})
+  if (config.warmup_individuals > 0 && tasks.warmup.empty())
+    throw Error("search: warmup_individuals is set but there are no warmup tasks");
+  for (const auto* set : {&tasks.search, &tasks.select, &tasks.warmup})
     for (const auto& t : *set)
       if (t.train.n() < 1 || t.valid.n() < 1)
         throw Error("task '" + t.name + "' needs at least one training and one validation example");
-  for (const auto* set : {&tasks.search, &tasks.select, &tasks.held_out})
+  for (const auto* set : {&tasks.search, &tasks.select, &tasks.held_out, &tasks.warmup})
     for (const auto& t : *set)
       if (t.dim != config.space.shape.dim)
         throw Error("task '" + t.name + "' has " + std::to_string(t.dim) +

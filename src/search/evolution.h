@@ -25,6 +25,12 @@
 // features of each proposal, predicts whether it will beat its parent, and learns online from
 // every evaluated proposal; after `warmup` lessons, proposals it rates below `threshold` times the
 // observed gain rate are dropped unevaluated (except an `explore` share, drawn from its own Rng).
+// Warmup (off by default): with warmup_individuals > 0, each experiment first scores its children
+// on the partition's warmup tasks (e.g. short tasks on which a first learner is easier to find);
+// once it has made warmup_individuals individuals it re-scores its whole population on the search
+// tasks (each member becomes a child of itself, mutation "none", in the same place of the age
+// order), empties the equivalence cache and goes on there. Fitness gained during warmup is a
+// warmup-task fitness: a run that ends before the switch reports it as its search fitness.
 // Compute is counted as eval_cost: full evaluations plus the fractions of cascade-rejected ones;
 // budgets in evaluations compare against it. The run also returns credit statistics (which
 // operators, operations and positions produced children fitter than their parents) and the
@@ -76,6 +82,7 @@ struct EvolutionConfig {
   int tournament = 10;
   double mutate_prob = 0.9;
   int64_t max_individuals = 1'000'000;   // per experiment
+  int64_t warmup_individuals = 0;        // per experiment, scored on Partition::warmup; 0 = none
   int max_experiments = 0;               // 0 = restart until solved or out of budget
   double sufficient_fitness = 0.9999;
   int64_t check_every = 10'000;
@@ -118,6 +125,7 @@ struct Progress {
   int64_t cache_hits = 0;
   int64_t cascade_rejects = 0;
   int64_t filtered = 0;      // proposals the filter dropped unevaluated
+  bool warmup = false;       // the experiment is still scoring on the warmup tasks
   double best_fitness = 0;   // best search fitness in this experiment
   double best_select = -1;   // best select fitness so far (-1: none checked yet)
   double individuals_per_second = 0;

@@ -22,7 +22,7 @@ class Reader : public TomlReader {
 
   tasks::TaskSpec Tasks(const toml::table& t, const std::string& section, int default_dim) const {
     CheckKeys(t, section, {"family", "dim", "tasks", "train", "valid", "test", "seed", "hidden",
-                           "pairs", "path", "labels", "label", "kind", "data_dir"});
+                           "pairs", "views", "path", "labels", "label", "kind", "data_dir"});
     // Build the compact form and reuse its parser, so both spellings accept exactly the same keys.
     std::string family = "linear";
     String(t, section, "family", family);
@@ -135,7 +135,7 @@ RunConfig ParseRunConfig(std::string_view text, const std::string& source,
   }
   const int dim = e.space.shape.dim;
   if (const toml::table* t = r.Table(root, "tasks", "")) {
-    r.CheckKeys(*t, "[tasks]", {"search", "select", "held_out"});
+    r.CheckKeys(*t, "[tasks]", {"search", "select", "held_out", "warmup"});
     const toml::table* s = r.Table(*t, "search", "tasks.");
     const toml::table* sel = r.Table(*t, "select", "tasks.");
     const toml::table* h = r.Table(*t, "held_out", "tasks.");
@@ -143,6 +143,7 @@ RunConfig ParseRunConfig(std::string_view text, const std::string& source,
     c.search_tasks = r.Tasks(*s, "[tasks.search]", dim);
     c.select_tasks = r.Tasks(*sel, "[tasks.select]", dim);
     c.held_out_tasks = r.Tasks(*h, "[tasks.held_out]", dim);
+    if (const toml::table* w = r.Table(*t, "warmup", "tasks.")) c.warmup_tasks = r.Tasks(*w, "[tasks.warmup]", dim);
   } else {
     for (auto* spec : {&c.search_tasks, &c.select_tasks, &c.held_out_tasks}) spec->dim = dim;
   }
@@ -150,7 +151,7 @@ RunConfig ParseRunConfig(std::string_view text, const std::string& source,
     const std::string sec = "[search]";
     r.CheckKeys(*t, sec, {"ops", "setup_ops", "predict_ops", "learn_ops", "init_size", "min_size",
                           "max_size", "initial", "initial_programs", "population", "tournament",
-                          "mutate_prob", "mutations", "max_individuals", "max_experiments",
+                          "mutate_prob", "mutations", "max_individuals", "warmup_individuals", "max_experiments",
                           "sufficient_fitness", "check_every", "select_top", "batch", "fec"});
     if (const toml::node* n = t->get("ops")) {
       auto ops = ParseOps(r, n, sec + ".ops");
@@ -203,6 +204,7 @@ RunConfig ParseRunConfig(std::string_view text, const std::string& source,
       }
     }
     r.Int(*t, sec, "max_individuals", e.max_individuals, 1, INT64_MAX);
+    r.Int(*t, sec, "warmup_individuals", e.warmup_individuals, 0, INT64_MAX);
     r.Int(*t, sec, "max_experiments", e.max_experiments, 0, 1'000'000'000);
     r.Double(*t, sec, "sufficient_fitness", e.sufficient_fitness, 0, 2);
     r.Int(*t, sec, "check_every", e.check_every, 1, INT64_MAX);
@@ -228,6 +230,10 @@ RunConfig ParseRunConfig(std::string_view text, const std::string& source,
     r.Int(*t, "[budget]", "max_evals", c.budget.max_evaluations, 0, INT64_MAX);
     r.Double(*t, "[budget]", "max_seconds", c.budget.max_seconds, 0, 1e9);
   }
+  if (c.warmup_tasks.has_value() != (e.warmup_individuals > 0))
+    throw Error(source + ": [tasks.warmup] and [search] warmup_individuals go together: " +
+                (c.warmup_tasks ? "set warmup_individuals > 0, or drop [tasks.warmup]"
+                                : "add a [tasks.warmup] table, or drop warmup_individuals"));
   try {
     e.Validate();
   } catch (const Error& err) {
@@ -245,6 +251,8 @@ RunConfig LoadRunConfig(const std::string& path) {
 }
 
 void ApplyTaskFlag(RunConfig& c, const tasks::TaskSpec& spec) {
+  c.warmup_tasks.reset();
+  c.evolution.warmup_individuals = 0;
   c.search_tasks = spec;
   c.select_tasks = spec;
   c.held_out_tasks = spec;
@@ -303,6 +311,7 @@ nlohmann::json ToJson(const RunConfig& c) {
         {"initial", e.initial}, {"initial_programs", e.initial_programs.size()},
         {"population", e.population}, {"tournament", e.tournament}, {"mutate_prob", e.mutate_prob},
         {"mutations", muts}, {"max_individuals", e.max_individuals},
+        {"warmup_individuals", e.warmup_individuals},
         {"max_experiments", e.max_experiments}, {"sufficient_fitness", e.sufficient_fitness},
         {"check_every", e.check_every}, {"select_top", e.select_top}, {"batch", e.batch},
         {"fec", {{"enabled", e.fec}, {"tasks", e.fec_tasks}, {"train", e.fec_train},
@@ -311,6 +320,7 @@ nlohmann::json ToJson(const RunConfig& c) {
                   {"max_abs_prediction", e.limits.max_abs_prediction}}},
       {"budget", {{"max_evals", c.budget.max_evaluations}, {"max_seconds", c.budget.max_seconds}}},
   };
+  if (c.warmup_tasks) j["tasks"]["warmup"] = tasks::TaskSpecToString(*c.warmup_tasks);
   return j;
 }
 

@@ -23,6 +23,7 @@ struct RunConfig {
   std::optional<uint64_t> seed;
   EvolutionConfig evolution;
   tasks::TaskSpec search_tasks, select_tasks, held_out_tasks;
+  std::optional<tasks::TaskSpec> warmup_tasks;  // [tasks.warmup]: with search.warmup_individuals
   int threads = 0;
   Budget budget;  // max_evaluations / max_seconds (stop pointer is set by the caller)
 };
@@ -39,7 +40,8 @@ RunConfig DefaultRunConfig();
 // Replaces the task partition by one derived from a single spec (the --task flag): search uses
 // the spec as given, select and held-out use the same family with their own instances (synthetic
 // families) or disjoint class pairs (fmnist: the spec's pairs, or a seeded 5/5/35 split of all
-// 45 when none are given). Sets the shape's dim to the spec's.
+// 45 when none are given). Sets the shape's dim to the spec's. Drops a warmup (tasks and
+// warmup_individuals): the config's warmup tasks were chosen for its own task sets.
 void ApplyTaskFlag(RunConfig& config, const tasks::TaskSpec& spec);
 
 nlohmann::json ToJson(const RunConfig& config);

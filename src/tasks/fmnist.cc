@@ -114,78 +114,91 @@ namespace internal {
 // Rng(DeriveSeed(DeriveSeed(seed, kShuffleStream), 10a + b)); the first n_train are the train
 // split, the next n_valid the valid split. The test split is the first n_test examples of the pair
 // in t10k, in file order (n_test 0: all of them). Features: Projection(DeriveSeed(seed,
-// kProjectionStream), 784, dim) applied to pixel/255, the same matrix for every pair.
+// kProjectionStream), 784, dim) applied to pixel/255, the same matrix for every pair. That is
+// view 0; with views = R, view v in 1..R-1 repeats every pair with both seeds (shuffle and
+// projection) replaced by DeriveSeed(seed_of_view_0, v). Tasks come view by view, pairs in order.
 std::vector<Dataset> GenerateFashion(const TaskSpec& spec) {
   const std::vector<std::pair<int, int>> pairs =
       spec.pairs.empty() ? AllFashionPairs() : spec.pairs;
   std::set<std::pair<int, int>> seen;
   for (const auto& pair : pairs) {
-    const int a = pair.first, b = pair.second;  // not a structured binding: lambdas capture these (clang < 16)
+    const int a = pair.first,
+              b = pair.second;  // not a structured binding: lambdas capture these (clang < 16)
     if (a < 0 || a >= kFashionClasses || b < 0 || b >= kFashionClasses || a == b) {
       throw Error("fmnist: bad class pair " + std::to_string(a) + "-" + std::to_string(b) +
                   " (need two different classes 0-9)");
     }
-    if (!seen.insert({std::min(a, b), std::max(a, b)}).second) {
+    if (!seen.insert({a, b}).second) {  // a-b and b-a are two tasks: the labels swapped
       throw Error("fmnist: class pair " + std::to_string(a) + "-" + std::to_string(b) +
                   " listed twice");
     }
   }
   const auto data = LoadFashionMnist(spec.data_dir);
-  const Projection proj(DeriveSeed(spec.seed, kProjectionStream), kFashionPixels, spec.dim);
-  CachedProjector train_proj(data->train, proj), test_proj(data->test, proj);
-  const uint64_t shuffle_seed = DeriveSeed(spec.seed, kShuffleStream);
+  const uint64_t proj_seed = DeriveSeed(spec.seed, kProjectionStream);
+  const uint64_t shuffle_seed0 = DeriveSeed(spec.seed, kShuffleStream);
 
   std::vector<Dataset> out;
-  out.reserve(pairs.size());
-  for (const auto& pair : pairs) {
-    const int a = pair.first, b = pair.second;  // not a structured binding: lambdas capture these (clang < 16)
-    Dataset d;
-    d.name = "fmnist[" + std::to_string(a) + "-" + std::to_string(b) + "]";
-    d.kind = Kind::kClassification;
-    d.dim = spec.dim;
+  out.reserve(pairs.size() * static_cast<size_t>(spec.views));
+  for (int view = 0; view < spec.views; ++view) {
+    // View 0 is the spec's own projection and draw; view v > 0 derives both from v.
+    const Projection proj(
+        view == 0 ? proj_seed : DeriveSeed(proj_seed, static_cast<uint64_t>(view)), kFashionPixels,
+        spec.dim);
+    CachedProjector train_proj(data->train, proj), test_proj(data->test, proj);
+    const uint64_t shuffle_seed =
+        view == 0 ? shuffle_seed0 : DeriveSeed(shuffle_seed0, static_cast<uint64_t>(view));
+    const std::string suffix = view == 0 ? "" : "@" + std::to_string(view);
+    for (const auto& pair : pairs) {
+      const int a = pair.first,
+                b = pair.second;  // not a structured binding: lambdas capture these (clang < 16)
+      Dataset d;
+      d.name = "fmnist[" + std::to_string(a) + "-" + std::to_string(b) + "]" + suffix;
+      d.kind = Kind::kClassification;
+      d.dim = spec.dim;
 
-    // Merge the two classes' (ascending) index lists back into file order.
-    auto pair_examples = [&](const FashionMnist::Part& part) {
-      std::vector<int> v;
-      std::merge(part.by_class[a].begin(), part.by_class[a].end(), part.by_class[b].begin(),
-                 part.by_class[b].end(), std::back_inserter(v));
-      return v;
-    };
-    auto label = [&](const FashionMnist::Part& part, int i) {
-      return part.labels.bytes[i] == b ? 1.0 : 0.0;
-    };
+      // Merge the two classes' (ascending) index lists back into file order.
+      auto pair_examples = [&](const FashionMnist::Part& part) {
+        std::vector<int> v;
+        std::merge(part.by_class[a].begin(), part.by_class[a].end(), part.by_class[b].begin(),
+                   part.by_class[b].end(), std::back_inserter(v));
+        return v;
+      };
+      auto label = [&](const FashionMnist::Part& part, int i) {
+        return part.labels.bytes[i] == b ? 1.0 : 0.0;
+      };
 
-    std::vector<int> train = pair_examples(data->train);
-    const size_t need = static_cast<size_t>(spec.n_train) + spec.n_valid;
-    if (need > train.size()) {
-      throw Error(d.name + ": train+valid = " + std::to_string(need) +
-                  " examples requested, but the training file has only " +
-                  std::to_string(train.size()) + " of classes " + std::to_string(a) + " and " +
-                  std::to_string(b));
-    }
-    Rng rng(DeriveSeed(shuffle_seed, static_cast<uint64_t>(10 * a + b)));
-    PartialShuffle(train, need, rng);
-    d.train.x.reserve(static_cast<size_t>(spec.n_train) * spec.dim);
-    d.valid.x.reserve(static_cast<size_t>(spec.n_valid) * spec.dim);
-    for (int k = 0; k < spec.n_train; ++k) {
-      Append(d.train, train_proj, spec.dim, train[k], label(data->train, train[k]));
-    }
-    for (size_t k = spec.n_train; k < need; ++k) {
-      Append(d.valid, train_proj, spec.dim, train[k], label(data->train, train[k]));
-    }
+      std::vector<int> train = pair_examples(data->train);
+      const size_t need = static_cast<size_t>(spec.n_train) + spec.n_valid;
+      if (need > train.size()) {
+        throw Error(d.name + ": train+valid = " + std::to_string(need) +
+                    " examples requested, but the training file has only " +
+                    std::to_string(train.size()) + " of classes " + std::to_string(a) + " and " +
+                    std::to_string(b));
+      }
+      Rng rng(DeriveSeed(shuffle_seed, static_cast<uint64_t>(10 * a + b)));
+      PartialShuffle(train, need, rng);
+      d.train.x.reserve(static_cast<size_t>(spec.n_train) * spec.dim);
+      d.valid.x.reserve(static_cast<size_t>(spec.n_valid) * spec.dim);
+      for (int k = 0; k < spec.n_train; ++k) {
+        Append(d.train, train_proj, spec.dim, train[k], label(data->train, train[k]));
+      }
+      for (size_t k = spec.n_train; k < need; ++k) {
+        Append(d.valid, train_proj, spec.dim, train[k], label(data->train, train[k]));
+      }
 
-    const std::vector<int> test = pair_examples(data->test);
-    if (static_cast<size_t>(spec.n_test) > test.size()) {
-      throw Error(d.name + ": test = " + std::to_string(spec.n_test) +
-                  " examples requested, but t10k has only " + std::to_string(test.size()) +
-                  " of classes " + std::to_string(a) + " and " + std::to_string(b));
+      const std::vector<int> test = pair_examples(data->test);
+      if (static_cast<size_t>(spec.n_test) > test.size()) {
+        throw Error(d.name + ": test = " + std::to_string(spec.n_test) +
+                    " examples requested, but t10k has only " + std::to_string(test.size()) +
+                    " of classes " + std::to_string(a) + " and " + std::to_string(b));
+      }
+      const size_t n_test = spec.n_test == 0 ? test.size() : static_cast<size_t>(spec.n_test);
+      d.test.x.reserve(n_test * spec.dim);
+      for (size_t k = 0; k < n_test; ++k) {
+        Append(d.test, test_proj, spec.dim, test[k], label(data->test, test[k]));
+      }
+      out.push_back(std::move(d));
     }
-    const size_t n_test = spec.n_test == 0 ? test.size() : static_cast<size_t>(spec.n_test);
-    d.test.x.reserve(n_test * spec.dim);
-    for (size_t k = 0; k < n_test; ++k) {
-      Append(d.test, test_proj, spec.dim, test[k], label(data->test, test[k]));
-    }
-    out.push_back(std::move(d));
   }
   return out;
 }

@@ -16,7 +16,7 @@
 namespace ouro::tasks {
 namespace {
 
-constexpr const char* kRoles[] = {"search", "select", "held_out"};
+constexpr const char* kRoles[] = {"search", "select", "held_out", "warmup"};
 
 bool Synthetic(const TaskSpec& s) { return s.family == "linear" || s.family == "nonlinear"; }
 
@@ -61,13 +61,17 @@ PairSplit SplitPairs(uint64_t seed, int n_search, int n_select) {
   return split;
 }
 
-Partition MakePartition(const TaskSpec& search, const TaskSpec& select, const TaskSpec& held_out) {
-  std::array<TaskSpec, 3> specs = {search, select, held_out};
-  for (int r = 0; r < 3; ++r) {
+Partition MakePartition(const TaskSpec& search, const TaskSpec& select, const TaskSpec& held_out,
+                        const TaskSpec* warmup) {
+  std::vector<TaskSpec> specs = {search, select, held_out};
+  if (warmup) specs.push_back(*warmup);
+  const int n = static_cast<int>(specs.size());
+  for (int r = 0; r < n; ++r) {
     if (Synthetic(specs[r])) specs[r].seed = DeriveSeed(specs[r].seed, r + 1);
   }
-  for (int r = 0; r < 3; ++r) {
-    for (int q = r + 1; q < 3; ++q) {
+  for (int r = 0; r < n; ++r) {
+    for (int q = r + 1; q < n; ++q) {
+      if (r == 0 && q == 3) continue;  // warmup and search are both search data
       const TaskSpec& a = specs[r];
       const TaskSpec& b = specs[q];
       const std::string roles = std::string(kRoles[r]) + " and " + kRoles[q];
@@ -105,6 +109,7 @@ Partition MakePartition(const TaskSpec& search, const TaskSpec& select, const Ta
   p.search = Generate(specs[0]);
   p.select = Generate(specs[1]);
   p.held_out = Generate(specs[2]);
+  if (warmup) p.warmup = Generate(specs[3]);
   return p;
 }
 

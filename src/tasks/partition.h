@@ -11,6 +11,8 @@
 //       overlaps everything). Use SplitPairs to divide the 45 pairs.
 //   csv, idx — two roles may not read the same data file (their rows would overlap).
 // Different families never overlap. Violations throw ouro::Error naming both roles.
+// An optional fourth role, warmup (the search's first tasks, seed stream 4), follows the same
+// rules against select and held_out; it may share instances with search, being search data too.
 #pragma once
 
 #include <cstdint>
@@ -21,7 +23,8 @@
 
 namespace ouro::tasks {
 
-Partition MakePartition(const TaskSpec& search, const TaskSpec& select, const TaskSpec& held_out);
+Partition MakePartition(const TaskSpec& search, const TaskSpec& select, const TaskSpec& held_out,
+                        const TaskSpec* warmup = nullptr);
 
 // All 45 Fashion-MNIST class pairs (a, b) with 0 <= a < b <= 9, in lexicographic order.
 std::vector<std::pair<int, int>> AllFashionPairs();

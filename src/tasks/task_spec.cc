@@ -21,13 +21,13 @@ constexpr int kMaxCount = 10'000'000;
 
 const char* const kFamilies[] = {"linear", "nonlinear", "leaky", "fmnist", "csv", "idx"};
 const char* const kKeys[] = {"dim",   "tasks", "train",  "valid", "test", "seed",    "hidden",
-                             "pairs", "path",  "labels", "label", "kind", "data_dir"};
+                             "pairs", "views", "path",   "labels", "label", "kind", "data_dir"};
 
 // The keys each family takes, in kKeys order.
 std::vector<std::string> FamilyKeys(const std::string& family) {
   if (family == "linear" || family == "leaky") return {"dim", "tasks", "train", "valid", "test", "seed"};
   if (family == "nonlinear") return {"dim", "tasks", "train", "valid", "test", "seed", "hidden"};
-  if (family == "fmnist") return {"dim", "train", "valid", "test", "seed", "pairs", "data_dir"};
+  if (family == "fmnist") return {"dim", "train", "valid", "test", "seed", "pairs", "views", "data_dir"};
   if (family == "csv") return {"dim", "train", "valid", "test", "seed", "path", "label", "kind"};
   if (family == "idx") return {"dim", "train", "valid", "test", "seed", "path", "labels", "kind"};
   return {};
@@ -99,6 +99,7 @@ std::string CheckSpec(const TaskSpec& s) {
   if (s.family == "nonlinear" && !(e = CheckRange("hidden", s.hidden, 1, kMaxHidden)).empty()) {
     return e;
   }
+  if (s.family == "fmnist" && !(e = CheckRange("views", s.views, 1, 100)).empty()) return e;
   // A csv/idx split given as a fraction has no count to check.
   auto check_split = [&](const char* what, int count, double fraction, int lo) {
     return user && fraction >= 0 ? std::string() : CheckRange(what, count, lo, kMaxCount);
@@ -125,7 +126,7 @@ std::string CheckSpec(const TaskSpec& s) {
 std::vector<std::pair<int, int>> ParsePairs(std::string_view v, const std::string& where) {
   if (v == "all") return {};
   std::vector<std::pair<int, int>> pairs;
-  std::set<std::pair<int, int>> seen;
+  std::set<std::pair<int, int>> seen;  // ordered: a-b and b-a are two tasks (the labels swapped)
   while (true) {
     const size_t semi = v.find(';');
     const std::string_view item = Trim(v.substr(0, semi));
@@ -138,7 +139,7 @@ std::vector<std::pair<int, int>> ParsePairs(std::string_view v, const std::strin
                   "' (expected a-b with two different classes 0-9, pairs separated by ';', or "
                   "'all')");
     }
-    if (!seen.insert({std::min(a, b), std::max(a, b)}).second) {
+    if (!seen.insert({a, b}).second) {
       throw Error(where + "pairs: class pair " + std::string(item) + " listed twice");
     }
     pairs.emplace_back(static_cast<int>(a), static_cast<int>(b));
@@ -238,6 +239,8 @@ TaskSpec ParseTaskSpec(std::string_view text) {
       s.hidden = integer(1, kMaxHidden);
     } else if (key == "pairs") {
       s.pairs = ParsePairs(value, where);
+    } else if (key == "views") {
+      s.views = integer(1, 100);
     } else if (key == "path") {
       s.path = value;
     } else if (key == "labels") {
@@ -288,6 +291,8 @@ std::string TaskSpecToString(const TaskSpec& s) {
       add(key, std::to_string(s.hidden));
     } else if (key == "pairs") {
       add(key, FormatPairs(s.pairs));
+    } else if (key == "views") {
+      if (s.views != 1) add(key, std::to_string(s.views));
     } else if (key == "data_dir") {
       if (s.data_dir != TaskSpec().data_dir) add(key, s.data_dir);
     } else if (key == "path") {

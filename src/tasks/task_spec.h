@@ -13,6 +13,9 @@
 //   fmnist     — binary classification on a Fashion-MNIST class pair (a, b), label 1 for class b;
 //                pixels scaled to [0,1] and projected to `dim` features by a seeded Gaussian random
 //                projection (N(0, 1/784) entries); train/valid from the training file, test from t10k.
+//                views = R > 1 adds, for every pair, R - 1 more tasks, each with its own projection
+//                and its own draw of examples (names "fmnist[a-b]@v"), so that a search cannot
+//                profit from the features of one particular projection.
 //   csv        — user data: label column + numeric features; dim = number of feature columns.
 //   idx        — user data in IDX format (images file + labels file).
 // Generation is a pure function of the spec: same spec, same datasets, bit for bit.
@@ -38,6 +41,7 @@ struct TaskSpec {
   uint64_t seed = 0;        // instance i uses DeriveSeed(seed, i)
   int hidden = 8;           // nonlinear: teacher hidden units
   std::vector<std::pair<int, int>> pairs;  // fmnist: class pairs; empty = all 45
+  int views = 1;            // fmnist: tasks per pair, each through its own projection
   std::string path;         // csv: file; idx: images file
   std::string labels_path;  // idx: labels file
   std::string label_column; // csv: column name or 0-based index; empty = first column
@@ -74,6 +78,9 @@ std::vector<Dataset> Generate(const TaskSpec& spec);
 // held_out (final reporting only; never used for search or selection).
 struct Partition {
   std::vector<Dataset> search, select, held_out;
+  // Optional: the tasks a search scores on during each experiment's warmup (the first
+  // EvolutionConfig::warmup_individuals individuals) before it moves on to `search`.
+  std::vector<Dataset> warmup;
 };
 
 }  // namespace ouro::tasks

@@ -318,6 +318,77 @@ TEST(Evolution, ExperimentsRestartUntilMaxExperiments) {
   EXPECT_GE(selects, 3);
 }
 
+// ---- warmup --------------------------------------------------------------------------------
+
+// The first warmup_individuals of each experiment are scored on the warmup tasks; then the whole
+// population is re-scored on the search tasks, each member a child of itself, and the search
+// goes on there. Exact scores (no cache) make both phases checkable individual by individual.
+TEST(Evolution, WarmupScoresOnItsTasksThenMovesThePopulationToTheSearchTasks) {
+  EvolutionConfig c = SmallConfig();
+  c.fec = false;
+  c.max_individuals = 2000;
+  c.max_experiments = 2;
+  c.warmup_individuals = 600;
+  tasks::Partition p = SmallTasks();
+  p.warmup = tasks::Generate(Nonlinear(2, 15, 15, 77));  // another family: other scores
+  std::vector<std::pair<int64_t, bool>> phases;  // (experiment individuals, warmup) per report
+  Callbacks cb;
+  cb.on_progress = [&](const Progress& pr) { phases.emplace_back(pr.experiment_individuals, pr.warmup); };
+  const EvolutionResult r = RunEvolution(c, p, 11, 2, {}, cb);
+  ASSERT_TRUE(r.best);
+  EXPECT_EQ(r.progress.individuals, 4000) << "re-scored members count as individuals";
+  // Reports say warmup exactly until the switch, in both experiments.
+  int warm = 0, cold = 0;
+  for (auto [n, w] : phases) {
+    EXPECT_EQ(w, n <= c.warmup_individuals) << n;
+    (w ? warm : cold)++;
+  }
+  EXPECT_GE(warm, 4);
+  EXPECT_GE(cold, 4);
+  // The chosen program's fitness is a search-task fitness.
+  EXPECT_DOUBLE_EQ(r.fitness_search, Score(r.best->program, c, p.search));
+  // Its lineage: warmup-task scores up to the re-scored copy, search-task scores after it.
+  const Individual* copy = nullptr;
+  for (size_t i = 0; i < r.lineage.size(); ++i) {
+    const Individual& ind = *r.lineage[i];
+    const int64_t n = ind.id % c.max_individuals;  // ids run on across experiments
+    const bool rescored = n >= c.warmup_individuals && n < c.warmup_individuals + c.population;
+    if (rescored) {
+      ASSERT_EQ(copy, nullptr) << "one switch per lineage";
+      copy = &ind;
+      ASSERT_GT(i, 0u);
+      EXPECT_EQ(ind.mutation, Mutation::kNone);
+      EXPECT_EQ(ind.program, r.lineage[i - 1]->program);
+    }
+    const auto& set = copy ? p.search : p.warmup;
+    EXPECT_DOUBLE_EQ(ind.fitness, Score(ind.program, c, set)) << "lineage node " << i << " id " << ind.id;
+  }
+  ASSERT_NE(copy, nullptr) << "the best descends from a re-scored member";
+  // Deterministic, whatever the thread count; and the warmup changes the run.
+  EXPECT_EQ(RunTraced(c, p, 11, 1), RunTraced(c, p, 11, 2));
+  EvolutionConfig plain = c;
+  plain.warmup_individuals = 0;
+  EXPECT_NE(RunTraced(plain, p, 11, 2).lineage, RunTraced(c, p, 11, 2).lineage);
+}
+
+TEST(Evolution, WarmupNeedsWarmupTasksAndRoomAfterIt) {
+  auto error = [](const EvolutionConfig& c) -> std::string {
+    try {
+      RunEvolution(c, SmallTasks(), 1, 1, {});
+    } catch (const Error& e) {
+      return e.what();
+    }
+    return "accepted";
+  };
+  EvolutionConfig c = SmallConfig();
+  c.warmup_individuals = 100;
+  EXPECT_EQ(error(c), "search: warmup_individuals is set but there are no warmup tasks");
+  c.warmup_individuals = c.max_individuals;
+  EXPECT_EQ(error(c), "search: warmup_individuals (4000) must be below max_individuals (4000)");
+  c.warmup_individuals = -1;
+  EXPECT_EQ(error(c), "search: warmup_individuals must be >= 0");
+}
+
 TEST(Evolution, GivenLinearRegressionSolvesAtTheFirstCheck) {
   EvolutionConfig c = SmallConfig();
   c.initial = "given";

@@ -32,6 +32,10 @@ std::string ParseError(const std::string& text) {
   return "";
 }
 
+bool Contains(const std::string& haystack, const std::string& needle) {
+  return haystack.find(needle) != std::string::npos;
+}
+
 // Expects the error to start with "cfg.toml:LINE:COL: " for the given line and to contain needle.
 void ExpectErrorAt(const std::string& text, int line, const std::string& needle) {
   const std::string msg = ParseError(text);
@@ -359,6 +363,43 @@ TEST(RunConfigErrors, AllThreeTaskTablesAreRequired) {
   EXPECT_NE(ParseError("[tasks.select]\n[tasks.held_out]\n").find("needs all three"), std::string::npos);
   EXPECT_NE(ParseError("[tasks.search]\n[tasks.held_out]\n").find("needs all three"), std::string::npos);
   EXPECT_NE(ParseError("[tasks]\nsearch = 3\n").find("expected a table"), std::string::npos);
+}
+
+// A warmup: [tasks.warmup] with search.warmup_individuals, both or neither.
+TEST(RunConfig, WarmupTasksAndIndividualsGoTogether) {
+  const std::string tasks =
+      "[tasks.search]\nfamily = \"linear\"\nseed = 1\n[tasks.select]\nfamily = \"linear\"\nseed = 2\n"
+      "[tasks.held_out]\nfamily = \"linear\"\nseed = 3\n";
+  const std::string warm = "[tasks.warmup]\nfamily = \"linear\"\ntrain = 20\nseed = 4\n";
+  const RunConfig c = ParseRunConfig(tasks + warm + "[search]\nwarmup_individuals = 500\n", "w.toml");
+  ASSERT_TRUE(c.warmup_tasks.has_value());
+  EXPECT_EQ(c.warmup_tasks->n_train, 20);
+  EXPECT_EQ(c.warmup_tasks->dim, 4);  // the shape's dim, like the other task tables
+  EXPECT_EQ(c.evolution.warmup_individuals, 500);
+  const nlohmann::json j = ToJson(c);
+  EXPECT_EQ(j["tasks"]["warmup"], TaskSpecToString(*c.warmup_tasks));
+  EXPECT_EQ(j["search"]["warmup_individuals"], 500);
+  EXPECT_FALSE(ToJson(DefaultRunConfig())["tasks"].contains("warmup"));
+  EXPECT_FALSE(DefaultRunConfig().warmup_tasks.has_value());
+
+  EXPECT_TRUE(Contains(ParseError(tasks + warm),
+                       "[tasks.warmup] and [search] warmup_individuals go together: set "
+                       "warmup_individuals > 0, or drop [tasks.warmup]"))
+      << ParseError(tasks + warm);
+  EXPECT_TRUE(Contains(ParseError(tasks + "[search]\nwarmup_individuals = 5\n"),
+                       "add a [tasks.warmup] table, or drop warmup_individuals"));
+  EXPECT_TRUE(Contains(ParseError(tasks + warm + "[search]\nwarmup_individuals = -1\n"), "warmup_individuals"));
+  EXPECT_TRUE(Contains(ParseError(tasks + warm + "[search]\nmax_individuals = 100\nwarmup_individuals = 100\n"),
+                       "warmup_individuals (100) must be below max_individuals (100)"));
+  EXPECT_TRUE(Contains(ParseError(tasks + "[tasks.warmup]\nfamily = \"linear\"\ntrane = 3\n"
+                                          "[search]\nwarmup_individuals = 5\n"),
+                       "trane"));
+
+  // --task replaces the task sets, and the warmup chosen for the config's own sets goes too.
+  RunConfig flagged = c;
+  ApplyTaskFlag(flagged, tasks::ParseTaskSpec("linear:dim=3"));
+  EXPECT_FALSE(flagged.warmup_tasks.has_value());
+  EXPECT_EQ(flagged.evolution.warmup_individuals, 0);
 }
 
 TEST(RunConfigErrors, TomlSyntaxErrorsHaveLineAndColumn) {

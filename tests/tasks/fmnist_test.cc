@@ -66,6 +66,46 @@ TEST(FashionMnistTest, PairHasRightSizesLabelsAndBalance) {
   }
 }
 
+TEST(FashionMnistTest, ViewsRepeatEveryPairThroughAnotherProjection) {
+  REQUIRE_FASHION_MNIST();
+  const auto one = Generate(ParseTaskSpec("fmnist:dim=8,pairs=0-6;2-4,train=50,valid=20,test=10,seed=3"));
+  const auto three =
+      Generate(ParseTaskSpec("fmnist:dim=8,pairs=0-6;2-4,train=50,valid=20,test=10,seed=3,views=3"));
+  ASSERT_EQ(one.size(), 2u);
+  ASSERT_EQ(three.size(), 6u);
+  const char* names[] = {"fmnist[0-6]", "fmnist[2-4]", "fmnist[0-6]@1", "fmnist[2-4]@1",
+                         "fmnist[0-6]@2", "fmnist[2-4]@2"};
+  for (size_t i = 0; i < 6; ++i) EXPECT_EQ(three[i].name, names[i]);
+  // View 0 is exactly the task without views.
+  for (size_t i = 0; i < 2; ++i) {
+    EXPECT_EQ(three[i].train.x, one[i].train.x);
+    EXPECT_EQ(three[i].valid.y, one[i].valid.y);
+    EXPECT_EQ(three[i].test.x, one[i].test.x);
+  }
+  // Other views: other features (projection) and another draw of training examples; the test
+  // split is the same images (t10k in file order) seen through the other projection.
+  for (size_t v = 1; v < 3; ++v)
+    for (size_t i = 0; i < 2; ++i) {
+      const Dataset& d = three[2 * v + i];
+      EXPECT_EQ(d.train.n(), 50);
+      EXPECT_NE(d.train.x, one[i].train.x);
+      EXPECT_NE(d.train.y, one[i].train.y);
+      EXPECT_EQ(d.test.y, one[i].test.y);
+      EXPECT_NE(d.test.x, one[i].test.x);
+      EXPECT_NE(d.test.x, three[2 * (3 - v) + i].test.x);
+    }
+}
+
+TEST(FashionMnistTest, BothOrientationsOfAPairAreTwoTasks) {
+  REQUIRE_FASHION_MNIST();
+  const auto sets = Generate(ParseTaskSpec("fmnist:dim=8,pairs=0-6;6-0,train=50,valid=20,test=0,seed=3"));
+  ASSERT_EQ(sets.size(), 2u);
+  EXPECT_EQ(sets[1].name, "fmnist[6-0]");
+  // The same t10k images in the same order, with every label swapped.
+  ASSERT_EQ(sets[0].test.x, sets[1].test.x);
+  for (int i = 0; i < sets[0].test.n(); ++i) ASSERT_EQ(sets[0].test.y[i], 1.0 - sets[1].test.y[i]) << i;
+}
+
 TEST(FashionMnistTest, FeaturesAreTheDocumentedProjection) {
   REQUIRE_FASHION_MNIST();
   const Dataset d = Generate(ParseTaskSpec("fmnist:dim=4,pairs=3-8,train=100,valid=1,test=5"))[0];

@@ -59,6 +59,30 @@ TEST(PartitionTest, OverlappingFashionPairsAreRejected) {
                        "pair list means all 45 pairs)"));
 }
 
+TEST(PartitionTest, WarmupMustBeDisjointFromSelectAndHeldOutButMayShareSearch) {
+  const TaskSpec search = ParseTaskSpec("fmnist:pairs=0-6;2-4,data_dir=/nonexistent");
+  const TaskSpec select = ParseTaskSpec("fmnist:pairs=1-3,data_dir=/nonexistent");
+  const TaskSpec held = ParseTaskSpec("fmnist:pairs=5-7,data_dir=/nonexistent");
+  const TaskSpec bad = ParseTaskSpec("fmnist:pairs=2-4;7-5,data_dir=/nonexistent");
+  EXPECT_EQ(ErrorOf([&] { MakePartition(search, select, held, &bad); }),
+            "task partition: held_out and warmup share Fashion-MNIST pair 5-7; give disjoint "
+            "pairs= lists");
+  const TaskSpec bad2 = ParseTaskSpec("fmnist:pairs=3-1,data_dir=/nonexistent");
+  EXPECT_TRUE(Contains(ErrorOf([&] { MakePartition(search, select, held, &bad2); }),
+                       "select and warmup share Fashion-MNIST pair 1-3"));
+  // Sharing pairs with search is allowed: warmup is search data. (Synthetic: no files needed.)
+  const TaskSpec lin = ParseTaskSpec("linear:dim=3,tasks=2,train=10,valid=10,seed=7");
+  const Partition p = MakePartition(lin, lin, lin, &lin);
+  ASSERT_EQ(p.warmup.size(), 2u);
+  // The warmup role has its own seed stream (4), so it is a fourth instance set.
+  TaskSpec w = lin;
+  w.seed = DeriveSeed(7, 4);
+  EXPECT_EQ(Generate(w)[1].train.x, p.warmup[1].train.x);
+  for (const auto* set : {&p.search, &p.select, &p.held_out})
+    for (const Dataset& d : *set) EXPECT_NE(d.train.y, p.warmup[0].train.y);
+  EXPECT_TRUE(MakePartition(lin, lin, lin).warmup.empty());
+}
+
 TEST(PartitionTest, SameDataFileIsRejected) {
   TempDir tmp;
   const std::string path = tmp.Write("d.csv", "y,x\n1,2\n");

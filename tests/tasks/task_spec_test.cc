@@ -75,7 +75,7 @@ TEST(TaskSpecTest, RejectsBadSpecsNamingTheProblem) {
   const std::vector<Case> cases = {
       {"linear:dimm=4",
        "task spec 'linear:dimm=4': unknown key 'dimm' (known: dim, tasks, train, "
-       "valid, test, seed, hidden, pairs, path, labels, label, kind, data_dir)"},
+       "valid, test, seed, hidden, pairs, views, path, labels, label, kind, data_dir)"},
       {"quadratic",
        "task spec 'quadratic': unknown family 'quadratic' (known: linear, nonlinear, leaky, "
        "fmnist, csv, idx)"},
@@ -104,7 +104,10 @@ TEST(TaskSpecTest, RejectsBadSpecsNamingTheProblem) {
       {"fmnist:pairs=0-0", "bad class pair '0-0'"},
       {"fmnist:pairs=0-10", "bad class pair '0-10'"},
       {"fmnist:pairs=3", "bad class pair '3'"},
-      {"fmnist:pairs=0-6;6-0", "class pair 6-0 listed twice"},
+      {"fmnist:pairs=0-6;1-2;0-6", "class pair 0-6 listed twice"},
+      {"fmnist:views=0", "views must be between 1 and 100, got 0"},
+      {"fmnist:views=101", "views must be between 1 and 100, got 101"},
+      {"linear:views=2", "key 'views' does not apply to family 'linear'"},
       {"csv:label=y", "csv needs a data file (key path=)"},
       {"idx:path=a", "idx needs a labels file (key labels=)"},
       {"csv:path=a,kind=ranking", "kind must be regression or classification, got 'ranking'"},
@@ -126,6 +129,7 @@ TEST(TaskSpecTest, ToStringRoundTrips) {
        {"linear", "linear:dim=7,tasks=3,train=11,valid=0,test=5,seed=123",
         "nonlinear:hidden=3,seed=18446744073709551615",
         "fmnist:dim=16,pairs=0-6;4-2,train=8000,valid=1000,test=0,data_dir=/x/y", "fmnist",
+        "fmnist:pairs=0-6;6-0,views=3",
         "csv:path=d.csv,label=3,kind=regression,train=0.5,valid=100,test=1.0e-1,dim=9",
         "csv:path=d.csv,train=1.0,valid=0.0", "idx:path=a.gz,labels=b.gz"}) {
     const TaskSpec s = ParseTaskSpec(text);
@@ -141,6 +145,7 @@ TEST(TaskSpecTest, ToStringRoundTrips) {
     EXPECT_EQ(t.seed, s.seed);
     EXPECT_EQ(t.hidden, s.hidden);
     EXPECT_EQ(t.pairs, s.pairs);
+    EXPECT_EQ(t.views, s.views);
     EXPECT_EQ(t.path, s.path);
     EXPECT_EQ(t.labels_path, s.labels_path);
     EXPECT_EQ(t.label_column, s.label_column);
@@ -151,6 +156,9 @@ TEST(TaskSpecTest, ToStringRoundTrips) {
     EXPECT_EQ(t.test_fraction, s.test_fraction);
     EXPECT_EQ(t.project_dim, s.project_dim);
   }
+  EXPECT_EQ(ParseTaskSpec("fmnist:pairs=0-6;6-0,views=3").views, 3);
+  EXPECT_EQ(TaskSpecToString(ParseTaskSpec("fmnist:pairs=0-6,views=1")),  // the default is not written
+            "fmnist:dim=4,train=100,valid=100,test=0,seed=0,pairs=0-6");
   EXPECT_EQ(TaskSpecToString(ParseTaskSpec("linear:seed=7")),
             "linear:dim=4,tasks=1,train=100,valid=100,test=0,seed=7");
 }
