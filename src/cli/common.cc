@@ -77,8 +77,10 @@ ProgressLine::ProgressLine(bool enabled, const search::Budget& budget, int64_t m
 
 void ProgressLine::Update(const search::Progress& p) {
   if (!enabled_) return;
-  if (!tty_ && p.seconds - last_print_ < 5.0) return;
-  if (tty_ && p.seconds - last_print_ < 0.2) return;
+  const bool phase_changed = p.warmup != last_warmup_;
+  last_warmup_ = p.warmup;
+  if (!phase_changed && !tty_ && p.seconds - last_print_ < 5.0) return;
+  if (!phase_changed && tty_ && p.seconds - last_print_ < 0.2) return;
   last_print_ = p.seconds;
   const double hit = p.individuals > 0 ? 100.0 * static_cast<double>(p.cache_hits) / static_cast<double>(p.individuals) : 0;
   std::string eta = "-";

@@ -47,6 +47,7 @@ class ProgressLine {
   int64_t max_individuals_;
   double last_print_ = -1e9;
   bool printed_ = false;
+  bool last_warmup_ = false;  // a report that leaves (or enters) warmup is always printed
 };
 
 }  // namespace ouro::cli

@@ -91,6 +91,59 @@ TEST_F(Cli, SearchOnUserCsv) {
   EXPECT_NE(bad.out.find("held-out rows are needed"), std::string::npos) << bad.out;
 }
 
+// A config with a warmup: the header names the warmup tasks, progress lines say "(warmup)" until
+// the switch and the first report after it is printed at once (not held back by the 5-s rate), the stored config records both, and --data / --task replace the tasks and drop the
+// warmup with them (otherwise the search would refuse a warmup without warmup tasks).
+TEST_F(Cli, SearchWithAWarmupShowsItAndDataOrTaskDropIt) {
+  const std::string cfg = Write("warm.toml", R"(seed = 2
+[tasks.search]
+family = "linear"
+tasks = 3
+seed = 1
+[tasks.select]
+family = "linear"
+tasks = 3
+seed = 2
+[tasks.held_out]
+family = "linear"
+tasks = 3
+seed = 3
+[tasks.warmup]
+family = "linear"
+tasks = 2
+train = 20
+valid = 20
+seed = 4
+[search]
+population = 50
+check_every = 100
+max_individuals = 4000
+warmup_individuals = 300
+sufficient_fitness = 2.0
+)");
+  const Result r = Run("search --config " + cfg + " --max-evals 800 --max-seconds 0 --json --db " + db_);
+  ASSERT_EQ(r.code, 0) << r.out;
+  EXPECT_NE(r.out.find("3 search / 3 select / 3 held-out tasks, after 300 individuals on 2 warmup tasks"),
+            std::string::npos) << r.out;
+  EXPECT_NE(r.out.find("exp 1 (warmup) |"), std::string::npos) << r.out;
+  EXPECT_NE(r.out.find("\nexp 1 |"), std::string::npos) << "no progress line after the switch:\n" << r.out;
+  const auto j = nlohmann::json::parse(r.last_line);
+  const Result show = Run("show " + std::to_string(j["run_id"].get<int>()) + " --db " + db_ + " --json");
+  ASSERT_EQ(show.code, 0) << show.out;
+  const auto s = nlohmann::json::parse(show.last_line);
+  EXPECT_EQ(s["config"]["search"]["warmup_individuals"], 300);
+  EXPECT_EQ(s["config"]["tasks"]["warmup"], "linear:dim=4,tasks=2,train=20,valid=20,test=0,seed=4");
+
+  std::string csv = "label,x1,x2\n";
+  for (int i = 0; i < 200; ++i)
+    csv += std::to_string(i % 7) + "," + std::to_string(i % 5) + "," + std::to_string(i % 3) + "\n";
+  for (const std::string& tasks : {"--data " + Write("w.csv", csv), std::string("--task linear:dim=3")}) {
+    const Result d = Run("search --config " + cfg + " " + tasks + " --max-evals 300 --json --db " + db_);
+    ASSERT_EQ(d.code, 0) << tasks << "\n" << d.out;
+    EXPECT_EQ(d.out.find("warmup"), std::string::npos) << tasks << "\n" << d.out;
+  }
+}
+
 // Bad input: one line naming the problem, non-zero exit, nothing stored lost.
 TEST_F(Cli, BadInputGivesOneLineErrors) {
   struct Case {
