@@ -136,6 +136,45 @@ int RunImproverShow(const std::string& db_path, int64_t run_id, int generation) 
   return 0;
 }
 
+// `ouro improver compare`: the config's initial improver (the frozen baseline) and a spec on the
+// config's held-out arena, the same runs for both, scored exactly as the rsi curve scores them.
+int RunImproverCompare(const std::string& spec_path, const std::string& config, int64_t seed_arg, int threads,
+                       bool json) {
+  const meta::ImproverSpec spec = meta::LoadSpec(spec_path);
+  RsiArgs a;
+  a.config = config;
+  a.threads = threads;
+  const meta::RsiFileConfig file = config.empty() ? meta::DefaultRsiConfig() : meta::LoadRsiConfig(config);
+  const uint64_t seed = ResolveSeed(seed_arg, file.seed_given ? std::optional<uint64_t>(file.rsi.seed) : std::optional<uint64_t>(1));
+  a.policy = "off";
+  const meta::RsiConfig cfg = BuildConfig(MakeRecipe(a, file, seed));
+  const meta::HeldOutMeasure base = meta::MeasureHeldOut(cfg.initial, cfg, nullptr);
+  const meta::HeldOutMeasure cand = meta::MeasureHeldOut(spec, cfg, nullptr, base.targets);
+  const meta::Interval speedup = meta::BootstrapMedianRatio(base.evals_to_target, cand.evals_to_target, 0.95, 2000, cfg.seed);
+  const size_t ns = static_cast<size_t>(cfg.held_out_seeds);
+  if (!json) {
+    std::printf("held-out arena of %s, seed %llu; target per family: the initial improver's median best\n",
+                config.empty() ? "the default rsi config" : config.c_str(), static_cast<unsigned long long>(cfg.seed));
+    std::printf("%-44s %4s %8s %16s %16s %8s\n", "family", "run", "target", "initial evals", spec_path.size() > 16 ? "spec evals" : spec_path.c_str(), "ratio");
+    for (size_t i = 0; i < base.evals_to_target.size(); ++i) {
+      const double r = base.evals_to_target[i] / std::max(1.0, cand.evals_to_target[i]);
+      std::printf("%-44s %4zu %8.4f %15.0f%s %15.0f%s %8.2f\n",
+                  tasks::TaskSpecToString(cfg.held_out.families[i / ns]).c_str(), i % ns, base.targets[i / ns],
+                  base.evals_to_target[i], base.reached[i] ? " " : "+", cand.evals_to_target[i], cand.reached[i] ? " " : "+", r);
+    }
+    std::printf("(+ = never reached: censored at %lld evaluations)\n", static_cast<long long>(cfg.held_out.budget));
+    std::printf("capability (mean area under the best-fitness curve): initial %.4f, spec %.4f\n", base.capability, cand.capability);
+    std::printf("speedup (median of paired ratios): %.2fx, 95%% interval [%.2f, %.2f]\n", speedup.estimate, speedup.low, speedup.high);
+  } else {
+    nlohmann::json j{{"initial", meta::ToJson(base)}, {"spec", meta::ToJson(cand)},
+                     {"evals_to_target_initial", meta::Median(base.evals_to_target)},
+                     {"evals_to_target_spec", meta::Median(cand.evals_to_target)},
+                     {"speedup", speedup.estimate}, {"speedup_ci_low", speedup.low}, {"speedup_ci_high", speedup.high}};
+    std::printf("%s\n", j.dump().c_str());
+  }
+  return 0;
+}
+
 }  // namespace
 
 // A text plot of capability per generation: incumbent (#) against the frozen initial improver (|).
@@ -290,10 +329,24 @@ Action RegisterImprover(CLI::App& app) {
   sh->add_option("--generation", *gen, "Generation of the improver (default: the last adopted)")->check(CLI::NonNegativeNumber);
   sh->add_option("--db", *db, "Run store (SQLite file)")->capture_default_str();
   sh->callback([action] { *action = "show"; });
+  auto spec = std::make_shared<std::string>();
+  auto config = std::make_shared<std::string>();
+  auto seed = std::make_shared<int64_t>(-1);
+  auto threads = std::make_shared<int>(-1);
+  auto json = std::make_shared<bool>(false);
+  CLI::App* cmp = imp->add_subcommand(
+      "compare", "Measure a spec against the config's initial improver on the config's held-out arena (same runs, paired)");
+  cmp->add_option("SPEC", *spec, "Improver spec (JSON), e.g. from `ouro improver export`")->required();
+  cmp->add_option("--config", *config, "RSI config file (TOML) naming the arena and the initial improver; default: the RSI demo's");
+  cmp->add_option("--seed", *seed, "Seed of the held-out runs (default: the config's, else 1)")->check(kNonNegative);
+  cmp->add_option("--threads", *threads, "Worker threads (0 = all cores)")->check(CLI::Range(0, 256));
+  cmp->add_flag("--json", *json, "Print one JSON object");
+  cmp->callback([action] { *action = "compare"; });
   return [=] {
+    if (*action == "compare") return RunImproverCompare(*spec, *config, *seed, *threads, *json);
     if (*action == "show") return RunImproverShow(*db, *run, *gen);
     if (*action == "export") return RunExport(*db, *run, *gen, *out);
-    throw Error("improver: give a subcommand (export, show)");
+    throw Error("improver: give a subcommand (export, show, compare)");
   };
 }
 

@@ -161,6 +161,47 @@ TEST_F(RsiCli, FinalImproverIsInTheStoredLineage) {
   EXPECT_NE(ex.out.find("wrote improver " + a["final_improver"].get<std::string>()), std::string::npos) << ex.out;
 }
 
+// `ouro improver compare` replays the rsi curve's measurement: the final improver of a run, compared
+// on the run's config and seed, gives the run's own final figures; the initial improver compared
+// with itself gives exactly 1x on identical runs.
+TEST_F(RsiCli, ImproverCompareReproducesTheRunsFinalMeasurement) {
+  const nlohmann::json j = Rsi(1);
+  ASSERT_GE(j["adopted"].get<int>(), 1) << j.dump();
+  const std::string run = std::to_string(j["run_id"].get<int>());
+  const std::string g0 = (dir_ / "g0.json").string(), last = (dir_ / "last.json").string();
+  ASSERT_EQ(Run("improver export " + run + " --generation 0 --db " + db_ + " --out " + g0).code, 0);
+  ASSERT_EQ(Run("improver export " + run + " --db " + db_ + " --out " + last).code, 0);
+
+  const Result c = Run("improver compare " + last + " --config " + config_ + " --seed 1 --json");
+  ASSERT_EQ(c.code, 0) << c.out;
+  const nlohmann::json cj = nlohmann::json::parse(c.last_line);
+  EXPECT_EQ(cj["evals_to_target_initial"], j["evals_to_target_frozen"]) << cj.dump();
+  EXPECT_EQ(cj["evals_to_target_spec"], j["evals_to_target_final"]) << cj.dump();
+  EXPECT_EQ(cj["speedup"], j["speedup"]) << cj.dump();
+  EXPECT_EQ(cj["speedup_ci_low"], j["speedup_ci_low"]) << cj.dump();
+  EXPECT_EQ(cj["speedup_ci_high"], j["speedup_ci_high"]) << cj.dump();
+  EXPECT_EQ(cj["initial"]["capability"], j["capability_frozen"]) << cj.dump();
+  EXPECT_EQ(cj["spec"]["capability"], j["capability_final"]) << cj.dump();
+
+  const Result self = Run("improver compare " + g0 + " --config " + config_ + " --seed 1 --json");
+  ASSERT_EQ(self.code, 0) << self.out;
+  const nlohmann::json sj = nlohmann::json::parse(self.last_line);
+  EXPECT_EQ(sj["initial"]["evals_to_target"], sj["spec"]["evals_to_target"]) << sj.dump();
+  EXPECT_EQ(sj["speedup"], 1.0);
+  EXPECT_EQ(sj["speedup_ci_low"], 1.0);
+  EXPECT_EQ(sj["speedup_ci_high"], 1.0);
+
+  // The text form: one row per held-out run (2 families x seeds) and the figure.
+  const Result text = Run("improver compare " + last + " --config " + config_ + " --seed 1");
+  ASSERT_EQ(text.code, 0) << text.out;
+  EXPECT_NE(text.out.find("speedup (median of paired ratios)"), std::string::npos) << text.out;
+  EXPECT_NE(text.out.find("censored at"), std::string::npos) << text.out;
+
+  ExpectError("improver compare " + (dir_ / "missing.json").string() + " --config " + config_, {"missing.json"});
+  ExpectError("improver compare " + last + " --config " + (dir_ / "nope.toml").string(), {"nope.toml"});
+  EXPECT_EQ(Run("improver compare --config " + config_).code, 2);  // SPEC is required
+}
+
 TEST_F(RsiCli, ExportErrors) {
   const nlohmann::json j = Rsi(3);
   ASSERT_TRUE(j.contains("run_id"));
