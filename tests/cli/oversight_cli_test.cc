@@ -382,7 +382,9 @@ TEST_F(OversightCli, RewardHackingExampleTheDivergenceTripwireFiresAndNothingHac
     }
   EXPECT_EQ(fired, s["vetoed"].get<int>());
   for (const auto& c : store->GetCandidates(1))
-    if (c.decision == "vetoed") EXPECT_NE(c.evidence_json.find("tripwire divergence"), std::string::npos);
+    if (c.decision == "vetoed") {
+      EXPECT_NE(c.evidence_json.find("tripwire divergence"), std::string::npos);
+    }
   EXPECT_EQ(store->GetImprovers(1).size(), 1u);  // only the initial improver
   // Without oversight the same run adopts the hacked improver.
   r = Run("rsi --config " + cfg + " --db " + Db("rh.db") + " --quiet --json --policy off");

@@ -512,7 +512,7 @@ std::string Resolved(const RsiFileConfig& f) {
 
 TEST_F(RsiFile, EveryShippedRsiConfigLoads) {
   int n = 0;
-  for (const auto& e : fs::directory_iterator(fs::path(OURO_SOURCE_DIR) / "configs")) {
+  for (const auto& e : fs::recursive_directory_iterator(fs::path(OURO_SOURCE_DIR) / "configs")) {  // experiments/ too
     const std::string name = e.path().filename().string();
     if (name.rfind("rsi", 0) != 0 || e.path().extension() != ".toml") continue;
     ++n;
@@ -521,7 +521,7 @@ TEST_F(RsiFile, EveryShippedRsiConfigLoads) {
       f.rsi.Validate();
     }) << name;
   }
-  EXPECT_GE(n, 2);
+  EXPECT_GE(n, 4);  // rsi, rsi-demo, rsi-reward-hacking, experiments/rsi-old-arena
 }
 
 TEST_F(RsiFile, DemoConfigIsTheEmbeddedDefault) {
@@ -822,8 +822,11 @@ TEST(RsiSeam, TheAdoptionSeamSeesMetricsHeldOutAndADeterministicRerun) {
   EXPECT_EQ(r.vetoed, seen);
   EXPECT_EQ(r.adopted, 0);
   EXPECT_EQ(r.curve.size(), 1u);  // nothing adopted: no new curve point
-  for (const auto& c : reps)
-    if (c.decision == "vetoed") EXPECT_EQ(c.note, "vetoed by the test");
+  for (const auto& c : reps) {
+    if (c.decision == "vetoed") {
+      EXPECT_EQ(c.note, "vetoed by the test");
+    }
+  }
   EXPECT_GT(r.oversight_evaluations, 0);
 }
 
