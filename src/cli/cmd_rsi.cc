@@ -1,4 +1,4 @@
-// cli/cmd_rsi.cc — `ouro rsi` (the self-improvement loop), `ouro improver export`, and the rsi
+// cli/cmd_rsi.cc — `ouro rsi` (the self-improvement loop), `ouro improver export|show|compare`, and the rsi
 // part of `ouro show`.
 #include <algorithm>
 #include <cmath>
