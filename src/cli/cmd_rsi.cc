@@ -150,12 +150,12 @@ int RunImproverCompare(const std::string& spec_path, const std::string& config, 
   const meta::RsiConfig cfg = BuildConfig(MakeRecipe(a, file, seed));
   const meta::HeldOutMeasure base = meta::MeasureHeldOut(cfg.initial, cfg, nullptr);
   const meta::HeldOutMeasure cand = meta::MeasureHeldOut(spec, cfg, nullptr, base.targets);
-  const meta::Interval speedup = meta::BootstrapMedianRatio(base.evals_to_target, cand.evals_to_target, 0.95, 2000, cfg.seed);
+  const meta::Interval speedup = meta::HeldOutSpeedup(base, cand, cfg.seed);
   const size_t ns = static_cast<size_t>(cfg.held_out_seeds);
   if (!json) {
     std::printf("held-out arena of %s, seed %llu; target per family: the initial improver's median best\n",
                 config.empty() ? "the default rsi config" : config.c_str(), static_cast<unsigned long long>(cfg.seed));
-    std::printf("%-44s %4s %8s %16s %16s %8s\n", "family", "run", "target", "initial evals", spec_path.size() > 16 ? "spec evals" : spec_path.c_str(), "ratio");
+    std::printf("%-44s %4s %8s %16s %16s %8s\n", "family", "run", "target", "initial evals", "spec evals", "ratio");
     for (size_t i = 0; i < base.evals_to_target.size(); ++i) {
       const double r = base.evals_to_target[i] / std::max(1.0, cand.evals_to_target[i]);
       std::printf("%-44s %4zu %8.4f %15.0f%s %15.0f%s %8.2f\n",

@@ -113,6 +113,10 @@ HeldOutMeasure MeasureHeldOut(const ImproverSpec& spec, const RsiConfig& config,
   return m;
 }
 
+Interval HeldOutSpeedup(const HeldOutMeasure& frozen, const HeldOutMeasure& m, uint64_t seed) {
+  return BootstrapMedianRatio(frozen.evals_to_target, m.evals_to_target, 0.95, 2000, seed);
+}
+
 namespace {
 
 struct Interrupted {};  // a stop or budget mid-generation: back to the last checkpoint
@@ -436,7 +440,7 @@ RsiResult RunRsi(const RsiConfig& cfg, const RsiHooks& hooks, const RsiState* re
   res.final_spec = incumbent;
   res.final_improver = res.curve.back().improver_hash;
   const HeldOutMeasure& last = res.curve.back().incumbent;
-  res.speedup = BootstrapMedianRatio(res.frozen.evals_to_target, last.evals_to_target, 0.95, 2000, cfg.seed);
+  res.speedup = HeldOutSpeedup(res.frozen, last, cfg.seed);
   res.evals_to_target_frozen = Median(res.frozen.evals_to_target);
   res.evals_to_target_final = Median(last.evals_to_target);
   // Returns to improvement effort: capability against cumulative compute, from the first

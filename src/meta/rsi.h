@@ -165,6 +165,10 @@ RsiState StateFromJson(const nlohmann::json& j);  // throws ouro::Error on a mal
 HeldOutMeasure MeasureHeldOut(const ImproverSpec& spec, const RsiConfig& config, const std::atomic<bool>* stop,
                               const std::vector<double>& targets = {});
 
+// The speedup of a held-out measurement over the frozen one: the median of the paired ratios
+// frozen / m of evaluations-to-target, with its 95% bootstrap interval (2000 resamples, `seed`).
+Interval HeldOutSpeedup(const HeldOutMeasure& frozen, const HeldOutMeasure& m, uint64_t seed);
+
 // Runs the loop from the start, or from a checkpoint `resume` (same config): a resumed run
 // reaches the same lineage and result as an uninterrupted one. A stop (hooks.stop, a budget)
 // discards the unfinished generation: the result is that of the last checkpoint.
