@@ -40,6 +40,7 @@
 #include <nlohmann/json.hpp>
 #include <climits>
 #include <system_error>
+#include <thread>
 
 #include "core/error.h"
 
@@ -535,14 +536,46 @@ std::unique_ptr<Store> Store::OpenImpl(const std::string& path, int busy_timeout
     if (v == 3 && s->QueryInt(kTablesV3, "read schema") != kTableCountV3)
       throw Error(path + kForeign);
   };
-  int64_t version = s->QueryInt("PRAGMA user_version", "read schema version");
-  check_version(version);
-  if (version == 0 && s->QueryInt("SELECT count(*) FROM sqlite_schema", "read schema") != 0)
-    throw Error(path + kForeign);
-  check_tables(version);
+  // The version and the tables are read in one read transaction: another process may be
+  // creating the schema meanwhile, and two separate reads could see an empty version with the
+  // new tables (and call a fresh store foreign).
+  int64_t version = 0;
+  s->Exec("BEGIN", "read schema");
+  try {
+    version = s->QueryInt("PRAGMA user_version", "read schema version");
+    check_version(version);
+    if (version == 0 && s->QueryInt("SELECT count(*) FROM sqlite_schema", "read schema") != 0)
+      throw Error(path + kForeign);
+    check_tables(version);
+    s->Exec("COMMIT", "read schema");
+  } catch (...) {
+    if (!sqlite3_get_autocommit(s->db_)) sqlite3_exec(s->db_, "ROLLBACK", nullptr, nullptr, nullptr);
+    throw;
+  }
 
   if (!memory) {
-    std::string mode = s->QueryText("PRAGMA journal_mode=WAL", "set WAL journal mode");
+    // Switching to WAL needs the file to itself for a moment, and SQLite reports "locked" at once
+    // (without the busy handler) while another process opens the same fresh store: retried
+    // until the busy timeout. Once a store is in WAL mode the switch is a no-op.
+    const auto give_up =
+        std::chrono::steady_clock::now() + std::chrono::milliseconds(std::max(busy_timeout_ms, 0));
+    std::string mode;
+    for (;;) {
+      sqlite3_stmt* raw = nullptr;
+      s->Check(sqlite3_prepare_v2(s->db_, "PRAGMA journal_mode=WAL", -1, &raw, nullptr),
+               "set WAL journal mode");
+      OwnedStmt owned(raw);
+      const int rc = sqlite3_step(raw);
+      if (rc == SQLITE_ROW) {
+        const auto* text = reinterpret_cast<const char*>(sqlite3_column_text(raw, 0));
+        mode = text ? text : "";
+        break;
+      }
+      const int code = rc & 0xff;
+      if ((code != SQLITE_BUSY && code != SQLITE_LOCKED) || std::chrono::steady_clock::now() >= give_up)
+        s->Check(rc, "set WAL journal mode");
+      std::this_thread::sleep_for(std::chrono::milliseconds(5));
+    }
     if (mode != "wal")
       throw Error(path + ": cannot switch to WAL journal mode (got \"" + mode + "\")");
   }

@@ -100,15 +100,19 @@ class OversightCli : public ouro_test::CliFixture {
     return json::parse(r.last_line, nullptr, false);
   }
   // Polls until pred(status) or the timeout (then fails).
+  // On a timeout the failure shows the last `status` output and `log` (the run's output), if given.
   template <typename Pred>
-  json WaitFor(const std::string& db, int64_t run, Pred pred, double seconds = 60) {
+  json WaitFor(const std::string& db, int64_t run, Pred pred, double seconds = 60, const std::string& log = "") {
     const auto end = std::chrono::steady_clock::now() + std::chrono::duration<double>(seconds);
+    Result last;
     while (std::chrono::steady_clock::now() < end) {
-      json s = Status(db, run);
+      last = Run("status " + std::to_string(run) + " --json --db " + db);
+      json s = last.code == 0 ? json::parse(last.last_line, nullptr, false) : json();
       if (s.is_object() && pred(s)) return s;
       std::this_thread::sleep_for(std::chrono::milliseconds(20));
     }
-    ADD_FAILURE() << "timed out waiting";
+    ADD_FAILURE() << "timed out waiting; last status (exit " << last.code << "): " << last.out
+                  << (log.empty() ? "" : "\nrun's output: " + ouro_test::Slurp(log));
     return json();
   }
 };
@@ -175,7 +179,9 @@ TEST_F(OversightCli, StopFromAnotherProcessLeavesAConsistentCheckpointAndResumeF
   const std::string db = Db("s.db");
   const std::string log = (dir_ / "s.log").string();
   Child c = Spawn({"rsi", "--config", cfg, "--db", db, "--quiet", "--json"}, log);
-  WaitFor(db, 1, [](const json& s) { return s.contains("checkpoint_generation") && s["checkpoint_generation"].get<int>() >= 2; });
+  WaitFor(
+      db, 1, [](const json& s) { return s.contains("checkpoint_generation") && s["checkpoint_generation"].get<int>() >= 2; }, 60,
+      log);
   ASSERT_EQ(Run("stop 1 --db " + db + " --note test --as tester").code, 0);
   EXPECT_EQ(c.Wait(), 0) << ouro_test::Slurp(log);
   const json s = Status(db, 1);

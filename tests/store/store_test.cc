@@ -11,6 +11,7 @@
 #include <unistd.h>
 
 #include <atomic>
+#include <chrono>
 #include <cstdint>
 #include <cstdlib>
 #include <filesystem>
@@ -18,7 +19,10 @@
 #include <cmath>
 #include <iterator>
 #include <limits>
+#include <memory>
 #include <string>
+#include <thread>
+#include <vector>
 
 #include "core/error.h"
 #include "store_test_util.h"
@@ -398,6 +402,75 @@ TEST_F(StoreTest, OpenLockedExclusivelyPastBusyTimeoutIsAnError) {
   sqlite3_close(db);
   auto s = Store::Open(path, 50);
   EXPECT_FALSE(s->GetProgram("aa").has_value());
+}
+
+// A fresh store file that another connection is reading (a `status` polling a run that is just
+// starting): opening it waits for the reader to finish.
+TEST_F(StoreTest, OpeningAFreshStoreWaitsForAReaderOfTheEmptyFile) {
+  std::string path = Path("fresh.db");
+  WriteBytes(path, "");
+  sqlite3* db = nullptr;
+  ASSERT_EQ(sqlite3_open(path.c_str(), &db), SQLITE_OK);
+  ASSERT_TRUE(RawExec(db, "BEGIN; SELECT count(*) FROM sqlite_schema;"));  // holds a read lock
+  std::thread release([db] {
+    std::this_thread::sleep_for(std::chrono::milliseconds(200));
+    RawExec(db, "COMMIT");
+  });
+  std::unique_ptr<Store> s;
+  EXPECT_NO_THROW(s = Store::Open(path, 5000));
+  release.join();
+  sqlite3_close(db);
+  ASSERT_TRUE(s);
+  EXPECT_EQ(s->CreateRun("search", 1, "{}"), 1);
+}
+
+// ... and a reader that does not let go within the busy timeout is a clear error that leaves the
+// file as it was.
+TEST_F(StoreTest, OpeningAFreshStoreReadElsewherePastTheBusyTimeoutIsAnError) {
+  std::string path = Path("fresh.db");
+  WriteBytes(path, "");
+  sqlite3* db = nullptr;
+  ASSERT_EQ(sqlite3_open(path.c_str(), &db), SQLITE_OK);
+  ASSERT_TRUE(RawExec(db, "BEGIN; SELECT count(*) FROM sqlite_schema;"));
+  ExpectError([&] { Store::Open(path, 100); }, {path, "WAL", "locked"});
+  ASSERT_TRUE(RawExec(db, "COMMIT"));
+  sqlite3_close(db);
+  EXPECT_EQ(RawUserVersion(path), 0);
+  EXPECT_EQ(Store::Open(path, 100)->CreateRun("search", 1, "{}"), 1);
+}
+
+// Several connections opening one fresh store at the same moment (a run starting while `status`,
+// `stop` and the dashboard poll it): each open succeeds and sees one schema, never a "foreign"
+// database caught half-created. Repeated, since the collisions are timing-dependent.
+TEST_F(StoreTest, ConnectionsOpeningOneFreshStoreAtOnceAllSucceed) {
+  constexpr int kRounds = 40, kThreads = 4;
+  int failures = 0;
+  std::string first_error;
+  for (int round = 0; round < kRounds; ++round) {
+    const std::string path = Path("race" + std::to_string(round) + ".db");
+    WriteBytes(path, "");  // exists, so OpenExisting does not refuse it
+    std::atomic<int> ready{0};
+    std::vector<std::string> errors(kThreads);
+    std::vector<std::thread> threads;
+    for (int t = 0; t < kThreads; ++t)
+      threads.emplace_back([&, t] {
+        ++ready;
+        while (ready.load() < kThreads) std::this_thread::yield();
+        try {
+          auto s = t % 2 == 0 ? Store::Open(path) : Store::OpenExisting(path);
+          s->ListRuns();
+        } catch (const Error& e) {
+          errors[t] = e.what();
+        }
+      });
+    for (auto& th : threads) th.join();
+    for (const auto& e : errors)
+      if (!e.empty()) {
+        ++failures;
+        if (first_error.empty()) first_error = e;
+      }
+  }
+  EXPECT_EQ(failures, 0) << "first error: " << first_error;
 }
 
 TEST_F(StoreTest, ReaderSeesCommittedDataWhileWriterIsInATransaction) {
