@@ -526,7 +526,16 @@ void ApplyCredit(ImproverSpec& spec, double strength, double prior, double floor
 
 std::vector<search::Macro> MineMacros(const std::vector<lang::Program>& programs, const lang::Shape& shape,
                                       int max_macros, int min_count) {
-  // Count each distinct sequence once per program.
+  // Count each distinct sequence once per program. Sequences are told apart by operations and
+  // registers only: constants and element indices are tuned per program, so keyed with them no
+  // sequence recurs across independently evolved programs (measured: none among 16 best programs
+  // of 3,000-evaluation searches, 13 recurring without). The first program's instance is kept,
+  // constants included.
+  auto key_of = [](lang::Instruction in) {
+    in.c1 = in.c2 = 0;
+    in.row = in.col = 0;
+    return lang::PrintInstruction(in) + "\n";
+  };
   std::map<std::pair<int, std::string>, std::pair<int, search::Macro>> counts;
   for (const lang::Program& prog : programs) {
     const lang::Program live = lang::LiveProgram(prog);
@@ -536,7 +545,7 @@ std::vector<search::Macro> MineMacros(const std::vector<lang::Program>& programs
       for (size_t len = 2; len <= 3; ++len)
         for (size_t i = 0; i + len <= fn.size(); ++i) {
           std::string key;
-          for (size_t k = 0; k < len; ++k) key += lang::PrintInstruction(fn[i + k]) + "\n";
+          for (size_t k = 0; k < len; ++k) key += key_of(fn[i + k]);
           if (!here.insert({c, key}).second) continue;
           auto& entry = counts[{c, key}];
           if (entry.first == 0)

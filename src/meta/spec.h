@@ -114,8 +114,10 @@ ImproverSpec ProposeCandidate(const ImproverSpec& spec, Rng& rng, const Proposal
 // raised to `strength`, scaled so the largest weight is 1, floored at `floor`.
 void ApplyCredit(ImproverSpec& spec, double strength, double prior = 20, double floor = 0.02);
 
-// Frequent instruction pairs and triples (registers included) in the live code of programs, most
-// frequent first, at most `max_macros`, each seen in at least `min_count` programs.
+// Frequent instruction pairs and triples in the live code of programs, most frequent first, at
+// most `max_macros`, each seen in at least `min_count` programs. Sequences count as the same when
+// their operations and registers are (constants and element indices may differ); a macro carries
+// the constants of the first program it was seen in.
 std::vector<search::Macro> MineMacros(const std::vector<lang::Program>& programs, const lang::Shape& shape,
                                       int max_macros = 8, int min_count = 2);
 

@@ -644,6 +644,19 @@ TEST(MineMacros, RespectsMinCountAndMaxMacros) {
   EXPECT_TRUE(MineMacros({}, kMineShape).empty());
 }
 
+TEST(MineMacros, SequencesDifferingOnlyInConstantsAreOneMacroWithTheFirstProgramsConstants) {
+  // The same pair with other constants and element indices in each program: one macro, carrying
+  // the first program's values. The same operations on other registers are another sequence.
+  const auto prog = [](const std::string& a, const std::string& b, const std::string& reg) {
+    return lang::Parse("def predict():\n  v1[" + a + "] = " + b + "\n  s1 = dot(" + reg + ", v0)\n");
+  };
+  const std::vector<Program> progs = {prog("2", "0.5", "v1"), prog("0", "-1.25", "v1"), prog("1", "3", "v2")};
+  const std::set<std::string> t = Texts(MineMacros(progs, kMineShape, 100, 2));
+  EXPECT_EQ(t, (std::set<std::string>{"predict:v1[2] = 0.5;s1 = dot(v1, v0);"})) << ::testing::PrintToString(t);
+  // Only the third program uses v2 there: with it alone nothing recurs.
+  EXPECT_TRUE(MineMacros({progs[0], progs[2]}, kMineShape, 100, 2).empty());
+}
+
 TEST(MineMacros, DropsSequencesThatDoNotFitTheShape) {
   // v3 does not exist in a shape with 3 vectors.
   const Program p = lang::Parse("def predict():\n  v3 = v0 + v0\n  s1 = dot(v3, v0)\n");
