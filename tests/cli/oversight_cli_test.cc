@@ -94,8 +94,10 @@ std::string Lineage(const std::string& db_path, int64_t run) {
 class OversightCli : public ouro_test::CliFixture {
  protected:
   std::string Db(const std::string& name) { return (dir_ / name).string(); }
-  json Status(const std::string& db, int64_t run) {
+  // `ouro status RUN --json`, parsed (null on a failure); `raw` receives the command's result.
+  json Status(const std::string& db, int64_t run, Result* raw = nullptr) {
     const Result r = Run("status " + std::to_string(run) + " --json --db " + db);
+    if (raw) *raw = r;
     if (r.code != 0) return json();
     return json::parse(r.last_line, nullptr, false);
   }
@@ -106,8 +108,7 @@ class OversightCli : public ouro_test::CliFixture {
     const auto end = std::chrono::steady_clock::now() + std::chrono::duration<double>(seconds);
     Result last;
     while (std::chrono::steady_clock::now() < end) {
-      last = Run("status " + std::to_string(run) + " --json --db " + db);
-      json s = last.code == 0 ? json::parse(last.last_line, nullptr, false) : json();
+      json s = Status(db, run, &last);
       if (s.is_object() && pred(s)) return s;
       std::this_thread::sleep_for(std::chrono::milliseconds(20));
     }
