@@ -7,62 +7,13 @@
 #include <toml++/toml.h>
 
 #include "core/error.h"
+#include "meta/rsi_default_config.h"  // generated from configs/rsi-demo.toml
 #include "search/run_config.h"
 #include "search/toml_reader.h"
 
 namespace ouro::meta {
 
 namespace {
-
-// Kept in sync with configs/rsi-demo.toml by a test.
-constexpr std::string_view kDefaultConfig = R"(# The RSI demo: a plain improver (all operations, uniform weights) improves itself on
-# linear regression tasks (dim 4); the curve is measured on families it never trains on.
-seed = 1
-
-[shape]
-scalars = 4
-vectors = 3
-matrices = 1
-dim = 4
-
-[search]
-population = 100
-tournament = 10
-init_size = { setup = 4, predict = 2, learn = 4 }
-batch = 32
-check_every = 1000
-fec = { tasks = 5 }
-
-[improver]
-initial = "plain"
-
-[rsi]
-generations = 6
-candidates = 3
-max_games = 12
-max_seconds = 240
-filter_budget = 1000
-
-[rsi.sprt]
-elo0 = 0
-elo1 = 150
-alpha = 0.05
-beta = 0.05
-
-[rsi.train]
-families = ["linear:dim=4,tasks=5,train=50,valid=50"]
-budget = 3000
-target = 0.9
-
-# Held out: Fashion-MNIST class pairs (classification; the loop trains on regression only), as in
-# configs/rsi.toml but 5 seeds. Until 2026-11-26 this was linear:dim=8 and nonlinear:dim=4, where no
-# improver could show a speedup (docs/benchmarks.md).
-[rsi.held_out]
-families = ["fmnist:dim=4,pairs=0-6;2-4;1-3;5-7;8-9,train=100,valid=100"]
-seeds = 5
-budget = 6000
-target = "frozen"
-)";
 
 struct Reader : search::TomlReader {
   using TomlReader::TomlReader;
@@ -173,7 +124,7 @@ RsiFileConfig LoadRsiConfig(const std::string& path) {
   return ParseRsiConfig(ss.str(), path);
 }
 
-RsiFileConfig DefaultRsiConfig() { return ParseRsiConfig(kDefaultConfig, "<default rsi config>"); }
+RsiFileConfig DefaultRsiConfig() { return ParseRsiConfig(internal::kDefaultRsiConfig, "<default rsi config>"); }
 
 nlohmann::json ToJson(const RsiConfig& c) {
   auto families = [](const Arena& a) {

@@ -32,7 +32,7 @@ struct RsiFileConfig {
 
 RsiFileConfig ParseRsiConfig(std::string_view text, const std::string& source);
 RsiFileConfig LoadRsiConfig(const std::string& path);
-// The embedded default (configs/rsi-demo.toml holds the same text).
+// The embedded default: configs/rsi-demo.toml, compiled in at build time.
 RsiFileConfig DefaultRsiConfig();
 nlohmann::json ToJson(const RsiConfig& config);
 
