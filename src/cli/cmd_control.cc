@@ -15,6 +15,7 @@
 #include "cli/supervisor.h"
 #include "core/error.h"
 #include "meta/rsi.h"
+#include "store/lease.h"
 #include "store/store.h"
 
 namespace ouro::cli {
@@ -22,7 +23,6 @@ namespace {
 
 using nlohmann::json;
 
-constexpr double kLeaseSeconds = 5;
 
 struct Args {
   std::string db = kDefaultDb, run, note, reason, as;
@@ -50,25 +50,18 @@ store::RunInfo GetRunArg(store::Store& db, const std::string& arg) {
   return *run;
 }
 
-// Whether the run's writing process is alive: a fresh heartbeat from a process that exists.
-bool OwnerLive(const store::RunInfo& r) {
-  if (r.owner_pid == 0 || r.heartbeat_age_seconds < 0 || r.heartbeat_age_seconds > kLeaseSeconds) return false;
-  if (r.owner_host != store::Store::HostName()) return true;
-  return kill(static_cast<pid_t>(r.owner_pid), 0) == 0 || errno == EPERM;
-}
 
-bool Active(const store::RunInfo& r) { return r.status == "running" || r.status == "paused" || r.status == "waiting"; }
 
 std::string Describe(const store::RunInfo& r) {
   std::string s = r.status;
-  if (Active(r) && !OwnerLive(r)) s += " (its process is gone: `ouro resume " + std::to_string(r.id) + "` continues it)";
-  if (r.control != "run" && Active(r)) s += " [" + r.control + " requested]";
+  if (store::RunActive(r) && !store::OwnerLive(r)) s += " (its process is gone: `ouro resume " + std::to_string(r.id) + "` continues it)";
+  if (r.control != "run" && store::RunActive(r)) s += " [" + r.control + " requested]";
   return s;
 }
 
 json StatusJson(store::Store& db, const store::RunInfo& r) {
   json j = {{"run_id", r.id},       {"kind", r.kind},         {"status", r.status},
-            {"live", OwnerLive(r)}, {"control", r.control},   {"created_at", r.created_at},
+            {"live", store::OwnerLive(r)}, {"control", r.control},   {"created_at", r.created_at},
             {"finished_at", r.finished_at}, {"owner_pid", r.owner_pid}, {"owner_host", r.owner_host},
             {"heartbeat_age_seconds", r.heartbeat_age_seconds}};
   j["progress"] = r.progress_json.empty() ? json(nullptr) : json::parse(r.progress_json, nullptr, false);
@@ -142,7 +135,7 @@ int RunStatus(const Args& a) {
 int RunPause(const Args& a) {
   auto db = store::Store::OpenExisting(a.db);
   const store::RunInfo r = GetRunArg(*db, a.run);
-  if (!Active(r) || !OwnerLive(r))
+  if (!store::RunActive(r) || !store::OwnerLive(r))
     throw Error("run " + std::to_string(r.id) + " is not running (" + Describe(r) + "); nothing to pause");
   db->SetControl(r.id, "pause");
   db->AppendEvent(r.id, "pause_requested", Actor(a.as), json{{"note", a.note}}.dump());
@@ -153,10 +146,10 @@ int RunPause(const Args& a) {
 int RunStop(const Args& a) {
   auto db = store::Store::OpenExisting(a.db);
   const store::RunInfo r = GetRunArg(*db, a.run);
-  if (!Active(r)) throw Error("run " + std::to_string(r.id) + " is " + r.status + "; nothing to stop");
+  if (!store::RunActive(r)) throw Error("run " + std::to_string(r.id) + " is " + r.status + "; nothing to stop");
   db->SetControl(r.id, "stop");
   db->AppendEvent(r.id, "stop_requested", Actor(a.as), json{{"note", a.note}}.dump());
-  if (!OwnerLive(r)) {
+  if (!store::OwnerLive(r)) {
     db->SetRunStatus(r.id, "stopped");
     std::printf("run %lld: its process is gone; marked stopped (resume it with `ouro resume %lld`)\n",
                 static_cast<long long>(r.id), static_cast<long long>(r.id));
@@ -169,7 +162,7 @@ int RunStop(const Args& a) {
 int RunResume(const Args& a) {
   auto db = store::Store::OpenExisting(a.db);
   const store::RunInfo r = GetRunArg(*db, a.run);
-  if (Active(r) && OwnerLive(r)) {
+  if (store::RunActive(r) && store::OwnerLive(r)) {
     if (r.control == "run") {
       std::printf("run %lld is running (process %lld); nothing to resume\n", static_cast<long long>(r.id),
                   static_cast<long long>(r.owner_pid));
@@ -187,7 +180,7 @@ int RunResume(const Args& a) {
   const json* initial = stored.contains("initial_spec") ? &stored["initial_spec"] : nullptr;
   const meta::RsiConfig cfg = BuildConfig(recipe, initial);
   const oversight::Policy policy = BuildPolicy(recipe);
-  db->ClaimRun(r.id, kLeaseSeconds);  // before touching anything: another resumer gets a clear error
+  db->ClaimRun(r.id, store::kLeaseSeconds);  // before touching anything: another resumer gets a clear error
   std::optional<meta::RsiState> state;
   if (auto ck = db->GetCheckpoint(r.id)) state = meta::StateFromJson(json::parse(ck->second));
   db->ReopenRun(r.id);

@@ -25,6 +25,8 @@
 // savepoint inside the caller's transaction, so a failure undoes exactly that operation.
 #include "store/store.h"
 
+#include "store/lease.h"
+
 #include <signal.h>
 #include <sqlite3.h>
 #include <unistd.h>
@@ -232,11 +234,6 @@ std::string NowIso8601Millis() {
 }
 
 // Whether a process with this pid exists on this host (EPERM: it exists, owned by someone else).
-bool PidExists(int64_t pid) {
-  if (pid <= 0 || pid > INT_MAX) return false;
-  return ::kill(static_cast<pid_t>(pid), 0) == 0 || errno == EPERM;
-}
-
 std::string Seconds1(double s) {
   char buf[32];
   std::snprintf(buf, sizeof buf, "%.1f", s);
@@ -1258,8 +1255,7 @@ void Store::ClaimRun(int64_t run_id, double lease_seconds) {
       const std::string owner_host = q.Text(1);
       const double age = q.Real(2);
       const bool us = pid == me && owner_host == host;
-      const bool fresh = age >= 0 && age < lease_seconds;
-      const bool live = !us && fresh && (owner_host != host || PidExists(pid));
+      const bool live = !us && OwnerAlive(pid, owner_host, age, lease_seconds);
       if (live)
         throw Error(path_ + ": run " + std::to_string(run_id) + " is being written by process " +
                     std::to_string(pid) + " on host " + owner_host + " (heartbeat " +

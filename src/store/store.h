@@ -30,6 +30,7 @@
 #include <vector>
 
 #include "oversight/audit.h"
+#include "store/lease.h"
 
 struct sqlite3;
 
@@ -227,7 +228,7 @@ class Store {
   // atomic step. Error if another owner is recorded and live: its heartbeat is younger than
   // lease_seconds and it is on another host, or on this host with a pid that still exists (and is
   // not ours). A dead or silent owner is taken over. Error for an unknown run.
-  void ClaimRun(int64_t run_id, double lease_seconds = 5);
+  void ClaimRun(int64_t run_id, double lease_seconds = kLeaseSeconds);
   // The owner's proof of life: sets heartbeat_at to now. Error if the run is no longer owned by
   // this process (taken over after a missed lease, or released), or unknown.
   void Heartbeat(int64_t run_id);

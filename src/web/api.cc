@@ -15,22 +15,11 @@
 namespace ouro::web {
 namespace {
 
-constexpr double kLeaseSeconds = 5;  // as the control commands: a heartbeat older than this is dead
-
 json ParseOrNull(const std::string& text) {
   if (text.empty()) return nullptr;
   json j = json::parse(text, nullptr, false);
   return j.is_discarded() ? json(text) : j;
 }
-
-// Whether the run's writing process is alive: a fresh heartbeat from a process that exists.
-bool OwnerLive(const store::RunInfo& r) {
-  if (r.owner_pid == 0 || r.heartbeat_age_seconds < 0 || r.heartbeat_age_seconds > kLeaseSeconds) return false;
-  if (r.owner_host != store::Store::HostName()) return true;
-  return kill(static_cast<pid_t>(r.owner_pid), 0) == 0 || errno == EPERM;
-}
-
-bool Active(const store::RunInfo& r) { return r.status == "running" || r.status == "paused" || r.status == "waiting"; }
 
 json Budget(const json& progress) {
   json b = json::object();
@@ -181,7 +170,7 @@ json Api::Runs() {
     arr.push_back({{"run_id", r.id},
                    {"kind", r.kind},
                    {"status", r.status},
-                   {"live", Active(r) && OwnerLive(r)},
+                   {"live", store::RunActive(r) && store::OwnerLive(r)},
                    {"control", r.control},
                    {"created_at", r.created_at},
                    {"finished_at", r.finished_at},
@@ -201,7 +190,7 @@ json Api::Run(int64_t run) {
   json j = {{"run_id", r.id},
             {"kind", r.kind},
             {"status", r.status},
-            {"live", Active(r) && OwnerLive(r)},
+            {"live", store::RunActive(r) && store::OwnerLive(r)},
             {"control", r.control},
             {"created_at", r.created_at},
             {"finished_at", r.finished_at},
@@ -470,7 +459,7 @@ json Api::Decide(int64_t run, int64_t item, bool approve, const std::string& act
 json Api::Control(int64_t run, const std::string& action, const std::string& actor, const std::string& note) {
   const store::RunInfo r = GetRun(run);
   const std::string id = std::to_string(run);
-  const bool live = Active(r) && OwnerLive(r);
+  const bool live = store::RunActive(r) && store::OwnerLive(r);
   if (action == "pause") {
     if (!live) throw HttpError(409, "run " + id + " is not running (" + r.status + "); nothing to pause");
     db_.SetControl(run, "pause");
@@ -478,7 +467,7 @@ json Api::Control(int64_t run, const std::string& action, const std::string& act
     return {{"run_id", run}, {"requested", "pause"}};
   }
   if (action == "stop") {
-    if (!Active(r)) throw HttpError(409, "run " + id + " is " + r.status + "; nothing to stop");
+    if (!store::RunActive(r)) throw HttpError(409, "run " + id + " is " + r.status + "; nothing to stop");
     db_.SetControl(run, "stop");
     db_.AppendEvent(run, "stop_requested", actor, json{{"note", note}}.dump());
     if (!live) db_.SetRunStatus(run, "stopped");
