@@ -7,15 +7,15 @@
 #include <toml++/toml.h>
 
 #include "core/error.h"
+#include "core/toml_reader.h"
 #include "meta/rsi_default_config.h"  // generated from configs/rsi-demo.toml
 #include "search/run_config.h"
-#include "search/toml_reader.h"
 
 namespace ouro::meta {
 
 namespace {
 
-struct Reader : search::TomlReader {
+struct Reader : TomlReader {
   using TomlReader::TomlReader;
   void Arena(const toml::table& t, const std::string& sec, meta::Arena& a, int* seeds) const {
     if (seeds) CheckKeys(t, sec, {"families", "budget", "target", "stop_at", "seeds"});

@@ -8,7 +8,7 @@
 #include <toml++/toml.h>
 
 #include "core/error.h"
-#include "search/toml_reader.h"
+#include "core/toml_reader.h"
 
 namespace ouro::oversight {
 
@@ -93,7 +93,7 @@ above = 0
 action = "stop"
 )POLICY";
 
-struct Reader : search::TomlReader {
+struct Reader : TomlReader {
   using TomlReader::TomlReader;
 
   void ReadBudgets(const toml::table& t, const std::string& sec, Budgets& b, bool allow_generation) const {

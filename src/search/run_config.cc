@@ -9,8 +9,8 @@
 #include <toml++/toml.h>
 
 #include "core/error.h"
+#include "core/toml_reader.h"
 #include "lang/text.h"
-#include "search/toml_reader.h"
 #include "tasks/partition.h"
 
 namespace ouro::search {

@@ -1,8 +1,10 @@
-// search/toml_reader.h — strict reading of TOML config files (run configs, rsi configs).
+// core/toml_reader.h — strict reading of TOML config files (run configs, rsi configs, policies).
 //
 // Every accessor checks type and range and fails with ouro::Error "FILE:LINE:COL: where: message";
-// CheckKeys refuses unknown keys, listing the known ones. Used by run_config.cc and
-// meta/rsi_config.cc so both config files report problems the same way.
+// CheckKeys refuses unknown keys, listing the known ones. Used by search/run_config.cc,
+// meta/rsi_config.cc and oversight/policy.cc so every config file reports problems the same way
+// (a config reader derives from it and adds its own sections). Stateless apart from the source
+// name; thread-safe for concurrent const use.
 #pragma once
 
 #include <cstdint>
@@ -16,7 +18,7 @@
 
 #include "core/error.h"
 
-namespace ouro::search {
+namespace ouro {
 
 class TomlReader {
  public:
@@ -105,4 +107,4 @@ class TomlReader {
   std::string source_;
 };
 
-}  // namespace ouro::search
+}  // namespace ouro
