@@ -1,5 +1,7 @@
 #include "meta/jobs.h"
 
+#include <cmath>
+#include <limits>
 #include <string>
 
 #include "core/error.h"
@@ -79,13 +81,30 @@ RunJob RunJobFromJson(const nlohmann::json& j, const Arena& arena) {
 
 namespace {
 
+// A double that may not be finite (a candidate's run can produce NaN or infinities, and the loop
+// counts them): JSON numbers cannot carry those, so they travel as "nan", "inf" and "-inf".
+nlohmann::json Num(double x) {
+  if (std::isnan(x)) return "nan";
+  if (std::isinf(x)) return x > 0 ? "inf" : "-inf";
+  return x;
+}
+
+double NumFrom(const nlohmann::json& j) {
+  if (!j.is_string()) return j.get<double>();
+  const std::string& s = j.get_ref<const std::string&>();
+  if (s == "nan") return std::numeric_limits<double>::quiet_NaN();
+  if (s == "inf") return std::numeric_limits<double>::infinity();
+  if (s == "-inf") return -std::numeric_limits<double>::infinity();
+  throw Error("'" + s + "' is not a number");
+}
+
 // Credit counters as dense arrays in enum order: the wire form between builds of the same
 // engine, not a file format (the spec's JSON names them).
-nlohmann::json CountsJson(const search::CreditCounts& c) { return {c.trials, c.gains}; }
+nlohmann::json CountsJson(const search::CreditCounts& c) { return {Num(c.trials), Num(c.gains)}; }
 
 search::CreditCounts CountsFrom(const nlohmann::json& j) {
   if (!j.is_array() || j.size() != 2) throw Error("credit counts must be [trials, gains]");
-  return {j[0].get<double>(), j[1].get<double>()};
+  return {NumFrom(j[0]), NumFrom(j[1])};
 }
 
 template <size_t N>
@@ -121,17 +140,21 @@ search::CreditStats CreditFrom(const nlohmann::json& j) {
 
 nlohmann::json ToJson(const RunOutcome& o) {
   nlohmann::json proposals = nlohmann::json::array();
-  for (const auto& [features, gained] : o.proposals) proposals.push_back({features, gained});
+  for (const auto& [features, gained] : o.proposals) {
+    nlohmann::json f = nlohmann::json::array();
+    for (float x : features) f.push_back(Num(x));
+    proposals.push_back({f, gained});
+  }
   nlohmann::json trace = nlohmann::json::array();
-  for (const auto& p : o.trace) trace.push_back({p.eval_cost, p.best_fitness});
-  return {{"auc", o.auc},
-          {"evals_to_target", o.evals_to_target},
+  for (const auto& p : o.trace) trace.push_back({Num(p.eval_cost), Num(p.best_fitness)});
+  return {{"auc", Num(o.auc)},
+          {"evals_to_target", Num(o.evals_to_target)},
           {"reached", o.reached},
-          {"best", o.best},
-          {"cost", o.cost},
-          {"search_fitness", o.search_fitness},
-          {"held_fitness", o.held_fitness},
-          {"best_size", o.best_size},
+          {"best", Num(o.best)},
+          {"cost", Num(o.cost)},
+          {"search_fitness", Num(o.search_fitness)},
+          {"held_fitness", Num(o.held_fitness)},
+          {"best_size", Num(o.best_size)},
           {"credit", CreditJson(o.credit)},
           {"best_program", lang::Print(o.best_program)},  // exact: constants read back bit for bit
           {"proposals", proposals},
@@ -141,19 +164,24 @@ nlohmann::json ToJson(const RunOutcome& o) {
 RunOutcome RunOutcomeFromJson(const nlohmann::json& j) {
   try {
     RunOutcome o;
-    o.auc = j.at("auc").get<double>();
-    o.evals_to_target = j.at("evals_to_target").get<double>();
+    o.auc = NumFrom(j.at("auc"));
+    o.evals_to_target = NumFrom(j.at("evals_to_target"));
     o.reached = j.at("reached").get<bool>();
-    o.best = j.at("best").get<double>();
-    o.cost = j.at("cost").get<double>();
-    o.search_fitness = j.at("search_fitness").get<double>();
-    o.held_fitness = j.at("held_fitness").get<double>();
-    o.best_size = j.at("best_size").get<double>();
+    o.best = NumFrom(j.at("best"));
+    o.cost = NumFrom(j.at("cost"));
+    o.search_fitness = NumFrom(j.at("search_fitness"));
+    o.held_fitness = NumFrom(j.at("held_fitness"));
+    o.best_size = NumFrom(j.at("best_size"));
     o.credit = CreditFrom(j.at("credit"));
     o.best_program = lang::Parse(j.at("best_program").get<std::string>());
-    for (const auto& p : j.at("proposals"))
-      o.proposals.emplace_back(p.at(0).get<std::array<float, search::kFilterFeatures>>(), p.at(1).get<bool>());
-    for (const auto& p : j.at("trace")) o.trace.push_back({p.at(0).get<double>(), p.at(1).get<double>()});
+    for (const auto& p : j.at("proposals")) {
+      std::array<float, search::kFilterFeatures> f{};
+      const auto& fj = p.at(0);
+      if (!fj.is_array() || fj.size() != f.size()) throw Error("proposal features must be an array of " + std::to_string(f.size()));
+      for (size_t i = 0; i < f.size(); ++i) f[i] = static_cast<float>(NumFrom(fj[i]));
+      o.proposals.emplace_back(f, p.at(1).get<bool>());
+    }
+    for (const auto& p : j.at("trace")) o.trace.push_back({NumFrom(p.at(0)), NumFrom(p.at(1))});
     return o;
   } catch (const nlohmann::json::exception& e) {
     throw Error(std::string("malformed run outcome: ") + e.what());

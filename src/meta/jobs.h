@@ -12,6 +12,7 @@
 //
 // The wire form (ToJson / RunJobFromJson) leaves out the arena: it is the run config's, which
 // every worker has, and its base search config has no JSON reader. RunJobFromJson takes it back.
+// Non-finite numbers in an outcome travel as "nan", "inf", "-inf" (JSON numbers cannot).
 #pragma once
 
 #include <atomic>

@@ -5,6 +5,8 @@
 
 #include <gtest/gtest.h>
 
+#include <cmath>
+#include <limits>
 #include <stdexcept>
 #include <string>
 #include <vector>
@@ -130,6 +132,26 @@ TEST(JobJson, AnOutcomeRoundTripsExactly) {
     EXPECT_EQ(back.credit.kind[k].trials, o.credit.kind[k].trials);
     EXPECT_EQ(back.credit.kind[k].gains, o.credit.kind[k].gains);
   }
+}
+
+TEST(JobJson, NonFiniteValuesSurviveTheWireForm) {
+  RunOutcome o;
+  o.auc = std::numeric_limits<double>::quiet_NaN();
+  o.cost = std::numeric_limits<double>::infinity();
+  o.held_fitness = -std::numeric_limits<double>::infinity();
+  o.trace = {{1, std::numeric_limits<double>::quiet_NaN()}};
+  std::array<float, search::kFilterFeatures> f{};
+  f[2] = std::numeric_limits<float>::infinity();
+  o.proposals = {{f, true}};
+  const RunOutcome back = RunOutcomeFromJson(nlohmann::json::parse(ToJson(o).dump()));
+  EXPECT_TRUE(std::isnan(back.auc));
+  EXPECT_EQ(back.cost, o.cost);
+  EXPECT_EQ(back.held_fitness, o.held_fitness);
+  EXPECT_TRUE(std::isnan(back.trace.at(0).best_fitness));
+  EXPECT_EQ(back.proposals.at(0).first[2], f[2]);
+  nlohmann::json j = ToJson(o);
+  j["best"] = "infinite";
+  EXPECT_THROW(RunOutcomeFromJson(j), Error);
 }
 
 TEST(JobJson, MalformedWireFormsAreErrors) {
