@@ -174,4 +174,12 @@ Interval HeldOutSpeedup(const HeldOutMeasure& frozen, const HeldOutMeasure& m, u
 // discards the unfinished generation: the result is that of the last checkpoint.
 RsiResult RunRsi(const RsiConfig& config, const RsiHooks& hooks = {}, const RsiState* resume = nullptr);
 
+// The same, with the loop's jobs (games and held-out runs, meta/jobs.h) handed to `runner`; the
+// two above run them on the calling thread (InlineRunner). The result does not depend on the
+// runner or its number of slots.
+class JobRunner;
+HeldOutMeasure MeasureHeldOut(const ImproverSpec& spec, const RsiConfig& config, const std::atomic<bool>* stop,
+                              const std::vector<double>& targets, JobRunner& runner);
+RsiResult RunRsi(const RsiConfig& config, const RsiHooks& hooks, const RsiState* resume, JobRunner& runner);
+
 }  // namespace ouro::meta

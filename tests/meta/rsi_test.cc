@@ -19,6 +19,7 @@
 #include <vector>
 
 #include "core/error.h"
+#include "meta/job_runner.h"
 #include "meta/rsi_config.h"
 #include "search/run_config.h"
 
@@ -158,6 +159,28 @@ TEST(RunRsi, DeterministicForASeed) {
   Recorder r4;
   RunRsi(Tiny(2), r4.Hooks());
   EXPECT_NE(r1.Decisions(), r4.Decisions());
+}
+
+// The loop's games and held-out runs are jobs (meta/jobs.h): a runner with two slots plays the
+// incumbent's first games, each game's two runs and the held-out runs two at a time, and the run
+// is the same as on the calling thread (same hooks, same order, same numbers).
+TEST(RunRsi, TheSameRunOnOneAndTwoJobThreads) {
+  const Recorder& r1 = Seed1().rec;
+  const RsiResult& a = Seed1().result;
+  for (int threads : {1, 2}) {
+    Recorder r2;
+    ThreadRunner runner(threads);
+    const RsiResult b = RunRsi(Tiny(1), r2.Hooks(), nullptr, runner);
+    EXPECT_EQ(a.improver_hashes, b.improver_hashes) << threads;
+    EXPECT_EQ(r1.Decisions(), r2.Decisions()) << threads;
+    EXPECT_EQ(r1.improvers, r2.improvers) << threads;
+    EXPECT_EQ(r1.curve, r2.curve) << threads;
+    EXPECT_EQ(r1.log, r2.log) << threads;
+    EXPECT_EQ(ToJson(a.final_spec).dump(), ToJson(b.final_spec).dump()) << threads;
+    EXPECT_EQ(a.cumulative_evaluations, b.cumulative_evaluations) << threads;
+    EXPECT_EQ(a.oversight_evaluations, b.oversight_evaluations) << threads;
+    EXPECT_EQ(a.speedup.estimate, b.speedup.estimate) << threads;
+  }
 }
 
 TEST(RunRsi, ResultIsConsistentWithWhatTheHooksSaw) {
@@ -773,6 +796,29 @@ TEST(RsiCheckpoint, AStopMidGenerationReturnsTheLastCheckpointAndResumesToTheSam
     const RsiResult rest = RunRsi(ckpt::Three(), {}, &*last);
     EXPECT_EQ(ckpt::Fingerprint(rest), ckpt::Fingerprint(full)) << "stopped at safe point " << k;
   }
+}
+
+// The same with the jobs on two threads: a stop between two games of a batch still discards the
+// unfinished generation, and the resumed run (on one thread) ends where the uninterrupted one did.
+TEST(RsiCheckpoint, AStopWithTwoJobThreadsResumesToTheSameEnd) {
+  const RsiResult full = RunRsi(ckpt::Three());
+  std::atomic<bool> stop{false};
+  int points = 0;
+  std::optional<RsiState> last;
+  RsiHooks h;
+  h.stop = &stop;
+  h.pause_point = [&] {
+    if (++points == 9) stop = true;
+  };
+  h.on_checkpoint = [&](const RsiState& s) { last = s; };
+  ThreadRunner runner(2);
+  const RsiResult part = RunRsi(ckpt::Three(), h, nullptr, runner);
+  ASSERT_TRUE(last.has_value());
+  ASSERT_EQ(part.stop_reason, "stopped");
+  EXPECT_EQ(part.generations, last->generation);
+  EXPECT_EQ(part.cumulative_evaluations, last->result.cumulative_evaluations);
+  const RsiResult rest = RunRsi(ckpt::Three(), {}, &*last);
+  EXPECT_EQ(ckpt::Fingerprint(rest), ckpt::Fingerprint(full));
 }
 
 TEST(RsiCheckpoint, AnEvaluationBudgetStopsAtACheckpointWithItsReason) {

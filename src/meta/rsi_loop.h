@@ -1,0 +1,104 @@
+// meta/rsi_loop.h — internal to RunRsi (rsi.cc, rsi_stages.cc): what one run of the loop shares
+// between its stages, and the stages themselves.
+//
+// RunRsi is a sequence of named stages over plain-data jobs (jobs.h) handed to a JobRunner:
+//   StartRun                 generation 0: the initial improver and the frozen measurement
+//   per generation (RunGeneration):
+//     PlayIncumbent          the incumbent's games, played once and shared by all candidates
+//     DiscoverFilter         a proposal filter learned by the level-0 search from their history
+//     Propose                a candidate from the incumbent's meta-operators (the loop's Rng)
+//     PlayCandidate          its paired games through the SPRT gate
+//     MeasureAndAdopt        held-out measurement and the adoption seam (hooks.adopt)
+//     RecordCandidate        counts, log, hooks.on_candidate, meta-level credit
+//     EndGeneration          learned credit, the new incumbent, its curve point, the checkpoint
+// A stage that meets a stop, a budget or max_seconds returns a Status other than kOk; RunRsi then
+// restores the last checkpoint. Single-threaded: only the runner's jobs run elsewhere.
+#pragma once
+
+#include <atomic>
+#include <chrono>
+#include <optional>
+#include <set>
+#include <string>
+#include <vector>
+
+#include "core/rng.h"
+#include "meta/job_runner.h"
+#include "meta/rsi.h"
+
+namespace ouro::meta::rsi_loop {
+
+enum class Status { kOk, kStopped, kOverBudget };
+
+class Loop {
+ public:
+  Loop(const RsiConfig& config, const RsiHooks& hooks, JobRunner& runner, const RsiState* resume);
+
+  const RsiConfig& cfg;
+  const RsiHooks& hooks;
+  JobRunner& runner;
+  RsiState st;  // the checkpointed state: st.result is the run's result so far
+  Rng rng;
+  const SprtBounds bounds;
+  ProposalContext ctx;  // what the incumbent's meta-operators may draw on
+  std::string budget_hit;  // the budget that stopped the run, when one did
+
+  RsiResult& res() { return st.result; }
+  double Elapsed() const;
+  double Cpu() const;
+  void Log(const std::string& line) const;
+  bool Stopped() const;
+  bool Ablated(const char* channel) const;
+  // Starts a generation's budgets (evaluations, cpu and wall time from now).
+  void StartGenerationBudget();
+  // Safe point: hooks.pause_point, then the stop flag and the budgets.
+  [[nodiscard]] Status Check();
+  void Checkpoint(int generation);
+  void AddCurvePoint(int generation, const HeldOutMeasure& m);
+  double HeldOutCost() const;  // evaluations of one held-out measurement
+  // Runs training-arena jobs in batches of the runner's slots; each outcome, in job order, is
+  // appended to `out`, counted (its cost plus one evaluation of its best program on held-out
+  // data, oversight compute) and followed by Check.
+  [[nodiscard]] Status PlayTrainingRuns(const std::vector<RunJob>& jobs, std::vector<RunOutcome>& out);
+
+ private:
+  std::chrono::steady_clock::time_point start_;
+  double cpu_start_, wall_before_, cpu_before_;
+  double gen_start_evals_ = 0, gen_start_wall_ = 0, gen_start_cpu_ = 0;
+  std::string OverBudget() const;
+};
+
+// One generation's work in progress (discarded when a stage is interrupted).
+struct Generation {
+  int number = 0;
+  std::vector<RunOutcome> incumbent_games;  // game k of the incumbent, played on demand
+  search::CreditStats credit;               // of the candidates' games, in play order
+  int64_t candidate_runs = 0;
+  std::set<std::string> tried;              // hashes of the candidates proposed so far
+  std::optional<CandidateReport> accepted;
+  std::optional<HeldOutMeasure> accepted_held;
+};
+
+[[nodiscard]] Status StartRun(Loop& loop);
+[[nodiscard]] Status RunGeneration(Loop& loop, int generation);
+
+[[nodiscard]] Status PlayIncumbent(Loop& loop, Generation& gen, int games);
+[[nodiscard]] Status DiscoverFilter(Loop& loop, Generation& gen);
+CandidateReport Propose(Loop& loop, Generation& gen, int index);
+[[nodiscard]] Status PlayCandidate(Loop& loop, Generation& gen, CandidateReport& rep);
+[[nodiscard]] Status MeasureAndAdopt(Loop& loop, Generation& gen, CandidateReport& rep,
+                                     std::optional<HeldOutMeasure>& held);
+void RecordCandidate(Loop& loop, Generation& gen, CandidateReport& rep, std::optional<HeldOutMeasure>& held);
+void EndGeneration(Loop& loop, Generation& gen);
+
+// The speedup, medians and returns of a finished run, from its curve.
+void Summarise(const RsiConfig& config, RsiResult& result);
+
+// The meta-operator an ablated channel switches off (-1: not a channel).
+int ChannelOp(const std::string& channel);
+double Mean(const std::vector<double>& v);
+// Credit at the meta level: the weight of the meta-operator behind `rep` scales by how its games
+// went. REQUIRES: rep.meta_operator is a meta-operator's name.
+void CreditMetaOperator(ImproverSpec& incumbent, const CandidateReport& rep);
+
+}  // namespace ouro::meta::rsi_loop
