@@ -158,7 +158,7 @@ class Runner {
          const Budget& budget, const Callbacks& cb)
       : cfg_(cfg), tasks_(tasks), seed_(seed), pool_(threads), budget_(budget), cb_(cb),
         mutator_(cfg.space, cfg.mutations, cfg.policy), cache_(cfg.fec ? cfg.fec_capacity : 0),
-        machines_(static_cast<size_t>(pool_.Size())), eval_seed_(DeriveSeed(seed, 0xe7a1)) {
+        machines_(static_cast<size_t>(pool_->Size())), eval_seed_(DeriveSeed(seed, 0xe7a1)) {
     // Search evaluations end mid-task on a stop request (those children score 0 and the run ends
     // after the batch); select checks and the final held-out score always run to the end.
     search_limits_ = cfg.limits;
@@ -228,7 +228,7 @@ class Runner {
   void Score(std::vector<Child>& batch) {
     const auto& search = SearchTasks();
     // Compile each child once; its executable serves the fingerprint and the full evaluation.
-    pool_.ParallelFor(static_cast<int64_t>(batch.size()), [&](int64_t i, int w) {
+    pool_->ParallelFor(static_cast<int64_t>(batch.size()), [&](int64_t i, int w) {
       batch[i].exe = lang::Compile(batch[i].ind->program, cfg_.space.shape);
       if (cfg_.fec)
         batch[i].fingerprint = eval::Fingerprint(batch[i].exe, search, machines_[w], eval_seed_,
@@ -261,7 +261,7 @@ class Runner {
       }
     const int nt = static_cast<int>(search.size());
     const int k = cfg_.cascade_tasks > 0 && cfg_.cascade_tasks < nt ? cfg_.cascade_tasks : 0;
-    pool_.ParallelFor(static_cast<int64_t>(batch.size()), [&](int64_t i, int w) {
+    pool_->ParallelFor(static_cast<int64_t>(batch.size()), [&](int64_t i, int w) {
       Child& c = batch[i];
       if (!c.needs_eval) return;
       if (k == 0 || !c.ind->parent || c.rescore) {
@@ -380,7 +380,7 @@ class Runner {
     for (const auto& c : cands) exes.push_back(lang::Compile(c->program, cfg_.space.shape));
     const int64_t nt = static_cast<int64_t>(select.size());
     std::vector<double> per(cands.size() * select.size());
-    pool_.ParallelFor(static_cast<int64_t>(per.size()), [&](int64_t k, int w) {
+    pool_->ParallelFor(static_cast<int64_t>(per.size()), [&](int64_t k, int w) {
       const int64_t t = k % nt;
       per[k] = eval::EvaluateTask(exes[k / nt], select[t], machines_[w], DeriveSeed(eval_seed_, t), cfg_.limits).fitness;
     });
@@ -546,7 +546,7 @@ class Runner {
       const auto& held = tasks_.held_out;
       std::vector<double> per(held.size());
       const bool has_test = !held.empty() && held[0].test.n() > 0;
-      pool_.ParallelFor(static_cast<int64_t>(held.size()), [&](int64_t t, int w) {
+      pool_->ParallelFor(static_cast<int64_t>(held.size()), [&](int64_t t, int w) {
         per[t] = eval::EvaluateTask(exe, held[t], machines_[w], DeriveSeed(eval_seed_, t), cfg_.limits,
                                     has_test ? eval::ScoreOn::kTest : eval::ScoreOn::kValid).fitness;
       });
@@ -569,7 +569,7 @@ class Runner {
   eval::Limits search_limits_;
   const tasks::Partition& tasks_;
   uint64_t seed_;
-  ThreadPool pool_;
+  PooledThreads pool_;  // borrowed from the process-wide cache
   Budget budget_;
   const Callbacks& cb_;
   Mutator mutator_;
