@@ -3,7 +3,6 @@
 #include <algorithm>
 #include <chrono>
 #include <cmath>
-#include <deque>
 #include <optional>
 #include <unordered_map>
 #include <unordered_set>
@@ -11,6 +10,7 @@
 #include "core/error.h"
 #include "core/parallel.h"
 #include "eval/fec_cache.h"
+#include "search/population.h"
 
 namespace ouro::search {
 
@@ -357,7 +357,6 @@ class Runner {
   // experiment's best (when it changed since the last check) and, with select_top > 1, the next
   // best members of the population. A program (by hash) is scored at most once per run: scores are
   // deterministic, so a second look would only cost time.
-  using Population = std::deque<std::shared_ptr<const Individual>>;
   bool CheckSelect(const std::vector<Population>* islands) {
     std::vector<std::shared_ptr<const Individual>> cands;
     auto consider = [&](const std::shared_ptr<const Individual>& ind) {
@@ -368,7 +367,7 @@ class Runner {
     if (islands && cfg_.select_top > 1) {
       std::vector<const std::shared_ptr<const Individual>*> order;
       for (const auto& population : *islands)
-        for (const auto& ind : population) order.push_back(&ind);
+        for (size_t k = 0; k < population.size(); ++k) order.push_back(&population[k]);
       std::sort(order.begin(), order.end(), [](const auto* a, const auto* b) {
         return (*a)->fitness != (*b)->fitness ? (*a)->fitness > (*b)->fitness : (*a)->id < (*b)->id;
       });
@@ -420,7 +419,7 @@ class Runner {
     // One population, or `islands` of them; child i of the experiment lives in island i mod n.
     const int n_islands = cfg_.islands;
     const int island_size = cfg_.population / n_islands;
-    std::vector<Population> islands(static_cast<size_t>(n_islands));
+    std::vector<Population> islands(static_cast<size_t>(n_islands), Population(static_cast<size_t>(island_size)));
     std::vector<int> home;  // island of each child in the batch
     int64_t exp_individuals = 0;
     int64_t next_check = cfg_.check_every;
@@ -433,9 +432,7 @@ class Runner {
         Child& c = batch[i];
         if (c.filtered) continue;
         ConsiderBest(c.ind);
-        Population& pop = islands[static_cast<size_t>(home[i])];
-        pop.push_back(c.ind);
-        if (static_cast<int>(pop.size()) > (n_islands == 1 ? cfg_.population : island_size)) pop.pop_front();
+        islands[static_cast<size_t>(home[i])].PushBack(c.ind);
       }
       exp_individuals += static_cast<int64_t>(batch.size());
       progress_.experiment_individuals = exp_individuals;
@@ -446,16 +443,14 @@ class Runner {
         std::vector<std::shared_ptr<const Individual>> emigrants;
         for (const Population& pop : islands) {
           const std::shared_ptr<const Individual>* best = nullptr;
-          for (const auto& ind : pop)
-            if (!best || ind->fitness > (*best)->fitness) best = &ind;
+          for (size_t k = 0; k < pop.size(); ++k)
+            if (!best || pop.fitness(k) > (*best)->fitness) best = &pop[k];
           emigrants.push_back(best ? *best : nullptr);
         }
         for (int i = 0; i < n_islands; ++i) {
           const auto& e = emigrants[static_cast<size_t>(i)];
           if (!e) continue;
-          Population& dest = islands[static_cast<size_t>((i + 1) % n_islands)];
-          dest.push_back(e);
-          if (static_cast<int>(dest.size()) > island_size) dest.pop_front();
+          islands[static_cast<size_t>((i + 1) % n_islands)].PushBack(e);
         }
       }
     };
@@ -467,12 +462,7 @@ class Runner {
       return solved;
     };
     auto tournament = [&](const Population& pop) -> const std::shared_ptr<const Individual>& {
-      const std::shared_ptr<const Individual>* winner = nullptr;
-      for (int t = 0; t < cfg_.tournament; ++t) {
-        const auto& cand = pop[rng.Below(static_cast<uint32_t>(pop.size()))];
-        if (!winner || cand->fitness > (*winner)->fitness) winner = &cand;
-      }
-      return *winner;
+      return pop[pop.Tournament(rng, cfg_.tournament)];
     };
 
     // Initial population.
@@ -497,10 +487,11 @@ class Runner {
         exp_best_.reset();
         best_checked_ = false;
         progress_.best_fitness = 0;
-        std::vector<Population> old(static_cast<size_t>(n_islands));
+        std::vector<Population> old(static_cast<size_t>(n_islands), Population(static_cast<size_t>(island_size)));
         old.swap(islands);
         for (int i = 0; i < n_islands; ++i)
-          for (const auto& member : old[static_cast<size_t>(i)]) {
+          for (size_t k = 0; k < old[static_cast<size_t>(i)].size(); ++k) {
+            const std::shared_ptr<const Individual>& member = old[static_cast<size_t>(i)][k];
             Child& c = batch.emplace_back();
             c.ind = NewIndividual(member->program, member, Mutation::kNone);
             c.rescore = true;
