@@ -44,6 +44,9 @@ struct Executable {
 
 // REQUIRES: program.Validate(shape) passes (Compile checks it and throws ouro::Error otherwise).
 Executable Compile(const Program& program, const Shape& shape, bool prune = true);
+// The same, into *exe, reusing its buffers: the search compiles every child into an executable
+// of the previous batch, so the steady state allocates nothing here.
+void CompileInto(const Program& program, const Shape& shape, Executable* exe, bool prune = true);
 
 class Machine {
  public:

@@ -4,7 +4,6 @@
 #include <chrono>
 #include <cmath>
 #include <optional>
-#include <unordered_map>
 #include <unordered_set>
 
 #include "core/error.h"
@@ -182,7 +181,6 @@ class Runner {
  private:
   struct Child {
     std::shared_ptr<Individual> ind;
-    lang::Executable exe;
     uint64_t fingerprint = 0;
     int dup_of = -1;  // index of an earlier child in the batch with the same fingerprint
     bool needs_eval = false;
@@ -223,31 +221,42 @@ class Runner {
     return false;
   }
 
+  // Cache resolution, in child order: a hit takes the cached fitness; among the misses, the first
+  // child with a fingerprint needs an evaluation and later ones become its duplicates. (Sorting
+  // (fingerprint, index) pairs in a reused buffer finds the first of each fingerprint without a
+  // hash-map node per child.)
+  void ResolveCache(std::vector<Child>& batch) {
+    misses_.clear();
+    for (size_t i = 0; i < batch.size(); ++i) {
+      Child& c = batch[i];
+      if (!cfg_.fec) c.needs_eval = true;
+      else if (auto hit = cache_.Lookup(c.fingerprint)) c.ind->fitness = *hit;
+      else misses_.emplace_back(c.fingerprint, static_cast<int>(i));
+    }
+    std::sort(misses_.begin(), misses_.end());
+    int first = -1;
+    for (size_t j = 0; j < misses_.size(); ++j) {
+      if (j == 0 || misses_[j].first != misses_[j - 1].first) first = misses_[j].second;
+      Child& c = batch[static_cast<size_t>(misses_[j].second)];
+      if (misses_[j].second == first) c.needs_eval = true;
+      else c.dup_of = first;
+    }
+  }
+
   // Scores a batch of children: fingerprints in parallel, cache resolution in order, full
   // evaluations of the misses in parallel, then cache insertion in order.
   void Score(std::vector<Child>& batch) {
     const auto& search = SearchTasks();
-    // Compile each child once; its executable serves the fingerprint and the full evaluation.
+    // Compile each child once (into the executables of earlier batches, reusing their buffers);
+    // its executable serves the fingerprint and the full evaluation.
+    if (exes_.size() < batch.size()) exes_.resize(batch.size());
     pool_->ParallelFor(static_cast<int64_t>(batch.size()), [&](int64_t i, int w) {
-      batch[i].exe = lang::Compile(batch[i].ind->program, cfg_.space.shape);
+      lang::CompileInto(batch[i].ind->program, cfg_.space.shape, &exes_[i]);
       if (cfg_.fec)
-        batch[i].fingerprint = eval::Fingerprint(batch[i].exe, search, machines_[w], eval_seed_,
+        batch[i].fingerprint = eval::Fingerprint(exes_[i], search, machines_[w], eval_seed_,
                                                  cfg_.fec_tasks, cfg_.fec_train, cfg_.fec_valid, cfg_.limits);
     });
-    std::unordered_map<uint64_t, int> first_in_batch;
-    for (size_t i = 0; i < batch.size(); ++i) {
-      Child& c = batch[i];
-      if (!cfg_.fec) {
-        c.needs_eval = true;
-      } else if (auto hit = cache_.Lookup(c.fingerprint)) {
-        c.ind->fitness = *hit;
-      } else if (auto it = first_in_batch.find(c.fingerprint); it != first_in_batch.end()) {
-        c.dup_of = it->second;
-      } else {
-        first_in_batch.emplace(c.fingerprint, static_cast<int>(i));
-        c.needs_eval = true;
-      }
-    }
+    ResolveCache(batch);
     // The filter judges the proposals that would cost an evaluation, in child order.
     if (filter_)
       for (Child& c : batch) {
@@ -264,22 +273,25 @@ class Runner {
     pool_->ParallelFor(static_cast<int64_t>(batch.size()), [&](int64_t i, int w) {
       Child& c = batch[i];
       if (!c.needs_eval) return;
-      if (k == 0 || !c.ind->parent || c.rescore) {
-        c.ind->fitness = eval::EvaluateSet(c.exe, search, machines_[w], eval_seed_, search_limits_).fitness;
-        return;
-      }
-      // Cascade: the first k tasks, then the rest only if the child looks competitive. The sum
-      // runs in task order with the same per-task seeds as EvaluateSet, so a full score is the same.
+      // Task fitnesses summed in task order with EvaluateSet's per-task seeds, so a full score is
+      // bit for bit EvaluateSet's (without its per-task vector).
       double sum = 0;
-      for (int t = 0; t < k; ++t)
-        sum += eval::EvaluateTask(c.exe, search[t], machines_[w], DeriveSeed(eval_seed_, t), search_limits_).fitness;
-      if (sum / k < cfg_.cascade_ratio * c.ind->parent->fitness) {
-        c.rejected = true;
-        c.ind->fitness = sum / k;
-        return;
+      auto add_tasks = [&](int from, int to) {
+        for (int t = from; t < to; ++t)
+          sum += eval::EvaluateTask(exes_[i], search[t], machines_[w], DeriveSeed(eval_seed_, t), search_limits_).fitness;
+      };
+      // Cascade: the first k tasks, then the rest only if the child looks competitive.
+      if (k > 0 && c.ind->parent && !c.rescore) {
+        add_tasks(0, k);
+        if (sum / k < cfg_.cascade_ratio * c.ind->parent->fitness) {
+          c.rejected = true;
+          c.ind->fitness = sum / k;
+          return;
+        }
+        add_tasks(k, nt);
+      } else {
+        add_tasks(0, nt);
       }
-      for (int t = k; t < nt; ++t)
-        sum += eval::EvaluateTask(c.exe, search[t], machines_[w], DeriveSeed(eval_seed_, t), search_limits_).fitness;
       c.ind->fitness = sum / static_cast<double>(nt);
     });
     for (Child& c : batch) {
@@ -566,6 +578,8 @@ class Runner {
   Mutator mutator_;
   eval::FecCache cache_;
   std::vector<lang::Machine> machines_;
+  std::vector<lang::Executable> exes_;                // per child of the batch being scored; reused
+  std::vector<std::pair<uint64_t, int>> misses_;       // (fingerprint, child) of cache misses; reused
   uint64_t eval_seed_;
   Clock::time_point start_;
   Progress progress_;

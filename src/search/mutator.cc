@@ -113,6 +113,7 @@ Mutator::Mutator(SearchSpace space, std::vector<Mutation> kinds, ProposalPolicy 
   space_.Validate();
   if (kinds_.empty()) throw Error("search: no mutation kinds allowed");
   policy_.Validate(space_, kinds_.size());
+  insert_weights_.assign(policy_.insert_at.begin(), policy_.insert_at.end());
 }
 
 bool Mutator::HasKind(Mutation kind) const {
@@ -122,8 +123,7 @@ bool Mutator::HasKind(Mutation kind) const {
 }
 
 size_t Mutator::InsertPosition(Rng& rng, size_t n) const {
-  const std::vector<double> w(policy_.insert_at.begin(), policy_.insert_at.end());
-  switch (static_cast<InsertAt>(WeightedIndex(rng, w, 3))) {
+  switch (static_cast<InsertAt>(WeightedIndex(rng, insert_weights_, 3))) {
     case InsertAt::kStart: return 0;
     case InsertAt::kEnd: return n;
     case InsertAt::kAnywhere: break;

@@ -109,6 +109,7 @@ class Mutator {
   SearchSpace space_;
   std::vector<Mutation> kinds_;
   ProposalPolicy policy_;
+  std::vector<double> insert_weights_;  // policy_.insert_at, as WeightedIndex takes it
 };
 
 }  // namespace ouro::search

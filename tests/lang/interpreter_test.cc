@@ -134,3 +134,35 @@ TEST(Interpreter, CompileRejectsProgramsThatDoNotFitTheShape) {
 
 }  // namespace
 }  // namespace ouro::lang
+
+namespace ouro::lang {
+namespace {
+
+bool SameExecutable(const Executable& a, const Executable& b) {
+  if (a.memory_doubles != b.memory_doubles || a.scratch != b.scratch || a.rng_streams != b.rng_streams) return false;
+  for (int c = 0; c < kNumComponents; ++c) {
+    if (a.fn[c].size() != b.fn[c].size()) return false;
+    for (size_t i = 0; i < a.fn[c].size(); ++i) {
+      const CompiledInstr &x = a.fn[c][i], &y = b.fn[c][i];
+      if (x.op != y.op || x.rng_slot != y.rng_slot || x.out != y.out || x.a != y.a || x.b != y.b || x.c1 != y.c1 ||
+          x.c2 != y.c2)
+        return false;
+    }
+  }
+  return true;
+}
+
+TEST(Compile, IntoAUsedExecutableEqualsAFreshCompile) {
+  const Program big = Parse("def setup():\n  v1 = gaussian(0, 1)\n  s2 = uniform(-1, 1)\n"
+                            "def predict():\n  s1 = dot(v0, v1)\n  s1 = s1 + s2\n");
+  const Program small = Parse("def predict():\n  s1 = norm(v0)\n");
+  Executable reused;
+  CompileInto(big, Shape{4, 3, 1, 8}, &reused);
+  CompileInto(small, Shape{4, 3, 1, 4}, &reused);
+  EXPECT_TRUE(SameExecutable(reused, Compile(small, Shape{4, 3, 1, 4})));
+  CompileInto(big, Shape{4, 3, 1, 8}, &reused);
+  EXPECT_TRUE(SameExecutable(reused, Compile(big, Shape{4, 3, 1, 8})));
+}
+
+}  // namespace
+}  // namespace ouro::lang
