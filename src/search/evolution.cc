@@ -157,7 +157,7 @@ class Runner {
          const Budget& budget, const Callbacks& cb)
       : cfg_(cfg), tasks_(tasks), seed_(seed), pool_(threads), budget_(budget), cb_(cb),
         mutator_(cfg.space, cfg.mutations, cfg.policy), cache_(cfg.fec ? cfg.fec_capacity : 0),
-        machines_(static_cast<size_t>(pool_->Size())), eval_seed_(DeriveSeed(seed, 0xe7a1)) {
+        machines_(static_cast<size_t>(pool_->Size())), eval_seed_(eval::EvalSeed(seed)) {
     // Search evaluations end mid-task on a stop request (those children score 0 and the run ends
     // after the batch); select checks and the final held-out score always run to the end.
     search_limits_ = cfg.limits;
