@@ -166,3 +166,39 @@ TEST(Compile, IntoAUsedExecutableEqualsAFreshCompile) {
 
 }  // namespace
 }  // namespace ouro::lang
+
+namespace ouro::lang {
+namespace {
+
+// The ops that write their output while still reading inputs (matvec, matmul, transpose) must
+// give the same values whether the output is distinct from, or the same register as, an input;
+// at an unrolled dim (4) and the generic kernel (5).
+TEST(Interpreter, AliasedOutputsMatchDistinctOutputs) {
+  const std::string init =
+      "def setup():\n  m0 = gaussian(0, 1)\n  m1 = gaussian(0, 1)\n  v1 = gaussian(0, 1)\n  v2 = gaussian(0, 1)\n";
+  struct Case {
+    std::string aliased, distinct;
+    bool matrix;
+    int reg;  // register the aliased form writes
+  };
+  const Case cases[] = {
+      {"  m0 = m0 @ m1\n", "  m3 = m0 @ m1\n", true, 0},   // out == in1
+      {"  m1 = m0 @ m1\n", "  m3 = m0 @ m1\n", true, 1},   // out == in2
+      {"  m0 = transpose(m0)\n", "  m3 = transpose(m0)\n", true, 0},
+      {"  v2 = m0 @ v2\n", "  v3 = m0 @ v2\n", false, 2},  // out == in2 (matvec's in1 is a matrix)
+  };
+  for (int dim : {4, 5})
+    for (const Case& c : cases) {
+      const Shape shape{4, 4, 4, dim};
+      Fixture a(init + c.aliased, shape), b(init + c.distinct, shape);
+      a.Setup();
+      b.Setup();
+      const int size = c.matrix ? dim * dim : dim;
+      const double* got = c.matrix ? a.m.matrix(a.exe, c.reg) : a.m.vector(a.exe, c.reg);
+      const double* want = c.matrix ? b.m.matrix(b.exe, 3) : b.m.vector(b.exe, 3);
+      for (int i = 0; i < size; ++i) ASSERT_EQ(got[i], want[i]) << c.aliased << " dim " << dim << " i " << i;
+    }
+}
+
+}  // namespace
+}  // namespace ouro::lang
