@@ -7,7 +7,8 @@
 //   demo_individuals_per_second the AutoML-Zero demo workload (configs/automl-zero-demo.toml),
 //                               one experiment for --demo-seconds on all cores.
 //   rediscovery_*               with --rediscovery N: time to solve the demo for seeds 1..N
-//                               (with --improver SPEC: using that improver's strategy).
+//                               (with --improver SPEC: using that improver's strategy); an
+//                               unsolved seed counts as --rediscovery-timeout seconds.
 #include <algorithm>
 #include <chrono>
 #include <cmath>
@@ -16,6 +17,7 @@
 
 #include "cli/commands.h"
 #include "meta/spec.h"
+#include "meta/stats.h"
 #include "cli/common.h"
 #include "core/error.h"
 #include "core/rng.h"
@@ -90,12 +92,6 @@ double NativeLogistic(const tasks::Dataset& d, double lr) {
   return static_cast<double>(correct) / d.valid.n();
 }
 
-double Median(std::vector<double> v) {
-  std::sort(v.begin(), v.end());
-  const size_t n = v.size();
-  return n % 2 ? v[n / 2] : 0.5 * (v[n / 2 - 1] + v[n / 2]);
-}
-
 int RunBench(const BenchArgs& a) {
   nlohmann::json out;
   // 1. Interpreter overhead.
@@ -122,10 +118,10 @@ int RunBench(const BenchArgs& a) {
     if (vm_acc != native_acc)
       throw Error("bench: interpreter and native logistic regression disagree (" + std::to_string(vm_acc) +
                   " vs " + std::to_string(native_acc) + ")");
-    out["vm_native_ratio"] = Median(ratios);
+    out["vm_native_ratio"] = meta::Median(ratios);
     out["vm_accuracy"] = vm_acc;
     out["vm_examples_per_second"] = 9000 / vm_time;
-    if (!a.json) std::fprintf(stderr, "vm/native ratio %.3f (accuracy %.4f both)\n", Median(ratios), vm_acc);
+    if (!a.json) std::fprintf(stderr, "vm/native ratio %.3f (accuracy %.4f both)\n", meta::Median(ratios), vm_acc);
   }
   // 2. Demo throughput.
   search::RunConfig cfg = search::DefaultRunConfig();
@@ -162,7 +158,7 @@ int RunBench(const BenchArgs& a) {
       budget.stop = &StopFlag();
       const auto r = search::RunEvolution(e, part, static_cast<uint64_t>(s), a.threads, budget);
       solved += r.solved;
-      times.push_back(r.solved ? r.progress.seconds : INFINITY);
+      times.push_back(r.solved ? r.progress.seconds : a.rediscovery_timeout);  // unsolved: the timeout
       per_seed.push_back({{"seed", s}, {"solved", r.solved}, {"seconds", r.progress.seconds},
                           {"experiments", r.progress.experiment + 1}, {"individuals", r.progress.individuals},
                           {"fitness_final", r.fitness_final}});
@@ -173,7 +169,7 @@ int RunBench(const BenchArgs& a) {
     }
     out["rediscovery_seeds"] = times.size();
     out["rediscovery_solved"] = solved;
-    out["rediscovery_median_seconds"] = times.empty() ? 0.0 : Median(times);
+    out["rediscovery_median_seconds"] = times.empty() ? 0.0 : meta::Median(times);
     out["rediscovery_max_seconds"] = times.empty() ? 0.0 : *std::max_element(times.begin(), times.end());
     out["rediscovery"] = per_seed;
   }

@@ -52,7 +52,7 @@ int RunEval(const EvalArgs& a) {
   const lang::Executable exe = lang::Compile(program, shape);
   const auto t0 = std::chrono::steady_clock::now();
   lang::Machine m;
-  const uint64_t eval_seed = DeriveSeed(seed, 0xe7a1);
+  const uint64_t eval_seed = eval::EvalSeed(seed);
   eval::Limits limits;
   nlohmann::json per_task = nlohmann::json::array();
   double sum_valid = 0, sum_test = 0;

@@ -16,10 +16,53 @@ inline void CpuRelax() {
 #endif
 }
 
+int ResolveThreads(int threads) {
+  return threads > 0 ? threads : static_cast<int>(std::max(1u, std::thread::hardware_concurrency()));
+}
+
+// Idle pools, kept for the next borrower. Bounded so that a burst of concurrent borrowers does
+// not leave many sleeping threads behind. Never destroyed (a pool's workers may still be
+// parking when static destructors run at exit).
+constexpr size_t kMaxIdlePools = 4;
+struct PoolCache {
+  std::mutex mu;
+  std::vector<std::unique_ptr<ThreadPool>> idle;
+};
+PoolCache& Cache() {
+  static auto* cache = new PoolCache;
+  return *cache;
+}
+
 }  // namespace
 
+PooledThreads::PooledThreads(int threads) {
+  threads = ResolveThreads(threads);
+  {
+    PoolCache& c = Cache();
+    std::lock_guard<std::mutex> lock(c.mu);
+    for (auto it = c.idle.begin(); it != c.idle.end(); ++it)
+      if ((*it)->Size() == threads) {
+        pool_ = std::move(*it);
+        c.idle.erase(it);
+        return;
+      }
+  }
+  pool_ = std::make_unique<ThreadPool>(threads);
+}
+
+PooledThreads::~PooledThreads() {
+  std::unique_ptr<ThreadPool> evicted;  // joined outside the lock
+  PoolCache& c = Cache();
+  std::lock_guard<std::mutex> lock(c.mu);
+  c.idle.push_back(std::move(pool_));
+  if (c.idle.size() > kMaxIdlePools) {
+    evicted = std::move(c.idle.front());
+    c.idle.erase(c.idle.begin());
+  }
+}
+
 ThreadPool::ThreadPool(int threads) {
-  if (threads <= 0) threads = static_cast<int>(std::max(1u, std::thread::hardware_concurrency()));
+  threads = ResolveThreads(threads);
   for (int i = 1; i < threads; ++i) workers_.emplace_back([this, i] { WorkerLoop(i); });
 }
 

@@ -8,12 +8,17 @@
 // Workers spin briefly before sleeping: the search calls ParallelFor thousands of times a second
 // on batches worth tens of microseconds, where a futex wake-up per call would cost as much as the
 // work.
+// PooledThreads borrows a pool from a process-wide cache and gives it back when it goes out of
+// scope, so code that runs many short searches (an rsi run plays hundreds of games) starts its
+// worker threads once per process, not once per search. Thread-safe: concurrent borrowers each
+// get a pool of their own (a new one when none of that size is free).
 #pragma once
 
 #include <atomic>
 #include <condition_variable>
 #include <cstdint>
 #include <functional>
+#include <memory>
 #include <mutex>
 #include <thread>
 #include <vector>
@@ -44,6 +49,21 @@ class ThreadPool {
   std::atomic<uint64_t> generation_{0};
   std::atomic<int> active_{0};
   std::atomic<bool> stop_{false};
+};
+
+// A lease on a cached ThreadPool of `threads` threads (<= 0: hardware_concurrency()).
+class PooledThreads {
+ public:
+  explicit PooledThreads(int threads);
+  ~PooledThreads();  // returns the pool to the cache
+  PooledThreads(const PooledThreads&) = delete;
+  PooledThreads& operator=(const PooledThreads&) = delete;
+
+  ThreadPool& operator*() const { return *pool_; }
+  ThreadPool* operator->() const { return pool_.get(); }
+
+ private:
+  std::unique_ptr<ThreadPool> pool_;
 };
 
 }  // namespace ouro

@@ -15,6 +15,7 @@
 #include <cstdint>
 #include <vector>
 
+#include "core/rng.h"
 #include "lang/interpreter.h"
 #include "tasks/dataset.h"
 
@@ -60,6 +61,10 @@ SetResult EvaluateSet(const lang::Executable& exe, const std::vector<tasks::Data
 uint64_t Fingerprint(const lang::Executable& exe, const std::vector<tasks::Dataset>& set,
                      lang::Machine& m, uint64_t seed, int n_tasks, int n_train, int n_valid,
                      const Limits& limits = Limits{});
+
+// The evaluation seed of a search run (and of `ouro eval`, which reproduces its scores): every
+// task evaluation in a run draws its random streams from DeriveSeed(EvalSeed(run_seed), task).
+inline uint64_t EvalSeed(uint64_t run_seed) { return DeriveSeed(run_seed, 0xe7a1); }
 
 // Regression fitness from RMSE, exposed for tests and baselines.
 double SquashRmse(double rmse);

@@ -5,9 +5,17 @@
 namespace ouro::lang {
 
 Executable Compile(const Program& program, const Shape& shape, bool prune) {
+  Executable exe;
+  CompileInto(program, shape, &exe, prune);
+  return exe;
+}
+
+void CompileInto(const Program& program, const Shape& shape, Executable* out, bool prune) {
   shape.Validate();
   program.Validate(shape);
-  Executable exe;
+  Executable& exe = *out;
+  for (auto& fn : exe.fn) fn.clear();
+  exe.rng_streams.clear();
   exe.shape = shape;
   const uint32_t d = static_cast<uint32_t>(shape.dim);
   exe.vector_base = static_cast<uint32_t>(shape.scalars);
@@ -24,8 +32,8 @@ Executable Compile(const Program& program, const Shape& shape, bool prune) {
     }
     return 0;
   };
-  std::array<std::vector<bool>, kNumComponents> live;
-  if (prune) live = LiveInstructions(program);
+  thread_local std::array<std::vector<bool>, kNumComponents> live;  // reused: no allocation per call
+  if (prune) LiveInstructions(program, &live);
   uint32_t position = 0;
   for (int c = 0; c < kNumComponents; ++c) {
     const auto& fn = program.fn[c];
@@ -44,7 +52,6 @@ Executable Compile(const Program& program, const Shape& shape, bool prune) {
       exe.fn[c].push_back(ci);
     }
   }
-  return exe;
 }
 
 void Machine::Reset(const Executable& exe, uint64_t seed) {

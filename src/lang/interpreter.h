@@ -44,6 +44,9 @@ struct Executable {
 
 // REQUIRES: program.Validate(shape) passes (Compile checks it and throws ouro::Error otherwise).
 Executable Compile(const Program& program, const Shape& shape, bool prune = true);
+// The same, into *exe, reusing its buffers: the search compiles every child into an executable
+// of the previous batch, so the steady state allocates nothing here.
+void CompileInto(const Program& program, const Shape& shape, Executable* exe, bool prune = true);
 
 class Machine {
  public:
@@ -161,32 +164,34 @@ inline void Execute(const CompiledInstr* begin, const CompiledInstr* end, double
         for (int i = 0; i < n; ++i)
           for (int j = 0; j < n; ++j) o[i * n + j] = a[i] * b[j];
         break;
+      // matvec, matmul and transpose read inputs after writing outputs: they go through scratch
+      // only when the output aliases an input.
       case Op::kMatVec: {
-        double* t = m + scratch;
+        double* t = o == b ? m + scratch : o;
         for (int i = 0; i < n; ++i) {
           double s = 0;
           for (int j = 0; j < n; ++j) s += a[i * n + j] * b[j];
           t[i] = s;
         }
-        for (int i = 0; i < n; ++i) o[i] = t[i];
+        if (t != o) for (int i = 0; i < n; ++i) o[i] = t[i];
         break;
       }
       case Op::kMatMul: {
-        double* t = m + scratch;
+        double* t = o == a || o == b ? m + scratch : o;
         for (int i = 0; i < n; ++i)
           for (int j = 0; j < n; ++j) {
             double s = 0;
             for (int k = 0; k < n; ++k) s += a[i * n + k] * b[k * n + j];
             t[i * n + j] = s;
           }
-        for (int i = 0; i < nn; ++i) o[i] = t[i];
+        if (t != o) for (int i = 0; i < nn; ++i) o[i] = t[i];
         break;
       }
       case Op::kTranspose: {
-        double* t = m + scratch;
+        double* t = o == a ? m + scratch : o;
         for (int i = 0; i < n; ++i)
           for (int j = 0; j < n; ++j) t[j * n + i] = a[i * n + j];
-        for (int i = 0; i < nn; ++i) o[i] = t[i];
+        if (t != o) for (int i = 0; i < nn; ++i) o[i] = t[i];
         break;
       }
       case Op::kMatrixNorm: { double s = 0; for (int i = 0; i < nn; ++i) s += a[i] * a[i]; *o = std::sqrt(s); break; }

@@ -42,7 +42,13 @@ RegSet WithoutInputs(RegSet s) {  // v0 and s0 are overwritten by the evaluator 
 
 }  // namespace
 
-std::array<std::vector<bool>, kNumComponents> LiveInstructions(const Program& p) {
+std::array<std::vector<bool>, kNumComponents> LiveInstructions(const Program& program) {
+  std::array<std::vector<bool>, kNumComponents> live;
+  LiveInstructions(program, &live);
+  return live;
+}
+
+void LiveInstructions(const Program& p, std::array<std::vector<bool>, kNumComponents>* live) {
   const auto& setup = p[Component::kSetup];
   const auto& predict = p[Component::kPredict];
   const auto& learn = p[Component::kLearn];
@@ -64,11 +70,9 @@ std::array<std::vector<bool>, kNumComponents> LiveInstructions(const Program& p)
     predict_in = new_predict_in;
     learn_in = new_learn_in;
   }
-  std::array<std::vector<bool>, kNumComponents> live;
-  Backward(setup, WithoutInputs(predict_in), &live[0]);
-  Backward(predict, predict_out, &live[1]);
-  Backward(learn, learn_out, &live[2]);
-  return live;
+  Backward(setup, WithoutInputs(predict_in), &(*live)[0]);
+  Backward(predict, predict_out, &(*live)[1]);
+  Backward(learn, learn_out, &(*live)[2]);
 }
 
 Program LiveProgram(const Program& program) {

@@ -18,6 +18,8 @@ namespace ouro::lang {
 
 // live[c][i] is true when instruction i of component c must execute.
 std::array<std::vector<bool>, kNumComponents> LiveInstructions(const Program& program);
+// The same, into *live, reusing its buffers.
+void LiveInstructions(const Program& program, std::array<std::vector<bool>, kNumComponents>* live);
 
 // The program with its dead instructions removed: the readable view people review. It computes
 // the same predictions, except that random instructions draw from streams numbered by position,

@@ -3,14 +3,14 @@
 #include <algorithm>
 #include <chrono>
 #include <cmath>
-#include <deque>
 #include <optional>
-#include <unordered_map>
 #include <unordered_set>
 
 #include "core/error.h"
 #include "core/parallel.h"
 #include "eval/fec_cache.h"
+#include "search/population.h"
+#include "search/proposal_filter.h"
 
 namespace ouro::search {
 
@@ -94,71 +94,13 @@ void CreditStats::Add(const CreditStats& o) {
 
 namespace {
 
-// The learned proposal filter: one machine whose memory persists across the run (that memory is
-// what it has learned). Predict and learn follow the evaluator's classification convention.
-class Filter {
- public:
-  Filter(const FilterConfig& cfg, uint64_t seed)
-      : cfg_(cfg), exe_(lang::Compile(cfg.program, kFilterShape)), seed_(seed), rng_(DeriveSeed(seed, 1)) {
-    Reset();
-  }
-  double Predict(const std::array<float, kFilterFeatures>& f) {
-    Load(f);
-    m_.scalar(0) = 0;
-    m_.Run(exe_, lang::Component::kPredict);
-    const double s1 = m_.scalar(1);
-    if (!std::isfinite(s1)) {
-      Reset();
-      return 1.0;
-    }
-    return 1.0 / (1.0 + std::exp(-s1));
-  }
-  // True if the proposal should be dropped.
-  bool Drop(double p) {
-    const double base_rate = lessons_ > 0 ? static_cast<double>(gains_) / static_cast<double>(lessons_) : 0.0;
-    if (lessons_ < cfg_.warmup || p >= cfg_.threshold * base_rate) return false;
-    return !(rng_.Uniform() < cfg_.explore);
-  }
-  void Learn(const std::array<float, kFilterFeatures>& f, bool gained) {
-    const double p = Predict(f);
-    Load(f);
-    m_.scalar(1) = p;
-    m_.scalar(0) = gained ? 1.0 : 0.0;
-    m_.Run(exe_, lang::Component::kLearn);
-    ++lessons_;
-    gains_ += gained;
-    for (size_t i = 0; i < exe_.memory_doubles; ++i)
-      if (!std::isfinite(m_.mem()[i]) || std::abs(m_.mem()[i]) > 1e12) {
-        Reset();
-        break;
-      }
-  }
-
- private:
-  void Reset() {
-    m_.Reset(exe_, seed_);
-    m_.Run(exe_, lang::Component::kSetup);
-  }
-  void Load(const std::array<float, kFilterFeatures>& f) {
-    double* v0 = m_.vector(exe_, 0);
-    for (int i = 0; i < kFilterFeatures; ++i) v0[i] = f[i];
-  }
-  const FilterConfig& cfg_;
-  lang::Executable exe_;
-  lang::Machine m_;
-  uint64_t seed_;
-  Rng rng_;
-  int64_t lessons_ = 0;
-  int64_t gains_ = 0;
-};
-
 class Runner {
  public:
   Runner(const EvolutionConfig& cfg, const tasks::Partition& tasks, uint64_t seed, int threads,
          const Budget& budget, const Callbacks& cb)
       : cfg_(cfg), tasks_(tasks), seed_(seed), pool_(threads), budget_(budget), cb_(cb),
         mutator_(cfg.space, cfg.mutations, cfg.policy), cache_(cfg.fec ? cfg.fec_capacity : 0),
-        machines_(static_cast<size_t>(pool_.Size())), eval_seed_(DeriveSeed(seed, 0xe7a1)) {
+        machines_(static_cast<size_t>(pool_->Size())), eval_seed_(eval::EvalSeed(seed)) {
     // Search evaluations end mid-task on a stop request (those children score 0 and the run ends
     // after the batch); select checks and the final held-out score always run to the end.
     search_limits_ = cfg.limits;
@@ -182,7 +124,6 @@ class Runner {
  private:
   struct Child {
     std::shared_ptr<Individual> ind;
-    lang::Executable exe;
     uint64_t fingerprint = 0;
     int dup_of = -1;  // index of an earlier child in the batch with the same fingerprint
     bool needs_eval = false;
@@ -223,31 +164,42 @@ class Runner {
     return false;
   }
 
+  // Cache resolution, in child order: a hit takes the cached fitness; among the misses, the first
+  // child with a fingerprint needs an evaluation and later ones become its duplicates. (Sorting
+  // (fingerprint, index) pairs in a reused buffer finds the first of each fingerprint without a
+  // hash-map node per child.)
+  void ResolveCache(std::vector<Child>& batch) {
+    misses_.clear();
+    for (size_t i = 0; i < batch.size(); ++i) {
+      Child& c = batch[i];
+      if (!cfg_.fec) c.needs_eval = true;
+      else if (auto hit = cache_.Lookup(c.fingerprint)) c.ind->fitness = *hit;
+      else misses_.emplace_back(c.fingerprint, static_cast<int>(i));
+    }
+    std::sort(misses_.begin(), misses_.end());
+    int first = -1;
+    for (size_t j = 0; j < misses_.size(); ++j) {
+      if (j == 0 || misses_[j].first != misses_[j - 1].first) first = misses_[j].second;
+      Child& c = batch[static_cast<size_t>(misses_[j].second)];
+      if (misses_[j].second == first) c.needs_eval = true;
+      else c.dup_of = first;
+    }
+  }
+
   // Scores a batch of children: fingerprints in parallel, cache resolution in order, full
   // evaluations of the misses in parallel, then cache insertion in order.
   void Score(std::vector<Child>& batch) {
     const auto& search = SearchTasks();
-    // Compile each child once; its executable serves the fingerprint and the full evaluation.
-    pool_.ParallelFor(static_cast<int64_t>(batch.size()), [&](int64_t i, int w) {
-      batch[i].exe = lang::Compile(batch[i].ind->program, cfg_.space.shape);
+    // Compile each child once (into the executables of earlier batches, reusing their buffers);
+    // its executable serves the fingerprint and the full evaluation.
+    if (exes_.size() < batch.size()) exes_.resize(batch.size());
+    pool_->ParallelFor(static_cast<int64_t>(batch.size()), [&](int64_t i, int w) {
+      lang::CompileInto(batch[i].ind->program, cfg_.space.shape, &exes_[i]);
       if (cfg_.fec)
-        batch[i].fingerprint = eval::Fingerprint(batch[i].exe, search, machines_[w], eval_seed_,
+        batch[i].fingerprint = eval::Fingerprint(exes_[i], search, machines_[w], eval_seed_,
                                                  cfg_.fec_tasks, cfg_.fec_train, cfg_.fec_valid, cfg_.limits);
     });
-    std::unordered_map<uint64_t, int> first_in_batch;
-    for (size_t i = 0; i < batch.size(); ++i) {
-      Child& c = batch[i];
-      if (!cfg_.fec) {
-        c.needs_eval = true;
-      } else if (auto hit = cache_.Lookup(c.fingerprint)) {
-        c.ind->fitness = *hit;
-      } else if (auto it = first_in_batch.find(c.fingerprint); it != first_in_batch.end()) {
-        c.dup_of = it->second;
-      } else {
-        first_in_batch.emplace(c.fingerprint, static_cast<int>(i));
-        c.needs_eval = true;
-      }
-    }
+    ResolveCache(batch);
     // The filter judges the proposals that would cost an evaluation, in child order.
     if (filter_)
       for (Child& c : batch) {
@@ -261,25 +213,28 @@ class Runner {
       }
     const int nt = static_cast<int>(search.size());
     const int k = cfg_.cascade_tasks > 0 && cfg_.cascade_tasks < nt ? cfg_.cascade_tasks : 0;
-    pool_.ParallelFor(static_cast<int64_t>(batch.size()), [&](int64_t i, int w) {
+    pool_->ParallelFor(static_cast<int64_t>(batch.size()), [&](int64_t i, int w) {
       Child& c = batch[i];
       if (!c.needs_eval) return;
-      if (k == 0 || !c.ind->parent || c.rescore) {
-        c.ind->fitness = eval::EvaluateSet(c.exe, search, machines_[w], eval_seed_, search_limits_).fitness;
-        return;
-      }
-      // Cascade: the first k tasks, then the rest only if the child looks competitive. The sum
-      // runs in task order with the same per-task seeds as EvaluateSet, so a full score is the same.
+      // Task fitnesses summed in task order with EvaluateSet's per-task seeds, so a full score is
+      // bit for bit EvaluateSet's (without its per-task vector).
       double sum = 0;
-      for (int t = 0; t < k; ++t)
-        sum += eval::EvaluateTask(c.exe, search[t], machines_[w], DeriveSeed(eval_seed_, t), search_limits_).fitness;
-      if (sum / k < cfg_.cascade_ratio * c.ind->parent->fitness) {
-        c.rejected = true;
-        c.ind->fitness = sum / k;
-        return;
+      auto add_tasks = [&](int from, int to) {
+        for (int t = from; t < to; ++t)
+          sum += eval::EvaluateTask(exes_[i], search[t], machines_[w], DeriveSeed(eval_seed_, t), search_limits_).fitness;
+      };
+      // Cascade: the first k tasks, then the rest only if the child looks competitive.
+      if (k > 0 && c.ind->parent && !c.rescore) {
+        add_tasks(0, k);
+        if (sum / k < cfg_.cascade_ratio * c.ind->parent->fitness) {
+          c.rejected = true;
+          c.ind->fitness = sum / k;
+          return;
+        }
+        add_tasks(k, nt);
+      } else {
+        add_tasks(0, nt);
       }
-      for (int t = k; t < nt; ++t)
-        sum += eval::EvaluateTask(c.exe, search[t], machines_[w], DeriveSeed(eval_seed_, t), search_limits_).fitness;
       c.ind->fitness = sum / static_cast<double>(nt);
     });
     for (Child& c : batch) {
@@ -357,7 +312,6 @@ class Runner {
   // experiment's best (when it changed since the last check) and, with select_top > 1, the next
   // best members of the population. A program (by hash) is scored at most once per run: scores are
   // deterministic, so a second look would only cost time.
-  using Population = std::deque<std::shared_ptr<const Individual>>;
   bool CheckSelect(const std::vector<Population>* islands) {
     std::vector<std::shared_ptr<const Individual>> cands;
     auto consider = [&](const std::shared_ptr<const Individual>& ind) {
@@ -368,7 +322,7 @@ class Runner {
     if (islands && cfg_.select_top > 1) {
       std::vector<const std::shared_ptr<const Individual>*> order;
       for (const auto& population : *islands)
-        for (const auto& ind : population) order.push_back(&ind);
+        for (size_t k = 0; k < population.size(); ++k) order.push_back(&population[k]);
       std::sort(order.begin(), order.end(), [](const auto* a, const auto* b) {
         return (*a)->fitness != (*b)->fitness ? (*a)->fitness > (*b)->fitness : (*a)->id < (*b)->id;
       });
@@ -380,7 +334,7 @@ class Runner {
     for (const auto& c : cands) exes.push_back(lang::Compile(c->program, cfg_.space.shape));
     const int64_t nt = static_cast<int64_t>(select.size());
     std::vector<double> per(cands.size() * select.size());
-    pool_.ParallelFor(static_cast<int64_t>(per.size()), [&](int64_t k, int w) {
+    pool_->ParallelFor(static_cast<int64_t>(per.size()), [&](int64_t k, int w) {
       const int64_t t = k % nt;
       per[k] = eval::EvaluateTask(exes[k / nt], select[t], machines_[w], DeriveSeed(eval_seed_, t), cfg_.limits).fitness;
     });
@@ -420,7 +374,7 @@ class Runner {
     // One population, or `islands` of them; child i of the experiment lives in island i mod n.
     const int n_islands = cfg_.islands;
     const int island_size = cfg_.population / n_islands;
-    std::vector<Population> islands(static_cast<size_t>(n_islands));
+    std::vector<Population> islands(static_cast<size_t>(n_islands), Population(static_cast<size_t>(island_size)));
     std::vector<int> home;  // island of each child in the batch
     int64_t exp_individuals = 0;
     int64_t next_check = cfg_.check_every;
@@ -433,9 +387,7 @@ class Runner {
         Child& c = batch[i];
         if (c.filtered) continue;
         ConsiderBest(c.ind);
-        Population& pop = islands[static_cast<size_t>(home[i])];
-        pop.push_back(c.ind);
-        if (static_cast<int>(pop.size()) > (n_islands == 1 ? cfg_.population : island_size)) pop.pop_front();
+        islands[static_cast<size_t>(home[i])].PushBack(c.ind);
       }
       exp_individuals += static_cast<int64_t>(batch.size());
       progress_.experiment_individuals = exp_individuals;
@@ -446,16 +398,14 @@ class Runner {
         std::vector<std::shared_ptr<const Individual>> emigrants;
         for (const Population& pop : islands) {
           const std::shared_ptr<const Individual>* best = nullptr;
-          for (const auto& ind : pop)
-            if (!best || ind->fitness > (*best)->fitness) best = &ind;
+          for (size_t k = 0; k < pop.size(); ++k)
+            if (!best || pop.fitness(k) > (*best)->fitness) best = &pop[k];
           emigrants.push_back(best ? *best : nullptr);
         }
         for (int i = 0; i < n_islands; ++i) {
           const auto& e = emigrants[static_cast<size_t>(i)];
           if (!e) continue;
-          Population& dest = islands[static_cast<size_t>((i + 1) % n_islands)];
-          dest.push_back(e);
-          if (static_cast<int>(dest.size()) > island_size) dest.pop_front();
+          islands[static_cast<size_t>((i + 1) % n_islands)].PushBack(e);
         }
       }
     };
@@ -467,12 +417,7 @@ class Runner {
       return solved;
     };
     auto tournament = [&](const Population& pop) -> const std::shared_ptr<const Individual>& {
-      const std::shared_ptr<const Individual>* winner = nullptr;
-      for (int t = 0; t < cfg_.tournament; ++t) {
-        const auto& cand = pop[rng.Below(static_cast<uint32_t>(pop.size()))];
-        if (!winner || cand->fitness > (*winner)->fitness) winner = &cand;
-      }
-      return *winner;
+      return pop[pop.Tournament(rng, cfg_.tournament)];
     };
 
     // Initial population.
@@ -497,10 +442,11 @@ class Runner {
         exp_best_.reset();
         best_checked_ = false;
         progress_.best_fitness = 0;
-        std::vector<Population> old(static_cast<size_t>(n_islands));
+        std::vector<Population> old(static_cast<size_t>(n_islands), Population(static_cast<size_t>(island_size)));
         old.swap(islands);
         for (int i = 0; i < n_islands; ++i)
-          for (const auto& member : old[static_cast<size_t>(i)]) {
+          for (size_t k = 0; k < old[static_cast<size_t>(i)].size(); ++k) {
+            const std::shared_ptr<const Individual>& member = old[static_cast<size_t>(i)][k];
             Child& c = batch.emplace_back();
             c.ind = NewIndividual(member->program, member, Mutation::kNone);
             c.rescore = true;
@@ -546,7 +492,7 @@ class Runner {
       const auto& held = tasks_.held_out;
       std::vector<double> per(held.size());
       const bool has_test = !held.empty() && held[0].test.n() > 0;
-      pool_.ParallelFor(static_cast<int64_t>(held.size()), [&](int64_t t, int w) {
+      pool_->ParallelFor(static_cast<int64_t>(held.size()), [&](int64_t t, int w) {
         per[t] = eval::EvaluateTask(exe, held[t], machines_[w], DeriveSeed(eval_seed_, t), cfg_.limits,
                                     has_test ? eval::ScoreOn::kTest : eval::ScoreOn::kValid).fitness;
       });
@@ -569,12 +515,14 @@ class Runner {
   eval::Limits search_limits_;
   const tasks::Partition& tasks_;
   uint64_t seed_;
-  ThreadPool pool_;
+  PooledThreads pool_;  // borrowed from the process-wide cache
   Budget budget_;
   const Callbacks& cb_;
   Mutator mutator_;
   eval::FecCache cache_;
   std::vector<lang::Machine> machines_;
+  std::vector<lang::Executable> exes_;                // per child of the batch being scored; reused
+  std::vector<std::pair<uint64_t, int>> misses_;       // (fingerprint, child) of cache misses; reused
   uint64_t eval_seed_;
   Clock::time_point start_;
   Progress progress_;

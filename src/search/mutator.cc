@@ -113,6 +113,7 @@ Mutator::Mutator(SearchSpace space, std::vector<Mutation> kinds, ProposalPolicy 
   space_.Validate();
   if (kinds_.empty()) throw Error("search: no mutation kinds allowed");
   policy_.Validate(space_, kinds_.size());
+  insert_weights_.assign(policy_.insert_at.begin(), policy_.insert_at.end());
 }
 
 bool Mutator::HasKind(Mutation kind) const {
@@ -122,8 +123,7 @@ bool Mutator::HasKind(Mutation kind) const {
 }
 
 size_t Mutator::InsertPosition(Rng& rng, size_t n) const {
-  const std::vector<double> w(policy_.insert_at.begin(), policy_.insert_at.end());
-  switch (static_cast<InsertAt>(WeightedIndex(rng, w, 3))) {
+  switch (static_cast<InsertAt>(WeightedIndex(rng, insert_weights_, 3))) {
     case InsertAt::kStart: return 0;
     case InsertAt::kEnd: return n;
     case InsertAt::kAnywhere: break;
@@ -182,6 +182,95 @@ Program Mutator::RandomProgram(Rng& rng, const std::array<int, lang::kNumCompone
   return p;
 }
 
+namespace {
+// Records in *e the relative position of fn[i] in a component of `size` and its operation.
+void RecordAt(const std::vector<Instruction>& fn, size_t i, size_t size, Edit* e) {
+  e->position = size > 1 ? std::min(1.0, static_cast<double>(i) / static_cast<double>(size - 1)) : 0.0;
+  if (i < fn.size()) e->op = fn[i].op;
+}
+}  // namespace
+
+bool Mutator::AlterOne(Rng& rng, std::vector<Instruction>& fn, Edit* edit) const {
+  Edit& e = *edit;
+  const uint32_t n = static_cast<uint32_t>(fn.size());
+  auto at = [&](size_t i, size_t size) { RecordAt(fn, i, size, &e); };
+  const uint32_t i = rng.Below(n);
+  at(i, n);
+  Instruction& in = fn[i];
+  const lang::OpInfo& info = lang::Info(in.op);
+  // Candidate parameters: registers that exist, then constants.
+  int params[6];
+  int np = 0;
+  if (info.out != RegType::kNone) params[np++] = 0;
+  if (info.in1 != RegType::kNone) params[np++] = 1;
+  if (info.in2 != RegType::kNone) params[np++] = 2;
+  if (info.form == lang::Form::kConst || info.form == lang::Form::kElemConst || info.form == lang::Form::kRand2)
+    params[np++] = 3;
+  if (info.form == lang::Form::kRand2) params[np++] = 4;
+  if (info.form == lang::Form::kElemConst) params[np++] = 5;
+  if (np == 0) return false;
+  const int which = params[rng.Below(static_cast<uint32_t>(np))];
+  auto reg = [&](RegType t) {
+    return static_cast<uint8_t>(rng.Below(static_cast<uint32_t>(space_.shape.Count(t))));
+  };
+  double* constant = which == 3 ? &in.c1 : &in.c2;
+  switch (which) {
+    case 0: in.out = reg(info.out); break;
+    case 1: in.in1 = reg(info.in1); break;
+    case 2: in.in2 = reg(info.in2); break;
+    case 5: {
+      const auto dim = static_cast<uint32_t>(space_.shape.dim);
+      in.row = static_cast<uint16_t>(rng.Below(dim));
+      if (in.op == Op::kMatrixConst) in.col = static_cast<uint16_t>(rng.Below(dim));
+      break;
+    }
+    default:
+      // Mostly small multiplicative steps (they tune learning rates), sometimes a fresh draw.
+      if (rng.Bernoulli(policy_.const_fresh_prob)) *constant = RandomConstant(rng);
+      else *constant *= 1.0 + rng.Gaussian(0.0, policy_.const_sigma);
+      break;
+  }
+  return true;
+}
+
+bool Mutator::InsertMacro(Rng& rng, std::vector<Instruction>& fn, int c, Edit* edit) const {
+  Edit& e = *edit;
+  const uint32_t n = static_cast<uint32_t>(fn.size());
+  const auto comp = static_cast<Component>(c);
+  auto at = [&](size_t i, size_t size) { RecordAt(fn, i, size, &e); };
+  // Macros of this component that fit under its size bound.
+  std::vector<size_t> fits;
+  for (size_t m = 0; m < policy_.macros.size(); ++m)
+    if (policy_.macros[m].component == comp &&
+        static_cast<int>(n + policy_.macros[m].code.size()) <= space_.max_size[c])
+      fits.push_back(m);
+  if (fits.empty()) return false;
+  const auto& code = policy_.macros[fits[rng.Below(static_cast<uint32_t>(fits.size()))]].code;
+  const size_t i = InsertPosition(rng, n);
+  fn.insert(fn.begin() + static_cast<std::ptrdiff_t>(i), code.begin(), code.end());
+  at(i, n + code.size());
+  return true;
+}
+
+bool Mutator::CrossOver(Rng& rng, std::vector<Instruction>& fn, int c, const Program* mate, Edit* edit) const {
+  Edit& e = *edit;
+  const uint32_t n = static_cast<uint32_t>(fn.size());
+  auto at = [&](size_t i, size_t size) { RecordAt(fn, i, size, &e); };
+  // One-point: the head of this component up to a cut, then the mate's tail from its cut.
+  if (!mate) return false;
+  const auto& other = mate->fn[c];
+  const uint32_t i = rng.Below(n + 1);
+  const uint32_t j = rng.Below(static_cast<uint32_t>(other.size()) + 1);
+  std::vector<Instruction> out(fn.begin(), fn.begin() + i);
+  out.insert(out.end(), other.begin() + j, other.end());
+  if (static_cast<int>(out.size()) < space_.min_size[c] || static_cast<int>(out.size()) > space_.max_size[c] ||
+      out == fn)
+    return false;
+  fn = std::move(out);
+  at(i, fn.size());
+  return true;
+}
+
 bool Mutator::Apply(Mutation kind, Rng& rng, Program& p, const Program* mate, Edit* edit) const {
   const int c = static_cast<int>(rng.Below(lang::kNumComponents));
   auto& fn = p.fn[c];
@@ -190,51 +279,11 @@ bool Mutator::Apply(Mutation kind, Rng& rng, Program& p, const Program* mate, Ed
   Edit local;
   Edit& e = edit ? *edit : local;
   e = Edit{kind, c, 0.0, Op::kCount};
-  auto at = [&](size_t i, size_t size) {  // records the position and operation of fn[i]
-    e.position = size > 1 ? std::min(1.0, static_cast<double>(i) / static_cast<double>(size - 1)) : 0.0;
-    if (i < fn.size()) e.op = fn[i].op;
-  };
+  auto at = [&](size_t i, size_t size) { RecordAt(fn, i, size, &e); };
   switch (kind) {
-    case Mutation::kAlter: {
+    case Mutation::kAlter:
       if (n == 0) return false;
-      const uint32_t i = rng.Below(n);
-      at(i, n);
-      Instruction& in = fn[i];
-      const lang::OpInfo& info = lang::Info(in.op);
-      // Candidate parameters: registers that exist, then constants.
-      int params[6];
-      int np = 0;
-      if (info.out != RegType::kNone) params[np++] = 0;
-      if (info.in1 != RegType::kNone) params[np++] = 1;
-      if (info.in2 != RegType::kNone) params[np++] = 2;
-      if (info.form == lang::Form::kConst || info.form == lang::Form::kElemConst || info.form == lang::Form::kRand2)
-        params[np++] = 3;
-      if (info.form == lang::Form::kRand2) params[np++] = 4;
-      if (info.form == lang::Form::kElemConst) params[np++] = 5;
-      if (np == 0) return false;
-      const int which = params[rng.Below(static_cast<uint32_t>(np))];
-      auto reg = [&](RegType t) {
-        return static_cast<uint8_t>(rng.Below(static_cast<uint32_t>(space_.shape.Count(t))));
-      };
-      double* constant = which == 3 ? &in.c1 : &in.c2;
-      switch (which) {
-        case 0: in.out = reg(info.out); break;
-        case 1: in.in1 = reg(info.in1); break;
-        case 2: in.in2 = reg(info.in2); break;
-        case 5: {
-          const auto dim = static_cast<uint32_t>(space_.shape.dim);
-          in.row = static_cast<uint16_t>(rng.Below(dim));
-          if (in.op == Op::kMatrixConst) in.col = static_cast<uint16_t>(rng.Below(dim));
-          break;
-        }
-        default:
-          // Mostly small multiplicative steps (they tune learning rates), sometimes a fresh draw.
-          if (rng.Bernoulli(policy_.const_fresh_prob)) *constant = RandomConstant(rng);
-          else *constant *= 1.0 + rng.Gaussian(0.0, policy_.const_sigma);
-          break;
-      }
-      return true;
-    }
+      return AlterOne(rng, fn, &e);
     case Mutation::kRandomize: {
       if (n == 0 || space_.ops[c].empty()) return false;
       // The instruction is drawn before its position (the engine's original draw order).
@@ -275,35 +324,10 @@ bool Mutator::Apply(Mutation kind, Rng& rng, Program& p, const Program* mate, Ed
       for (auto& in : fn) in = RandomInstruction(rng, comp);
       at(0, n);
       return true;
-    case Mutation::kMacro: {
-      // Macros of this component that fit under its size bound.
-      std::vector<size_t> fits;
-      for (size_t m = 0; m < policy_.macros.size(); ++m)
-        if (policy_.macros[m].component == comp &&
-            static_cast<int>(n + policy_.macros[m].code.size()) <= space_.max_size[c])
-          fits.push_back(m);
-      if (fits.empty()) return false;
-      const auto& code = policy_.macros[fits[rng.Below(static_cast<uint32_t>(fits.size()))]].code;
-      const size_t i = InsertPosition(rng, n);
-      fn.insert(fn.begin() + static_cast<std::ptrdiff_t>(i), code.begin(), code.end());
-      at(i, n + code.size());
-      return true;
-    }
-    case Mutation::kCrossover: {
-      // One-point: the head of this component up to a cut, then the mate's tail from its cut.
-      if (!mate) return false;
-      const auto& other = mate->fn[c];
-      const uint32_t i = rng.Below(n + 1);
-      const uint32_t j = rng.Below(static_cast<uint32_t>(other.size()) + 1);
-      std::vector<Instruction> out(fn.begin(), fn.begin() + i);
-      out.insert(out.end(), other.begin() + j, other.end());
-      if (static_cast<int>(out.size()) < space_.min_size[c] || static_cast<int>(out.size()) > space_.max_size[c] ||
-          out == fn)
-        return false;
-      fn = std::move(out);
-      at(i, fn.size());
-      return true;
-    }
+    case Mutation::kMacro:
+      return InsertMacro(rng, fn, c, &e);
+    case Mutation::kCrossover:
+      return CrossOver(rng, fn, c, mate, &e);
     case Mutation::kNone:
       return false;
   }

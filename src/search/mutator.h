@@ -106,9 +106,15 @@ class Mutator {
   size_t InsertPosition(Rng& rng, size_t n) const;
   void RandomizeArgs(Rng& rng, lang::Instruction& in) const;
   double RandomConstant(Rng& rng) const;
+  // The operators with more than a few lines; each returns false if it cannot apply to fn
+  // (component c) and records what it did in *edit.
+  bool AlterOne(Rng& rng, std::vector<lang::Instruction>& fn, Edit* edit) const;
+  bool InsertMacro(Rng& rng, std::vector<lang::Instruction>& fn, int c, Edit* edit) const;
+  bool CrossOver(Rng& rng, std::vector<lang::Instruction>& fn, int c, const lang::Program* mate, Edit* edit) const;
   SearchSpace space_;
   std::vector<Mutation> kinds_;
   ProposalPolicy policy_;
+  std::vector<double> insert_weights_;  // policy_.insert_at, as WeightedIndex takes it
 };
 
 }  // namespace ouro::search

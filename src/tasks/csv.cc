@@ -11,17 +11,12 @@
 #include <sstream>
 
 #include "core/error.h"
+#include "core/strings.h"
 
 namespace ouro::tasks {
 namespace {
 
 bool IsSpace(char c) { return c == ' ' || c == '\t'; }
-
-std::string_view Trim(std::string_view s) {
-  while (!s.empty() && IsSpace(s.front())) s.remove_prefix(1);
-  while (!s.empty() && IsSpace(s.back())) s.remove_suffix(1);
-  return s;
-}
 
 // Splits one line into fields. `where` prefixes error messages ("file:line").
 std::vector<std::string> SplitFields(std::string_view line, const std::string& where) {

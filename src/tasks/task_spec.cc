@@ -9,6 +9,7 @@
 #include <set>
 
 #include "core/error.h"
+#include "core/strings.h"
 #include "tasks/families.h"
 
 namespace ouro::tasks {
@@ -40,12 +41,6 @@ std::string Join(const Range& items) {
   std::string out;
   for (const auto& s : items) out += (out.empty() ? "" : ", ") + std::string(s);
   return out;
-}
-
-std::string_view Trim(std::string_view s) {
-  while (!s.empty() && std::isspace(static_cast<unsigned char>(s.front()))) s.remove_prefix(1);
-  while (!s.empty() && std::isspace(static_cast<unsigned char>(s.back()))) s.remove_suffix(1);
-  return s;
 }
 
 bool ParseInt64(std::string_view v, int64_t* out) {

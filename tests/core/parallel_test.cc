@@ -3,6 +3,7 @@
 #include <gtest/gtest.h>
 
 #include <atomic>
+#include <thread>
 #include <vector>
 
 namespace ouro {
@@ -27,6 +28,29 @@ TEST(ThreadPool, SingleThreadAndEmpty) {
   pool.ParallelFor(10, [&](int64_t i, int) { sum += static_cast<int>(i); });
   EXPECT_EQ(sum, 45);
   pool.ParallelFor(0, [&](int64_t, int) { FAIL(); });
+}
+
+TEST(PooledThreads, ReusesAnIdlePoolOfTheSameSize) {
+  const ThreadPool* first = nullptr;
+  {
+    PooledThreads lease(3);
+    first = &*lease;
+    EXPECT_EQ(lease->Size(), 3);
+  }
+  PooledThreads again(3);
+  EXPECT_EQ(&*again, first);  // the cached pool, not a new one
+  PooledThreads other_size(2);
+  EXPECT_EQ(other_size->Size(), 2);
+}
+
+TEST(PooledThreads, ConcurrentBorrowersGetDistinctPools) {
+  PooledThreads a(2), b(2);
+  EXPECT_NE(&*a, &*b);
+  std::atomic<int> sum{0};
+  std::thread t([&] { b->ParallelFor(100, [&](int64_t i, int) { sum += static_cast<int>(i); }); });
+  a->ParallelFor(100, [&](int64_t i, int) { sum += static_cast<int>(i); });
+  t.join();
+  EXPECT_EQ(sum.load(), 2 * 4950);
 }
 
 }  // namespace ouro

@@ -542,3 +542,15 @@ TEST(FecCache, LongSequenceMatchesAReferenceLru) {
 
 }  // namespace
 }  // namespace ouro::eval
+
+namespace ouro::eval {
+namespace {
+
+TEST(EvalSeed, IsTheRunSeedsEvaluationStream) {
+  // The search and `ouro eval` both use it; a change would change every recorded score.
+  EXPECT_EQ(EvalSeed(7), DeriveSeed(7, 0xe7a1));
+  EXPECT_NE(EvalSeed(7), EvalSeed(8));
+}
+
+}  // namespace
+}  // namespace ouro::eval

@@ -134,3 +134,71 @@ TEST(Interpreter, CompileRejectsProgramsThatDoNotFitTheShape) {
 
 }  // namespace
 }  // namespace ouro::lang
+
+namespace ouro::lang {
+namespace {
+
+bool SameExecutable(const Executable& a, const Executable& b) {
+  if (a.memory_doubles != b.memory_doubles || a.scratch != b.scratch || a.rng_streams != b.rng_streams) return false;
+  for (int c = 0; c < kNumComponents; ++c) {
+    if (a.fn[c].size() != b.fn[c].size()) return false;
+    for (size_t i = 0; i < a.fn[c].size(); ++i) {
+      const CompiledInstr &x = a.fn[c][i], &y = b.fn[c][i];
+      if (x.op != y.op || x.rng_slot != y.rng_slot || x.out != y.out || x.a != y.a || x.b != y.b || x.c1 != y.c1 ||
+          x.c2 != y.c2)
+        return false;
+    }
+  }
+  return true;
+}
+
+TEST(Compile, IntoAUsedExecutableEqualsAFreshCompile) {
+  const Program big = Parse("def setup():\n  v1 = gaussian(0, 1)\n  s2 = uniform(-1, 1)\n"
+                            "def predict():\n  s1 = dot(v0, v1)\n  s1 = s1 + s2\n");
+  const Program small = Parse("def predict():\n  s1 = norm(v0)\n");
+  Executable reused;
+  CompileInto(big, Shape{4, 3, 1, 8}, &reused);
+  CompileInto(small, Shape{4, 3, 1, 4}, &reused);
+  EXPECT_TRUE(SameExecutable(reused, Compile(small, Shape{4, 3, 1, 4})));
+  CompileInto(big, Shape{4, 3, 1, 8}, &reused);
+  EXPECT_TRUE(SameExecutable(reused, Compile(big, Shape{4, 3, 1, 8})));
+}
+
+}  // namespace
+}  // namespace ouro::lang
+
+namespace ouro::lang {
+namespace {
+
+// The ops that write their output while still reading inputs (matvec, matmul, transpose) must
+// give the same values whether the output is distinct from, or the same register as, an input;
+// at an unrolled dim (4) and the generic kernel (5).
+TEST(Interpreter, AliasedOutputsMatchDistinctOutputs) {
+  const std::string init =
+      "def setup():\n  m0 = gaussian(0, 1)\n  m1 = gaussian(0, 1)\n  v1 = gaussian(0, 1)\n  v2 = gaussian(0, 1)\n";
+  struct Case {
+    std::string aliased, distinct;
+    bool matrix;
+    int reg;  // register the aliased form writes
+  };
+  const Case cases[] = {
+      {"  m0 = m0 @ m1\n", "  m3 = m0 @ m1\n", true, 0},   // out == in1
+      {"  m1 = m0 @ m1\n", "  m3 = m0 @ m1\n", true, 1},   // out == in2
+      {"  m0 = transpose(m0)\n", "  m3 = transpose(m0)\n", true, 0},
+      {"  v2 = m0 @ v2\n", "  v3 = m0 @ v2\n", false, 2},  // out == in2 (matvec's in1 is a matrix)
+  };
+  for (int dim : {4, 5})
+    for (const Case& c : cases) {
+      const Shape shape{4, 4, 4, dim};
+      Fixture a(init + c.aliased, shape), b(init + c.distinct, shape);
+      a.Setup();
+      b.Setup();
+      const int size = c.matrix ? dim * dim : dim;
+      const double* got = c.matrix ? a.m.matrix(a.exe, c.reg) : a.m.vector(a.exe, c.reg);
+      const double* want = c.matrix ? b.m.matrix(b.exe, 3) : b.m.vector(b.exe, 3);
+      for (int i = 0; i < size; ++i) ASSERT_EQ(got[i], want[i]) << c.aliased << " dim " << dim << " i " << i;
+    }
+}
+
+}  // namespace
+}  // namespace ouro::lang

@@ -7,6 +7,7 @@
 #include <set>
 
 #include <atomic>
+#include <cmath>
 #include <charconv>
 #include <string>
 #include <vector>
@@ -15,6 +16,7 @@
 #include "eval/evaluator.h"
 #include "lang/reference.h"
 #include "lang/text.h"
+#include "search/population.h"
 #include "search/run_config.h"
 #include "tasks/partition.h"
 #include "search_test_util.h"
@@ -121,6 +123,41 @@ double Score(const lang::Program& p, const EvolutionConfig& c, const std::vector
 }
 
 // ---- determinism -----------------------------------------------------------------------------
+
+std::shared_ptr<const Individual> Member(int64_t id, double fitness) {
+  auto ind = std::make_shared<Individual>();
+  ind->id = id;
+  ind->fitness = fitness;
+  return ind;
+}
+
+TEST(Population, KeepsTheNewestCapacityMembersOldestFirst) {
+  Population pop(3);
+  EXPECT_TRUE(pop.empty());
+  for (int i = 0; i < 5; ++i) pop.PushBack(Member(i, 0.1 * i));
+  ASSERT_EQ(pop.size(), 3u);
+  for (size_t k = 0; k < 3; ++k) {
+    EXPECT_EQ(pop[k]->id, static_cast<int64_t>(k) + 2);
+    EXPECT_EQ(pop.fitness(k), pop[k]->fitness);
+  }
+}
+
+TEST(Population, TournamentMatchesAPointerChasingTournament) {
+  Population pop(7);
+  Rng fill(3);
+  for (int i = 0; i < 12; ++i) pop.PushBack(Member(i, std::floor(fill.Uniform() * 4)));  // ties
+  for (int rounds : {1, 2, 5}) {
+    Rng a(rounds), b(rounds);
+    for (int trial = 0; trial < 200; ++trial) {
+      const std::shared_ptr<const Individual>* winner = nullptr;  // the plain scheme, first wins ties
+      for (int t = 0; t < rounds; ++t) {
+        const auto& cand = pop[b.Below(static_cast<uint32_t>(pop.size()))];
+        if (!winner || cand->fitness > (*winner)->fitness) winner = &cand;
+      }
+      EXPECT_EQ(pop[pop.Tournament(a, rounds)], *winner);
+    }
+  }
+}
 
 TEST(Evolution, SameSeedSameRunAnyThreadCount) {
   const EvolutionConfig c = SmallConfig();
