@@ -95,7 +95,7 @@ TEST(StrategyFields, EveryFieldHasAKeyInTheRunConfig) {
   Strategy s = Rich();
   s.initial = "random";
   s.operations = {OpWeights{{lang::Op::kScalarConst, 1}}, OpWeights{{lang::Op::kVectorDot, 1}},
-                  OpWeights{{lang::Op::kScalarMul, 2}, {lang::Op::kScalarSub, 0}}};
+                  OpWeights{{lang::Op::kScalarMul, 1}, {lang::Op::kScalarSub, 0}}};  // one enabled: weight 1
   std::ostringstream text;
   text << toml::table{{"search", StrategyToToml(s)}};
   const RunConfig c = ParseRunConfig(text.str(), "s.toml");
