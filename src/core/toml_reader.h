@@ -33,7 +33,7 @@ class TomlReader {
 
   // Rejects keys not in `known`.
   void CheckKeys(const toml::table& t, const std::string& section,
-                 std::initializer_list<std::string_view> known) const {
+                 const std::vector<std::string_view>& known) const {
     for (const auto& [k, v] : t) {
       bool ok = false;
       for (auto n : known) ok |= (k.str() == n);

@@ -18,6 +18,7 @@
 #include <cstdint>
 #include <optional>
 #include <string>
+#include <string_view>
 #include <utility>
 #include <vector>
 
@@ -25,6 +26,7 @@
 
 #include "core/rng.h"
 #include "search/evolution.h"
+#include "search/strategy.h"
 
 namespace ouro::meta {
 
@@ -45,41 +47,22 @@ inline constexpr int kNumMetaOperators = 7;
 // operator behind each candidate by how its games went (meta-level credit, rsi.h). A candidate
 // differing only in meta weights would play the very same games as the incumbent.
 
-struct ImproverSpec {
+// The strategy (search/strategy.h: its fields, bounds and JSON form are one table there) plus what
+// the improver has learned and its meta level.
+struct ImproverSpec : search::Strategy {
   std::string name = "default";
-  // Selection.
-  std::string scheme = "regularized";  // or "islands"
-  int population = 1000;
-  int tournament = 10;
-  double mutate_prob = 0.9;
-  int islands = 4;                     // used when scheme == "islands"
-  int64_t migrate_every = 2000;
-  // Proposals.
-  std::vector<std::pair<search::Mutation, double>> mutations;                     // weight > 0: enabled
-  std::array<std::vector<std::pair<lang::Op, double>>, lang::kNumComponents> operations;  // likewise
-  double const_fresh_prob = 0.25;
-  double const_sigma = 0.1;
-  std::array<double, 3> insert_at{0, 1, 0};
-  std::array<int, lang::kNumComponents> init_size{10, 2, 8};
-  std::array<int, lang::kNumComponents> min_size{0, 1, 0};
-  std::array<int, lang::kNumComponents> max_size{21, 21, 45};
-  std::string initial = "random";
-  // Restarts and evaluation.
-  int64_t max_individuals = 1'000'000;
-  int max_experiments = 0;
-  int cascade_tasks = 0;
-  double cascade_ratio = 0.9;
-  // Learned components.
-  std::optional<search::FilterConfig> filter;
-  std::vector<search::Macro> macros;
+  // Learned knowledge.
   search::CreditStats credit;
   int64_t credit_runs = 0;  // runs whose credit is in `credit`
   // Meta level.
   std::array<double, kNumMetaOperators> meta_weights{1, 1, 1, 1, 0.25, 1, 0.5};
   double meta_step = 0.5;
 
-  void Validate() const;  // throws ouro::Error
+  void Validate() const;  // the strategy's bounds and the meta level's; throws ouro::Error
 };
+
+// The index of a meta-operator in kMetaOperators, -1 if there is none of that name.
+int MetaIndex(std::string_view name);
 
 // The strategy part of a config as a spec (learned parts empty).
 ImproverSpec SpecFromConfig(const search::EvolutionConfig& config);

@@ -11,6 +11,7 @@
 #include "core/error.h"
 #include "core/toml_reader.h"
 #include "lang/text.h"
+#include "search/strategy_toml.h"
 #include "tasks/partition.h"
 
 namespace ouro::search {
@@ -71,18 +72,80 @@ class Reader : public TomlReader {
   }
 };
 
-std::vector<lang::Op> ParseOps(const Reader& r, const toml::node* n, const std::string& where) {
-  std::vector<lang::Op> ops;
-  for (const std::string& id : r.Strings(n, where)) {
-    if (id == "all") {
-      for (const auto& info : lang::kOpInfo) ops.push_back(info.op);
-      continue;
+// The program files of [search].initial_programs.
+std::vector<lang::Program> ReadPrograms(const Reader& r, const toml::node* n, const std::string& where) {
+  std::vector<lang::Program> out;
+  for (const std::string& path : r.Strings(n, where)) {
+    // Regular files only: a directory used to read as an empty program, a FIFO or /dev/zero hung.
+    std::error_code ec;
+    if (std::filesystem::exists(path, ec) && !std::filesystem::is_regular_file(path, ec))
+      r.Fail(n, where, "cannot read '" + path + "': not a regular file");
+    std::ifstream f(path);
+    if (!f) r.Fail(n, where, "cannot read '" + path + "'");
+    std::stringstream ss;
+    ss << f.rdbuf();
+    try {
+      out.push_back(lang::Parse(ss.str()));
+    } catch (const Error& err) {
+      throw Error(path + ":" + err.what());
     }
-    auto op = lang::OpFromId(id);
-    if (!op) r.Fail(n, where, "unknown operation '" + id + "' (see docs/language.md for the list)");
-    ops.push_back(*op);
   }
-  return ops;
+  return out;
+}
+
+// [search]: the strategy keys (kStrategyFields) and the run mechanics.
+void ReadSearch(const Reader& r, const toml::table& t, const std::string& source, EvolutionConfig& e) {
+  const std::string sec = "[search]";
+  std::vector<std::string_view> known = {"ops", "initial_programs", "warmup_individuals", "sufficient_fitness",
+                                         "check_every", "select_top", "batch", "fec"};
+  for (const StrategyField& f : kStrategyFields)
+    for (std::string_view k = f.toml; !k.empty();) {
+      const size_t comma = k.find(", ");
+      known.push_back(k.substr(0, comma));
+      k = comma == std::string_view::npos ? "" : k.substr(comma + 2);
+    }
+  r.CheckKeys(t, sec, known);
+  if (const toml::node* n = t.get("initial_programs")) e.initial_programs = ReadPrograms(r, n, sec + ".initial_programs");
+  Strategy s = StrategyOf(e);
+  StrategyFromToml(r, t, s);
+  try {
+    ApplyStrategy(s, e);
+  } catch (const Error& err) {  // cross-field rules: no one line to point at
+    throw Error(source + ": " + err.what());
+  }
+  r.Int(t, sec, "warmup_individuals", e.warmup_individuals, 0, INT64_MAX);
+  r.Double(t, sec, "sufficient_fitness", e.sufficient_fitness, 0, 2);
+  r.Int(t, sec, "check_every", e.check_every, 1, INT64_MAX);
+  r.Int(t, sec, "select_top", e.select_top, 1, 1'000'000);
+  r.Int(t, sec, "batch", e.batch, 1, 1'000'000);
+  if (const toml::table* f = r.Table(t, "fec", "search.")) {
+    const std::string fs = "[search.fec]";
+    r.CheckKeys(*f, fs, {"enabled", "tasks", "train", "valid", "capacity"});
+    r.Bool(*f, fs, "enabled", e.fec);
+    r.Int(*f, fs, "tasks", e.fec_tasks, 0, 1'000'000);
+    r.Int(*f, fs, "train", e.fec_train, 0, 1'000'000);
+    r.Int(*f, fs, "valid", e.fec_valid, 1, 1'000'000);
+    r.Int(*f, fs, "capacity", e.fec_capacity, 0, 1'000'000'000);
+  }
+}
+
+// [tasks]: all three roles, or none (the defaults at the shape's dim).
+void ReadTasks(const Reader& r, const toml::table& root, RunConfig& c) {
+  const int dim = c.evolution.space.shape.dim;
+  const toml::table* t = r.Table(root, "tasks", "");
+  if (!t) {
+    for (auto* spec : {&c.search_tasks, &c.select_tasks, &c.held_out_tasks}) spec->dim = dim;
+    return;
+  }
+  r.CheckKeys(*t, "[tasks]", {"search", "select", "held_out", "warmup"});
+  const toml::table* s = r.Table(*t, "search", "tasks.");
+  const toml::table* sel = r.Table(*t, "select", "tasks.");
+  const toml::table* h = r.Table(*t, "held_out", "tasks.");
+  if (!s || !sel || !h) r.Fail(t, "[tasks]", "needs all three of [tasks.search], [tasks.select], [tasks.held_out]");
+  c.search_tasks = r.Tasks(*s, "[tasks.search]", dim);
+  c.select_tasks = r.Tasks(*sel, "[tasks.select]", dim);
+  c.held_out_tasks = r.Tasks(*h, "[tasks.held_out]", dim);
+  if (const toml::table* w = r.Table(*t, "warmup", "tasks.")) c.warmup_tasks = r.Tasks(*w, "[tasks.warmup]", dim);
 }
 
 }  // namespace
@@ -133,92 +196,9 @@ RunConfig ParseRunConfig(std::string_view text, const std::string& source,
     r.Int(*t, "[shape]", "matrices", e.space.shape.matrices, 0, lang::kMaxRegisters);
     r.Int(*t, "[shape]", "dim", e.space.shape.dim, 1, lang::kMaxDim);
   }
-  const int dim = e.space.shape.dim;
-  if (const toml::table* t = r.Table(root, "tasks", "")) {
-    r.CheckKeys(*t, "[tasks]", {"search", "select", "held_out", "warmup"});
-    const toml::table* s = r.Table(*t, "search", "tasks.");
-    const toml::table* sel = r.Table(*t, "select", "tasks.");
-    const toml::table* h = r.Table(*t, "held_out", "tasks.");
-    if (!s || !sel || !h) r.Fail(t, "[tasks]", "needs all three of [tasks.search], [tasks.select], [tasks.held_out]");
-    c.search_tasks = r.Tasks(*s, "[tasks.search]", dim);
-    c.select_tasks = r.Tasks(*sel, "[tasks.select]", dim);
-    c.held_out_tasks = r.Tasks(*h, "[tasks.held_out]", dim);
-    if (const toml::table* w = r.Table(*t, "warmup", "tasks.")) c.warmup_tasks = r.Tasks(*w, "[tasks.warmup]", dim);
-  } else {
-    for (auto* spec : {&c.search_tasks, &c.select_tasks, &c.held_out_tasks}) spec->dim = dim;
-  }
+  ReadTasks(r, root, c);
   if (const toml::table* t = r.Table(root, "search", "")) {
-    const std::string sec = "[search]";
-    r.CheckKeys(*t, sec, {"ops", "setup_ops", "predict_ops", "learn_ops", "init_size", "min_size",
-                          "max_size", "initial", "initial_programs", "population", "tournament",
-                          "mutate_prob", "mutations", "max_individuals", "warmup_individuals", "max_experiments",
-                          "sufficient_fitness", "check_every", "select_top", "batch", "fec"});
-    if (const toml::node* n = t->get("ops")) {
-      auto ops = ParseOps(r, n, sec + ".ops");
-      e.space.ops = {ops, ops, ops};
-    }
-    const char* comp_keys[] = {"setup_ops", "predict_ops", "learn_ops"};
-    for (int k = 0; k < 3; ++k)
-      if (const toml::node* n = t->get(comp_keys[k])) e.space.ops[k] = ParseOps(r, n, sec + "." + comp_keys[k]);
-    auto sizes = [&](const char* key, std::array<int, 3>& out) {
-      if (const toml::table* st = r.Table(*t, key, "search.")) {
-        const std::string ss = sec + "." + key;
-        r.CheckKeys(*st, ss, {"setup", "predict", "learn"});
-        r.Int(*st, ss, "setup", out[0], 0, 10000);
-        r.Int(*st, ss, "predict", out[1], 0, 10000);
-        r.Int(*st, ss, "learn", out[2], 0, 10000);
-      }
-    };
-    sizes("init_size", e.init_size);
-    sizes("min_size", e.space.min_size);
-    sizes("max_size", e.space.max_size);
-    r.String(*t, sec, "initial", e.initial);
-    if (const toml::node* n = t->get("initial_programs")) {
-      for (const std::string& path : r.Strings(n, sec + ".initial_programs")) {
-        // Regular files only: a directory used to read as an empty program, a FIFO or /dev/zero hung.
-        std::error_code ec;
-        if (std::filesystem::exists(path, ec) && !std::filesystem::is_regular_file(path, ec))
-          r.Fail(n, sec + ".initial_programs", "cannot read '" + path + "': not a regular file");
-        std::ifstream f(path);
-        if (!f) r.Fail(n, sec + ".initial_programs", "cannot read '" + path + "'");
-        std::stringstream ss;
-        ss << f.rdbuf();
-        try {
-          e.initial_programs.push_back(lang::Parse(ss.str()));
-        } catch (const Error& err) {
-          throw Error(path + ":" + err.what());
-        }
-      }
-    }
-    r.Int(*t, sec, "population", e.population, 1, 10'000'000);
-    r.Int(*t, sec, "tournament", e.tournament, 1, 10'000'000);
-    r.Double(*t, sec, "mutate_prob", e.mutate_prob, 0, 1);
-    if (const toml::node* n = t->get("mutations")) {
-      e.mutations.clear();
-      for (const std::string& m : r.Strings(n, sec + ".mutations")) {
-        try {
-          e.mutations.push_back(MutationFromName(m));
-        } catch (const Error& err) {
-          r.Fail(n, sec + ".mutations", err.what());
-        }
-      }
-    }
-    r.Int(*t, sec, "max_individuals", e.max_individuals, 1, INT64_MAX);
-    r.Int(*t, sec, "warmup_individuals", e.warmup_individuals, 0, INT64_MAX);
-    r.Int(*t, sec, "max_experiments", e.max_experiments, 0, 1'000'000'000);
-    r.Double(*t, sec, "sufficient_fitness", e.sufficient_fitness, 0, 2);
-    r.Int(*t, sec, "check_every", e.check_every, 1, INT64_MAX);
-    r.Int(*t, sec, "select_top", e.select_top, 1, 1'000'000);
-    r.Int(*t, sec, "batch", e.batch, 1, 1'000'000);
-    if (const toml::table* f = r.Table(*t, "fec", "search.")) {
-      const std::string fs = "[search.fec]";
-      r.CheckKeys(*f, fs, {"enabled", "tasks", "train", "valid", "capacity"});
-      r.Bool(*f, fs, "enabled", e.fec);
-      r.Int(*f, fs, "tasks", e.fec_tasks, 0, 1'000'000);
-      r.Int(*f, fs, "train", e.fec_train, 0, 1'000'000);
-      r.Int(*f, fs, "valid", e.fec_valid, 1, 1'000'000);
-      r.Int(*f, fs, "capacity", e.fec_capacity, 0, 1'000'000'000);
-    }
+    ReadSearch(r, *t, source, e);
   }
   if (const toml::table* t = r.Table(root, "limits", "")) {
     r.CheckKeys(*t, "[limits]", {"max_instructions", "max_abs_prediction"});
