@@ -7,7 +7,9 @@ namespace ouro::oversight {
 
 namespace {
 
-std::string Join(const std::string& a, const std::string& b) { return a.empty() ? b : a + "; " + b; }
+std::string Join(const std::string& a, const std::string& b) {
+  return a.empty() ? b : a + "; " + b;
+}
 
 // The tripwire part of a verdict; `approvals` collects "tripwire NAME" for action approve.
 void JudgeTripwires(const Policy& policy, const Evidence& e, const JudgeState& state, Verdict& v,
@@ -20,7 +22,8 @@ void JudgeTripwires(const Policy& policy, const Evidence& e, const JudgeState& s
     call.pause = f.action == "pause" && !call.repeat;
     call.stop = f.action == "stop" && !call.repeat;
     if (f.action == "approve") approvals = Join(approvals, "tripwire " + f.name);
-    if (f.action == "reject" || f.action == "stop") v.veto = "tripwire " + f.name + ": " + f.metric + " = " + Num(f.value);
+    if (f.action == "reject" || f.action == "stop")
+      v.veto = "tripwire " + f.name + ": " + f.metric + " = " + Num(f.value);
     v.tripwires.push_back(std::move(call));
   }
 }
@@ -46,7 +49,8 @@ Verdict Judge(const Policy& policy, const Evidence& evidence, const JudgeState& 
     v.decision = Decision::kMeasure;
     return v;
   }
-  v.violations = InvariantViolations(policy.invariants, evidence.metrics, rerun_matters ? *evidence.rerun_equal : true);
+  v.violations = InvariantViolations(policy.invariants, evidence.metrics,
+                                     rerun_matters ? *evidence.rerun_equal : true);
   if (!v.violations.empty()) {
     v.decision = Decision::kInvariant;
     return v;

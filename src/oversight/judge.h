@@ -39,7 +39,7 @@ struct JudgeState {
 // One tripwire that fired, and what the run must do about it.
 struct TripwireCall {
   Firing firing;
-  std::string key;     // evidence key + ":" + tripwire name
+  std::string key;      // evidence key + ":" + tripwire name
   bool repeat = false;  // acknowledged before: no pause or stop this time
   bool pause = false;   // the run pauses here (action pause, not a repeat)
   bool stop = false;    // the run stops (action stop, not a repeat)

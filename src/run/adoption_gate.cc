@@ -12,14 +12,18 @@ using nlohmann::json;
 
 namespace {
 
-std::string RejectionNote(const store::ItemRow& row) { return "rejected by " + row.decided_by + ": " + row.note; }
+std::string RejectionNote(const store::ItemRow& row) {
+  return "rejected by " + row.decided_by + ": " + row.note;
+}
 
 }  // namespace
 
 LiveGate::LiveGate(store::Store& db, int64_t run_id, RunControl& control, Say say)
     : db_(db), run_(run_id), control_(control), say_(std::move(say)) {}
 
-void LiveGate::Record(const std::string& type, const json& content) { db_.AppendEvent(run_, type, "ouro", content.dump()); }
+void LiveGate::Record(const std::string& type, const json& content) {
+  db_.AppendEvent(run_, type, "ouro", content.dump());
+}
 
 Answer LiveGate::Ask(const Question& q) {
   const bool existed = db_.FindItem(run_, q.key).has_value();
@@ -40,8 +44,8 @@ std::optional<store::ItemRow> LiveGate::Wait(int64_t item, const std::string& su
   db_.SetRunStatus(run_, "waiting");
   control_.SetWaiting(item);
   const std::string run = std::to_string(run_), id = std::to_string(item);
-  say_("waiting for a decision on item " + id + ": " + summary + "\n  ouro approve " + run + " " + id +
-       "   or   ouro reject " + run + " " + id + " --reason ...");
+  say_("waiting for a decision on item " + id + ": " + summary + "\n  ouro approve " + run + " " +
+       id + "   or   ouro reject " + run + " " + id + " --reason ...");
   std::optional<store::ItemRow> row;
   while (!control_.stopping()) {
     row = db_.GetItem(run_, item);
@@ -57,8 +61,9 @@ std::optional<store::ItemRow> LiveGate::Wait(int64_t item, const std::string& su
 void LiveGate::Promote(const PromotionCall& p) {
   const meta::CandidateReport& c = *p.candidate;
   db_.PutProgram(p.program_hash, p.program_text);
-  const json content = {{"program", p.program_hash}, {"fitness", c.best_fitness}, {"gain", p.gain},
-                        {"generation", c.generation}, {"candidate", c.index}, {"text", p.program_text}};
+  const json content = {
+      {"program", p.program_hash},  {"fitness", c.best_fitness}, {"gain", p.gain},
+      {"generation", c.generation}, {"candidate", c.index},      {"text", p.program_text}};
   if (p.ask_reason.empty()) {
     Record("promoted", content);
     return;
@@ -67,12 +72,16 @@ void LiveGate::Promote(const PromotionCall& p) {
   const bool existed = db_.FindItem(run_, key).has_value();
   json evidence = content;
   evidence["reason"] = p.ask_reason;
-  const int64_t item = db_.AddItem(
-      run_, "promote", key,
-      "promote program " + p.program_hash + " (search fitness " + oversight::Num(c.best_fitness) + "): " + p.ask_reason,
-      evidence.dump());
+  const int64_t item = db_.AddItem(run_, "promote", key,
+                                   "promote program " + p.program_hash + " (search fitness " +
+                                       oversight::Num(c.best_fitness) + "): " + p.ask_reason,
+                                   evidence.dump());
   if (!existed)
-    Record("gate", {{"item", item}, {"key", key}, {"gate", "promote"}, {"reason", p.ask_reason}, {"fitness", c.best_fitness}});
+    Record("gate", {{"item", item},
+                    {"key", key},
+                    {"gate", "promote"},
+                    {"reason", p.ask_reason},
+                    {"fitness", c.best_fitness}});
 }
 
 Answer ReplayGate::Ask(const Question& q) {

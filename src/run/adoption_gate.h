@@ -10,11 +10,10 @@
 #pragma once
 
 #include <cstdint>
+#include <nlohmann/json.hpp>
 #include <optional>
 #include <string>
 #include <vector>
-
-#include <nlohmann/json.hpp>
 
 #include "meta/rsi.h"
 #include "run/run_control.h"
@@ -24,8 +23,8 @@ namespace ouro::run {
 
 // A question to people about adopting a candidate.
 struct Question {
-  std::string kind;  // "adopt"
-  std::string key;   // run/rsi_records.h AdoptKey
+  std::string kind;    // "adopt"
+  std::string key;     // run/rsi_records.h AdoptKey
   std::string reason;  // why a person must decide (the judge's ask_reason)
   std::string summary;
   nlohmann::json evidence;
@@ -88,7 +87,9 @@ class ReplayGate : public AdoptionGate {
   void Promote(const PromotionCall& p) override { promotions_.push_back(p.program_hash); }
 
   const std::vector<std::string>& problems() const { return problems_; }
-  const std::vector<std::string>& promotions() const { return promotions_; }  // program hashes, in order
+  const std::vector<std::string>& promotions() const {
+    return promotions_;
+  }  // program hashes, in order
 
  private:
   store::Store& db_;

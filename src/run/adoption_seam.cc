@@ -17,7 +17,8 @@ oversight::JudgeState JudgeStateOf(const std::vector<store::EventRow>& events) {
   for (const auto& e : events) {
     if (e.type != "tripwire") continue;
     const json c = json::parse(e.content_json, nullptr, false);
-    if (c.is_object() && c.contains("key") && c["key"].is_string()) s.acknowledged.insert(c["key"].get<std::string>());
+    if (c.is_object() && c.contains("key") && c["key"].is_string())
+      s.acknowledged.insert(c["key"].get<std::string>());
   }
   return s;
 }
@@ -27,14 +28,21 @@ double BestPromotedFitness(const std::vector<store::EventRow>& events) {
   for (const auto& e : events) {
     if (e.type != "promoted" && e.type != "gate") continue;
     const json c = json::parse(e.content_json, nullptr, false);
-    if (c.is_object() && c.contains("fitness") && c["fitness"].is_number()) best = std::max(best, c["fitness"].get<double>());
+    if (c.is_object() && c.contains("fitness") && c["fitness"].is_number())
+      best = std::max(best, c["fitness"].get<double>());
   }
   return best;
 }
 
-AdoptionSeam::AdoptionSeam(const oversight::Policy& policy, const meta::RsiConfig& cfg, AdoptionGate& gate, Say say,
-                           oversight::JudgeState state, double best_so_far)
-    : policy_(policy), cfg_(cfg), gate_(gate), say_(std::move(say)), state_(std::move(state)), best_so_far_(best_so_far) {}
+AdoptionSeam::AdoptionSeam(const oversight::Policy& policy, const meta::RsiConfig& cfg,
+                           AdoptionGate& gate, Say say, oversight::JudgeState state,
+                           double best_so_far)
+    : policy_(policy),
+      cfg_(cfg),
+      gate_(gate),
+      say_(OrSilent(std::move(say))),
+      state_(std::move(state)),
+      best_so_far_(best_so_far) {}
 
 bool AdoptionSeam::Adopt(const meta::Adoption& a) {
   meta::CandidateReport& c = *a.candidate;
@@ -62,16 +70,25 @@ bool AdoptionSeam::Adopt(const meta::Adoption& a) {
 
 void AdoptionSeam::CarryOut(const oversight::TripwireCall& t, const meta::CandidateReport& c) {
   const oversight::Firing& f = t.firing;
-  gate_.Record("tripwire", {{"key", t.key}, {"name", f.name}, {"metric", f.metric}, {"value", f.value},
-                            {"threshold", f.threshold}, {"action", f.action}, {"generation", c.generation},
-                            {"candidate", c.index}, {"improver", meta::SpecHash(c.spec)}, {"repeat", t.repeat}});
-  say_("tripwire '" + f.name + "' fired: " + f.metric + " = " + Num(f.value) + " > " + Num(f.threshold) + " -> " +
-       f.action + (t.repeat ? " (already acted on before a resume)" : ""));
+  gate_.Record("tripwire", {{"key", t.key},
+                            {"name", f.name},
+                            {"metric", f.metric},
+                            {"value", f.value},
+                            {"threshold", f.threshold},
+                            {"action", f.action},
+                            {"generation", c.generation},
+                            {"candidate", c.index},
+                            {"improver", meta::SpecHash(c.spec)},
+                            {"repeat", t.repeat}});
+  say_("tripwire '" + f.name + "' fired: " + f.metric + " = " + Num(f.value) + " > " +
+       Num(f.threshold) + " -> " + f.action +
+       (t.repeat ? " (already acted on before a resume)" : ""));
   if (t.stop) gate_.Stop("tripwire " + f.name);
   if (t.pause) gate_.Pause();
 }
 
-bool AdoptionSeam::Reject(const oversight::Verdict& v, meta::CandidateReport& c, const std::string& key) {
+bool AdoptionSeam::Reject(const oversight::Verdict& v, meta::CandidateReport& c,
+                          const std::string& key) {
   if (v.decision == Decision::kVeto) {
     c.note = v.veto;
     return false;
@@ -84,28 +101,33 @@ bool AdoptionSeam::Reject(const oversight::Verdict& v, meta::CandidateReport& c,
   return false;
 }
 
-Question AdoptionSeam::AdoptQuestion(const meta::Adoption& a, const std::string& key, const std::string& reason) const {
+Question AdoptionSeam::AdoptQuestion(const meta::Adoption& a, const std::string& key,
+                                     const std::string& reason) const {
   const meta::CandidateReport& c = *a.candidate;
   Question q;
   q.kind = "adopt";
   q.key = key;
   q.reason = reason;
-  q.summary = "adopt improver " + meta::SpecHash(c.spec) + " (generation " + std::to_string(c.generation) +
-              ", candidate " + std::to_string(c.index) + ", " + c.meta_operator + "): " + reason;
+  q.summary = "adopt improver " + meta::SpecHash(c.spec) + " (generation " +
+              std::to_string(c.generation) + ", candidate " + std::to_string(c.index) + ", " +
+              c.meta_operator + "): " + reason;
   q.evidence = DecisionEvidence(c, cfg_);
   q.evidence["reason"] = reason;
   q.evidence["meta_utility"] = c.meta_utility;
   q.evidence["heldout_capability"] = a.candidate_held_out ? a.candidate_held_out->capability : 0.0;
-  q.evidence["incumbent_heldout_capability"] = a.incumbent_held_out ? a.incumbent_held_out->capability : 0.0;
+  q.evidence["incumbent_heldout_capability"] =
+      a.incumbent_held_out ? a.incumbent_held_out->capability : 0.0;
   q.evidence["diff"] = meta::DiffText(*a.incumbent, c.spec);
   return q;
 }
 
 void AdoptionSeam::Promote(const meta::CandidateReport& c) {
-  const oversight::PromotionVerdict v = oversight::JudgePromotion(policy_, best_so_far_, c.best_fitness);
+  const oversight::PromotionVerdict v =
+      oversight::JudgePromotion(policy_, best_so_far_, c.best_fitness);
   if (!v.better) return;
   best_so_far_ = c.best_fitness;
-  gate_.Promote({&c, HexId(c.best_program.Hash()), lang::Print(c.best_program), v.gain, v.ask_reason});
+  gate_.Promote(
+      {&c, HexId(c.best_program.Hash()), lang::Print(c.best_program), v.gain, v.ask_reason});
 }
 
 }  // namespace ouro::run

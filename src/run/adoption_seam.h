@@ -24,9 +24,9 @@ double BestPromotedFitness(const std::vector<store::EventRow>& events);
 
 class AdoptionSeam {
  public:
-  // best_so_far: the fitness a program must beat to be promoted (-1: any).
-  AdoptionSeam(const oversight::Policy& policy, const meta::RsiConfig& cfg, AdoptionGate& gate, Say say,
-               oversight::JudgeState state, double best_so_far);
+  // best_so_far: the fitness a program must beat to be promoted (-1: any). say may be empty.
+  AdoptionSeam(const oversight::Policy& policy, const meta::RsiConfig& cfg, AdoptionGate& gate,
+               Say say, oversight::JudgeState state, double best_so_far);
 
   // Whether to adopt the candidate; when not, its note says why.
   bool Adopt(const meta::Adoption& a);
@@ -36,7 +36,8 @@ class AdoptionSeam {
  private:
   void CarryOut(const oversight::TripwireCall& t, const meta::CandidateReport& c);
   bool Reject(const oversight::Verdict& v, meta::CandidateReport& c, const std::string& key);
-  Question AdoptQuestion(const meta::Adoption& a, const std::string& key, const std::string& reason) const;
+  Question AdoptQuestion(const meta::Adoption& a, const std::string& key,
+                         const std::string& reason) const;
 
   const oversight::Policy& policy_;
   const meta::RsiConfig& cfg_;

@@ -9,16 +9,23 @@ namespace ouro::run {
 using nlohmann::json;
 
 json RecipeJson(const RsiRecipe& r) {
-  return {{"config_text", r.config_text}, {"config_source", r.config_source}, {"policy_text", r.policy_text},
-          {"policy_source", r.policy_source}, {"seed", r.seed}, {"threads", r.threads},
-          {"max_seconds", r.max_seconds}, {"ablate", r.ablate}};
+  return {{"config_text", r.config_text},
+          {"config_source", r.config_source},
+          {"policy_text", r.policy_text},
+          {"policy_source", r.policy_source},
+          {"seed", r.seed},
+          {"threads", r.threads},
+          {"max_seconds", r.max_seconds},
+          {"ablate", r.ablate}};
 }
 
 RsiRecipe RecipeFromRun(const store::RunInfo& run) {
-  if (run.kind != "rsi") throw Error("run " + std::to_string(run.id) + " is a '" + run.kind + "' run, not an rsi run");
+  if (run.kind != "rsi")
+    throw Error("run " + std::to_string(run.id) + " is a '" + run.kind + "' run, not an rsi run");
   const json c = json::parse(run.config_json, nullptr, false);
   if (!c.is_object() || !c.contains("recipe"))
-    throw Error("run " + std::to_string(run.id) + " has no stored recipe (made by an older ouro): it cannot be resumed or replayed");
+    throw Error("run " + std::to_string(run.id) +
+                " has no stored recipe (made by an older ouro): it cannot be resumed or replayed");
   try {
     const json& j = c.at("recipe");
     RsiRecipe r;
@@ -37,15 +44,18 @@ RsiRecipe RecipeFromRun(const store::RunInfo& run) {
 }
 
 meta::RsiConfig BuildConfig(const RsiRecipe& r, const json* stored_initial) {
-  meta::RsiFileConfig file =
-      r.config_text.empty() ? meta::DefaultRsiConfig() : meta::ParseRsiConfig(r.config_text, r.config_source);
+  meta::RsiFileConfig file = r.config_text.empty()
+                                 ? meta::DefaultRsiConfig()
+                                 : meta::ParseRsiConfig(r.config_text, r.config_source);
   meta::RsiConfig cfg = file.rsi;
   cfg.seed = r.seed;
   if (r.threads >= 0) cfg.threads = r.threads;
   if (r.max_seconds >= 0) cfg.max_seconds = r.max_seconds;
   for (const auto& x : r.ablate)
-    if (std::find(cfg.ablate.begin(), cfg.ablate.end(), x) == cfg.ablate.end()) cfg.ablate.push_back(x);
-  if (stored_initial) cfg.initial = meta::SpecFromJson(meta::Json::parse(stored_initial->get<std::string>()));
+    if (std::find(cfg.ablate.begin(), cfg.ablate.end(), x) == cfg.ablate.end())
+      cfg.ablate.push_back(x);
+  if (stored_initial)
+    cfg.initial = meta::SpecFromJson(meta::Json::parse(stored_initial->get<std::string>()));
   cfg.Validate();
   return cfg;
 }
@@ -58,7 +68,8 @@ oversight::Policy BuildPolicy(const RsiRecipe& r) {
 
 meta::RsiConfig WithBudgets(meta::RsiConfig cfg, const oversight::Policy& policy) {
   cfg.run_budget = {policy.run.evaluations, policy.run.cpu_seconds, policy.run.wall_seconds};
-  cfg.generation_budget = {policy.generation.evaluations, policy.generation.cpu_seconds, policy.generation.wall_seconds};
+  cfg.generation_budget = {policy.generation.evaluations, policy.generation.cpu_seconds,
+                           policy.generation.wall_seconds};
   return cfg;
 }
 

@@ -32,19 +32,25 @@ json DecisionEvidence(const meta::CandidateReport& r, const meta::RsiConfig& cfg
 }
 
 json CurvePointJson(const meta::CurvePoint& p, const meta::HeldOutMeasure& frozen) {
-  return {{"improver", p.improver_hash}, {"incumbent", meta::ToJson(p.incumbent)}, {"frozen", meta::ToJson(frozen)}};
+  return {{"improver", p.improver_hash},
+          {"incumbent", meta::ToJson(p.incumbent)},
+          {"frozen", meta::ToJson(frozen)}};
 }
 
 std::string AdoptKey(const meta::CandidateReport& r) {
-  return "adopt:g" + std::to_string(r.generation) + "c" + std::to_string(r.index) + ":" + meta::SpecHash(r.spec);
+  return "adopt:g" + std::to_string(r.generation) + "c" + std::to_string(r.index) + ":" +
+         meta::SpecHash(r.spec);
 }
 
 std::string PromoteKey(const meta::CandidateReport& r, const std::string& program_hash) {
-  return "promote:g" + std::to_string(r.generation) + "c" + std::to_string(r.index) + ":" + program_hash;
+  return "promote:g" + std::to_string(r.generation) + "c" + std::to_string(r.index) + ":" +
+         program_hash;
 }
 
-store::ImproverRow ImproverRowOf(int generation, const meta::ImproverSpec& spec, const std::string& parent_hash,
-                                 const meta::CandidateReport* evidence, const meta::RsiConfig& cfg) {
+store::ImproverRow ImproverRowOf(int generation, const meta::ImproverSpec& spec,
+                                 const std::string& parent_hash,
+                                 const meta::CandidateReport* evidence,
+                                 const meta::RsiConfig& cfg) {
   store::ImproverRow row;
   row.generation = generation;
   row.hash = meta::SpecHash(spec);
@@ -82,15 +88,25 @@ store::CurveRow CurveRowOf(const meta::CurvePoint& p, const meta::HeldOutMeasure
 }
 
 json ImproverEvent(const store::ImproverRow& row) {
-  return {{"generation", row.generation}, {"hash", row.hash}, {"parent", row.parent_hash}, {"spec", row.spec_json},
+  return {{"generation", row.generation},
+          {"hash", row.hash},
+          {"parent", row.parent_hash},
+          {"spec", row.spec_json},
           {"evidence", row.evidence_json.empty() ? json(nullptr) : json::parse(row.evidence_json)}};
 }
 
 json CandidateEvent(const store::CandidateRow& row) {
-  return {{"generation", row.generation}, {"candidate", row.idx}, {"hash", row.hash},
-          {"meta_operator", row.meta_operator}, {"decision", row.decision}, {"llr", row.llr},
-          {"wins", row.wins}, {"losses", row.losses}, {"draws", row.draws},
-          {"meta_utility", row.meta_utility}, {"evidence", json::parse(row.evidence_json)}};
+  return {{"generation", row.generation},
+          {"candidate", row.idx},
+          {"hash", row.hash},
+          {"meta_operator", row.meta_operator},
+          {"decision", row.decision},
+          {"llr", row.llr},
+          {"wins", row.wins},
+          {"losses", row.losses},
+          {"draws", row.draws},
+          {"meta_utility", row.meta_utility},
+          {"evidence", json::parse(row.evidence_json)}};
 }
 
 json CheckpointProgress(const meta::RsiState& s, const meta::RsiConfig::Budget& run_budget) {
@@ -102,8 +118,10 @@ json CheckpointProgress(const meta::RsiState& s, const meta::RsiConfig::Budget& 
           {"seconds", r.seconds},
           {"cpu_seconds", r.cpu_seconds},
           {"capability", r.curve.back().incumbent.capability},
-          {"budget", {{"evaluations", run_budget.evaluations}, {"cpu_seconds", run_budget.cpu_seconds},
-                      {"wall_seconds", run_budget.wall_seconds}}}};
+          {"budget",
+           {{"evaluations", run_budget.evaluations},
+            {"cpu_seconds", run_budget.cpu_seconds},
+            {"wall_seconds", run_budget.wall_seconds}}}};
 }
 
 json RsiSummary(int64_t run_id, const meta::RsiConfig& cfg, const meta::RsiResult& r) {
@@ -128,7 +146,8 @@ json RsiSummary(int64_t run_id, const meta::RsiConfig& cfg, const meta::RsiResul
       {"capability_final", r.curve.back().incumbent.capability},
       {"cumulative_evaluations", r.cumulative_evaluations},
       {"oversight_evaluations", r.oversight_evaluations},
-      {"oversight_share", r.cumulative_evaluations > 0 ? r.oversight_evaluations / r.cumulative_evaluations : 0.0},
+      {"oversight_share",
+       r.cumulative_evaluations > 0 ? r.oversight_evaluations / r.cumulative_evaluations : 0.0},
       {"final_improver", r.final_improver},
       {"stop_reason", r.stop_reason},
       {"seconds", r.seconds},

@@ -4,9 +4,8 @@
 #pragma once
 
 #include <cstdint>
-#include <string>
-
 #include <nlohmann/json.hpp>
+#include <string>
 
 #include "meta/rsi.h"
 #include "store/store.h"
@@ -27,7 +26,8 @@ std::string PromoteKey(const meta::CandidateReport& r, const std::string& progra
 
 // parent_hash: the parent as it was stored (its credit has grown since); evidence may be null
 // (generation 0).
-store::ImproverRow ImproverRowOf(int generation, const meta::ImproverSpec& spec, const std::string& parent_hash,
+store::ImproverRow ImproverRowOf(int generation, const meta::ImproverSpec& spec,
+                                 const std::string& parent_hash,
                                  const meta::CandidateReport* evidence, const meta::RsiConfig& cfg);
 store::CandidateRow CandidateRowOf(const meta::CandidateReport& r, const meta::RsiConfig& cfg);
 store::CurveRow CurveRowOf(const meta::CurvePoint& p, const meta::HeldOutMeasure& frozen);
@@ -37,7 +37,8 @@ nlohmann::json ImproverEvent(const store::ImproverRow& row);
 nlohmann::json CandidateEvent(const store::CandidateRow& row);
 
 // The progress object readers see while the run is going (after each checkpoint).
-nlohmann::json CheckpointProgress(const meta::RsiState& s, const meta::RsiConfig::Budget& run_budget);
+nlohmann::json CheckpointProgress(const meta::RsiState& s,
+                                  const meta::RsiConfig::Budget& run_budget);
 
 // The summary object of an rsi result (stored with the run; the --json line).
 nlohmann::json RsiSummary(int64_t run_id, const meta::RsiConfig& cfg, const meta::RsiResult& r);

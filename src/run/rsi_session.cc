@@ -9,15 +9,6 @@ namespace ouro::run {
 
 using nlohmann::json;
 
-namespace {
-
-Say OrSilent(Say say) {
-  if (say) return say;
-  return [](const std::string&) {};
-}
-
-}  // namespace
-
 int64_t RsiSession::Create(store::Store& db, const RsiRecipe& recipe, const meta::RsiConfig& cfg,
                            const oversight::Policy& policy, const std::string& actor) {
   json stored = meta::ToJson(cfg);
@@ -25,13 +16,14 @@ int64_t RsiSession::Create(store::Store& db, const RsiRecipe& recipe, const meta
   stored["initial_spec"] = SpecText(cfg.initial);  // as text: its key order is part of it
   stored["policy"] = oversight::ToJson(policy);
   const int64_t run_id = db.CreateRun("rsi", cfg.seed, stored.dump());
-  db.AppendEvent(run_id, "config", actor, json{{"config", meta::ToJson(cfg)}, {"recipe", RecipeJson(recipe)}}.dump());
+  db.AppendEvent(run_id, "config", actor,
+                 json{{"config", meta::ToJson(cfg)}, {"recipe", RecipeJson(recipe)}}.dump());
   db.AppendEvent(run_id, "policy", actor, oversight::ToJson(policy).dump());
   return run_id;
 }
 
-RsiSession::RsiSession(store::Store& db, int64_t run_id, const meta::RsiConfig& cfg, const oversight::Policy& policy,
-                       SessionIo io)
+RsiSession::RsiSession(store::Store& db, int64_t run_id, const meta::RsiConfig& cfg,
+                       const oversight::Policy& policy, SessionIo io)
     : db_(db),
       run_(run_id),
       cfg_(WithBudgets(cfg, policy)),
@@ -39,13 +31,15 @@ RsiSession::RsiSession(store::Store& db, int64_t run_id, const meta::RsiConfig& 
       say_(OrSilent(std::move(io.say))),
       control_(db, run_id, io.interrupt, say_),
       gate_(db, run_id, control_, say_),
-      seam_(policy_, cfg_, gate_, say_, JudgeStateOf(db.GetEvents(run_id)), BestPromotedFitness(db.GetEvents(run_id))) {}
+      seam_(policy_, cfg_, gate_, say_, JudgeStateOf(db.GetEvents(run_id)),
+            BestPromotedFitness(db.GetEvents(run_id))) {}
 
 RsiOutcome RsiSession::Run(const meta::RsiState* resume) {
   control_.Start();
   if (resume) {
     for (const auto& i : db_.GetImprovers(run_)) last_hash_ = i.hash;
-    for (const auto& p : resume->result.curve) capability_.emplace_back(p.generation, p.incumbent.capability);
+    for (const auto& p : resume->result.curve)
+      capability_.emplace_back(p.generation, p.incumbent.capability);
   }
   meta::RsiResult r;
   try {
@@ -72,15 +66,20 @@ meta::RsiHooks RsiSession::Hooks() {
   hooks.on_log = say_;
   hooks.pause_point = [this] { control_.PausePoint(); };
   hooks.adopt = [this](const meta::Adoption& a) { return seam_.Adopt(a); };
-  hooks.on_improver = [this](int gen, const meta::ImproverSpec& spec, const meta::ImproverSpec* parent,
-                             const meta::CandidateReport* ev) { OnImprover(gen, spec, parent, ev); };
+  hooks.on_improver = [this](int gen, const meta::ImproverSpec& spec,
+                             const meta::ImproverSpec* parent, const meta::CandidateReport* ev) {
+    OnImprover(gen, spec, parent, ev);
+  };
   hooks.on_candidate = [this](const meta::CandidateReport& r) { OnCandidate(r); };
-  hooks.on_curve = [this](const meta::CurvePoint& p, const meta::HeldOutMeasure& frozen) { OnCurve(p, frozen); };
+  hooks.on_curve = [this](const meta::CurvePoint& p, const meta::HeldOutMeasure& frozen) {
+    OnCurve(p, frozen);
+  };
   hooks.on_checkpoint = [this](const meta::RsiState& s) { OnCheckpoint(s); };
   return hooks;
 }
 
-void RsiSession::OnImprover(int generation, const meta::ImproverSpec& spec, const meta::ImproverSpec* parent,
+void RsiSession::OnImprover(int generation, const meta::ImproverSpec& spec,
+                            const meta::ImproverSpec* parent,
                             const meta::CandidateReport* evidence) {
   const store::ImproverRow row = ImproverRowOf(generation, spec, last_hash_, evidence, cfg_);
   db_.AddImprover(run_, row);
@@ -104,9 +103,11 @@ void RsiSession::OnCurve(const meta::CurvePoint& p, const meta::HeldOutMeasure& 
   capability_.emplace_back(p.generation, p.incumbent.capability);
   char buf[220];
   std::snprintf(buf, sizeof buf,
-                "held-out at gen %d: capability %.4f (frozen %.4f), median evals-to-target %.0f (frozen %.0f), %.0f meta evals, %.0f s",
-                p.generation, p.incumbent.capability, frozen.capability, meta::Median(p.incumbent.evals_to_target),
-                meta::Median(frozen.evals_to_target), p.cumulative_evaluations, p.seconds);
+                "held-out at gen %d: capability %.4f (frozen %.4f), median evals-to-target %.0f "
+                "(frozen %.0f), %.0f meta evals, %.0f s",
+                p.generation, p.incumbent.capability, frozen.capability,
+                meta::Median(p.incumbent.evals_to_target), meta::Median(frozen.evals_to_target),
+                p.cumulative_evaluations, p.seconds);
   say_(buf);
 }
 
@@ -127,7 +128,8 @@ RsiOutcome RsiSession::StoppedBeforeCheckpoint(const std::string& why) {
 }
 
 RsiOutcome RsiSession::Close(meta::RsiResult r) {
-  if (r.stop_reason == "stopped" && !control_.stop_reason().empty()) r.stop_reason = control_.stop_reason();
+  if (r.stop_reason == "stopped" && !control_.stop_reason().empty())
+    r.stop_reason = control_.stop_reason();
   RsiOutcome out;
   out.stopped = r.stop_reason != "generations" && r.stop_reason != "max_seconds";
   // The stored rows end where the result does (an unfinished generation left rows behind).
@@ -135,12 +137,15 @@ RsiOutcome RsiSession::Close(meta::RsiResult r) {
   out.summary = RsiSummary(run_, cfg_, r);
   db_.FinishRun(run_, out.stopped ? "stopped" : "finished", out.summary.dump());
   db_.SetProgress(run_, "");
-  Record(out.stopped ? "stopped" : "finished", {{"reason", r.stop_reason}, {"summary", out.summary}});
+  Record(out.stopped ? "stopped" : "finished",
+         {{"reason", r.stop_reason}, {"summary", out.summary}});
   out.result = std::move(r);
   out.capability = std::move(capability_);
   return out;
 }
 
-void RsiSession::Record(const std::string& type, const json& content) { gate_.Record(type, content); }
+void RsiSession::Record(const std::string& type, const json& content) {
+  gate_.Record(type, content);
+}
 
 }  // namespace ouro::run

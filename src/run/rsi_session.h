@@ -13,11 +13,10 @@
 
 #include <atomic>
 #include <cstdint>
+#include <nlohmann/json.hpp>
 #include <string>
 #include <utility>
 #include <vector>
-
-#include <nlohmann/json.hpp>
 
 #include "meta/rsi.h"
 #include "oversight/policy.h"
@@ -52,8 +51,8 @@ class RsiSession {
 
   // REQUIRES: run_id is an rsi run of db whose config is written (Create, or a resume that
   // reopened it). The policy's budgets replace the config's.
-  RsiSession(store::Store& db, int64_t run_id, const meta::RsiConfig& cfg, const oversight::Policy& policy,
-             SessionIo io);
+  RsiSession(store::Store& db, int64_t run_id, const meta::RsiConfig& cfg,
+             const oversight::Policy& policy, SessionIo io);
 
   // Runs the run to its end, from the start or from the checkpoint `resume`. Error (after marking
   // the run failed) when the loop fails; Error from Start when another live process owns the run.

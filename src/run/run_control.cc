@@ -9,7 +9,13 @@ namespace ouro::run {
 
 using Clock = std::chrono::steady_clock;
 
-RunControl::RunControl(store::Store& db, int64_t run_id, const std::atomic<bool>* interrupt, Say say)
+Say OrSilent(Say say) {
+  if (say) return say;
+  return [](const std::string&) {};
+}
+
+RunControl::RunControl(store::Store& db, int64_t run_id, const std::atomic<bool>* interrupt,
+                       Say say)
     : db_(db), run_(run_id), interrupt_(interrupt), say_(std::move(say)) {}
 
 RunControl::~RunControl() { Finish(); }

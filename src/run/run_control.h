@@ -15,16 +15,17 @@
 #include <cstdint>
 #include <functional>
 #include <mutex>
+#include <nlohmann/json.hpp>
 #include <string>
 #include <thread>
-
-#include <nlohmann/json.hpp>
 
 #include "store/store.h"
 
 namespace ouro::run {
 
 using Say = std::function<void(const std::string&)>;  // one progress line for people (no newline)
+// say itself, or a sink that drops every line when say is empty.
+Say OrSilent(Say say);
 
 class RunControl {
  public:
