@@ -12,7 +12,7 @@
 #include <nlohmann/json.hpp>
 
 #include "cli/commands.h"
-#include "cli/supervisor.h"
+#include "cli/rsi.h"
 #include "core/error.h"
 #include "meta/rsi.h"
 #include "store/lease.h"

@@ -14,8 +14,9 @@
 #include "core/error.h"
 #include "meta/rsi.h"
 #include "meta/rsi_config.h"
-#include "cli/supervisor.h"
+#include "cli/rsi.h"
 #include "oversight/policy.h"
+#include "run/rsi_session.h"
 #include "store/store.h"
 #include "web/server.h"
 
@@ -37,8 +38,6 @@ struct RsiArgs {
   bool dashboard = false;
   int port = 8765;
 };
-
-std::string SpecText(const meta::ImproverSpec& s) { return meta::ToJson(s).dump(); }
 
 // The policy a run uses: --policy, else the config's [oversight] policy; a relative path in the
 // config is relative to the config file's directory.
@@ -80,13 +79,7 @@ int RunRsiCommand(const RsiArgs& a) {
   const oversight::Policy policy = BuildPolicy(recipe);
 
   std::unique_ptr<store::Store> db = store::Store::Open(a.db);
-  nlohmann::json stored = meta::ToJson(cfg);
-  stored["recipe"] = RecipeJson(recipe);
-  stored["initial_spec"] = SpecText(cfg.initial);  // as text: its key order is part of it
-  stored["policy"] = oversight::ToJson(policy);
-  const int64_t run_id = db->CreateRun("rsi", cfg.seed, stored.dump());
-  db->AppendEvent(run_id, "config", Actor(""), nlohmann::json{{"config", meta::ToJson(cfg)}, {"recipe", RecipeJson(recipe)}}.dump());
-  db->AppendEvent(run_id, "policy", Actor(""), oversight::ToJson(policy).dump());
+  const int64_t run_id = run::RsiSession::Create(*db, recipe, cfg, policy, Actor(""));
   if (!a.quiet)
     std::fprintf(stderr, "run %lld (rsi, seed %llu, db %s, policy %s): %d generations x %d candidates; %zu training / %zu held-out families\n",
                  static_cast<long long>(run_id), static_cast<unsigned long long>(cfg.seed), a.db.c_str(),
@@ -176,26 +169,6 @@ int RunImproverCompare(const std::string& spec_path, const std::string& config, 
 }
 
 }  // namespace
-
-// A text plot of capability per generation: incumbent (#) against the frozen initial improver (|).
-std::string TextCurve(const std::vector<std::pair<int, double>>& points, double frozen) {
-  if (points.empty()) return "";
-  double lo = frozen, hi = frozen;
-  for (const auto& [g, c] : points) lo = std::min(lo, c), hi = std::max(hi, c);
-  if (hi - lo < 1e-9) hi = lo + 1e-9;
-  constexpr int kWidth = 50;
-  auto col = [&](double v) { return static_cast<int>(std::lround((v - lo) / (hi - lo) * kWidth)); };
-  std::string out = "held-out capability (mean area under the best-fitness curve); | = frozen initial improver\n";
-  char buf[64];
-  for (const auto& [g, c] : points) {
-    std::string bar(kWidth + 1, ' ');
-    for (int i = 0; i <= col(c); ++i) bar[i] = '#';
-    bar[col(frozen)] = '|';
-    std::snprintf(buf, sizeof buf, "  gen %3d  %.4f  ", g, c);
-    out += buf + bar + "\n";
-  }
-  return out;
-}
 
 // The price of oversight and what it did: compute share, tripwires, vetoes, questions; and, when
 // the store holds the same run (config, seed) with --policy off, the capability of both.

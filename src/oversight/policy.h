@@ -6,9 +6,10 @@
 // action: log, pause, approve = require a person's approval, reject = veto the candidate, stop),
 // gates for adopting a new improver and promoting a new best program (auto, manual, or manual when
 // a metric exceeds a threshold), and invariants every adopted candidate must satisfy (bounded cost,
-// deterministic re-evaluation, bounded search/held-out gap). This layer is pure: it parses, checks
-// rules against metrics and says what to do; the supervisor (cli/supervisor) acts on it through
-// the store. Metric names are listed in kMetrics and documented in docs/oversight.md.
+// deterministic re-evaluation, bounded search/held-out gap). This layer is pure: it parses and
+// checks rules against metrics; oversight/judge.h turns them into one verdict, which the run
+// layer (run/adoption_seam.h) carries out through the store. Metric names are listed in kMetrics
+// and documented in docs/oversight.md.
 #pragma once
 
 #include <map>

@@ -1,0 +1,106 @@
+#include "cli/rsi.h"
+
+#include <algorithm>
+#include <cmath>
+#include <cstdio>
+#include <cstdlib>
+
+#include "cli/commands.h"
+#include "run/rsi_replay.h"
+#include "run/rsi_session.h"
+
+namespace ouro::cli {
+
+namespace {
+
+run::SessionIo Io(const RsiOutput& out) {
+  run::SessionIo io;
+  if (!out.quiet) io.say = [](const std::string& s) { std::fprintf(stderr, "%s\n", s.c_str()); };
+  io.interrupt = &StopFlag();
+  return io;
+}
+
+void PrintOutcome(const store::Store& db, int64_t run_id, const oversight::Policy& policy, const run::RsiOutcome& o) {
+  const meta::RsiResult& r = o.result;
+  std::printf("run %lld: %d generations, %d adopted, %d rejected, %d inconclusive, %d vetoed, %.0f s (%s)\n",
+              static_cast<long long>(run_id), r.generations, r.adopted, r.rejected, r.inconclusive, r.vetoed, r.seconds,
+              r.stop_reason.c_str());
+  std::printf("%s", TextCurve(o.capability, r.frozen.capability).c_str());
+  std::string targets;
+  for (double t : r.frozen.targets) targets += (targets.empty() ? "" : ", ") + std::to_string(t).substr(0, 6);
+  std::printf("evaluations to reach the target (%s per family) on held-out families (median of %zu runs): frozen %.0f, final %.0f -> speedup %.2fx (95%% [%.2f, %.2f])\n",
+              targets.c_str(), r.frozen.evals_to_target.size(), r.evals_to_target_frozen, r.evals_to_target_final,
+              r.speedup.estimate, r.speedup.low, r.speedup.high);
+  std::printf("returns: %s\n", r.returns_verdict.c_str());
+  std::printf("oversight: %.1f%% of %.0f evaluations spent on checks (policy '%s')\n",
+              r.cumulative_evaluations > 0 ? 100 * r.oversight_evaluations / r.cumulative_evaluations : 0.0,
+              r.cumulative_evaluations, policy.name.c_str());
+  if (o.stopped)
+    std::printf("resume it: ouro resume %lld --db %s\n", static_cast<long long>(run_id), db.path().c_str());
+  else
+    std::printf("export the final improver: ouro improver export %lld --db %s --out improver.json\n",
+                static_cast<long long>(run_id), db.path().c_str());
+}
+
+}  // namespace
+
+int ExecuteRsi(store::Store& db, int64_t run_id, const meta::RsiConfig& cfg, const oversight::Policy& policy,
+               const meta::RsiState* resume, const RsiOutput& out) {
+  run::RsiSession session(db, run_id, cfg, policy, Io(out));
+  const run::RsiOutcome o = session.Run(resume);
+  if (o.before_first_checkpoint) return 0;
+  if (out.json) std::printf("%s\n", o.summary.dump().c_str());
+  else PrintOutcome(db, run_id, policy, o);
+  return 0;
+}
+
+int ReplayRsi(store::Store& db, int64_t run_id, const RsiOutput& out) {
+  const run::ReplayReport r = run::ReplayRsi(db, run_id, Io(out));
+  if (out.json) {
+    const nlohmann::json report = {{"run_id", run_id},
+                                   {"reproduced", r.reproduced()},
+                                   {"generations", r.generations},
+                                   {"improvers", r.improvers},
+                                   {"candidates", r.candidates},
+                                   {"curve_points", r.curve_points},
+                                   {"promoted_programs", r.promoted_programs},
+                                   {"differences", r.differences}};
+    std::printf("%s\n", report.dump().c_str());
+  } else {
+    std::printf("replay of run %lld (%d generations): %s\n", static_cast<long long>(run_id), r.generations,
+                r.reproduced() ? "every adopted improver, candidate and curve point reproduced" : "DIFFERENT");
+    std::printf("  %zu improvers, %zu candidates, %zu curve points, %zu promoted programs compared\n", r.improvers,
+                r.candidates, r.curve_points, r.promoted_programs);
+    for (const auto& d : r.differences) std::printf("  %s\n", d.c_str());
+  }
+  return r.reproduced() ? 0 : 1;
+}
+
+// A text plot of capability per generation: incumbent (#) against the frozen initial improver (|).
+std::string TextCurve(const std::vector<std::pair<int, double>>& points, double frozen) {
+  if (points.empty()) return "";
+  double lo = frozen, hi = frozen;
+  for (const auto& [g, c] : points) lo = std::min(lo, c), hi = std::max(hi, c);
+  if (hi - lo < 1e-9) hi = lo + 1e-9;
+  constexpr int kWidth = 50;
+  auto col = [&](double v) { return static_cast<int>(std::lround((v - lo) / (hi - lo) * kWidth)); };
+  std::string out = "held-out capability (mean area under the best-fitness curve); | = frozen initial improver\n";
+  char buf[64];
+  for (const auto& [g, c] : points) {
+    std::string bar(kWidth + 1, ' ');
+    for (int i = 0; i <= col(c); ++i) bar[i] = '#';
+    bar[col(frozen)] = '|';
+    std::snprintf(buf, sizeof buf, "  gen %3d  %.4f  ", g, c);
+    out += buf + bar + "\n";
+  }
+  return out;
+}
+
+std::string Actor(const std::string& flag) {
+  if (!flag.empty()) return flag;
+  for (const char* v : {"OURO_ACTOR", "USER", "LOGNAME"})
+    if (const char* s = std::getenv(v); s && *s) return s;
+  return "unknown";
+}
+
+}  // namespace ouro::cli

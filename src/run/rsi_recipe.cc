@@ -1,0 +1,78 @@
+#include "run/rsi_recipe.h"
+
+#include <algorithm>
+
+#include "core/error.h"
+
+namespace ouro::run {
+
+using nlohmann::json;
+
+json RecipeJson(const RsiRecipe& r) {
+  return {{"config_text", r.config_text},
+          {"config_source", r.config_source},
+          {"policy_text", r.policy_text},
+          {"policy_source", r.policy_source},
+          {"seed", r.seed},
+          {"threads", r.threads},
+          {"max_seconds", r.max_seconds},
+          {"ablate", r.ablate}};
+}
+
+RsiRecipe RecipeFromRun(const store::RunInfo& run) {
+  if (run.kind != "rsi")
+    throw Error("run " + std::to_string(run.id) + " is a '" + run.kind + "' run, not an rsi run");
+  const json c = json::parse(run.config_json, nullptr, false);
+  if (!c.is_object() || !c.contains("recipe"))
+    throw Error("run " + std::to_string(run.id) +
+                " has no stored recipe (made by an older ouro): it cannot be resumed or replayed");
+  try {
+    const json& j = c.at("recipe");
+    RsiRecipe r;
+    r.config_text = j.at("config_text").get<std::string>();
+    r.config_source = j.at("config_source").get<std::string>();
+    r.policy_text = j.at("policy_text").get<std::string>();
+    r.policy_source = j.at("policy_source").get<std::string>();
+    r.seed = j.at("seed").get<uint64_t>();
+    r.threads = j.at("threads").get<int>();
+    r.max_seconds = j.at("max_seconds").get<double>();
+    r.ablate = j.at("ablate").get<std::vector<std::string>>();
+    return r;
+  } catch (const json::exception& e) {
+    throw Error("run " + std::to_string(run.id) + ": malformed stored recipe: " + e.what());
+  }
+}
+
+meta::RsiConfig BuildConfig(const RsiRecipe& r, const json* stored_initial) {
+  meta::RsiFileConfig file = r.config_text.empty()
+                                 ? meta::DefaultRsiConfig()
+                                 : meta::ParseRsiConfig(r.config_text, r.config_source);
+  meta::RsiConfig cfg = file.rsi;
+  cfg.seed = r.seed;
+  if (r.threads >= 0) cfg.threads = r.threads;
+  if (r.max_seconds >= 0) cfg.max_seconds = r.max_seconds;
+  for (const auto& x : r.ablate)
+    if (std::find(cfg.ablate.begin(), cfg.ablate.end(), x) == cfg.ablate.end())
+      cfg.ablate.push_back(x);
+  if (stored_initial)
+    cfg.initial = meta::SpecFromJson(meta::Json::parse(stored_initial->get<std::string>()));
+  cfg.Validate();
+  return cfg;
+}
+
+oversight::Policy BuildPolicy(const RsiRecipe& r) {
+  if (r.policy_source == "off") return oversight::OffPolicy();
+  if (r.policy_source == "default") return oversight::DefaultPolicy();
+  return oversight::ParsePolicy(r.policy_text, r.policy_source);
+}
+
+meta::RsiConfig WithBudgets(meta::RsiConfig cfg, const oversight::Policy& policy) {
+  cfg.run_budget = {policy.run.evaluations, policy.run.cpu_seconds, policy.run.wall_seconds};
+  cfg.generation_budget = {policy.generation.evaluations, policy.generation.cpu_seconds,
+                           policy.generation.wall_seconds};
+  return cfg;
+}
+
+std::string SpecText(const meta::ImproverSpec& s) { return meta::ToJson(s).dump(); }
+
+}  // namespace ouro::run

@@ -1,0 +1,40 @@
+// run/rsi_recipe.h — what an rsi run is made of (config text, policy text, seed, flags), as stored
+// in its config_json, and how the config and the policy are rebuilt from it: enough to start,
+// resume or replay the run. Pure functions of their arguments; ouro::Error on a malformed recipe.
+#pragma once
+
+#include <cstdint>
+#include <nlohmann/json.hpp>
+#include <string>
+#include <vector>
+
+#include "meta/rsi.h"
+#include "meta/rsi_config.h"
+#include "oversight/policy.h"
+#include "store/store.h"
+
+namespace ouro::run {
+
+struct RsiRecipe {
+  std::string config_text, config_source;  // the TOML (empty text: the embedded default)
+  std::string policy_text, policy_source;  // the policy TOML ("default" / "off" built in)
+  uint64_t seed = 1;
+  int threads = -1;
+  double max_seconds = -1;
+  std::vector<std::string> ablate;
+};
+nlohmann::json RecipeJson(const RsiRecipe& r);
+// Rebuilds the recipe of a stored rsi run (Error for another kind of run or an older store).
+RsiRecipe RecipeFromRun(const store::RunInfo& run);
+// The run's config; stored_initial (a JSON string holding the spec's text) replaces the initial
+// improver, so a resume or replay starts from the spec as stored, not a file that may have changed.
+meta::RsiConfig BuildConfig(const RsiRecipe& r, const nlohmann::json* stored_initial = nullptr);
+oversight::Policy BuildPolicy(const RsiRecipe& r);
+
+// The config with the policy's budgets (run and per generation) in force.
+meta::RsiConfig WithBudgets(meta::RsiConfig cfg, const oversight::Policy& policy);
+
+// A spec as stored (its canonical JSON text: the key order is part of it).
+std::string SpecText(const meta::ImproverSpec& s);
+
+}  // namespace ouro::run
