@@ -1,16 +1,14 @@
 // web/api.cc — the dashboard's JSON API (see api.h).
 #include "web/api.h"
 
-#include <signal.h>
-
 #include <algorithm>
-#include <cerrno>
 #include <cmath>
 
 #include "core/error.h"
 #include "meta/spec.h"
 #include "meta/stats.h"
 #include "oversight/audit.h"
+#include "run/control_service.h"
 
 namespace ouro::web {
 namespace {
@@ -436,51 +434,55 @@ json Api::Audit(int64_t run, int64_t offset, int limit) {
           {"page", page}};
 }
 
+namespace {
+
+// The control service's refusals as HTTP statuses.
+HttpError ToHttp(const run::ControlError& e) {
+  switch (e.code()) {
+    case run::ControlErrc::kNotFound: return HttpError(404, e.what());
+    case run::ControlErrc::kConflict: return HttpError(409, e.what());
+    case run::ControlErrc::kBadRequest: return HttpError(400, e.what());
+  }
+  return HttpError(500, e.what());
+}
+
+}  // namespace
+
 json Api::Decide(int64_t run, int64_t item, bool approve, const std::string& actor, const std::string& note) {
-  GetRun(run);
-  const auto it = db_.GetItem(run, item);
-  if (!it) throw HttpError(404, "run " + std::to_string(run) + " has no item " + std::to_string(item));
-  if (it->status != "pending")
-    throw HttpError(409, "item " + std::to_string(item) + " of run " + std::to_string(run) + " was already " + it->status +
-                             " by " + it->decided_by + " at " + it->decided_at);
-  if (!approve && note.empty()) throw HttpError(400, "a rejection needs a reason (note)");
   try {
-    store::Transaction t(db_);
-    db_.DecideItem(run, item, approve, actor, note);
-    db_.AppendEvent(run, approve ? "approval" : "rejection", actor,
-                    json{{"item", item}, {"key", it->key}, {"kind", it->kind}, {"note", note}}.dump());
-    t.Commit();
+    run::ControlService(db_).Decide(run, item, approve, actor, note);
+  } catch (const run::ControlError& e) {
+    throw ToHttp(e);
   } catch (const Error& e) {
-    throw HttpError(409, e.what());  // decided by someone else in the meantime
+    throw HttpError(409, e.what());  // as before the control service: a failed decision is a conflict
   }
   return {{"run_id", run}, {"item", item}, {"status", approve ? "approved" : "rejected"}, {"by", actor}};
 }
 
 json Api::Control(int64_t run, const std::string& action, const std::string& actor, const std::string& note) {
-  const store::RunInfo r = GetRun(run);
   const std::string id = std::to_string(run);
-  const bool live = store::RunActive(r) && store::OwnerLive(r);
-  if (action == "pause") {
-    if (!live) throw HttpError(409, "run " + id + " is not running (" + r.status + "); nothing to pause");
-    db_.SetControl(run, "pause");
-    db_.AppendEvent(run, "pause_requested", actor, json{{"note", note}}.dump());
-    return {{"run_id", run}, {"requested", "pause"}};
+  run::ControlService control(db_);
+  try {
+    if (action == "pause") {
+      control.Pause(run, actor, note);
+      return {{"run_id", run}, {"requested", "pause"}};
+    }
+    if (action == "stop") {
+      const bool marked = control.Stop(run, actor, note) == run::StopOutcome::kMarkedStopped;
+      return {{"run_id", run}, {"requested", "stop"}, {"marked_stopped", marked}};
+    }
+    if (action == "resume") {
+      const auto [outcome, r] = control.Resume(run, actor, note);
+      if (outcome == run::ResumeOutcome::kNoLiveProcess)
+        throw HttpError(409, "run " + id + " has no live process (" + r.status + "); continue it with `ouro resume " + id + "`");
+      if (outcome == run::ResumeOutcome::kAlreadyRunning)
+        return {{"run_id", run}, {"requested", nullptr}, {"message", "run " + id + " is running"}};
+      return {{"run_id", run}, {"requested", "resume"}};
+    }
+  } catch (const run::ControlError& e) {
+    throw ToHttp(e);
   }
-  if (action == "stop") {
-    if (!store::RunActive(r)) throw HttpError(409, "run " + id + " is " + r.status + "; nothing to stop");
-    db_.SetControl(run, "stop");
-    db_.AppendEvent(run, "stop_requested", actor, json{{"note", note}}.dump());
-    if (!live) db_.SetRunStatus(run, "stopped");
-    return {{"run_id", run}, {"requested", "stop"}, {"marked_stopped", !live}};
-  }
-  if (action == "resume") {
-    if (!live)
-      throw HttpError(409, "run " + id + " has no live process (" + r.status + "); continue it with `ouro resume " + id + "`");
-    if (r.control == "run") return {{"run_id", run}, {"requested", nullptr}, {"message", "run " + id + " is running"}};
-    db_.SetControl(run, "run");
-    db_.AppendEvent(run, "resume_requested", actor, json{{"note", note}}.dump());
-    return {{"run_id", run}, {"requested", "resume"}};
-  }
+  GetRun(run);
   throw HttpError(404, "no action '" + action + "'");
 }
 

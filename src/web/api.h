@@ -1,6 +1,6 @@
 // web/api.h — the dashboard's JSON API over the run store, independent of HTTP: each read returns
 // the JSON body of one GET endpoint, each action carries out one POST (approve, reject, pause,
-// resume, stop) with the same semantics and audit events as the `ouro` control commands.
+// resume, stop) through run::ControlService, the same code as the `ouro` control commands.
 //
 // Large runs stay cheap to watch: the curve and the candidates are decimated to at most
 // `max_points` (first, last, every adoption and evenly spaced others), the lineage and the audit
