@@ -80,24 +80,6 @@ std::vector<size_t> Decimate(size_t n, size_t max_points, const std::vector<size
   return out;
 }
 
-Interval MeanInterval(const std::vector<double>& xs) {
-  Interval iv;
-  iv.n = xs.size();
-  if (xs.empty()) return iv;
-  double sum = 0;
-  for (double x : xs) sum += x;
-  iv.mean = sum / xs.size();
-  iv.lo = iv.hi = iv.mean;
-  if (xs.size() < 2) return iv;
-  double ss = 0;
-  for (double x : xs) ss += (x - iv.mean) * (x - iv.mean);
-  const double sd = std::sqrt(ss / (xs.size() - 1));
-  const double half = meta::StudentTQuantile(0.975, static_cast<double>(xs.size() - 1)) * sd / std::sqrt(xs.size());
-  iv.lo = iv.mean - half;
-  iv.hi = iv.mean + half;
-  return iv;
-}
-
 std::string LineDiff(const std::string& from, const std::string& to) {
   const auto a = Lines(from), b = Lines(to);
   // Common prefix and suffix first, so a long text with a small change costs little.
@@ -224,9 +206,13 @@ json Api::Curve(int64_t run, int max_points) {
         if (m.contains("auc") && m["auc"].is_array())
           for (const auto& v : m["auc"])
             if (v.is_number()) auc.push_back(v.get<double>());
-        const Interval iv = MeanInterval(auc);
-        const double half = (iv.hi - iv.lo) / 2;
-        out = {{"capability", cap}, {"lo", cap - half}, {"hi", cap + half}, {"n", iv.n}};
+        // The 95% Student-t interval of the mean AUC, centred on the capability; none below 2 runs.
+        double half = 0;
+        if (auc.size() >= 2) {
+          const meta::Interval iv = meta::MeanInterval(auc, 0.95);
+          half = (iv.high - iv.low) / 2;
+        }
+        out = {{"capability", cap}, {"lo", cap - half}, {"hi", cap + half}, {"n", auc.size()}};
         return out;
       };
       c.curve_points.push_back({{"generation", p.generation},

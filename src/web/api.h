@@ -76,13 +76,6 @@ class Api {
 // plus every index in `keep` (sorted, unique).
 std::vector<size_t> Decimate(size_t n, size_t max_points, const std::vector<size_t>& keep = {});
 
-// The mean and the 95% interval (mean ± t·sd/√n) of a sample; lo = hi = mean for n < 2.
-struct Interval {
-  double mean = 0, lo = 0, hi = 0;
-  size_t n = 0;
-};
-Interval MeanInterval(const std::vector<double>& xs);
-
 // A line diff of two texts (LCS), as lines prefixed with "  ", "- " or "+ ".
 std::string LineDiff(const std::string& from, const std::string& to);
 
