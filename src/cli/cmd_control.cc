@@ -3,9 +3,6 @@
 // `ouro approve RUN ITEM [--note]`, `ouro reject RUN ITEM --reason`, `ouro pending [RUN]`, and
 // `ouro replay RUN`. A run whose process is gone (killed, stopped, out of budget) is continued by
 // `ouro resume` in this process from its last checkpoint.
-#include <signal.h>
-
-#include <cerrno>
 #include <cstdio>
 #include <memory>
 
@@ -15,6 +12,7 @@
 #include "cli/rsi.h"
 #include "core/error.h"
 #include "meta/rsi.h"
+#include "run/control_service.h"
 #include "store/lease.h"
 #include "store/store.h"
 
@@ -52,12 +50,7 @@ store::RunInfo GetRunArg(store::Store& db, const std::string& arg) {
 
 
 
-std::string Describe(const store::RunInfo& r) {
-  std::string s = r.status;
-  if (store::RunActive(r) && !store::OwnerLive(r)) s += " (its process is gone: `ouro resume " + std::to_string(r.id) + "` continues it)";
-  if (r.control != "run" && store::RunActive(r)) s += " [" + r.control + " requested]";
-  return s;
-}
+std::string Describe(const store::RunInfo& r) { return run::DescribeRun(r); }
 
 json StatusJson(store::Store& db, const store::RunInfo& r) {
   json j = {{"run_id", r.id},       {"kind", r.kind},         {"status", r.status},
@@ -135,10 +128,7 @@ int RunStatus(const Args& a) {
 int RunPause(const Args& a) {
   auto db = store::Store::OpenExisting(a.db);
   const store::RunInfo r = GetRunArg(*db, a.run);
-  if (!store::RunActive(r) || !store::OwnerLive(r))
-    throw Error("run " + std::to_string(r.id) + " is not running (" + Describe(r) + "); nothing to pause");
-  db->SetControl(r.id, "pause");
-  db->AppendEvent(r.id, "pause_requested", Actor(a.as), json{{"note", a.note}}.dump());
+  run::ControlService(*db).Pause(r.id, Actor(a.as), a.note);
   std::printf("run %lld: pause requested (it pauses at its next safe point, between games)\n", static_cast<long long>(r.id));
   return 0;
 }
@@ -146,11 +136,7 @@ int RunPause(const Args& a) {
 int RunStop(const Args& a) {
   auto db = store::Store::OpenExisting(a.db);
   const store::RunInfo r = GetRunArg(*db, a.run);
-  if (!store::RunActive(r)) throw Error("run " + std::to_string(r.id) + " is " + r.status + "; nothing to stop");
-  db->SetControl(r.id, "stop");
-  db->AppendEvent(r.id, "stop_requested", Actor(a.as), json{{"note", a.note}}.dump());
-  if (!store::OwnerLive(r)) {
-    db->SetRunStatus(r.id, "stopped");
+  if (run::ControlService(*db).Stop(r.id, Actor(a.as), a.note) == run::StopOutcome::kMarkedStopped) {
     std::printf("run %lld: its process is gone; marked stopped (resume it with `ouro resume %lld`)\n",
                 static_cast<long long>(r.id), static_cast<long long>(r.id));
   } else {
@@ -161,15 +147,14 @@ int RunStop(const Args& a) {
 
 int RunResume(const Args& a) {
   auto db = store::Store::OpenExisting(a.db);
-  const store::RunInfo r = GetRunArg(*db, a.run);
-  if (store::RunActive(r) && store::OwnerLive(r)) {
-    if (r.control == "run") {
-      std::printf("run %lld is running (process %lld); nothing to resume\n", static_cast<long long>(r.id),
-                  static_cast<long long>(r.owner_pid));
-      return 0;
-    }
-    db->SetControl(r.id, "run");
-    db->AppendEvent(r.id, "resume_requested", Actor(a.as), json{{"note", a.note}}.dump());
+  const store::RunInfo arg = GetRunArg(*db, a.run);
+  const auto [outcome, r] = run::ControlService(*db).Resume(arg.id, Actor(a.as), a.note);
+  if (outcome == run::ResumeOutcome::kAlreadyRunning) {
+    std::printf("run %lld is running (process %lld); nothing to resume\n", static_cast<long long>(r.id),
+                static_cast<long long>(r.owner_pid));
+    return 0;
+  }
+  if (outcome == run::ResumeOutcome::kRequested) {
     std::printf("run %lld: resume requested\n", static_cast<long long>(r.id));
     return 0;
   }
@@ -197,15 +182,7 @@ int Decide(const Args& a, bool approve) {
   auto db = store::Store::OpenExisting(a.db);
   const store::RunInfo r = GetRunArg(*db, a.run);
   const std::string actor = Actor(a.as);
-  const std::string note = approve ? a.note : a.reason;
-  {
-    store::Transaction t(*db);
-    db->DecideItem(r.id, a.item, approve, actor, note);
-    const auto item = db->GetItem(r.id, a.item);
-    db->AppendEvent(r.id, approve ? "approval" : "rejection", actor,
-                    json{{"item", a.item}, {"key", item->key}, {"kind", item->kind}, {"note", note}}.dump());
-    t.Commit();
-  }
+  run::ControlService(*db).Decide(r.id, a.item, approve, actor, approve ? a.note : a.reason);
   std::printf("run %lld item %lld %s by %s\n", static_cast<long long>(r.id), static_cast<long long>(a.item),
               approve ? "approved" : "rejected", actor.c_str());
   return 0;

@@ -1,15 +1,15 @@
-// cli/cmd_search.cc — `ouro search`: run the object-level search and store it.
+// cli/cmd_search.cc — `ouro search`: the flags and files as a run::SearchPlan, the run by
+// run::SearchSession (which stores it), and the progress line and result printed.
 #include <cstdio>
 #include <memory>
 #include <optional>
+#include <utility>
 
 #include "cli/commands.h"
 #include "cli/common.h"
 #include "core/error.h"
-#include "core/hash.h"
-#include "lang/prune.h"
-#include "lang/text.h"
 #include "meta/spec.h"
+#include "run/search_session.h"
 #include "store/store.h"
 #include "tasks/partition.h"
 
@@ -24,8 +24,12 @@ struct SearchArgs {
   bool json = false, quiet = false;
 };
 
-int RunSearch(const SearchArgs& a) {
-  search::RunConfig cfg = a.config.empty() ? search::DefaultRunConfig() : search::LoadRunConfig(a.config);
+// The search the flags ask for: the config file (or the demo), the task or user data, the
+// improver's strategy, seed and budget overrides.
+run::SearchPlan Plan(const SearchArgs& a) {
+  run::SearchPlan plan;
+  search::RunConfig& cfg = plan.config;
+  cfg = a.config.empty() ? search::DefaultRunConfig() : search::LoadRunConfig(a.config);
   if (!a.task.empty() && !a.data.empty()) throw Error("give --task or --data, not both");
   // User data (--data, or a csv/idx task spec) is partitioned by rows; families by instances.
   std::optional<tasks::TaskSpec> user_data;
@@ -46,13 +50,12 @@ int RunSearch(const SearchArgs& a) {
   if (a.threads >= 0) cfg.threads = a.threads;
   cfg.budget.stop = &StopFlag();
 
-  tasks::Partition partition;
   if (user_data) {
-    partition = PartitionUserData(*user_data, seed);
-    cfg.evolution.space.shape.dim = partition.search[0].dim;
+    plan.partition = PartitionUserData(*user_data, seed);
+    cfg.evolution.space.shape.dim = plan.partition.search[0].dim;
   } else {
-    partition = tasks::MakePartition(cfg.search_tasks, cfg.select_tasks, cfg.held_out_tasks,
-                                     cfg.warmup_tasks ? &*cfg.warmup_tasks : nullptr);
+    plan.partition = tasks::MakePartition(cfg.search_tasks, cfg.select_tasks, cfg.held_out_tasks,
+                                          cfg.warmup_tasks ? &*cfg.warmup_tasks : nullptr);
   }
   std::optional<meta::ImproverSpec> improver;
   if (!a.improver.empty()) {
@@ -64,97 +67,45 @@ int RunSearch(const SearchArgs& a) {
       throw Error(a.improver + ": " + e.what());
     }
   }
-  nlohmann::json config_json = search::ToJson(cfg);
+  plan.config_json = search::ToJson(cfg);
   if (!a.improver.empty())
-    config_json["improver"] = {{"path", a.improver}, {"hash", meta::SpecHash(*improver)},
-                               {"spec", nlohmann::json::parse(meta::ToJson(*improver).dump())}};
-  if (user_data) config_json["tasks"] = {{"data", tasks::TaskSpecToString(*user_data)}};
+    plan.config_json["improver"] = {{"path", a.improver}, {"hash", meta::SpecHash(*improver)},
+                                    {"spec", nlohmann::json::parse(meta::ToJson(*improver).dump())}};
+  if (user_data) plan.config_json["tasks"] = {{"data", tasks::TaskSpecToString(*user_data)}};
+  return plan;
+}
 
+int RunSearch(const SearchArgs& a) {
+  run::SearchPlan plan = Plan(a);  // bad flags and files fail before the store is touched
   // Open the store before the work, so a bad database fails fast and loses nothing.
   std::unique_ptr<store::Store> db = store::Store::Open(a.db);
-  const int64_t run_id = db->CreateRun("search", seed, config_json.dump());
+  run::SearchSession session(*db, std::move(plan));
+  const search::RunConfig& cfg = session.plan().config;
+  const tasks::Partition& partition = session.plan().partition;
   if (!a.quiet)
     std::fprintf(stderr, "run %lld (seed %llu, db %s): %zu search / %zu select / %zu held-out tasks%s\n",
-                 static_cast<long long>(run_id), static_cast<unsigned long long>(seed), a.db.c_str(),
+                 static_cast<long long>(session.run_id()), static_cast<unsigned long long>(*cfg.seed), a.db.c_str(),
                  partition.search.size(), partition.select.size(), partition.held_out.size(),
                  partition.warmup.empty() ? ""
                      : (", after " + std::to_string(cfg.evolution.warmup_individuals) + " individuals on " +
                         std::to_string(partition.warmup.size()) + " warmup tasks").c_str());
 
   ProgressLine line(!a.quiet, cfg.budget, cfg.evolution.max_individuals);
-  search::Callbacks cb;
-  cb.on_progress = [&](const search::Progress& p) {
-    line.Update(p);
-    db->AddMetric(run_id, store::MetricRow{p.seconds, p.individuals, p.evaluations, p.best_fitness,
-                                           p.individuals > 0 ? static_cast<double>(p.cache_hits) / p.individuals : 0,
-                                           p.experiment});
-  };
-  cb.on_select = [&](const search::Individual& ind, double fitness) {
-    const std::string hash = HexId(ind.program.Hash());
-    db->PutProgram(hash, lang::Print(ind.program));
-    db->AddEvaluation(run_id, hash, "select", fitness,
-                      nlohmann::json{{"individual", ind.id}, {"search_fitness", ind.fitness}}.dump());
-  };
-  search::EvolutionResult r;
-  try {
-    r = search::RunEvolution(cfg.evolution, partition, seed, cfg.threads, cfg.budget, cb);
-  } catch (...) {
-    db->FinishRun(run_id, "failed", "");
-    throw;
-  }
+  const run::SearchOutcome out = session.Run([&](const search::Progress& p) { line.Update(p); });
   line.Done();
-
-  const double hit_rate = r.progress.individuals > 0
-                              ? static_cast<double>(r.progress.cache_hits) / r.progress.individuals : 0;
-  std::string program_text, live_text;
-  if (r.best) live_text = lang::Print(lang::LiveProgram(r.best->program));
-  {
-    store::Transaction tx(*db);
-    if (r.best) {
-      program_text = lang::Print(r.best->program);
-      const std::string hash = HexId(r.best->program.Hash());
-      db->PutProgram(hash, program_text);
-      db->AddEvaluation(run_id, hash, "held_out", r.fitness_final, "");
-      std::string parent;
-      for (const auto& ind : r.lineage) {
-        const std::string h = HexId(ind->program.Hash());
-        db->PutProgram(h, lang::Print(ind->program));
-        db->AddLineage(run_id, store::LineageRow{h, parent, ind->id, std::string(search::MutationName(ind->mutation)), ind->fitness});
-        parent = h;
-      }
-    }
-    tx.Commit();
-  }
-  nlohmann::json out = {
-      {"run_id", run_id},
-      {"seed", seed},
-      {"individuals", r.progress.individuals},
-      {"evaluations", r.progress.evaluations},
-      {"cache_hit_rate", hit_rate},
-      {"experiments", r.progress.experiment + 1},
-      {"seconds", r.progress.seconds},
-      {"individuals_per_second", r.progress.individuals_per_second},
-      {"fitness_search", r.fitness_search},
-      {"fitness_select", r.fitness_select},
-      {"fitness_final", r.fitness_final},
-      {"solved", r.solved},
-      {"stop_reason", r.stop_reason},
-      {"program", program_text},
-      {"program_live", live_text},
-  };
-  db->FinishRun(run_id, r.stop_reason == "stopped" ? "stopped" : "finished", out.dump());
   if (a.json) {
-    std::printf("%s\n", out.dump().c_str());
-  } else {
-    std::printf("run %lld: %s after %lld individuals (%lld evaluated, cache %.0f%%) in %.1f s\n",
-                static_cast<long long>(run_id), r.solved ? "solved" : r.stop_reason.c_str(),
-                static_cast<long long>(r.progress.individuals), static_cast<long long>(r.progress.evaluations),
-                100 * hit_rate, r.progress.seconds);
-    std::printf("fitness: search %.6f, select %.6f, held-out %.6f\n", r.fitness_search, r.fitness_select,
-                r.fitness_final);
-    std::printf("best program, dead instructions removed (the full text is stored with the run):\n%s",
-                live_text.c_str());
+    std::printf("%s\n", out.summary.dump().c_str());
+    return 0;
   }
+  const search::EvolutionResult& r = out.result;
+  std::printf("run %lld: %s after %lld individuals (%lld evaluated, cache %.0f%%) in %.1f s\n",
+              static_cast<long long>(session.run_id()), r.solved ? "solved" : r.stop_reason.c_str(),
+              static_cast<long long>(r.progress.individuals), static_cast<long long>(r.progress.evaluations),
+              100 * out.cache_hit_rate, r.progress.seconds);
+  std::printf("fitness: search %.6f, select %.6f, held-out %.6f\n", r.fitness_search, r.fitness_select,
+              r.fitness_final);
+  std::printf("best program, dead instructions removed (the full text is stored with the run):\n%s",
+              out.program_live.c_str());
   return 0;
 }
 

@@ -1,16 +1,14 @@
 // web/api.cc — the dashboard's JSON API (see api.h).
 #include "web/api.h"
 
-#include <signal.h>
-
 #include <algorithm>
-#include <cerrno>
 #include <cmath>
 
 #include "core/error.h"
 #include "meta/spec.h"
 #include "meta/stats.h"
 #include "oversight/audit.h"
+#include "run/control_service.h"
 
 namespace ouro::web {
 namespace {
@@ -80,24 +78,6 @@ std::vector<size_t> Decimate(size_t n, size_t max_points, const std::vector<size
   std::sort(out.begin(), out.end());
   out.erase(std::unique(out.begin(), out.end()), out.end());
   return out;
-}
-
-Interval MeanInterval(const std::vector<double>& xs) {
-  Interval iv;
-  iv.n = xs.size();
-  if (xs.empty()) return iv;
-  double sum = 0;
-  for (double x : xs) sum += x;
-  iv.mean = sum / xs.size();
-  iv.lo = iv.hi = iv.mean;
-  if (xs.size() < 2) return iv;
-  double ss = 0;
-  for (double x : xs) ss += (x - iv.mean) * (x - iv.mean);
-  const double sd = std::sqrt(ss / (xs.size() - 1));
-  const double half = meta::StudentTQuantile(0.975, static_cast<double>(xs.size() - 1)) * sd / std::sqrt(xs.size());
-  iv.lo = iv.mean - half;
-  iv.hi = iv.mean + half;
-  return iv;
 }
 
 std::string LineDiff(const std::string& from, const std::string& to) {
@@ -226,9 +206,13 @@ json Api::Curve(int64_t run, int max_points) {
         if (m.contains("auc") && m["auc"].is_array())
           for (const auto& v : m["auc"])
             if (v.is_number()) auc.push_back(v.get<double>());
-        const Interval iv = MeanInterval(auc);
-        const double half = (iv.hi - iv.lo) / 2;
-        out = {{"capability", cap}, {"lo", cap - half}, {"hi", cap + half}, {"n", iv.n}};
+        // The 95% Student-t interval of the mean AUC, centred on the capability; none below 2 runs.
+        double half = 0;
+        if (auc.size() >= 2) {
+          const meta::Interval iv = meta::MeanInterval(auc, 0.95);
+          half = (iv.high - iv.low) / 2;
+        }
+        out = {{"capability", cap}, {"lo", cap - half}, {"hi", cap + half}, {"n", auc.size()}};
         return out;
       };
       c.curve_points.push_back({{"generation", p.generation},
@@ -436,51 +420,55 @@ json Api::Audit(int64_t run, int64_t offset, int limit) {
           {"page", page}};
 }
 
+namespace {
+
+// The control service's refusals as HTTP statuses.
+HttpError ToHttp(const run::ControlError& e) {
+  switch (e.code()) {
+    case run::ControlErrc::kNotFound: return HttpError(404, e.what());
+    case run::ControlErrc::kConflict: return HttpError(409, e.what());
+    case run::ControlErrc::kBadRequest: return HttpError(400, e.what());
+  }
+  return HttpError(500, e.what());
+}
+
+}  // namespace
+
 json Api::Decide(int64_t run, int64_t item, bool approve, const std::string& actor, const std::string& note) {
-  GetRun(run);
-  const auto it = db_.GetItem(run, item);
-  if (!it) throw HttpError(404, "run " + std::to_string(run) + " has no item " + std::to_string(item));
-  if (it->status != "pending")
-    throw HttpError(409, "item " + std::to_string(item) + " of run " + std::to_string(run) + " was already " + it->status +
-                             " by " + it->decided_by + " at " + it->decided_at);
-  if (!approve && note.empty()) throw HttpError(400, "a rejection needs a reason (note)");
   try {
-    store::Transaction t(db_);
-    db_.DecideItem(run, item, approve, actor, note);
-    db_.AppendEvent(run, approve ? "approval" : "rejection", actor,
-                    json{{"item", item}, {"key", it->key}, {"kind", it->kind}, {"note", note}}.dump());
-    t.Commit();
+    run::ControlService(db_).Decide(run, item, approve, actor, note);
+  } catch (const run::ControlError& e) {
+    throw ToHttp(e);
   } catch (const Error& e) {
-    throw HttpError(409, e.what());  // decided by someone else in the meantime
+    throw HttpError(409, e.what());  // as before the control service: a failed decision is a conflict
   }
   return {{"run_id", run}, {"item", item}, {"status", approve ? "approved" : "rejected"}, {"by", actor}};
 }
 
 json Api::Control(int64_t run, const std::string& action, const std::string& actor, const std::string& note) {
-  const store::RunInfo r = GetRun(run);
   const std::string id = std::to_string(run);
-  const bool live = store::RunActive(r) && store::OwnerLive(r);
-  if (action == "pause") {
-    if (!live) throw HttpError(409, "run " + id + " is not running (" + r.status + "); nothing to pause");
-    db_.SetControl(run, "pause");
-    db_.AppendEvent(run, "pause_requested", actor, json{{"note", note}}.dump());
-    return {{"run_id", run}, {"requested", "pause"}};
+  run::ControlService control(db_);
+  try {
+    if (action == "pause") {
+      control.Pause(run, actor, note);
+      return {{"run_id", run}, {"requested", "pause"}};
+    }
+    if (action == "stop") {
+      const bool marked = control.Stop(run, actor, note) == run::StopOutcome::kMarkedStopped;
+      return {{"run_id", run}, {"requested", "stop"}, {"marked_stopped", marked}};
+    }
+    if (action == "resume") {
+      const auto [outcome, r] = control.Resume(run, actor, note);
+      if (outcome == run::ResumeOutcome::kNoLiveProcess)
+        throw HttpError(409, "run " + id + " has no live process (" + r.status + "); continue it with `ouro resume " + id + "`");
+      if (outcome == run::ResumeOutcome::kAlreadyRunning)
+        return {{"run_id", run}, {"requested", nullptr}, {"message", "run " + id + " is running"}};
+      return {{"run_id", run}, {"requested", "resume"}};
+    }
+  } catch (const run::ControlError& e) {
+    throw ToHttp(e);
   }
-  if (action == "stop") {
-    if (!store::RunActive(r)) throw HttpError(409, "run " + id + " is " + r.status + "; nothing to stop");
-    db_.SetControl(run, "stop");
-    db_.AppendEvent(run, "stop_requested", actor, json{{"note", note}}.dump());
-    if (!live) db_.SetRunStatus(run, "stopped");
-    return {{"run_id", run}, {"requested", "stop"}, {"marked_stopped", !live}};
-  }
-  if (action == "resume") {
-    if (!live)
-      throw HttpError(409, "run " + id + " has no live process (" + r.status + "); continue it with `ouro resume " + id + "`");
-    if (r.control == "run") return {{"run_id", run}, {"requested", nullptr}, {"message", "run " + id + " is running"}};
-    db_.SetControl(run, "run");
-    db_.AppendEvent(run, "resume_requested", actor, json{{"note", note}}.dump());
-    return {{"run_id", run}, {"requested", "resume"}};
-  }
+  GetRun(run);
   throw HttpError(404, "no action '" + action + "'");
 }
 

@@ -1,6 +1,6 @@
 // web/api.h — the dashboard's JSON API over the run store, independent of HTTP: each read returns
 // the JSON body of one GET endpoint, each action carries out one POST (approve, reject, pause,
-// resume, stop) with the same semantics and audit events as the `ouro` control commands.
+// resume, stop) through run::ControlService, the same code as the `ouro` control commands.
 //
 // Large runs stay cheap to watch: the curve and the candidates are decimated to at most
 // `max_points` (first, last, every adoption and evenly spaced others), the lineage and the audit
@@ -75,13 +75,6 @@ class Api {
 // Indices of at most max_points of n items, evenly spaced, always with the first and the last,
 // plus every index in `keep` (sorted, unique).
 std::vector<size_t> Decimate(size_t n, size_t max_points, const std::vector<size_t>& keep = {});
-
-// The mean and the 95% interval (mean ± t·sd/√n) of a sample; lo = hi = mean for n < 2.
-struct Interval {
-  double mean = 0, lo = 0, hi = 0;
-  size_t n = 0;
-};
-Interval MeanInterval(const std::vector<double>& xs);
 
 // A line diff of two texts (LCS), as lines prefixed with "  ", "- " or "+ ".
 std::string LineDiff(const std::string& from, const std::string& to);

@@ -1,6 +1,8 @@
-// Tests of the API's pure parts: decimation, intervals, the line diff, ids; and the API over a
+// Tests of the API's pure parts: decimation, curve intervals, the line diff, ids; and the API over a
 // synthetic run (caching must not hide changes).
 #include "web/api.h"
+
+#include <cmath>
 
 #include <gtest/gtest.h>
 
@@ -22,13 +24,22 @@ TEST(WebApi, DecimateKeepsEndsAndRequestedIndices) {
   EXPECT_TRUE(Decimate(0, 10).empty());
 }
 
-TEST(WebApi, MeanIntervalUsesStudentT) {
-  const auto iv = ouro::web::MeanInterval({1, 2, 3});
-  EXPECT_DOUBLE_EQ(iv.mean, 2);
-  EXPECT_NEAR(iv.hi - iv.mean, 4.303 * 1 / std::sqrt(3.0), 1e-3);  // t(0.975, 2) = 4.303
-  const auto one = ouro::web::MeanInterval({5});
-  EXPECT_EQ(one.lo, 5);
-  EXPECT_EQ(one.hi, 5);
+// A curve point's interval: the capability ± half the Student-t 95% interval of the mean AUC
+// (meta::MeanInterval); a single run has none.
+TEST(WebApi, CurveIntervalsUseStudentT) {
+  auto db = ouro::store::Store::Open(":memory:");
+  const auto s = web_test::MakeRsiRun(*db, 0, 0);
+  const int64_t g = static_cast<int64_t>(db->GetCurve(s.run).size());
+  db->AddCurvePoint(s.run, {static_cast<int>(g), 10, 1,
+                            R"({"improver":"x","incumbent":{"capability":0.5,"auc":[1,2,3]},"frozen":{"capability":0.25,"auc":[0.25]}})"});
+  ouro::web::Api api(*db);
+  const json p = api.Curve(s.run, 1000)["points"].back();
+  EXPECT_EQ(p["incumbent"]["n"], 3);
+  EXPECT_NEAR(p["incumbent"]["hi"].get<double>() - 0.5, 4.303 / std::sqrt(3.0), 1e-3);  // t(0.975, 2) = 4.303
+  EXPECT_NEAR(0.5 - p["incumbent"]["lo"].get<double>(), 4.303 / std::sqrt(3.0), 1e-3);
+  EXPECT_EQ(p["frozen"]["n"], 1);
+  EXPECT_EQ(p["frozen"]["lo"], 0.25);
+  EXPECT_EQ(p["frozen"]["hi"], 0.25);
 }
 
 TEST(WebApi, LineDiffMarksChangedLines) {
