@@ -1,6 +1,6 @@
 #include "search/strategy.h"
 
-#include "search/strategy_toml.h"
+#include "search/strategy_internal.h"
 
 #include <algorithm>
 #include <cstdio>
@@ -15,15 +15,10 @@
 namespace ouro::search {
 namespace {
 
-using Json = nlohmann::ordered_json;
-template <class... F>
-struct Overload : F... {
-  using F::operator()...;
-};
-template <class... F>
-Overload(F...) -> Overload<F...>;
+using namespace strategy_internal;
 
-constexpr const char* kInsertNames[] = {"start", "anywhere", "end"};
+using Json = nlohmann::ordered_json;
+
 
 std::vector<std::string> Split(const char* path) {
   std::vector<std::string> out(1);
@@ -33,21 +28,8 @@ std::vector<std::string> Split(const char* path) {
   return out;
 }
 
-int64_t IntBound(double b) {
-  return b >= 9e18 ? std::numeric_limits<int64_t>::max() : static_cast<int64_t>(b);
-}
 
-std::string Num(double v) {
-  std::ostringstream o;
-  o << v;
-  return o.str();
-}
 
-int ComponentIndex(const std::string& name) {
-  for (int c = 0; c < lang::kNumComponents; ++c)
-    if (name == lang::kComponentNames[c]) return c;
-  return -1;
-}
 
 // Strict JSON readers: every field is checked, errors name the path.
 struct JsonIn {
@@ -102,25 +84,97 @@ Json SizesJson(const ComponentSizes& s) {
   return j;
 }
 
-std::string MacroText(const Macro& m) {
-  lang::Program p;
-  p[m.component] = m.code;
-  return lang::Print(p);
+
+
+// One reader per field type: the value at `path`, checked, into `out`.
+using R = JsonIn;
+
+void ReadJson(const Json& v, const std::string& path, int& out) {
+  out = R::Int32(v, path);
 }
 
-// A macro from its component name and code; `fail(msg)` reports a problem and does not return.
-template <class Fail>
-Macro MacroFrom(const std::string& component, const std::string& code, Fail fail) {
-  const int c = ComponentIndex(component);
-  if (c < 0) fail(".component", "must be setup, predict or learn");
-  lang::Program p;
-  try {
-    p = lang::Parse(code);
-  } catch (const Error& e) {
-    fail(".code", e.what());
+void ReadJson(const Json& v, const std::string& path, int64_t& out) {
+  out = R::Int(v, path);
+}
+
+void ReadJson(const Json& v, const std::string& path, double& out) {
+  out = R::Num(v, path);
+}
+
+void ReadJson(const Json& v, const std::string& path, std::string& out) {
+  out = R::Str(v, path);
+}
+
+void ReadJson(const Json& v, const std::string& path, ComponentSizes& out) {
+  R::Keys(v, path, kComponentKeys);
+  for (int c = 0; c < lang::kNumComponents; ++c)
+    out[c] = R::Int32(R::Get(v, kComponentKeys[c], path), path + "." + kComponentKeys[c]);
+}
+
+void ReadJson(const Json& v, const std::string& path, std::array<double, 3>& out) {
+  R::Keys(v, path, {"start", "anywhere", "end"});
+  for (int i = 0; i < 3; ++i)
+    out[i] = R::Num(R::Get(v, kInsertNames[i], path), path + "." + kInsertNames[i]);
+}
+
+void ReadJson(const Json& v, const std::string& path, MutationWeights& out) {
+  if (!v.is_object()) R::Fail(path, "must be an object");
+  out.clear();
+  std::set<Mutation> seen;
+  for (auto it = v.begin(); it != v.end(); ++it) {
+    const std::string at = path + "." + it.key();
+    Mutation k;
+    try {
+      k = MutationFromName(it.key());
+    } catch (const Error& e) {
+      R::Fail(at, e.what());
+    }
+    if (!seen.insert(k).second) R::Fail(at, "listed twice");
+    out.emplace_back(k, R::Weight(it.value(), at));
   }
-  if (p.fn[c].empty() || p.Size() != p.fn[c].size()) fail(".code", "must hold instructions of its component only");
-  return {static_cast<lang::Component>(c), p.fn[c]};
+}
+
+void ReadJson(const Json& v, const std::string& path, std::array<OpWeights, lang::kNumComponents>& out) {
+  R::Keys(v, path, kComponentKeys);
+  for (int c = 0; c < lang::kNumComponents; ++c) {
+    const std::string at = path + "." + kComponentKeys[c];
+    const Json& o = R::Get(v, kComponentKeys[c], path);
+    if (!o.is_object()) R::Fail(at, "must be an object");
+    out[c].clear();
+    for (auto it = o.begin(); it != o.end(); ++it) {
+      auto op = lang::OpFromId(it.key());
+      if (!op) R::Fail(at + "." + it.key(), "unknown operation");
+      out[c].emplace_back(*op, R::Weight(it.value(), at + "." + it.key()));
+    }
+  }
+}
+
+void ReadJson(const Json& v, const std::string& path, std::optional<FilterConfig>& out) {
+  out.reset();
+  if (v.is_null()) return;
+  R::Keys(v, path, {"program", "threshold", "warmup", "explore"});
+  FilterConfig fc;
+  try {
+    fc.program = lang::Parse(R::Str(R::Get(v, "program", path), path + ".program"), kFilterShape);
+  } catch (const Error& e) {
+    R::Fail(path + ".program", e.what());
+  }
+  fc.threshold = R::Num(R::Get(v, "threshold", path), path + ".threshold");
+  fc.warmup = R::Int32(R::Get(v, "warmup", path), path + ".warmup");
+  fc.explore = R::Num(R::Get(v, "explore", path), path + ".explore");
+  out = fc;
+}
+
+void ReadJson(const Json& v, const std::string& path, std::vector<Macro>& out) {
+  if (!v.is_array()) R::Fail(path, "must be an array");
+  out.clear();
+  for (size_t i = 0; i < v.size(); ++i) {
+    const std::string at = path + "[" + std::to_string(i) + "]";
+    R::Keys(v[i], at, {"component", "code"});
+    out.push_back(MacroFrom(R::Str(R::Get(v[i], "component", at), at + ".component"),
+                               R::Str(R::Get(v[i], "code", at), at + ".code"),
+                               [&](const char* sub, const std::string& msg) { R::Fail(at + sub, msg); }));
+  }
 }
 
 }  // namespace
@@ -210,7 +264,6 @@ std::vector<std::string> StrategyJsonTopKeys() {
 }
 
 void StrategyFromJson(const Json& j, Strategy& s, std::initializer_list<const char*> known_top) {
-  using R = JsonIn;
   // Unknown keys, at the top and in every object the table nests fields in.
   std::vector<std::string> top(known_top.begin(), known_top.end());
   for (const std::string& k : StrategyJsonTopKeys()) top.push_back(k);
@@ -231,317 +284,12 @@ void StrategyFromJson(const Json& j, Strategy& s, std::initializer_list<const ch
       parent = path;
     }
     const Json& v = *node;
-    std::visit(Overload{
-                   [&](int Strategy::*m) { s.*m = R::Int32(v, path); },
-                   [&](int64_t Strategy::*m) { s.*m = R::Int(v, path); },
-                   [&](double Strategy::*m) { s.*m = R::Num(v, path); },
-                   [&](std::string Strategy::*m) { s.*m = R::Str(v, path); },
-                   [&](ComponentSizes Strategy::*m) {
-                     R::Keys(v, path, kComponentKeys);
-                     for (int c = 0; c < lang::kNumComponents; ++c)
-                       (s.*m)[c] = R::Int32(R::Get(v, kComponentKeys[c], path), path + "." + kComponentKeys[c]);
-                   },
-                   [&](std::array<double, 3> Strategy::*m) {
-                     R::Keys(v, path, {"start", "anywhere", "end"});
-                     for (int i = 0; i < 3; ++i)
-                       (s.*m)[i] = R::Num(R::Get(v, kInsertNames[i], path), path + "." + kInsertNames[i]);
-                   },
-                   [&](MutationWeights Strategy::*m) {
-                     if (!v.is_object()) R::Fail(path, "must be an object");
-                     (s.*m).clear();
-                     std::set<Mutation> seen;
-                     for (auto it = v.begin(); it != v.end(); ++it) {
-                       const std::string at = path + "." + it.key();
-                       Mutation k;
-                       try {
-                         k = MutationFromName(it.key());
-                       } catch (const Error& e) {
-                         R::Fail(at, e.what());
-                       }
-                       if (!seen.insert(k).second) R::Fail(at, "listed twice");
-                       (s.*m).emplace_back(k, R::Weight(it.value(), at));
-                     }
-                   },
-                   [&](std::array<OpWeights, lang::kNumComponents> Strategy::*m) {
-                     R::Keys(v, path, kComponentKeys);
-                     for (int c = 0; c < lang::kNumComponents; ++c) {
-                       const std::string at = path + "." + kComponentKeys[c];
-                       const Json& o = R::Get(v, kComponentKeys[c], path);
-                       if (!o.is_object()) R::Fail(at, "must be an object");
-                       (s.*m)[c].clear();
-                       for (auto it = o.begin(); it != o.end(); ++it) {
-                         auto op = lang::OpFromId(it.key());
-                         if (!op) R::Fail(at + "." + it.key(), "unknown operation");
-                         (s.*m)[c].emplace_back(*op, R::Weight(it.value(), at + "." + it.key()));
-                       }
-                     }
-                   },
-                   [&](std::optional<FilterConfig> Strategy::*m) {
-                     (s.*m).reset();
-                     if (v.is_null()) return;
-                     R::Keys(v, path, {"program", "threshold", "warmup", "explore"});
-                     FilterConfig fc;
-                     try {
-                       fc.program = lang::Parse(R::Str(R::Get(v, "program", path), path + ".program"), kFilterShape);
-                     } catch (const Error& e) {
-                       R::Fail(path + ".program", e.what());
-                     }
-                     fc.threshold = R::Num(R::Get(v, "threshold", path), path + ".threshold");
-                     fc.warmup = R::Int32(R::Get(v, "warmup", path), path + ".warmup");
-                     fc.explore = R::Num(R::Get(v, "explore", path), path + ".explore");
-                     s.*m = fc;
-                   },
-                   [&](std::vector<Macro> Strategy::*m) {
-                     if (!v.is_array()) R::Fail(path, "must be an array");
-                     (s.*m).clear();
-                     for (size_t i = 0; i < v.size(); ++i) {
-                       const std::string at = path + "[" + std::to_string(i) + "]";
-                       R::Keys(v[i], at, {"component", "code"});
-                       (s.*m).push_back(MacroFrom(R::Str(R::Get(v[i], "component", at), at + ".component"),
-                                                  R::Str(R::Get(v[i], "code", at), at + ".code"),
-                                                  [&](const char* sub, const std::string& msg) { R::Fail(at + sub, msg); }));
-                     }
-                   },
-               },
-               f.member);
+    std::visit([&](auto m) { ReadJson(v, path, s.*m); }, f.member);
   }
 }
 
-// ---- TOML -------------------------------------------------------------------------------------
 
-namespace {
 
-// `[name, [name, weight], ...]`: a bare name has weight 1. `expand(name)` gives the keys a name
-// stands for (several for "all"); errors are reported at the array.
-template <class Key, class Expand>
-std::vector<std::pair<Key, double>> WeightsFromToml(const TomlReader& r, const toml::node* n, const std::string& where,
-                                                    Expand expand) {
-  const toml::array* a = n->as_array();
-  if (!a) r.Fail(n, where, "expected an array of strings (or [name, weight] pairs)");
-  std::vector<std::pair<Key, double>> out;
-  for (const toml::node& e : *a) {
-    std::string name;
-    double w = 1;
-    if (e.is_string()) {
-      name = *e.value<std::string>();
-    } else if (const toml::array* p = e.as_array();
-               p && p->size() == 2 && (*p)[0].is_string() && ((*p)[1].is_floating_point() || (*p)[1].is_integer())) {
-      name = *(*p)[0].value<std::string>();
-      w = *(*p)[1].value<double>();
-      if (!(w >= 0 && std::isfinite(w))) r.Fail(&e, where, "a weight must be finite and >= 0");
-    } else {
-      r.Fail(&e, where, "expected an array of strings (or [name, weight] pairs)");
-    }
-    for (Key k : expand(name)) out.emplace_back(k, w);
-  }
-  return out;
-}
-
-template <class Pairs>
-toml::array WeightsToToml(const Pairs& pairs, auto name_of) {
-  toml::array a;
-  for (const auto& [k, w] : pairs) {
-    if (w == 1) a.push_back(std::string(name_of(k)));
-    else a.push_back(toml::array{std::string(name_of(k)), w});
-  }
-  return a;
-}
-
-}  // namespace
-
-void StrategyFromToml(const TomlReader& r, const toml::table& t, Strategy& s) {
-  const std::string sec = "[search]";
-  for (const StrategyField& f : kStrategyFields) {
-    const std::string key = f.toml, where = sec + "." + key;
-    const toml::node* n = t.get(key);
-    std::visit(Overload{
-                   [&](int Strategy::*m) { r.Int(t, sec, key, s.*m, IntBound(f.lo), IntBound(f.hi)); },
-                   [&](int64_t Strategy::*m) { r.Int(t, sec, key, s.*m, IntBound(f.lo), IntBound(f.hi)); },
-                   [&](double Strategy::*m) { r.Double(t, sec, key, s.*m, f.lo, f.hi); },
-                   [&](std::string Strategy::*m) { r.String(t, sec, key, s.*m); },
-                   [&](ComponentSizes Strategy::*m) {
-                     if (const toml::table* st = r.Table(t, key, "search.")) {
-                       r.CheckKeys(*st, where, {"setup", "predict", "learn"});
-                       for (int c = 0; c < lang::kNumComponents; ++c)
-                         r.Int(*st, where, lang::kComponentNames[c], (s.*m)[c], IntBound(f.lo), IntBound(f.hi));
-                     }
-                   },
-                   [&](std::array<double, 3> Strategy::*m) {
-                     if (const toml::table* st = r.Table(t, key, "search.")) {
-                       r.CheckKeys(*st, where, {"start", "anywhere", "end"});
-                       for (int i = 0; i < 3; ++i) r.Double(*st, where, kInsertNames[i], (s.*m)[i], f.lo, f.hi);
-                     }
-                   },
-                   [&](MutationWeights Strategy::*m) {
-                     if (!n) return;
-                     s.*m = WeightsFromToml<Mutation>(r, n, where, [&](const std::string& name) {
-                       try {
-                         return std::vector<Mutation>{MutationFromName(name)};
-                       } catch (const Error& e) {
-                         r.Fail(n, where, e.what());
-                       }
-                     });
-                   },
-                   [&](std::array<OpWeights, lang::kNumComponents> Strategy::*m) {
-                     const char* keys[] = {"ops", "setup_ops", "predict_ops", "learn_ops"};
-                     for (int k = 0; k < 4; ++k) {
-                       const toml::node* o = t.get(keys[k]);
-                       if (!o) continue;
-                       const std::string at = sec + "." + keys[k];
-                       const OpWeights w = WeightsFromToml<lang::Op>(r, o, at, [&](const std::string& id) {
-                         std::vector<lang::Op> ops;
-                         if (id == "all")
-                           for (const auto& info : lang::kOpInfo) ops.push_back(info.op);
-                         else if (auto op = lang::OpFromId(id)) ops.push_back(*op);
-                         else r.Fail(o, at, "unknown operation '" + id + "' (see docs/language.md for the list)");
-                         return ops;
-                       });
-                       if (k == 0) (s.*m) = {w, w, w};
-                       else (s.*m)[k - 1] = w;
-                     }
-                   },
-                   [&](std::optional<FilterConfig> Strategy::*m) {
-                     const toml::table* ft = r.Table(t, key, "search.");
-                     if (!ft) return;
-                     r.CheckKeys(*ft, where, {"program", "threshold", "warmup", "explore"});
-                     FilterConfig fc;
-                     std::string text;
-                     r.String(*ft, where, "program", text);
-                     try {
-                       fc.program = lang::Parse(text, kFilterShape);
-                     } catch (const Error& e) {
-                       r.Fail(ft, where + ".program", e.what());
-                     }
-                     r.Double(*ft, where, "threshold", fc.threshold, 0, 1);
-                     r.Int(*ft, where, "warmup", fc.warmup, 0, std::numeric_limits<int>::max());
-                     r.Double(*ft, where, "explore", fc.explore, 0, 1);
-                     s.*m = fc;
-                   },
-                   [&](std::vector<Macro> Strategy::*m) {
-                     if (!n) return;
-                     const toml::array* a = n->as_array();
-                     if (!a) r.Fail(n, where, "expected an array of { component, code } tables");
-                     (s.*m).clear();
-                     for (const toml::node& e : *a) {
-                       const toml::table* mt = e.as_table();
-                       if (!mt) r.Fail(&e, where, "expected an array of { component, code } tables");
-                       r.CheckKeys(*mt, where, {"component", "code"});
-                       std::string comp, code;
-                       r.String(*mt, where, "component", comp);
-                       r.String(*mt, where, "code", code);
-                       (s.*m).push_back(MacroFrom(comp, code, [&](const char* sub, const std::string& msg) {
-                         r.Fail(&e, where + sub, msg);
-                       }));
-                     }
-                   },
-               },
-               f.member);
-  }
-}
-
-toml::table StrategyToToml(const Strategy& s) {
-  toml::table t;
-  for (const StrategyField& f : kStrategyFields) {
-    const std::string key = f.toml;
-    std::visit(Overload{
-                   [&](ComponentSizes Strategy::*m) {
-                     toml::table st;
-                     for (int c = 0; c < lang::kNumComponents; ++c) st.insert(lang::kComponentNames[c], (s.*m)[c]);
-                     t.insert(key, st);
-                   },
-                   [&](std::array<double, 3> Strategy::*m) {
-                     toml::table st;
-                     for (int i = 0; i < 3; ++i) st.insert(kInsertNames[i], (s.*m)[i]);
-                     t.insert(key, st);
-                   },
-                   [&](MutationWeights Strategy::*m) { t.insert(key, WeightsToToml(s.*m, MutationName)); },
-                   [&](std::array<OpWeights, lang::kNumComponents> Strategy::*m) {
-                     for (int c = 0; c < lang::kNumComponents; ++c)
-                       t.insert(std::string(lang::kComponentNames[c]) + "_ops",
-                                WeightsToToml((s.*m)[c], [](lang::Op op) { return lang::Info(op).id; }));
-                   },
-                   [&](std::optional<FilterConfig> Strategy::*m) {
-                     if (const auto& fc = s.*m)
-                       t.insert(key, toml::table{{"program", lang::Print(fc->program)}, {"threshold", fc->threshold},
-                                                 {"warmup", fc->warmup}, {"explore", fc->explore}});
-                   },
-                   [&](std::vector<Macro> Strategy::*m) {
-                     toml::array a;
-                     for (const Macro& mac : s.*m)
-                       a.push_back(toml::table{{"component", lang::kComponentNames[static_cast<int>(mac.component)]},
-                                               {"code", MacroText(mac)}});
-                     t.insert(key, a);
-                   },
-                   [&](auto m) { t.insert(key, s.*m); },
-               },
-               f.member);
-  }
-  return t;
-}
-
-namespace {
-
-// A TOML value on one line, tables in the order the docs use (components, insert positions).
-std::string DocValue(const toml::node& n) {
-  if (const toml::table* t = n.as_table()) {
-    std::vector<std::string> keys;
-    for (const char* k : {"setup", "predict", "learn", "start", "anywhere", "end"})
-      if (t->contains(k)) keys.push_back(k);
-    for (const auto& [k, v] : *t)
-      if (std::find(keys.begin(), keys.end(), k.str()) == keys.end()) keys.emplace_back(k.str());
-    std::string out;
-    for (const std::string& k : keys) out += (out.empty() ? "{ " : ", ") + k + " = " + DocValue(*t->get(k));
-    return out.empty() ? "{}" : out + " }";
-  }
-  if (const toml::array* a = n.as_array()) {
-    std::string out;
-    for (const toml::node& e : *a) out += (out.empty() ? "[" : ", ") + DocValue(e);
-    return out.empty() ? "[]" : out + "]";
-  }
-  if (n.is_string()) return "\"" + *n.value<std::string>() + "\"";
-  if (n.is_boolean()) return *n.value<bool>() ? "true" : "false";
-  return Num(*n.value<double>());
-}
-
-std::string Bound(double v) {
-  char buf[32];
-  std::snprintf(buf, sizeof buf, v == std::floor(v) && v < 1e15 ? "%.0f" : "%g", v);
-  return buf;
-}
-
-}  // namespace
-
-std::string StrategyDocTable(const Strategy& defaults) {
-  const toml::table t = StrategyToToml(defaults);
-  auto value = [&](const std::string& key) {
-    const toml::node* n = t.get(key);
-    return n ? "`" + DocValue(*n) + "`" : std::string("none");
-  };
-  std::ostringstream out;
-  out << "| key | spec JSON | default | range | meaning |\n|---|---|---|---|---|\n";
-  for (const StrategyField& f : kStrategyFields) {
-    std::string keys, def;
-    // Multi-key fields ("setup_ops, predict_ops, learn_ops") list each key's default.
-    std::vector<std::string> defs;
-    for (std::string rest = f.toml; !rest.empty();) {
-      const size_t comma = rest.find(", ");
-      const std::string key = rest.substr(0, comma);
-      rest = comma == std::string::npos ? "" : rest.substr(comma + 2);
-      keys += (keys.empty() ? "" : ", ") + ("`" + key + "`");
-      defs.push_back(value(key));
-    }
-    if (std::all_of(defs.begin(), defs.end(), [&](const std::string& d) { return d == defs[0]; }))
-      defs.resize(1);  // the same default for every key: say it once
-    for (const std::string& d : defs) def += (def.empty() ? "" : "; ") + d;
-    std::string range = "—";
-    std::visit(Overload{[&](std::string Strategy::*) {}, [&](std::optional<FilterConfig> Strategy::*) {},
-                        [&](std::vector<Macro> Strategy::*) {},
-                        [&](auto) { range = f.hi >= 9e18 ? "≥ " + Bound(f.lo) : Bound(f.lo) + "–" + Bound(f.hi); }},
-               f.member);
-    out << "| " << keys << " | `" << f.json << "` | " << def << " | " << range << " | " << f.doc << " |\n";
-  }
-  return out.str();
-}
 
 // ---- strategy <-> run config ------------------------------------------------------------------
 
