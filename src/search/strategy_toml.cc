@@ -76,29 +76,26 @@ void ReadToml(const TomlIn& in, double& out) { in.r.Double(in.t, in.sec, in.key,
 
 void ReadToml(const TomlIn& in, std::string& out) { in.r.String(in.t, in.sec, in.key, out); }
 
-void ReadToml(const TomlIn& in, ComponentSizes& out) {
-  const auto& r = in.r;
-  const auto& t = in.t;
-  const auto& key = in.key;
-  const auto& where = in.where;
-  const auto& f = in.f;
-  if (const toml::table* st = r.Table(t, key, "search.")) {
-    r.CheckKeys(*st, where, {"setup", "predict", "learn"});
-    for (int c = 0; c < lang::kNumComponents; ++c)
-      r.Int(*st, where, lang::kComponentNames[c], out[c], IntBound(f.lo), IntBound(f.hi));
-  }
+void ReadNumber(const TomlIn& in, const toml::table& st, const char* name, int& out) {
+  in.r.Int(st, in.where, name, out, IntBound(in.f.lo), IntBound(in.f.hi));
+}
+void ReadNumber(const TomlIn& in, const toml::table& st, const char* name, double& out) {
+  in.r.Double(st, in.where, name, out, in.f.lo, in.f.hi);
 }
 
+// A [search.KEY] table of named numbers, each within the field's bounds.
+template <class T, size_t N>
+void ReadNamed(const TomlIn& in, const std::array<const char*, N>& names, std::array<T, N>& out) {
+  const toml::table* st = in.r.Table(in.t, in.key, "search.");
+  if (!st) return;
+  in.r.CheckKeys(*st, in.where, std::vector<std::string_view>(names.begin(), names.end()));
+  for (size_t i = 0; i < N; ++i) ReadNumber(in, *st, names[i], out[i]);
+}
+
+void ReadToml(const TomlIn& in, ComponentSizes& out) { ReadNamed(in, lang::kComponentNames, out); }
+
 void ReadToml(const TomlIn& in, std::array<double, 3>& out) {
-  const auto& r = in.r;
-  const auto& t = in.t;
-  const auto& key = in.key;
-  const auto& where = in.where;
-  const auto& f = in.f;
-  if (const toml::table* st = r.Table(t, key, "search.")) {
-    r.CheckKeys(*st, where, {"start", "anywhere", "end"});
-    for (int i = 0; i < 3; ++i) r.Double(*st, where, kInsertNames[i], out[i], f.lo, f.hi);
-  }
+  ReadNamed(in, std::array<const char*, 3>{kInsertNames[0], kInsertNames[1], kInsertNames[2]}, out);
 }
 
 void ReadToml(const TomlIn& in, MutationWeights& out) {

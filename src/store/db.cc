@@ -182,24 +182,24 @@ void Db::Exec(const char* sql, const char* what) {
   Check(sqlite3_exec(db_, sql, nullptr, nullptr, nullptr), what);
 }
 
-std::string Db::QueryText(const char* sql, const char* what) {
+// The first column of the first row of `sql` read by `read`, or `none` when there is no row.
+template <class T, class Read>
+T Db::QueryFirst(const char* sql, const char* what, T none, Read read) {
   sqlite3_stmt* raw = nullptr;
   Check(sqlite3_prepare_v2(db_, sql, -1, &raw, nullptr), what);
   OwnedStmt owned(raw);
   StmtUse q(raw);
   int rc = q.Step();
   Check(rc, what);
-  return rc == SQLITE_ROW ? q.Text(0) : std::string();
+  return rc == SQLITE_ROW ? read(q) : none;
+}
+
+std::string Db::QueryText(const char* sql, const char* what) {
+  return QueryFirst<std::string>(sql, what, std::string(), [](StmtUse& q) { return q.Text(0); });
 }
 
 int64_t Db::QueryInt(const char* sql, const char* what) {
-  sqlite3_stmt* raw = nullptr;
-  Check(sqlite3_prepare_v2(db_, sql, -1, &raw, nullptr), what);
-  OwnedStmt owned(raw);
-  StmtUse q(raw);
-  int rc = q.Step();
-  Check(rc, what);
-  return rc == SQLITE_ROW ? q.Int(0) : 0;
+  return QueryFirst<int64_t>(sql, what, 0, [](StmtUse& q) { return q.Int(0); });
 }
 
 void Db::Fail(const std::string& what) const {

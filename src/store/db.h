@@ -79,6 +79,8 @@ class Db {
 
  private:
   friend class WriteScope;
+  template <class T, class Read>
+  T QueryFirst(const char* sql, const char* what, T none, Read read);
   explicit Db(std::string path) : path_(std::move(path)) {}
   std::string path_;
   sqlite3* db_ = nullptr;

@@ -141,48 +141,42 @@ int64_t Api::Tripwires(const store::RunInfo& r) {
   return c.tripwires;
 }
 
+// The fields a run's list entry and its page share.
+json Api::RunFields(const store::RunInfo& r) {
+  const json progress = ParseOrNull(r.progress_json);
+  return {{"run_id", r.id},
+          {"kind", r.kind},
+          {"status", r.status},
+          {"live", store::RunActive(r) && store::OwnerLive(r)},
+          {"control", r.control},
+          {"created_at", r.created_at},
+          {"finished_at", r.finished_at},
+          {"seed", r.seed},
+          {"progress", progress},
+          {"budget", Budget(progress)},
+          {"tripwires_fired", Tripwires(r)},
+          {"pending", db_.GetItems(r.id, true).size()}};
+}
+
 json Api::Runs() {
   json arr = json::array();
   for (const auto& r : db_.ListRuns()) {
-    const json progress = ParseOrNull(r.progress_json);
     json summary = ParseOrNull(r.summary_json);
     if (summary.is_object()) summary.erase("program"), summary.erase("program_live");
-    arr.push_back({{"run_id", r.id},
-                   {"kind", r.kind},
-                   {"status", r.status},
-                   {"live", store::RunActive(r) && store::OwnerLive(r)},
-                   {"control", r.control},
-                   {"created_at", r.created_at},
-                   {"finished_at", r.finished_at},
-                   {"seed", r.seed},
-                   {"progress", progress},
-                   {"budget", Budget(progress)},
-                   {"tripwires_fired", Tripwires(r)},
-                   {"pending", db_.GetItems(r.id, true).size()},
-                   {"summary", summary}});
+    json j = RunFields(r);
+    j["summary"] = summary;
+    arr.push_back(std::move(j));
   }
   return arr;
 }
 
 json Api::Run(int64_t run) {
   const store::RunInfo r = GetRun(run);
-  const json progress = ParseOrNull(r.progress_json);
-  json j = {{"run_id", r.id},
-            {"kind", r.kind},
-            {"status", r.status},
-            {"live", store::RunActive(r) && store::OwnerLive(r)},
-            {"control", r.control},
-            {"created_at", r.created_at},
-            {"finished_at", r.finished_at},
-            {"seed", r.seed},
-            {"owner_pid", r.owner_pid},
-            {"owner_host", r.owner_host},
-            {"heartbeat_age_seconds", r.heartbeat_age_seconds},
-            {"progress", progress},
-            {"budget", Budget(progress)},
-            {"tripwires_fired", Tripwires(r)},
-            {"pending", db_.GetItems(r.id, true).size()},
-            {"summary", ParseOrNull(r.summary_json)}};
+  json j = RunFields(r);
+  j["owner_pid"] = r.owner_pid;
+  j["owner_host"] = r.owner_host;
+  j["heartbeat_age_seconds"] = r.heartbeat_age_seconds;
+  j["summary"] = ParseOrNull(r.summary_json);
   if (auto ck = db_.GetCheckpoint(r.id)) j["checkpoint_generation"] = ck->first;
   const json config = ParseOrNull(r.config_json);
   if (config.is_object() && config.contains("policy") && config["policy"].is_object())

@@ -67,6 +67,7 @@ class Api {
   store::RunInfo GetRun(int64_t run);
   RunCache& Cache(const store::RunInfo& r);  // the run's cache, cleared if the run changed
   int64_t Tripwires(const store::RunInfo& r);
+  nlohmann::json RunFields(const store::RunInfo& r);
 
   store::Store& db_;
   std::map<int64_t, RunCache> cache_;
