@@ -39,23 +39,14 @@ EventRow AuditLog::AppendEvent(int64_t run_id, const std::string& type, const st
   e.hash = oversight::EventHash(run_id, e);
   {
     StmtUse q(add_event_);
-    q.Bind(1, run_id);
-    q.Bind(2, e.seq);
-    q.Bind(3, e.at);
-    q.Bind(4, e.type);
-    q.Bind(5, e.actor);
-    q.Bind(6, e.content_json);
-    q.Bind(7, e.prev_hash);
-    q.Bind(8, e.hash);
+    q.BindAll(run_id, e.seq, e.at, e.type, e.actor, e.content_json, e.prev_hash, e.hash);
     // A taken seq means the head disagrees with the events table (a damaged chain).
     db_.CheckInsert(q.Step(), "append event", run_id,
                     "event " + std::to_string(e.seq) + " (its audit head is out of step)");
   }
   {
     StmtUse q(set_audit_head_);
-    q.Bind(1, e.seq);
-    q.Bind(2, e.hash);
-    q.Bind(3, run_id);
+    q.BindAll(e.seq, e.hash, run_id);
     db_.Check(q.Step(), "append event");
   }
   w.Commit("append event");

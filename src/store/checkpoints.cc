@@ -19,10 +19,7 @@ void Checkpoints::PutCheckpoint(int64_t run_id, int generation, const std::strin
   db_.RequireJson(state_json, "checkpoint state");
   std::string now = Db::NowMillis();
   StmtUse q(put_checkpoint_);
-  q.Bind(1, run_id);
-  q.Bind(2, generation);
-  q.Bind(3, state_json);
-  q.Bind(4, now);
+  q.BindAll(run_id, generation, state_json, now);
   db_.CheckInsert(q.Step(), "put checkpoint", run_id, "a checkpoint");
 }
 

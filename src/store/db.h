@@ -116,7 +116,25 @@ class StmtUse {
   int BindTextOrNull(int i, const std::string& v) {
     return v.empty() ? sqlite3_bind_null(s_, i) : Bind(i, v);
   }
+  // Empty text bound as NULL (the nullable text columns).
+  struct OrNull {
+    const std::string& text;
+  };
+  int Bind(int i, OrNull v) { return BindTextOrNull(i, v.text); }
+  // Binds the arguments to positions 1, 2, ... in order.
+  template <class... A>
+  void BindAll(const A&... args) {
+    int i = 0;
+    (Bind(++i, args), ...);
+  }
   int Step() { return sqlite3_step(s_); }
+  // Steps through every row, calling row(*this) on each; returns the final step's code for Check.
+  template <class F>
+  int EachRow(F row) {
+    int rc;
+    while ((rc = Step()) == SQLITE_ROW) row(*this);
+    return rc;
+  }
 
   std::string Text(int col) const {
     const auto* p = reinterpret_cast<const char*>(sqlite3_column_text(s_, col));

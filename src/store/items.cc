@@ -56,8 +56,7 @@ int64_t ApprovalItems::AddItem(int64_t run_id, const std::string& kind, const st
   WriteScope w(db_, "add item");
   {
     StmtUse q(find_item_number_);
-    q.Bind(1, run_id);
-    q.Bind(2, key);
+    q.BindAll(run_id, key);
     int rc = q.Step();
     db_.Check(rc, "add item");
     if (rc == SQLITE_ROW) {
@@ -76,13 +75,7 @@ int64_t ApprovalItems::AddItem(int64_t run_id, const std::string& kind, const st
   {
     std::string now = Db::Now();
     StmtUse q(add_item_);
-    q.Bind(1, run_id);
-    q.Bind(2, item);
-    q.Bind(3, kind);
-    q.Bind(4, key);
-    q.Bind(5, summary);
-    q.BindTextOrNull(6, evidence_json);
-    q.Bind(7, now);
+    q.BindAll(run_id, item, kind, key, summary, StmtUse::OrNull{evidence_json}, now);
     db_.CheckInsert(q.Step(), "add item", run_id, "item " + std::to_string(item));
   }
   w.Commit("add item");
@@ -91,8 +84,7 @@ int64_t ApprovalItems::AddItem(int64_t run_id, const std::string& kind, const st
 
 std::optional<ItemRow> ApprovalItems::GetItem(int64_t run_id, int64_t item) {
   StmtUse q(get_item_);
-  q.Bind(1, run_id);
-  q.Bind(2, item);
+  q.BindAll(run_id, item);
   int rc = q.Step();
   db_.Check(rc, "get item");
   if (rc != SQLITE_ROW) return std::nullopt;
@@ -101,8 +93,7 @@ std::optional<ItemRow> ApprovalItems::GetItem(int64_t run_id, int64_t item) {
 
 std::optional<ItemRow> ApprovalItems::FindItem(int64_t run_id, const std::string& key) {
   StmtUse q(find_item_);
-  q.Bind(1, run_id);
-  q.Bind(2, key);
+  q.BindAll(run_id, key);
   int rc = q.Step();
   db_.Check(rc, "find item");
   if (rc != SQLITE_ROW) return std::nullopt;
@@ -146,12 +137,7 @@ void ApprovalItems::DecideItem(int64_t run_id, int64_t item, bool approve,
     std::string now = Db::NowMillis();
     const std::string status = approve ? "approved" : "rejected";
     StmtUse q(decide_item_);
-    q.Bind(1, status);
-    q.Bind(2, actor);
-    q.Bind(3, now);
-    q.BindTextOrNull(4, note);
-    q.Bind(5, run_id);
-    q.Bind(6, item);
+    q.BindAll(status, actor, now, StmtUse::OrNull{note}, run_id, item);
     db_.Check(q.Step(), "decide item");
     OURO_CHECK(sqlite3_changes(db_.handle()) == 1);  // read as pending under the write lock above
   }

@@ -67,10 +67,7 @@ void Leases::ClaimRun(int64_t run_id, double lease_seconds) {
   {
     std::string now = Db::NowMillis();
     StmtUse q(set_owner_);
-    q.Bind(1, me);
-    q.Bind(2, host);
-    q.Bind(3, now);
-    q.Bind(4, run_id);
+    q.BindAll(me, host, now, run_id);
     db_.Check(q.Step(), "claim run");
   }
   w.Commit("claim run");
@@ -82,10 +79,7 @@ void Leases::Heartbeat(int64_t run_id) {
   {
     std::string now = Db::NowMillis();
     StmtUse q(heartbeat_);
-    q.Bind(1, now);
-    q.Bind(2, run_id);
-    q.Bind(3, me);
-    q.Bind(4, host);
+    q.BindAll(now, run_id, me, host);
     db_.Check(q.Step(), "heartbeat");
     if (sqlite3_changes(db_.handle()) == 1) return;
   }
@@ -105,9 +99,7 @@ void Leases::ReleaseRun(int64_t run_id) {
   const int64_t me = ::getpid();
   const std::string host = HostName();
   StmtUse q(release_run_);
-  q.Bind(1, run_id);
-  q.Bind(2, me);
-  q.Bind(3, host);
+  q.BindAll(run_id, me, host);
   db_.Check(q.Step(), "release run");
   if (sqlite3_changes(db_.handle()) == 0) db_.RequireRun(run_id, "release run");
 }

@@ -30,8 +30,7 @@ LineageTable::LineageTable(Db& db)
 
 void LineageTable::PutProgram(const std::string& hash, const std::string& text) {
   StmtUse q(put_program_);
-  q.Bind(1, hash);
-  q.Bind(2, text);
+  q.BindAll(hash, text);
   db_.Check(q.Step(), "put program");
 }
 
@@ -46,12 +45,7 @@ std::optional<std::string> LineageTable::GetProgram(const std::string& hash) {
 
 void LineageTable::AddLineage(int64_t run_id, const LineageRow& row) {
   StmtUse q(add_lineage_);
-  q.Bind(1, run_id);
-  q.Bind(2, row.individual);
-  q.Bind(3, row.child_hash);
-  q.BindTextOrNull(4, row.parent_hash);
-  q.Bind(5, row.mutation);
-  q.Bind(6, row.fitness);
+  q.BindAll(run_id, row.individual, row.child_hash, StmtUse::OrNull{row.parent_hash}, row.mutation, row.fitness);
   db_.Check(q.Step(), "add lineage");
 }
 
@@ -78,12 +72,7 @@ void LineageTable::AddEvaluation(int64_t run_id, const std::string& program_hash
                                  const std::string& detail_json) {
   std::string now = Db::Now();
   StmtUse q(add_evaluation_);
-  q.Bind(1, run_id);
-  q.Bind(2, program_hash);
-  q.Bind(3, task_set);
-  q.Bind(4, fitness);
-  q.BindTextOrNull(5, detail_json);
-  q.Bind(6, now);
+  q.BindAll(run_id, program_hash, task_set, fitness, StmtUse::OrNull{detail_json}, now);
   db_.Check(q.Step(), "add evaluation");
 }
 
@@ -91,8 +80,7 @@ std::vector<std::pair<std::string, double>> LineageTable::GetEvaluations(
     int64_t run_id, const std::string& task_set) {
   std::vector<std::pair<std::string, double>> out;
   StmtUse q(get_evaluations_);
-  q.Bind(1, run_id);
-  q.Bind(2, task_set);
+  q.BindAll(run_id, task_set);
   int rc;
   while ((rc = q.Step()) == SQLITE_ROW) out.emplace_back(q.Text(0), q.Real(1));
   db_.Check(rc, "get evaluations");
@@ -101,13 +89,7 @@ std::vector<std::pair<std::string, double>> LineageTable::GetEvaluations(
 
 void LineageTable::AddMetric(int64_t run_id, const MetricRow& row) {
   StmtUse q(add_metric_);
-  q.Bind(1, run_id);
-  q.Bind(2, row.seconds);
-  q.Bind(3, row.individuals);
-  q.Bind(4, row.evaluations);
-  q.Bind(5, row.best_fitness);
-  q.Bind(6, row.cache_hit_rate);
-  q.Bind(7, row.experiment);
+  q.BindAll(run_id, row.seconds, row.individuals, row.evaluations, row.best_fitness, row.cache_hit_rate, row.experiment);
   db_.Check(q.Step(), "add metric");
 }
 

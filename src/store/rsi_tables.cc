@@ -37,13 +37,7 @@ void RsiTables::AddImprover(int64_t run_id, const ImproverRow& row) {
   db_.RequireJson(row.spec_json, "improver spec");
   db_.ValidateJson(row.evidence_json, "improver evidence");
   StmtUse q(add_improver_);
-  q.Bind(1, run_id);
-  q.Bind(2, row.generation);
-  q.Bind(3, row.hash);
-  q.BindTextOrNull(4, row.parent_hash);
-  q.Bind(5, row.spec_json);
-  q.Bind(6, row.meta_utility);
-  q.BindTextOrNull(7, row.evidence_json);
+  q.BindAll(run_id, row.generation, row.hash, StmtUse::OrNull{row.parent_hash}, row.spec_json, row.meta_utility, StmtUse::OrNull{row.evidence_json});
   db_.CheckInsert(q.Step(), "add improver", run_id,
                   "an improver for generation " + std::to_string(row.generation));
 }
@@ -71,19 +65,7 @@ void RsiTables::AddCandidate(int64_t run_id, const CandidateRow& row) {
   db_.ValidateJson(row.spec_json, "candidate spec");
   db_.ValidateJson(row.evidence_json, "candidate evidence");
   StmtUse q(add_candidate_);
-  q.Bind(1, run_id);
-  q.Bind(2, row.generation);
-  q.Bind(3, row.idx);
-  q.Bind(4, row.hash);
-  q.Bind(5, row.meta_operator);
-  q.Bind(6, row.decision);
-  q.Bind(7, row.llr);
-  q.Bind(8, row.wins);
-  q.Bind(9, row.losses);
-  q.Bind(10, row.draws);
-  q.Bind(11, row.meta_utility);
-  q.BindTextOrNull(12, row.spec_json);
-  q.BindTextOrNull(13, row.evidence_json);
+  q.BindAll(run_id, row.generation, row.idx, row.hash, row.meta_operator, row.decision, row.llr, row.wins, row.losses, row.draws, row.meta_utility, StmtUse::OrNull{row.spec_json}, StmtUse::OrNull{row.evidence_json});
   db_.CheckInsert(q.Step(), "add candidate", run_id,
                   "candidate " + std::to_string(row.idx) + " of generation " +
                       std::to_string(row.generation));
@@ -117,11 +99,7 @@ std::vector<CandidateRow> RsiTables::GetCandidates(int64_t run_id) {
 void RsiTables::AddCurvePoint(int64_t run_id, const CurveRow& row) {
   db_.RequireJson(row.point_json, "curve point");
   StmtUse q(add_curve_point_);
-  q.Bind(1, run_id);
-  q.Bind(2, row.generation);
-  q.Bind(3, row.cumulative_evaluations);
-  q.Bind(4, row.seconds);
-  q.Bind(5, row.point_json);
+  q.BindAll(run_id, row.generation, row.cumulative_evaluations, row.seconds, row.point_json);
   db_.CheckInsert(q.Step(), "add curve point", run_id,
                   "a curve point for generation " + std::to_string(row.generation));
 }
@@ -148,8 +126,7 @@ void RsiTables::TruncateRsiRows(int64_t run_id, int after_generation) {
   db_.RequireRun(run_id, "truncate rsi rows");
   for (sqlite3_stmt* st : {delete_improvers_after_, delete_candidates_after_, delete_curve_after_}) {
     StmtUse q(st);
-    q.Bind(1, run_id);
-    q.Bind(2, after_generation);
+    q.BindAll(run_id, after_generation);
     db_.Check(q.Step(), "truncate rsi rows");
   }
   w.Commit("truncate rsi rows");

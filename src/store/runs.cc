@@ -60,10 +60,7 @@ int64_t RunsTable::CreateRun(const std::string& kind, uint64_t seed,
   db_.ValidateJson(config_json, "run config");
   std::string now = Db::Now();
   StmtUse q(create_run_);
-  q.Bind(1, kind);
-  q.Bind(2, now);
-  q.Bind(3, std::bit_cast<int64_t>(seed));
-  q.Bind(4, config_json);
+  q.BindAll(kind, now, std::bit_cast<int64_t>(seed), config_json);
   db_.Check(q.Step(), "create run");
   return sqlite3_last_insert_rowid(db_.handle());
 }
@@ -73,10 +70,7 @@ void RunsTable::FinishRun(int64_t run_id, const std::string& status,
   db_.ValidateJson(summary_json, "run summary");
   std::string now = Db::Now();
   StmtUse q(finish_run_);
-  q.Bind(1, status);
-  q.Bind(2, now);
-  q.Bind(3, summary_json);
-  q.Bind(4, run_id);
+  q.BindAll(status, now, summary_json, run_id);
   db_.Check(q.Step(), "finish run");
   if (sqlite3_changes(db_.handle()) == 0)
     throw Error(db_.path() + ": finish run " + std::to_string(run_id) + ": no such run");
@@ -84,8 +78,7 @@ void RunsTable::FinishRun(int64_t run_id, const std::string& status,
 
 void RunsTable::SetRunStatus(int64_t run_id, const std::string& status) {
   StmtUse q(set_run_status_);
-  q.Bind(1, status);
-  q.Bind(2, run_id);
+  q.BindAll(status, run_id);
   db_.Check(q.Step(), "set run status");
   if (sqlite3_changes(db_.handle()) == 0)
     throw Error(db_.path() + ": set run status " + std::to_string(run_id) + ": no such run");
@@ -94,8 +87,7 @@ void RunsTable::SetRunStatus(int64_t run_id, const std::string& status) {
 void RunsTable::ReopenRun(int64_t run_id) {
   std::string now = Db::NowMillis();
   StmtUse q(reopen_run_);
-  q.Bind(1, now);
-  q.Bind(2, run_id);
+  q.BindAll(now, run_id);
   db_.Check(q.Step(), "reopen run");
   if (sqlite3_changes(db_.handle()) == 0)
     throw Error(db_.path() + ": reopen run " + std::to_string(run_id) + ": no such run");
@@ -132,9 +124,7 @@ void RunsTable::SetControl(int64_t run_id, const std::string& control) {
     throw Error(db_.path() + ": set control: '" + control + "' is not one of run, pause, stop");
   std::string now = Db::NowMillis();
   StmtUse q(set_control_);
-  q.Bind(1, control);
-  q.Bind(2, now);
-  q.Bind(3, run_id);
+  q.BindAll(control, now, run_id);
   db_.Check(q.Step(), "set control");
   if (sqlite3_changes(db_.handle()) == 0) db_.NoSuchRun("set control", run_id);
 }
@@ -151,8 +141,7 @@ std::string RunsTable::GetControl(int64_t run_id) {
 void RunsTable::SetProgress(int64_t run_id, const std::string& json) {
   db_.ValidateJson(json, "run progress");
   StmtUse q(set_progress_);
-  q.BindTextOrNull(1, json);
-  q.Bind(2, run_id);
+  q.BindAll(StmtUse::OrNull{json}, run_id);
   db_.Check(q.Step(), "set progress");
   if (sqlite3_changes(db_.handle()) == 0) db_.NoSuchRun("set progress", run_id);
 }
