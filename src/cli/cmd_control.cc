@@ -13,6 +13,7 @@
 #include "core/error.h"
 #include "meta/rsi.h"
 #include "run/control_service.h"
+#include "run/rsi_session.h"
 #include "store/lease.h"
 #include "store/store.h"
 
@@ -160,22 +161,11 @@ int RunResume(const Args& a) {
   }
   if (r.status == "finished") throw Error("run " + std::to_string(r.id) + " finished; there is nothing to resume");
   // Continue it here, from its last checkpoint.
-  const RsiRecipe recipe = RecipeFromRun(r);
-  const json stored = json::parse(r.config_json);
-  const json* initial = stored.contains("initial_spec") ? &stored["initial_spec"] : nullptr;
-  const meta::RsiConfig cfg = BuildConfig(recipe, initial);
-  const oversight::Policy policy = BuildPolicy(recipe);
-  db->ClaimRun(r.id, store::kLeaseSeconds);  // before touching anything: another resumer gets a clear error
-  std::optional<meta::RsiState> state;
-  if (auto ck = db->GetCheckpoint(r.id)) state = meta::StateFromJson(json::parse(ck->second));
-  db->ReopenRun(r.id);
-  db->TruncateRsiRows(r.id, state ? state->generation : -1);
-  db->AppendEvent(r.id, "resumed", Actor(a.as),
-                  json{{"from_generation", state ? state->generation : -1}, {"previous_status", r.status}}.dump());
+  const run::Continuation c = run::RsiSession::Reopen(*db, r, Actor(a.as));
   if (!a.quiet)
     std::fprintf(stderr, "run %lld: resuming %s\n", static_cast<long long>(r.id),
-                 state ? ("after generation " + std::to_string(state->generation)).c_str() : "from the beginning");
-  return ExecuteRsi(*db, r.id, cfg, policy, state ? &*state : nullptr, RsiOutput{a.json, a.quiet});
+                 c.state ? ("after generation " + std::to_string(c.state->generation)).c_str() : "from the beginning");
+  return ExecuteRsi(*db, r.id, c.cfg, c.policy, c.state ? &*c.state : nullptr, RsiOutput{a.json, a.quiet});
 }
 
 int Decide(const Args& a, bool approve) {

@@ -41,8 +41,8 @@ struct RsiArgs {
 
 // The policy a run uses: --policy, else the config's [oversight] policy; a relative path in the
 // config is relative to the config file's directory.
-RsiRecipe MakeRecipe(const RsiArgs& a, const meta::RsiFileConfig& file, uint64_t seed) {
-  RsiRecipe r;
+run::RsiRecipe MakeRecipe(const RsiArgs& a, const meta::RsiFileConfig& file, uint64_t seed) {
+  run::RsiRecipe r;
   if (!a.config.empty()) {
     std::ifstream f(a.config);
     if (!f) throw Error("cannot read config file '" + a.config + "'");
@@ -74,9 +74,9 @@ RsiRecipe MakeRecipe(const RsiArgs& a, const meta::RsiFileConfig& file, uint64_t
 int RunRsiCommand(const RsiArgs& a) {
   const meta::RsiFileConfig file = a.config.empty() ? meta::DefaultRsiConfig() : meta::LoadRsiConfig(a.config);
   const uint64_t seed = ResolveSeed(a.seed, file.seed_given ? std::optional<uint64_t>(file.rsi.seed) : std::nullopt);
-  const RsiRecipe recipe = MakeRecipe(a, file, seed);
-  const meta::RsiConfig cfg = BuildConfig(recipe);
-  const oversight::Policy policy = BuildPolicy(recipe);
+  const run::RsiRecipe recipe = MakeRecipe(a, file, seed);
+  const meta::RsiConfig cfg = run::BuildConfig(recipe);
+  const oversight::Policy policy = run::BuildPolicy(recipe);
 
   std::unique_ptr<store::Store> db = store::Store::Open(a.db);
   const int64_t run_id = run::RsiSession::Create(*db, recipe, cfg, policy, Actor(""));
@@ -140,7 +140,7 @@ int RunImproverCompare(const std::string& spec_path, const std::string& config, 
   const meta::RsiFileConfig file = config.empty() ? meta::DefaultRsiConfig() : meta::LoadRsiConfig(config);
   const uint64_t seed = ResolveSeed(seed_arg, file.seed_given ? std::optional<uint64_t>(file.rsi.seed) : std::optional<uint64_t>(1));
   a.policy = "off";
-  const meta::RsiConfig cfg = BuildConfig(MakeRecipe(a, file, seed));
+  const meta::RsiConfig cfg = run::BuildConfig(MakeRecipe(a, file, seed));
   const meta::HeldOutMeasure base = meta::MeasureHeldOut(cfg.initial, cfg, nullptr);
   const meta::HeldOutMeasure cand = meta::MeasureHeldOut(spec, cfg, nullptr, base.targets);
   const meta::Interval speedup = meta::HeldOutSpeedup(base, cand, cfg.seed);

@@ -15,13 +15,6 @@
 
 namespace ouro::cli {
 
-// The recipe lives in the run layer; these names keep the commands that rebuild a run short.
-using run::BuildConfig;
-using run::BuildPolicy;
-using run::RecipeFromRun;
-using run::RecipeJson;
-using run::RsiRecipe;
-
 struct RsiOutput {
   bool json = false, quiet = false;
 };

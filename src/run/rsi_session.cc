@@ -7,6 +7,21 @@
 
 namespace ouro::run {
 
+Continuation RsiSession::Reopen(store::Store& db, const store::RunInfo& run, const std::string& actor) {
+  const RsiRecipe recipe = RecipeFromRun(run);
+  const nlohmann::json stored = nlohmann::json::parse(run.config_json);
+  const nlohmann::json* initial = stored.contains("initial_spec") ? &stored["initial_spec"] : nullptr;
+  Continuation c{BuildConfig(recipe, initial), BuildPolicy(recipe), std::nullopt};
+  db.ClaimRun(run.id, store::kLeaseSeconds);  // before touching anything: another resumer gets a clear error
+  if (auto ck = db.GetCheckpoint(run.id)) c.state = meta::StateFromJson(nlohmann::json::parse(ck->second));
+  const int from = c.state ? c.state->generation : -1;
+  db.ReopenRun(run.id);
+  db.TruncateRsiRows(run.id, from);
+  db.AppendEvent(run.id, "resumed", actor,
+                 nlohmann::json{{"from_generation", from}, {"previous_status", run.status}}.dump());
+  return c;
+}
+
 using nlohmann::json;
 
 int64_t RsiSession::Create(store::Store& db, const RsiRecipe& recipe, const meta::RsiConfig& cfg,

@@ -13,6 +13,7 @@
 
 #include <atomic>
 #include <cstdint>
+#include <optional>
 #include <nlohmann/json.hpp>
 #include <string>
 #include <utility>
@@ -42,8 +43,21 @@ struct RsiOutcome {
   bool before_first_checkpoint = false;  // stopped with nothing kept: result and summary are empty
 };
 
+// What a stopped or killed run continues from (Reopen).
+struct Continuation {
+  meta::RsiConfig cfg;
+  oversight::Policy policy;
+  std::optional<meta::RsiState> state;  // its last checkpoint; none: from the beginning
+};
+
 class RsiSession {
  public:
+  // Takes over a stopped or killed rsi run to continue it in this process: claims it (Error when
+  // another live process owns it, before anything is changed), rebuilds its config and policy
+  // from what is stored with it, reopens it, drops rows of generations after its checkpoint and
+  // appends a "resumed" event by `actor`. REQUIRES: the run is not finished.
+  static Continuation Reopen(store::Store& db, const store::RunInfo& run, const std::string& actor);
+
   // Creates an rsi run holding the recipe, the resolved config, the initial spec's text and the
   // policy, and appends its "config" and "policy" events by `actor`. Returns its id.
   static int64_t Create(store::Store& db, const RsiRecipe& recipe, const meta::RsiConfig& cfg,
