@@ -21,16 +21,18 @@ struct EvalArgs {
   bool json = false, no_store = false;
 };
 
-int RunEval(const EvalArgs& a) {
-  if (a.task.empty() == a.data.empty()) throw Error("eval: give exactly one of --task SPEC or --data FILE.csv");
-  const std::string text = ReadTextFile(a.program, "program file");
-  lang::Program program;
+lang::Program ReadProgram(const std::string& path) {
+  const std::string text = ReadTextFile(path, "program file");
   try {
-    program = lang::Parse(text);
+    return lang::Parse(text);
   } catch (const Error& e) {
-    throw Error(a.program + ":" + e.what());
+    throw Error(path + ":" + e.what());
   }
-  const uint64_t seed = ResolveSeed(a.seed, std::nullopt);
+}
+
+// The task instances to score: a task spec's as generated, or for --data one instance that trains
+// on the train rows and scores on the valid and test rows.
+std::vector<tasks::Dataset> LoadTasks(const EvalArgs& a, uint64_t seed) {
   std::vector<tasks::Dataset> sets;
   tasks::TaskSpec spec = a.task.empty() ? CsvSpec(a.data) : tasks::ParseTaskSpec(a.task);
   if (spec.family != "csv" || !a.task.empty()) {
@@ -48,65 +50,90 @@ int RunEval(const EvalArgs& a) {
     sets.push_back(std::move(d));
   }
   if (sets.empty()) throw Error("eval: the task spec produced no task instances");
-  const lang::Shape shape = lang::MinimalShape(program, sets[0].dim);
-  const lang::Executable exe = lang::Compile(program, shape);
-  const auto t0 = std::chrono::steady_clock::now();
-  lang::Machine m;
-  const uint64_t eval_seed = eval::EvalSeed(seed);
-  eval::Limits limits;
+  return sets;
+}
+
+struct Scores {
   nlohmann::json per_task = nlohmann::json::array();
   double sum_valid = 0, sum_test = 0;
   int n_test = 0, diverged = 0;
+};
+
+Scores ScoreTasks(const lang::Executable& exe, const std::vector<tasks::Dataset>& sets, uint64_t seed) {
+  Scores s;
+  lang::Machine m;
+  const uint64_t eval_seed = eval::EvalSeed(seed);
+  eval::Limits limits;
   for (size_t t = 0; t < sets.size(); ++t) {
     const auto& d = sets[t];
     const auto rv = eval::EvaluateTask(exe, d, m, DeriveSeed(eval_seed, t), limits, eval::ScoreOn::kValid);
     nlohmann::json row = {{"task", d.name}, {"fitness_valid", rv.fitness}, {"diverged", rv.diverged}};
-    sum_valid += rv.fitness;
-    diverged += rv.diverged;
+    s.sum_valid += rv.fitness;
+    s.diverged += rv.diverged;
     if (d.test.n() > 0) {
       const auto rt = eval::EvaluateTask(exe, d, m, DeriveSeed(eval_seed, t), limits, eval::ScoreOn::kTest);
       row["fitness_test"] = rt.fitness;
-      sum_test += rt.fitness;
-      ++n_test;
+      s.sum_test += rt.fitness;
+      ++s.n_test;
     }
-    per_task.push_back(row);
+    s.per_task.push_back(row);
   }
+  return s;
+}
+
+// Records the evaluation as a finished run and adds its id to `out`.
+void RecordEval(const EvalArgs& a, const lang::Program& program, uint64_t seed, double fitness,
+                const nlohmann::json& per_task, nlohmann::json& out) {
+  std::unique_ptr<store::Store> db = store::Store::Open(a.db);
+  nlohmann::json cfg = {{"program_file", a.program}, {"task", a.task}, {"data", a.data}};
+  const int64_t run_id = db->CreateRun("eval", seed, cfg.dump());
+  const std::string hash = HexId(program.Hash());
+  db->PutProgram(hash, lang::Print(program));
+  db->AddEvaluation(run_id, hash, a.task.empty() ? "data" : a.task, fitness, per_task.dump());
+  out["run_id"] = run_id;
+  db->FinishRun(run_id, "finished", out.dump());
+}
+
+void PrintScores(const Scores& s, size_t num_tasks, double valid, double test) {
+  for (const auto& row : s.per_task) {
+    std::printf("%-28s valid %.6f", row["task"].get<std::string>().c_str(), row["fitness_valid"].get<double>());
+    if (row.contains("fitness_test")) std::printf("  test %.6f", row["fitness_test"].get<double>());
+    std::printf("%s\n", row["diverged"].get<bool>() ? "  (diverged)" : "");
+  }
+  std::printf("mean over %zu tasks: valid %.6f", num_tasks, valid);
+  if (s.n_test) std::printf(", test %.6f", test);
+  std::printf("\n");
+}
+
+int RunEval(const EvalArgs& a) {
+  if (a.task.empty() == a.data.empty()) throw Error("eval: give exactly one of --task SPEC or --data FILE.csv");
+  const lang::Program program = ReadProgram(a.program);
+  const uint64_t seed = ResolveSeed(a.seed, std::nullopt);
+  const std::vector<tasks::Dataset> sets = LoadTasks(a, seed);
+  const lang::Shape shape = lang::MinimalShape(program, sets[0].dim);
+  const lang::Executable exe = lang::Compile(program, shape);
+  const auto t0 = std::chrono::steady_clock::now();
+  const Scores s = ScoreTasks(exe, sets, seed);
   const double seconds = std::chrono::duration<double>(std::chrono::steady_clock::now() - t0).count();
-  const double valid = sum_valid / static_cast<double>(sets.size());
-  const double test = n_test ? sum_test / n_test : valid;
+  const double valid = s.sum_valid / static_cast<double>(sets.size());
+  const double test = s.n_test ? s.sum_test / s.n_test : valid;
   nlohmann::json out = {
       {"seed", seed},
       {"tasks", sets.size()},
       {"evaluations", sets.size()},
       {"seconds", seconds},
       {"fitness_valid", valid},
-      {"fitness_test", n_test ? nlohmann::json(sum_test / n_test) : nlohmann::json(nullptr)},
+      {"fitness_test", s.n_test ? nlohmann::json(s.sum_test / s.n_test) : nlohmann::json(nullptr)},
       {"fitness_final", test},
-      {"diverged", diverged},
-      {"per_task", per_task},
+      {"diverged", s.diverged},
+      {"per_task", s.per_task},
       {"program", lang::Print(program)},
   };
-  if (!a.no_store) {
-    std::unique_ptr<store::Store> db = store::Store::Open(a.db);
-    nlohmann::json cfg = {{"program_file", a.program}, {"task", a.task}, {"data", a.data}};
-    const int64_t run_id = db->CreateRun("eval", seed, cfg.dump());
-    const std::string hash = HexId(program.Hash());
-    db->PutProgram(hash, lang::Print(program));
-    db->AddEvaluation(run_id, hash, a.task.empty() ? "data" : a.task, test, per_task.dump());
-    out["run_id"] = run_id;
-    db->FinishRun(run_id, "finished", out.dump());
-  }
+  if (!a.no_store) RecordEval(a, program, seed, test, s.per_task, out);
   if (a.json) {
     std::printf("%s\n", out.dump().c_str());
   } else {
-    for (const auto& row : per_task) {
-      std::printf("%-28s valid %.6f", row["task"].get<std::string>().c_str(), row["fitness_valid"].get<double>());
-      if (row.contains("fitness_test")) std::printf("  test %.6f", row["fitness_test"].get<double>());
-      std::printf("%s\n", row["diverged"].get<bool>() ? "  (diverged)" : "");
-    }
-    std::printf("mean over %zu tasks: valid %.6f", sets.size(), valid);
-    if (n_test) std::printf(", test %.6f", test);
-    std::printf("\n");
+    PrintScores(s, sets.size(), valid, test);
   }
   return 0;
 }

@@ -111,102 +111,113 @@ class LineParser {
  public:
   LineParser(std::vector<Token> toks, int line) : t_(std::move(toks)), line_(line) {}
 
+  // One instruction: an element assignment, a constant, an infix operation or a call.
   Instruction Parse() {
-    Instruction in;
     const Token& lhs = Expect(Tok::kReg, "a register");
-    bool indexed = false;
-    int idx_count = 0;
-    int idx[2] = {0, 0};
-    if (Peek().text == "[") {
-      Next();
-      indexed = true;
-      idx[idx_count++] = Index();
-      if (Peek().text == ",") {
-        Next();
-        idx[idx_count++] = Index();
-      }
-      ExpectSym("]");
-    }
+    if (Peek().text == "[") return ParseElementConst(lhs);
     ExpectSym("=");
-    if (indexed) {
-      const Token& n = Expect(Tok::kNum, "a constant");
-      ExpectEnd();
-      if (lhs.reg_type == RegType::kVector && idx_count == 1) {
-        in.op = Op::kVectorConst;
-      } else if (lhs.reg_type == RegType::kMatrix && idx_count == 2) {
-        in.op = Op::kMatrixConst;
-      } else {
-        Fail(line_, lhs.col, "element assignment needs v[i] or m[i, j]");
-      }
-      in.out = static_cast<uint8_t>(lhs.reg);
-      in.row = static_cast<uint16_t>(idx[0]);
-      in.col = static_cast<uint16_t>(idx[1]);
-      in.c1 = n.num;
-      return in;
-    }
+    Instruction in;
     in.out = static_cast<uint8_t>(lhs.reg);
     const Token& first = Next();
-    if (first.kind == Tok::kNum) {
-      ExpectEnd();
-      if (lhs.reg_type != RegType::kScalar)
-        Fail(line_, first.col, "a constant can only be assigned to a scalar; use " +
-                                   std::string(1, TypeLetter(lhs.reg_type)) + std::to_string(lhs.reg) +
-                                   "[i] = c or bcast()");
-      in.op = Op::kScalarConst;
-      in.c1 = first.num;
-      return in;
-    }
-    if (first.kind == Tok::kReg) {
-      const Token& sym = Next();
-      if (sym.kind != Tok::kSym || std::string_view("+-*/@").find(sym.text) == std::string_view::npos)
-        Fail(line_, sym.col, "expected an operator (+ - * / @) after '" + first.text + "'");
-      const Token& second = Expect(Tok::kReg, "a register");
-      ExpectEnd();
-      Resolve(in, Form::kInfix, sym.text, lhs, {first.reg_type, second.reg_type}, first.col);
-      in.in1 = static_cast<uint8_t>(first.reg);
-      in.in2 = static_cast<uint8_t>(second.reg);
-      return in;
-    }
-    if (first.kind == Tok::kIdent) {
-      ExpectSym("(");
-      std::vector<Token> args;
-      if (Peek().text != ")") {
-        args.push_back(Next());
-        while (Peek().text == ",") {
-          Next();
-          args.push_back(Next());
-        }
-      }
-      ExpectSym(")");
-      ExpectEnd();
-      const bool numeric = !args.empty() && std::all_of(args.begin(), args.end(), [](const Token& a) {
-        return a.kind == Tok::kNum;
-      });
-      if (numeric) {
-        if (args.size() != 2) Fail(line_, first.col, "'" + first.text + "' takes two constants");
-        Resolve(in, Form::kRand2, first.text, lhs, {}, first.col);
-        in.c1 = args[0].num;
-        in.c2 = args[1].num;
-        return in;
-      }
-      for (const Token& a : args)
-        if (a.kind != Tok::kReg) Fail(line_, a.col, "expected a register, got '" + a.text + "'");
-      if (args.size() == 1) {
-        Resolve(in, Form::kCall1, first.text, lhs, {args[0].reg_type, RegType::kNone}, first.col);
-        in.in1 = static_cast<uint8_t>(args[0].reg);
-      } else if (args.size() == 2) {
-        Resolve(in, Form::kCall2, first.text, lhs, {args[0].reg_type, args[1].reg_type}, first.col);
-        in.in1 = static_cast<uint8_t>(args[0].reg);
-        in.in2 = static_cast<uint8_t>(args[1].reg);
-      } else {
-        Fail(line_, first.col, "'" + first.text + "' takes one or two arguments");
-      }
-      return in;
-    }
+    if (first.kind == Tok::kNum) return ParseConst(in, lhs, first);
+    if (first.kind == Tok::kReg) return ParseInfix(in, lhs, first);
+    if (first.kind == Tok::kIdent) return ParseCall(in, lhs, first);
     Fail(line_, first.col, "expected a register, a constant or a function call");
   }
 
  private:
+  // `v[i] = c` or `m[i, j] = c`, from the '[' after the register.
+  Instruction ParseElementConst(const Token& lhs) {
+    Instruction in;
+    int idx_count = 0;
+    int idx[2] = {0, 0};
+    Next();
+    idx[idx_count++] = Index();
+    if (Peek().text == ",") {
+      Next();
+      idx[idx_count++] = Index();
+    }
+    ExpectSym("]");
+    ExpectSym("=");
+    const Token& n = Expect(Tok::kNum, "a constant");
+    ExpectEnd();
+    if (lhs.reg_type == RegType::kVector && idx_count == 1) {
+      in.op = Op::kVectorConst;
+    } else if (lhs.reg_type == RegType::kMatrix && idx_count == 2) {
+      in.op = Op::kMatrixConst;
+    } else {
+      Fail(line_, lhs.col, "element assignment needs v[i] or m[i, j]");
+    }
+    in.out = static_cast<uint8_t>(lhs.reg);
+    in.row = static_cast<uint16_t>(idx[0]);
+    in.col = static_cast<uint16_t>(idx[1]);
+    in.c1 = n.num;
+    return in;
+  }
+
+  // `s = c`; `first` is the constant.
+  Instruction ParseConst(Instruction in, const Token& lhs, const Token& first) {
+    ExpectEnd();
+    if (lhs.reg_type != RegType::kScalar)
+      Fail(line_, first.col, "a constant can only be assigned to a scalar; use " +
+                                 std::string(1, TypeLetter(lhs.reg_type)) + std::to_string(lhs.reg) +
+                                 "[i] = c or bcast()");
+    in.op = Op::kScalarConst;
+    in.c1 = first.num;
+    return in;
+  }
+
+  // `x = a op b`; `first` is a.
+  Instruction ParseInfix(Instruction in, const Token& lhs, const Token& first) {
+    const Token& sym = Next();
+    if (sym.kind != Tok::kSym || std::string_view("+-*/@").find(sym.text) == std::string_view::npos)
+      Fail(line_, sym.col, "expected an operator (+ - * / @) after '" + first.text + "'");
+    const Token& second = Expect(Tok::kReg, "a register");
+    ExpectEnd();
+    Resolve(in, Form::kInfix, sym.text, lhs, {first.reg_type, second.reg_type}, first.col);
+    in.in1 = static_cast<uint8_t>(first.reg);
+    in.in2 = static_cast<uint8_t>(second.reg);
+    return in;
+  }
+
+  // `x = f(a)`, `x = f(a, b)` or `x = f(c1, c2)`; `first` is the name f.
+  Instruction ParseCall(Instruction in, const Token& lhs, const Token& first) {
+    ExpectSym("(");
+    std::vector<Token> args;
+    if (Peek().text != ")") {
+      args.push_back(Next());
+      while (Peek().text == ",") {
+        Next();
+        args.push_back(Next());
+      }
+    }
+    ExpectSym(")");
+    ExpectEnd();
+    const bool numeric = !args.empty() && std::all_of(args.begin(), args.end(), [](const Token& a) {
+      return a.kind == Tok::kNum;
+    });
+    if (numeric) {
+      if (args.size() != 2) Fail(line_, first.col, "'" + first.text + "' takes two constants");
+      Resolve(in, Form::kRand2, first.text, lhs, {}, first.col);
+      in.c1 = args[0].num;
+      in.c2 = args[1].num;
+      return in;
+    }
+    for (const Token& a : args)
+      if (a.kind != Tok::kReg) Fail(line_, a.col, "expected a register, got '" + a.text + "'");
+    if (args.size() == 1) {
+      Resolve(in, Form::kCall1, first.text, lhs, {args[0].reg_type, RegType::kNone}, first.col);
+      in.in1 = static_cast<uint8_t>(args[0].reg);
+    } else if (args.size() == 2) {
+      Resolve(in, Form::kCall2, first.text, lhs, {args[0].reg_type, args[1].reg_type}, first.col);
+      in.in1 = static_cast<uint8_t>(args[0].reg);
+      in.in2 = static_cast<uint8_t>(args[1].reg);
+    } else {
+      Fail(line_, first.col, "'" + first.text + "' takes one or two arguments");
+    }
+    return in;
+  }
+
   const Token& Peek() const { return t_[pos_]; }
   const Token& Next() {
     const Token& t = t_[pos_];

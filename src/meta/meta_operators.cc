@@ -119,96 +119,124 @@ double MeanPositive(const std::vector<double>& v) {
   return n ? sum / n : 1.0;
 }
 
-// Applies meta-operator i; false if it cannot apply (then another is drawn).
-bool ApplyMeta(int i, ImproverSpec& s, Rng& rng, const ProposalContext& ctx) {
+// A log-normal factor exp(N(0, step)) for multiplicative perturbations; one Gaussian draw.
+double Scale(Rng& rng, double step) { return std::exp(rng.Gaussian(0.0, step)); }
+
+// Each meta-operator below returns false if it cannot apply (then another is drawn). Their draws
+// from rng are part of a run's lineage: keep their number and order.
+
+// credit_weights
+bool CreditWeights(ImproverSpec& s, Rng& rng) {
+  double trials = 0;
+  for (const auto& c : s.credit.kind) trials += c.trials;
+  if (trials < 100) return false;
+  constexpr double kStrengths[] = {0.5, 1.0, 2.0, 4.0};
+  ApplyCredit(s, kStrengths[rng.Below(4)]);
+  return true;
+}
+
+// perturb_kinds
+bool PerturbKinds(ImproverSpec& s, Rng& rng) {
+  std::vector<double> w;
+  for (const auto& [m, x] : s.mutations) w.push_back(x);
+  auto& [m, x] = s.mutations[rng.Below(static_cast<uint32_t>(s.mutations.size()))];
+  if (m == Mutation::kMacro && s.macros.empty()) return false;
+  x = x > 0 ? x * Scale(rng, s.meta_step) : MeanPositive(w) * 0.5;
+  return true;
+}
+
+// perturb_ops
+bool PerturbOps(ImproverSpec& s, Rng& rng) {
+  const int c = static_cast<int>(rng.Below(lang::kNumComponents));
+  auto& ops = s.operations[c];
+  if (ops.empty()) return false;
+  std::vector<double> w;
+  for (const auto& [op, x] : ops) w.push_back(x);
+  const double mean = MeanPositive(w);
+  const int n = 1 + static_cast<int>(rng.Below(4));
+  for (int k = 0; k < n; ++k) {
+    double& x = ops[rng.Below(static_cast<uint32_t>(ops.size()))].second;
+    const double u = rng.Uniform();
+    if (x > 0 && u < 0.2) x = 0;          // switch off
+    else if (x == 0) x = mean * 0.5;      // back on
+    else x *= Scale(rng, s.meta_step);
+  }
+  bool any = false;
+  for (const auto& [op, x] : ops) any = any || x > 0;
+  return any;
+}
+
+// perturb_params
+bool PerturbParams(ImproverSpec& s, Rng& rng) {
   const double step = s.meta_step;
-  auto scale = [&] { return std::exp(rng.Gaussian(0.0, step)); };
+  switch (rng.Below(7)) {
+    case 0: s.population = std::clamp(static_cast<int>(std::lround(s.population * Scale(rng, step))), std::max(2 * s.tournament, 8), 5000); break;
+    case 1:
+      s.tournament = std::clamp(static_cast<int>(std::lround(s.tournament * Scale(rng, step))), 1,
+                                s.scheme == "islands" ? s.population / s.islands : s.population);
+      break;
+    case 2: s.mutate_prob = std::clamp(s.mutate_prob + rng.Gaussian(0.0, 0.1), 0.05, 1.0); break;
+    case 3: s.const_sigma = std::clamp(s.const_sigma * Scale(rng, step), 1e-3, 2.0); break;
+    case 4: s.const_fresh_prob = std::clamp(s.const_fresh_prob + rng.Gaussian(0.0, 0.1), 0.0, 1.0); break;
+    case 5:
+      s.cascade_tasks = s.cascade_tasks > 0 && rng.Bernoulli(0.3) ? 0 : 1 + static_cast<int>(rng.Below(3));
+      s.cascade_ratio = std::clamp(s.cascade_ratio + rng.Gaussian(0.0, 0.05), 0.5, 1.0);
+      break;
+    default: {
+      auto& w = s.insert_at[rng.Below(3)];
+      w = w > 0 ? w * Scale(rng, step) : 0.5;
+      if (s.insert_at[0] + s.insert_at[1] + s.insert_at[2] <= 0) s.insert_at[1] = 1;
+      break;
+    }
+  }
+  return true;
+}
+
+// toggle_scheme
+bool ToggleScheme(ImproverSpec& s) {
+  if (s.scheme == "regularized") {
+    s.scheme = "islands";
+    s.islands = std::clamp(s.islands, 2, std::max(2, s.population / std::max(1, s.tournament)));
+    if (s.population / s.islands < s.tournament) return false;
+  } else {
+    s.scheme = "regularized";
+  }
+  return true;
+}
+
+// mine_macros
+bool AdoptMinedMacros(ImproverSpec& s, const ProposalContext& ctx) {
+  auto macros = MineMacros(ctx.good_programs, ctx.shape);
+  if (macros.empty() || macros == s.macros) return false;
+  s.macros = std::move(macros);
+  double& w = MutationWeight(s, Mutation::kMacro);
+  if (w == 0) {
+    std::vector<double> all;
+    for (const auto& [m, x] : s.mutations) all.push_back(x);
+    w = MeanPositive(all);
+  }
+  return true;
+}
+
+// discover_filter
+bool AdoptDiscoveredFilter(ImproverSpec& s, const ProposalContext& ctx) {
+  if (!ctx.discovered_filter) return false;
+  if (!s.filter) s.filter = search::FilterConfig{};
+  if (s.filter->program == *ctx.discovered_filter) return false;
+  s.filter->program = *ctx.discovered_filter;
+  return true;
+}
+
+// Applies meta-operator i (numbered as kMetaOperators in spec.h); false if it cannot apply.
+bool ApplyMeta(int i, ImproverSpec& s, Rng& rng, const ProposalContext& ctx) {
   switch (i) {
-    case 0: {  // credit_weights
-      double trials = 0;
-      for (const auto& c : s.credit.kind) trials += c.trials;
-      if (trials < 100) return false;
-      constexpr double kStrengths[] = {0.5, 1.0, 2.0, 4.0};
-      ApplyCredit(s, kStrengths[rng.Below(4)]);
-      return true;
-    }
-    case 1: {  // perturb_kinds
-      std::vector<double> w;
-      for (const auto& [m, x] : s.mutations) w.push_back(x);
-      auto& [m, x] = s.mutations[rng.Below(static_cast<uint32_t>(s.mutations.size()))];
-      if (m == Mutation::kMacro && s.macros.empty()) return false;
-      x = x > 0 ? x * scale() : MeanPositive(w) * 0.5;
-      return true;
-    }
-    case 2: {  // perturb_ops
-      const int c = static_cast<int>(rng.Below(lang::kNumComponents));
-      auto& ops = s.operations[c];
-      if (ops.empty()) return false;
-      std::vector<double> w;
-      for (const auto& [op, x] : ops) w.push_back(x);
-      const double mean = MeanPositive(w);
-      const int n = 1 + static_cast<int>(rng.Below(4));
-      for (int k = 0; k < n; ++k) {
-        double& x = ops[rng.Below(static_cast<uint32_t>(ops.size()))].second;
-        const double u = rng.Uniform();
-        if (x > 0 && u < 0.2) x = 0;          // switch off
-        else if (x == 0) x = mean * 0.5;      // back on
-        else x *= scale();
-      }
-      bool any = false;
-      for (const auto& [op, x] : ops) any = any || x > 0;
-      return any;
-    }
-    case 3: {  // perturb_params
-      switch (rng.Below(7)) {
-        case 0: s.population = std::clamp(static_cast<int>(std::lround(s.population * scale())), std::max(2 * s.tournament, 8), 5000); break;
-        case 1:
-          s.tournament = std::clamp(static_cast<int>(std::lround(s.tournament * scale())), 1,
-                                    s.scheme == "islands" ? s.population / s.islands : s.population);
-          break;
-        case 2: s.mutate_prob = std::clamp(s.mutate_prob + rng.Gaussian(0.0, 0.1), 0.05, 1.0); break;
-        case 3: s.const_sigma = std::clamp(s.const_sigma * scale(), 1e-3, 2.0); break;
-        case 4: s.const_fresh_prob = std::clamp(s.const_fresh_prob + rng.Gaussian(0.0, 0.1), 0.0, 1.0); break;
-        case 5:
-          s.cascade_tasks = s.cascade_tasks > 0 && rng.Bernoulli(0.3) ? 0 : 1 + static_cast<int>(rng.Below(3));
-          s.cascade_ratio = std::clamp(s.cascade_ratio + rng.Gaussian(0.0, 0.05), 0.5, 1.0);
-          break;
-        default: {
-          auto& w = s.insert_at[rng.Below(3)];
-          w = w > 0 ? w * scale() : 0.5;
-          if (s.insert_at[0] + s.insert_at[1] + s.insert_at[2] <= 0) s.insert_at[1] = 1;
-          break;
-        }
-      }
-      return true;
-    }
-    case 4:  // toggle_scheme
-      if (s.scheme == "regularized") {
-        s.scheme = "islands";
-        s.islands = std::clamp(s.islands, 2, std::max(2, s.population / std::max(1, s.tournament)));
-        if (s.population / s.islands < s.tournament) return false;
-      } else {
-        s.scheme = "regularized";
-      }
-      return true;
-    case 5: {  // mine_macros
-      auto macros = MineMacros(ctx.good_programs, ctx.shape);
-      if (macros.empty() || macros == s.macros) return false;
-      s.macros = std::move(macros);
-      double& w = MutationWeight(s, Mutation::kMacro);
-      if (w == 0) {
-        std::vector<double> all;
-        for (const auto& [m, x] : s.mutations) all.push_back(x);
-        w = MeanPositive(all);
-      }
-      return true;
-    }
-    case 6:  // discover_filter
-      if (!ctx.discovered_filter) return false;
-      if (!s.filter) s.filter = search::FilterConfig{};
-      if (s.filter->program == *ctx.discovered_filter) return false;
-      s.filter->program = *ctx.discovered_filter;
-      return true;
+    case 0: return CreditWeights(s, rng);
+    case 1: return PerturbKinds(s, rng);
+    case 2: return PerturbOps(s, rng);
+    case 3: return PerturbParams(s, rng);
+    case 4: return ToggleScheme(s);
+    case 5: return AdoptMinedMacros(s, ctx);
+    case 6: return AdoptDiscoveredFilter(s, ctx);
   }
   return false;
 }

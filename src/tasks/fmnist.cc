@@ -82,6 +82,74 @@ void Append(Split& s, CachedProjector& proj, int dim, int example, double label)
   s.y.push_back(label);
 }
 
+// Throws unless every pair is two different classes 0-9 and no pair is listed twice.
+void CheckPairs(const std::vector<std::pair<int, int>>& pairs) {
+  std::set<std::pair<int, int>> seen;
+  for (const auto& [a, b] : pairs) {
+    if (a < 0 || a >= kFashionClasses || b < 0 || b >= kFashionClasses || a == b) {
+      throw Error("fmnist: bad class pair " + std::to_string(a) + "-" + std::to_string(b) +
+                  " (need two different classes 0-9)");
+    }
+    if (!seen.insert({a, b}).second) {  // a-b and b-a are two tasks: the labels swapped
+      throw Error("fmnist: class pair " + std::to_string(a) + "-" + std::to_string(b) +
+                  " listed twice");
+    }
+  }
+}
+
+// The examples of classes a and b: their (ascending) index lists merged back into file order.
+std::vector<int> PairExamples(const FashionMnist::Part& part, int a, int b) {
+  std::vector<int> v;
+  std::merge(part.by_class[a].begin(), part.by_class[a].end(), part.by_class[b].begin(),
+             part.by_class[b].end(), std::back_inserter(v));
+  return v;
+}
+
+// Appends examples[begin, end) of `part`, labelled 1 for class b and 0 otherwise.
+void AppendPair(Split& s, const FashionMnist::Part& part, CachedProjector& proj, int dim,
+                const std::vector<int>& examples, size_t begin, size_t end, int b) {
+  for (size_t k = begin; k < end; ++k) {
+    const int i = examples[k];
+    Append(s, proj, dim, i, part.labels.bytes[i] == b ? 1.0 : 0.0);
+  }
+}
+
+// The task of pair (a, b) in one view (see GenerateFashion).
+Dataset PairTask(const TaskSpec& spec, const FashionMnist& data, int a, int b,
+                 CachedProjector& train_proj, CachedProjector& test_proj, uint64_t shuffle_seed,
+                 const std::string& suffix) {
+  Dataset d;
+  d.name = "fmnist[" + std::to_string(a) + "-" + std::to_string(b) + "]" + suffix;
+  d.kind = Kind::kClassification;
+  d.dim = spec.dim;
+
+  std::vector<int> train = PairExamples(data.train, a, b);
+  const size_t need = static_cast<size_t>(spec.n_train) + spec.n_valid;
+  if (need > train.size()) {
+    throw Error(d.name + ": train+valid = " + std::to_string(need) +
+                " examples requested, but the training file has only " +
+                std::to_string(train.size()) + " of classes " + std::to_string(a) + " and " +
+                std::to_string(b));
+  }
+  Rng rng(DeriveSeed(shuffle_seed, static_cast<uint64_t>(10 * a + b)));
+  internal::PartialShuffle(train, need, rng);
+  d.train.x.reserve(static_cast<size_t>(spec.n_train) * spec.dim);
+  d.valid.x.reserve(static_cast<size_t>(spec.n_valid) * spec.dim);
+  AppendPair(d.train, data.train, train_proj, spec.dim, train, 0, spec.n_train, b);
+  AppendPair(d.valid, data.train, train_proj, spec.dim, train, spec.n_train, need, b);
+
+  const std::vector<int> test = PairExamples(data.test, a, b);
+  if (static_cast<size_t>(spec.n_test) > test.size()) {
+    throw Error(d.name + ": test = " + std::to_string(spec.n_test) +
+                " examples requested, but t10k has only " + std::to_string(test.size()) +
+                " of classes " + std::to_string(a) + " and " + std::to_string(b));
+  }
+  const size_t n_test = spec.n_test == 0 ? test.size() : static_cast<size_t>(spec.n_test);
+  d.test.x.reserve(n_test * spec.dim);
+  AppendPair(d.test, data.test, test_proj, spec.dim, test, 0, n_test, b);
+  return d;
+}
+
 }  // namespace
 
 std::shared_ptr<const FashionMnist> LoadFashionMnist(const std::string& dir) {
@@ -120,19 +188,7 @@ namespace internal {
 std::vector<Dataset> GenerateFashion(const TaskSpec& spec) {
   const std::vector<std::pair<int, int>> pairs =
       spec.pairs.empty() ? AllFashionPairs() : spec.pairs;
-  std::set<std::pair<int, int>> seen;
-  for (const auto& pair : pairs) {
-    const int a = pair.first,
-              b = pair.second;  // not a structured binding: lambdas capture these (clang < 16)
-    if (a < 0 || a >= kFashionClasses || b < 0 || b >= kFashionClasses || a == b) {
-      throw Error("fmnist: bad class pair " + std::to_string(a) + "-" + std::to_string(b) +
-                  " (need two different classes 0-9)");
-    }
-    if (!seen.insert({a, b}).second) {  // a-b and b-a are two tasks: the labels swapped
-      throw Error("fmnist: class pair " + std::to_string(a) + "-" + std::to_string(b) +
-                  " listed twice");
-    }
-  }
+  CheckPairs(pairs);
   const auto data = LoadFashionMnist(spec.data_dir);
   const uint64_t proj_seed = DeriveSeed(spec.seed, kProjectionStream);
   const uint64_t shuffle_seed0 = DeriveSeed(spec.seed, kShuffleStream);
@@ -148,56 +204,8 @@ std::vector<Dataset> GenerateFashion(const TaskSpec& spec) {
     const uint64_t shuffle_seed =
         view == 0 ? shuffle_seed0 : DeriveSeed(shuffle_seed0, static_cast<uint64_t>(view));
     const std::string suffix = view == 0 ? "" : "@" + std::to_string(view);
-    for (const auto& pair : pairs) {
-      const int a = pair.first,
-                b = pair.second;  // not a structured binding: lambdas capture these (clang < 16)
-      Dataset d;
-      d.name = "fmnist[" + std::to_string(a) + "-" + std::to_string(b) + "]" + suffix;
-      d.kind = Kind::kClassification;
-      d.dim = spec.dim;
-
-      // Merge the two classes' (ascending) index lists back into file order.
-      auto pair_examples = [&](const FashionMnist::Part& part) {
-        std::vector<int> v;
-        std::merge(part.by_class[a].begin(), part.by_class[a].end(), part.by_class[b].begin(),
-                   part.by_class[b].end(), std::back_inserter(v));
-        return v;
-      };
-      auto label = [&](const FashionMnist::Part& part, int i) {
-        return part.labels.bytes[i] == b ? 1.0 : 0.0;
-      };
-
-      std::vector<int> train = pair_examples(data->train);
-      const size_t need = static_cast<size_t>(spec.n_train) + spec.n_valid;
-      if (need > train.size()) {
-        throw Error(d.name + ": train+valid = " + std::to_string(need) +
-                    " examples requested, but the training file has only " +
-                    std::to_string(train.size()) + " of classes " + std::to_string(a) + " and " +
-                    std::to_string(b));
-      }
-      Rng rng(DeriveSeed(shuffle_seed, static_cast<uint64_t>(10 * a + b)));
-      PartialShuffle(train, need, rng);
-      d.train.x.reserve(static_cast<size_t>(spec.n_train) * spec.dim);
-      d.valid.x.reserve(static_cast<size_t>(spec.n_valid) * spec.dim);
-      for (int k = 0; k < spec.n_train; ++k) {
-        Append(d.train, train_proj, spec.dim, train[k], label(data->train, train[k]));
-      }
-      for (size_t k = spec.n_train; k < need; ++k) {
-        Append(d.valid, train_proj, spec.dim, train[k], label(data->train, train[k]));
-      }
-
-      const std::vector<int> test = pair_examples(data->test);
-      if (static_cast<size_t>(spec.n_test) > test.size()) {
-        throw Error(d.name + ": test = " + std::to_string(spec.n_test) +
-                    " examples requested, but t10k has only " + std::to_string(test.size()) +
-                    " of classes " + std::to_string(a) + " and " + std::to_string(b));
-      }
-      const size_t n_test = spec.n_test == 0 ? test.size() : static_cast<size_t>(spec.n_test);
-      d.test.x.reserve(n_test * spec.dim);
-      for (size_t k = 0; k < n_test; ++k) {
-        Append(d.test, test_proj, spec.dim, test[k], label(data->test, test[k]));
-      }
-      out.push_back(std::move(d));
+    for (const auto& [a, b] : pairs) {
+      out.push_back(PairTask(spec, *data, a, b, train_proj, test_proj, shuffle_seed, suffix));
     }
   }
   return out;

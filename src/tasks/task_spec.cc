@@ -144,112 +144,132 @@ std::vector<std::pair<int, int>> ParsePairs(std::string_view v, const std::strin
   return pairs;
 }
 
+// An integer value for `key` in [lo, hi].
+int ParseBoundedInt(const std::string& key, const std::string& value, int64_t lo, int64_t hi,
+                    const std::string& where) {
+  int64_t v;
+  if (!ParseInt64(value, &v)) throw Error(where + key + ": not an integer: '" + value + "'");
+  if (std::string e = CheckRange(key, v, lo, hi); !e.empty()) throw Error(where + e);
+  return static_cast<int>(v);
+}
+
+// A split size: an integer count, or for csv/idx a fraction with a decimal point ("0.8").
+void ParseSplit(const std::string& key, const std::string& value, bool user, int lo, int* count,
+                double* fraction, const std::string& where) {
+  int64_t v;
+  if (ParseInt64(value, &v) || !user) {
+    *count = ParseBoundedInt(key, value, lo, kMaxCount, where);
+    *fraction = -1;
+    return;
+  }
+  double f;
+  if (!ParseDouble(value, &f)) {
+    throw Error(where + key + ": not a count or fraction: '" + value + "'");
+  }
+  if (f < 0 || f > 1 || (lo > 0 && f == 0)) {
+    throw Error(where + key + ": fraction must be " + (lo > 0 ? "above 0" : "at least 0") +
+                " and at most 1, got " + value);
+  }
+  *fraction = f;
+}
+
+// The family before the colon, with its split defaults set; throws if missing or unknown.
+TaskSpec ParseFamily(std::string_view family, const std::string& where) {
+  TaskSpec s;
+  s.family = std::string(family);
+  if (s.family.empty()) throw Error(where + "missing family (known: " + Join(kFamilies) + ")");
+  if (FamilyKeys(s.family).empty()) {
+    throw Error(where + "unknown family '" + s.family + "' (known: " + Join(kFamilies) + ")");
+  }
+  if (IsUserData(s.family)) {
+    s.train_fraction = 0.8;
+    s.valid_fraction = 0.2;
+    s.test_fraction = 0.0;
+  }
+  return s;
+}
+
+// Splits one "key=value" entry and checks the key is known, applies to the family and is new.
+std::pair<std::string, std::string> ParseEntry(std::string_view item, const std::string& family,
+                                               std::set<std::string>* given,
+                                               const std::string& where) {
+  const size_t eq = item.find('=');
+  if (eq == std::string_view::npos) {
+    throw Error(where + (item.empty() ? std::string("empty entry (expected key=value)")
+                                      : "expected key=value, got '" + std::string(item) + "'"));
+  }
+  std::string key(Trim(item.substr(0, eq)));
+  std::string value(Trim(item.substr(eq + 1)));
+  if (std::find(std::begin(kKeys), std::end(kKeys), key) == std::end(kKeys)) {
+    throw Error(where + "unknown key '" + key + "' (known: " + Join(kKeys) + ")");
+  }
+  const std::vector<std::string> keys = FamilyKeys(family);
+  if (std::find(keys.begin(), keys.end(), key) == keys.end()) {
+    std::string hint = key == "tasks" && family == "fmnist" ? "; choose instances with pairs=" : "";
+    throw Error(where + "key '" + key + "' does not apply to family '" + family +
+                "' (its keys: " + Join(keys) + ")" + hint);
+  }
+  if (!given->insert(key).second) throw Error(where + "key '" + key + "' given twice");
+  if (value.empty()) throw Error(where + key + ": empty value");
+  return {std::move(key), std::move(value)};
+}
+
+// Parses `value` and stores it in the field of `s` that `key` names.
+void SetKey(const std::string& key, const std::string& value, TaskSpec* s,
+            const std::string& where) {
+  const bool user = IsUserData(s->family);
+  if (key == "dim") {
+    (user ? s->project_dim : s->dim) = ParseBoundedInt(key, value, 1, kMaxDim, where);
+  } else if (key == "tasks") {
+    s->num_tasks = ParseBoundedInt(key, value, 1, kMaxTasks, where);
+  } else if (key == "train") {
+    ParseSplit(key, value, user, 1, &s->n_train, &s->train_fraction, where);
+  } else if (key == "valid") {
+    ParseSplit(key, value, user, 0, &s->n_valid, &s->valid_fraction, where);
+  } else if (key == "test") {
+    ParseSplit(key, value, user, 0, &s->n_test, &s->test_fraction, where);
+  } else if (key == "seed") {
+    const std::string_view v = value;
+    const auto [p, ec] = std::from_chars(v.data(), v.data() + v.size(), s->seed);
+    if (ec != std::errc() || p != v.data() + v.size()) {
+      throw Error(where + "seed: not a non-negative 64-bit integer: '" + value + "'");
+    }
+  } else if (key == "hidden") {
+    s->hidden = ParseBoundedInt(key, value, 1, kMaxHidden, where);
+  } else if (key == "pairs") {
+    s->pairs = ParsePairs(value, where);
+  } else if (key == "views") {
+    s->views = ParseBoundedInt(key, value, 1, 100, where);
+  } else if (key == "path") {
+    s->path = value;
+  } else if (key == "labels") {
+    s->labels_path = value;
+  } else if (key == "label") {
+    s->label_column = value;
+  } else if (key == "kind") {
+    if (value != "regression" && value != "classification") {
+      throw Error(where + "kind must be regression or classification, got '" + value + "'");
+    }
+    s->kind = value;
+  } else if (key == "data_dir") {
+    s->data_dir = value;
+  }
+}
+
 }  // namespace
 
 TaskSpec ParseTaskSpec(std::string_view text) {
   const std::string where = "task spec '" + std::string(text) + "': ";
   text = Trim(text);
   const size_t colon = text.find(':');
-  TaskSpec s;
-  s.family = std::string(Trim(text.substr(0, colon)));
-  const std::vector<std::string> keys = FamilyKeys(s.family);
-  if (s.family.empty()) throw Error(where + "missing family (known: " + Join(kFamilies) + ")");
-  if (keys.empty()) {
-    throw Error(where + "unknown family '" + s.family + "' (known: " + Join(kFamilies) + ")");
-  }
-  const bool user = IsUserData(s.family);
-  if (user) {
-    s.train_fraction = 0.8;
-    s.valid_fraction = 0.2;
-    s.test_fraction = 0.0;
-  }
-
+  TaskSpec s = ParseFamily(Trim(text.substr(0, colon)), where);
   std::set<std::string> given;
   std::string_view rest =
       colon == std::string_view::npos ? std::string_view() : text.substr(colon + 1);
   while (colon != std::string_view::npos) {
     const size_t comma = rest.find(',');
-    const std::string_view item = Trim(rest.substr(0, comma));
-    const size_t eq = item.find('=');
-    if (eq == std::string_view::npos) {
-      throw Error(where + (item.empty() ? std::string("empty entry (expected key=value)")
-                                        : "expected key=value, got '" + std::string(item) + "'"));
-    }
-    const std::string key(Trim(item.substr(0, eq)));
-    const std::string value(Trim(item.substr(eq + 1)));
-    if (std::find(std::begin(kKeys), std::end(kKeys), key) == std::end(kKeys)) {
-      throw Error(where + "unknown key '" + key + "' (known: " + Join(kKeys) + ")");
-    }
-    if (std::find(keys.begin(), keys.end(), key) == keys.end()) {
-      std::string hint =
-          key == "tasks" && s.family == "fmnist" ? "; choose instances with pairs=" : "";
-      throw Error(where + "key '" + key + "' does not apply to family '" + s.family +
-                  "' (its keys: " + Join(keys) + ")" + hint);
-    }
-    if (!given.insert(key).second) throw Error(where + "key '" + key + "' given twice");
-    if (value.empty()) throw Error(where + key + ": empty value");
-
-    auto integer = [&](int64_t lo, int64_t hi) {
-      int64_t v;
-      if (!ParseInt64(value, &v)) throw Error(where + key + ": not an integer: '" + value + "'");
-      if (std::string e = CheckRange(key, v, lo, hi); !e.empty()) throw Error(where + e);
-      return static_cast<int>(v);
-    };
-    // A split size: an integer count, or for csv/idx a fraction with a decimal point ("0.8").
-    auto split = [&](int lo, int* count, double* fraction) {
-      int64_t v;
-      if (ParseInt64(value, &v) || !user) {
-        *count = integer(lo, kMaxCount);
-        *fraction = -1;
-        return;
-      }
-      double f;
-      if (!ParseDouble(value, &f)) {
-        throw Error(where + key + ": not a count or fraction: '" + value + "'");
-      }
-      if (f < 0 || f > 1 || (lo > 0 && f == 0)) {
-        throw Error(where + key + ": fraction must be " + (lo > 0 ? "above 0" : "at least 0") +
-                    " and at most 1, got " + value);
-      }
-      *fraction = f;
-    };
-
-    if (key == "dim") {
-      (user ? s.project_dim : s.dim) = integer(1, kMaxDim);
-    } else if (key == "tasks") {
-      s.num_tasks = integer(1, kMaxTasks);
-    } else if (key == "train") {
-      split(1, &s.n_train, &s.train_fraction);
-    } else if (key == "valid") {
-      split(0, &s.n_valid, &s.valid_fraction);
-    } else if (key == "test") {
-      split(0, &s.n_test, &s.test_fraction);
-    } else if (key == "seed") {
-      const std::string_view v = value;
-      const auto [p, ec] = std::from_chars(v.data(), v.data() + v.size(), s.seed);
-      if (ec != std::errc() || p != v.data() + v.size()) {
-        throw Error(where + "seed: not a non-negative 64-bit integer: '" + value + "'");
-      }
-    } else if (key == "hidden") {
-      s.hidden = integer(1, kMaxHidden);
-    } else if (key == "pairs") {
-      s.pairs = ParsePairs(value, where);
-    } else if (key == "views") {
-      s.views = integer(1, 100);
-    } else if (key == "path") {
-      s.path = value;
-    } else if (key == "labels") {
-      s.labels_path = value;
-    } else if (key == "label") {
-      s.label_column = value;
-    } else if (key == "kind") {
-      if (value != "regression" && value != "classification") {
-        throw Error(where + "kind must be regression or classification, got '" + value + "'");
-      }
-      s.kind = value;
-    } else if (key == "data_dir") {
-      s.data_dir = value;
-    }
+    const auto [key, value] = ParseEntry(Trim(rest.substr(0, comma)), s.family, &given, where);
+    SetKey(key, value, &s, where);
     if (comma == std::string_view::npos) break;
     rest.remove_prefix(comma + 1);
   }

@@ -152,7 +152,16 @@ struct Server::Impl {
     return note;
   }
 
+  // Every route, in match order (cpp-httplib tries a method's routes in the order registered).
   void Routes() {
+    SecureDefaults();
+    ReadRoutes();
+    ActionRoutes();
+    AssetRoutes();
+  }
+
+  // Headers on every response, and the Host check against DNS rebinding.
+  void SecureDefaults() {
     http.set_payload_max_length(64 * 1024);
     http.set_default_headers({{"Content-Security-Policy",
                                "default-src 'self'; img-src 'self' data:; object-src 'none'; base-uri 'none'; "
@@ -169,64 +178,77 @@ struct Server::Impl {
       SendError(res, 403, "the dashboard answers only to a loopback Host (127.0.0.1, localhost, [::1])");
       return httplib::Server::HandlerResponse::Handled;
     });
-    auto get = [this](const std::string& pattern, std::function<json(const httplib::Request&)> f) {
-      http.Get(pattern, [this, f](const httplib::Request& req, httplib::Response& res) {
-        Guard(res, [&] {
-          std::lock_guard<std::mutex> lock(mu);
-          SendRead(req, res, f(req));
-        });
+  }
+
+  // A GET that answers f's JSON under the lock, with an ETag.
+  void AddRead(const std::string& pattern, std::function<json(const httplib::Request&)> f) {
+    http.Get(pattern, [this, f](const httplib::Request& req, httplib::Response& res) {
+      Guard(res, [&] {
+        std::lock_guard<std::mutex> lock(mu);
+        SendRead(req, res, f(req));
       });
-    };
-    get("/api/info", [this](const httplib::Request&) {
+    });
+  }
+
+  // A POST that needs the token, passes the body's note to f and answers f's JSON under the lock.
+  void AddAction(const std::string& pattern,
+                 std::function<json(const httplib::Request&, const std::string&)> f) {
+    http.Post(pattern, [this, f](const httplib::Request& req, httplib::Response& res) {
+      if (!Authorized(req, res)) return;
+      Guard(res, [&] {
+        const std::string note = Note(req);
+        std::lock_guard<std::mutex> lock(mu);
+        SendJson(res, 200, f(req, note));
+      });
+    });
+  }
+
+  void ReadRoutes() {
+    AddRead("/api/info", [this](const httplib::Request&) {
       return json{{"name", "ouro dashboard"}, {"db", opt.db_path}, {"actions_need_token", true}};
     });
-    get("/api/runs", [this](const httplib::Request&) { return api->Runs(); });
-    get(R"(/api/runs/([^/]+))", [this](const httplib::Request& req) { return api->Run(ParseId(req.matches[1], "run")); });
-    get(R"(/api/runs/([^/]+)/curve)", [this](const httplib::Request& req) {
+    AddRead("/api/runs", [this](const httplib::Request&) { return api->Runs(); });
+    AddRead(R"(/api/runs/([^/]+))", [this](const httplib::Request& req) { return api->Run(ParseId(req.matches[1], "run")); });
+    AddRead(R"(/api/runs/([^/]+)/curve)", [this](const httplib::Request& req) {
       return api->Curve(ParseId(req.matches[1], "run"), QueryInt(req, "max", 400, 2, 5000));
     });
-    get(R"(/api/runs/([^/]+)/candidates)", [this](const httplib::Request& req) {
+    AddRead(R"(/api/runs/([^/]+)/candidates)", [this](const httplib::Request& req) {
       return api->Candidates(ParseId(req.matches[1], "run"), QueryInt(req, "max", 1000, 2, 20000));
     });
-    get(R"(/api/runs/([^/]+)/lineage)", [this](const httplib::Request& req) {
+    AddRead(R"(/api/runs/([^/]+)/lineage)", [this](const httplib::Request& req) {
       return api->Lineage(ParseId(req.matches[1], "run"), QueryInt(req, "limit", 300, 1, 5000));
     });
-    get(R"(/api/runs/([^/]+)/node/([^/]+))",
-        [this](const httplib::Request& req) { return api->Node(ParseId(req.matches[1], "run"), req.matches[2]); });
-    get(R"(/api/runs/([^/]+)/items)", [this](const httplib::Request& req) { return api->Items(ParseId(req.matches[1], "run")); });
-    get(R"(/api/runs/([^/]+)/audit)", [this](const httplib::Request& req) {
+    AddRead(R"(/api/runs/([^/]+)/node/([^/]+))",
+            [this](const httplib::Request& req) { return api->Node(ParseId(req.matches[1], "run"), req.matches[2]); });
+    AddRead(R"(/api/runs/([^/]+)/items)", [this](const httplib::Request& req) { return api->Items(ParseId(req.matches[1], "run")); });
+    AddRead(R"(/api/runs/([^/]+)/audit)", [this](const httplib::Request& req) {
       return api->Audit(ParseId(req.matches[1], "run"), QueryInt(req, "offset", 0, 0, 1'000'000'000),
                         QueryInt(req, "limit", 50, 1, 1000));
     });
     http.Get(R"(/api/.*)", [](const httplib::Request& req, httplib::Response& res) {
       SendError(res, 404, "no such endpoint: " + req.path.substr(0, 100));
     });
+  }
 
-    auto post = [this](const std::string& pattern, std::function<json(const httplib::Request&, const std::string&)> f) {
-      http.Post(pattern, [this, f](const httplib::Request& req, httplib::Response& res) {
-        if (!Authorized(req, res)) return;
-        Guard(res, [&] {
-          const std::string note = Note(req);
-          std::lock_guard<std::mutex> lock(mu);
-          SendJson(res, 200, f(req, note));
-        });
-      });
-    };
-    post("/api/auth", [this](const httplib::Request&, const std::string&) {
+  void ActionRoutes() {
+    AddAction("/api/auth", [this](const httplib::Request&, const std::string&) {
       return json{{"ok", true}, {"actor", actor}};
     });
-    post(R"(/api/runs/([^/]+)/items/([^/]+)/(approve|reject))", [this](const httplib::Request& req, const std::string& note) {
+    AddAction(R"(/api/runs/([^/]+)/items/([^/]+)/(approve|reject))", [this](const httplib::Request& req, const std::string& note) {
       return api->Decide(ParseId(req.matches[1], "run"), ParseId(req.matches[2], "item"), req.matches[3] == "approve", actor,
                          note);
     });
-    post(R"(/api/runs/([^/]+)/(pause|resume|stop))", [this](const httplib::Request& req, const std::string& note) {
+    AddAction(R"(/api/runs/([^/]+)/(pause|resume|stop))", [this](const httplib::Request& req, const std::string& note) {
       return api->Control(ParseId(req.matches[1], "run"), req.matches[2], actor, note);
     });
     http.Post(R"(/.*)", [this](const httplib::Request& req, httplib::Response& res) {
       if (!Authorized(req, res)) return;
       SendError(res, 404, "no such action: " + req.path.substr(0, 100));
     });
+  }
 
+  // The page and its files; registered last so every /api/ route matches first.
+  void AssetRoutes() {
     http.Get(R"(/.*)", [](const httplib::Request& req, httplib::Response& res) {
       const Asset* a = FindAsset(req.path == "/" ? "/index.html" : req.path);
       if (!a) {
