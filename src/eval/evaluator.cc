@@ -1,6 +1,7 @@
 #include "eval/evaluator.h"
 
 #include <algorithm>
+#include <bit>
 #include <cmath>
 #include <numbers>
 
@@ -75,6 +76,22 @@ int64_t Cost(const Executable& exe, int n_train, int n_score) {
 
 }  // namespace
 
+Quantized Quantize(double p) {
+  const uint64_t bits = std::bit_cast<uint64_t>(p);
+  const int biased = static_cast<int>((bits >> 52) & 0x7ff);
+  if (biased == 0 || biased == 0x7ff) {  // zero, subnormal, inf, nan: the library's way
+    Quantized q;
+    const double mant = std::frexp(p, &q.exponent);
+    q.mantissa = std::llround(mant * 1048576.0);  // 2^20
+    return q;
+  }
+  // p = sig * 2^(biased - 1075) with a 53-bit sig, so frexp's mantissa * 2^20 is sig * 2^-33;
+  // adding half of 2^33 before the shift rounds half away from zero, as llround does.
+  const uint64_t sig = (bits & ((uint64_t{1} << 52) - 1)) | (uint64_t{1} << 52);
+  const int64_t r = static_cast<int64_t>((sig + (uint64_t{1} << 32)) >> 33);
+  return {bits >> 63 ? -r : r, biased - 1022};
+}
+
 double SquashRmse(double rmse) { return 1.0 - (2.0 / std::numbers::pi) * std::atan(rmse); }
 
 TaskResult EvaluateTask(const Executable& exe, const tasks::Dataset& task, lang::Machine& m,
@@ -141,11 +158,8 @@ uint64_t Fingerprint(const Executable& exe, const std::vector<tasks::Dataset>& s
     const int nt = std::min(n_train, task.train.n());
     const int nv = std::min(n_valid, task.valid.n());
     auto sink = [&](int, double p) {
-      // Quantise relative to magnitude: keep ~6 significant digits.
-      int exp = 0;
-      const double mant = std::frexp(p, &exp);
-      const int64_t q = std::llround(mant * 1048576.0);  // 2^20
-      h = HashCombine(h, static_cast<uint64_t>(q) * 131 + static_cast<uint64_t>(exp + 4096));
+      const Quantized q = Quantize(p);
+      h = HashCombine(h, static_cast<uint64_t>(q.mantissa) * 131 + static_cast<uint64_t>(q.exponent + 4096));
     };
     const bool ok = lang::DispatchDim(exe.shape.dim, [&]<int D>() {
       return RunLoop<D>(exe, task, m, DeriveSeed(seed, t), nt, task.valid, nv, limits.max_abs_prediction, sink, sink);

@@ -62,6 +62,15 @@ uint64_t Fingerprint(const lang::Executable& exe, const std::vector<tasks::Datas
                      lang::Machine& m, uint64_t seed, int n_tasks, int n_train, int n_valid,
                      const Limits& limits = Limits{});
 
+// The fingerprint's quantisation of a prediction to ~6 significant digits: frexp's exponent and
+// its mantissa rounded to 20 bits (llround(mantissa * 2^20)), computed from the bits for normal
+// numbers (the same integers, without two library calls per prediction).
+struct Quantized {
+  int64_t mantissa = 0;
+  int exponent = 0;
+};
+Quantized Quantize(double p);
+
 // The evaluation seed of a search run (and of `ouro eval`, which reproduces its scores): every
 // task evaluation in a run draws its random streams from DeriveSeed(EvalSeed(run_seed), task).
 inline uint64_t EvalSeed(uint64_t run_seed) { return DeriveSeed(run_seed, 0xe7a1); }

@@ -1,5 +1,8 @@
 #include "lang/interpreter.h"
 
+#include <bit>
+
+#include "core/hash.h"
 #include "lang/prune.h"
 
 namespace ouro::lang {
@@ -65,6 +68,22 @@ void Machine::Run(const Executable& exe, Component c) {
   DispatchDim(exe.shape.dim, [&]<int D>() {
     Execute<D>(fn.data(), fn.data() + fn.size(), mem_.data(), rng_.data(), exe.shape.dim, exe.scratch);
   });
+}
+
+uint64_t Hash(const Executable& exe) {
+  uint64_t h = 0x65786521;  // "exe!"
+  for (const auto& fn : exe.fn) {
+    h = HashCombine(h, fn.size());
+    for (const CompiledInstr& ci : fn) {
+      h = HashCombine(h, static_cast<uint64_t>(ci.op) | static_cast<uint64_t>(ci.rng_slot) << 8 |
+                             static_cast<uint64_t>(ci.out) << 32);
+      h = HashCombine(h, static_cast<uint64_t>(ci.a) | static_cast<uint64_t>(ci.b) << 32);
+      h = HashCombine(h, std::bit_cast<uint64_t>(ci.c1));
+      h = HashCombine(h, std::bit_cast<uint64_t>(ci.c2));
+    }
+  }
+  for (uint32_t s : exe.rng_streams) h = HashCombine(h, s);
+  return h;
 }
 
 }  // namespace ouro::lang

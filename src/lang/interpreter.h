@@ -48,6 +48,11 @@ Executable Compile(const Program& program, const Shape& shape, bool prune = true
 // of the previous batch, so the steady state allocates nothing here.
 void CompileInto(const Program& program, const Shape& shape, Executable* exe, bool prune = true);
 
+// Identity of an executable: a hash of its instructions (op, offsets, constants, random slot)
+// and random stream ids. Equal executables (of one Shape) compute the same function with the
+// same random draws, so they get the same fingerprint and fitness.
+uint64_t Hash(const Executable& exe);
+
 class Machine {
  public:
   // Zeroes memory and seeds the random streams for one evaluation.

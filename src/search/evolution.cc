@@ -142,6 +142,7 @@ class Runner {
     warm_ = warm;
     progress_.warmup = warm;
     cache_.Clear();
+    memo_.Clear();
     run_best_ = -1;
   }
 
@@ -187,43 +188,72 @@ class Runner {
   }
 
   // Scores a batch of children: fingerprints in parallel, cache resolution in order, full
-  // evaluations of the misses in parallel, then cache insertion in order.
+  // evaluations of the misses in parallel, then the bookkeeping in order.
   void Score(std::vector<Child>& batch) {
+    Fingerprint(batch);
+    ResolveCache(batch);
+    if (filter_) FilterProposals(batch);
+    Evaluate(batch);
+    for (Child& c : batch) Account(batch, c);
+  }
+
+  // Compiles each child once (into the executables of earlier batches, reusing their buffers);
+  // its executable serves the fingerprint and the full evaluation. A child whose executable is
+  // its parent's (the mutation hit dead code, or there was none) has its parent's fingerprint:
+  // the fingerprint is a function of the executable and the task set, so it is taken over
+  // instead of recomputed (not across the warmup switch, where the task set changes).
+  void Fingerprint(std::vector<Child>& batch) {
     const auto& search = SearchTasks();
-    // Compile each child once (into the executables of earlier batches, reusing their buffers);
-    // its executable serves the fingerprint and the full evaluation.
     if (exes_.size() < batch.size()) exes_.resize(batch.size());
     pool_->ParallelFor(static_cast<int64_t>(batch.size()), [&](int64_t i, int w) {
-      lang::CompileInto(batch[i].ind->program, cfg_.space.shape, &exes_[i]);
-      if (cfg_.fec)
-        batch[i].fingerprint = eval::Fingerprint(exes_[i], search, machines_[w], eval_seed_,
-                                                 cfg_.fec_tasks, cfg_.fec_train, cfg_.fec_valid, cfg_.limits);
-    });
-    ResolveCache(batch);
-    // The filter judges the proposals that would cost an evaluation, in child order.
-    if (filter_)
-      for (Child& c : batch) {
-        if (!c.needs_eval || !c.ind->parent || c.rescore) continue;
-        c.features = Features(*c.ind);
-        if (filter_->Drop(filter_->Predict(c.features))) {
-          c.filtered = true;
-          c.needs_eval = false;
-          ++progress_.filtered;
-        }
+      Child& c = batch[i];
+      lang::CompileInto(c.ind->program, cfg_.space.shape, &exes_[i]);
+      if (!cfg_.fec) return;
+      c.ind->exe_hash = lang::Hash(exes_[i]);
+      const Individual* parent = c.ind->parent.get();
+      if (parent && !c.rescore && parent->exe_hash == c.ind->exe_hash) {
+        c.fingerprint = parent->fingerprint;
+      } else if (auto known = memo_.Lookup(c.ind->exe_hash)) {
+        c.fingerprint = *known;
+      } else {
+        c.fingerprint = eval::Fingerprint(exes_[i], search, machines_[w], eval_seed_, cfg_.fec_tasks,
+                                          cfg_.fec_train, cfg_.fec_valid, cfg_.limits);
       }
+      c.ind->fingerprint = c.fingerprint;
+    });
+    if (cfg_.fec)
+      for (const Child& c : batch) memo_.Insert(c.ind->exe_hash, c.fingerprint);
+  }
+
+  // The filter judges the proposals that would cost an evaluation, in child order.
+  void FilterProposals(std::vector<Child>& batch) {
+    for (Child& c : batch) {
+      if (!c.needs_eval || !c.ind->parent || c.rescore) continue;
+      c.features = Features(*c.ind);
+      if (filter_->Drop(filter_->Predict(c.features))) {
+        c.filtered = true;
+        c.needs_eval = false;
+        ++progress_.filtered;
+      }
+    }
+  }
+
+  // Full evaluations of the children that need one, in parallel. Task fitnesses are summed in
+  // task order with EvaluateSet's per-task seeds, so a full score is bit for bit EvaluateSet's
+  // (without its per-task vector). Cascade: the first k tasks, then the rest only if the child
+  // looks competitive.
+  void Evaluate(std::vector<Child>& batch) {
+    const auto& search = SearchTasks();
     const int nt = static_cast<int>(search.size());
-    const int k = cfg_.cascade_tasks > 0 && cfg_.cascade_tasks < nt ? cfg_.cascade_tasks : 0;
+    const int k = CascadeTasks();
     pool_->ParallelFor(static_cast<int64_t>(batch.size()), [&](int64_t i, int w) {
       Child& c = batch[i];
       if (!c.needs_eval) return;
-      // Task fitnesses summed in task order with EvaluateSet's per-task seeds, so a full score is
-      // bit for bit EvaluateSet's (without its per-task vector).
       double sum = 0;
       auto add_tasks = [&](int from, int to) {
         for (int t = from; t < to; ++t)
           sum += eval::EvaluateTask(exes_[i], search[t], machines_[w], DeriveSeed(eval_seed_, t), search_limits_).fitness;
       };
-      // Cascade: the first k tasks, then the rest only if the child looks competitive.
       if (k > 0 && c.ind->parent && !c.rescore) {
         add_tasks(0, k);
         if (sum / k < cfg_.cascade_ratio * c.ind->parent->fitness) {
@@ -237,39 +267,49 @@ class Runner {
       }
       c.ind->fitness = sum / static_cast<double>(nt);
     });
-    for (Child& c : batch) {
-      // A duplicate shares its original's fate: dropped with it, or its (possibly partial) score.
-      if (c.dup_of >= 0 && batch[c.dup_of].filtered) {
-        c.filtered = true;
-        ++progress_.filtered;
-      }
-      if (c.filtered) continue;
-      if (c.dup_of >= 0) c.ind->fitness = batch[c.dup_of].ind->fitness;
-      if (c.rejected) {
-        ++progress_.cascade_rejects;
-        progress_.eval_cost += static_cast<double>(k) / nt;
-      } else if (c.needs_eval) {
-        ++progress_.evaluations;
-        progress_.eval_cost += 1;
-        if (cfg_.fec) cache_.Insert(c.fingerprint, c.ind->fitness);
-      } else {
-        ++progress_.cache_hits;
-      }
-      ++progress_.individuals;
-      if (c.ind->parent && !c.rescore) {
-        const bool gain = c.ind->fitness > c.ind->parent->fitness;
-        if (c.ind->mutation != Mutation::kNone)
-          result_.credit.Record(c.ind->edit, 0.0);  // a trial; gains come from the lineage (Finish)
-        if (c.needs_eval && (filter_ || cfg_.record_proposals)) {
-          if (!filter_) c.features = Features(*c.ind);
-          if (filter_) filter_->Learn(c.features, gain);
-          if (cfg_.record_proposals) result_.proposals.emplace_back(c.features, gain);
-        }
-      }
-      if (c.ind->fitness > run_best_) {
-        run_best_ = c.ind->fitness;
-        result_.trace.push_back({progress_.eval_cost, run_best_});
-      }
+  }
+
+  int CascadeTasks() const {
+    const int nt = static_cast<int>(SearchTasks().size());
+    return cfg_.cascade_tasks > 0 && cfg_.cascade_tasks < nt ? cfg_.cascade_tasks : 0;
+  }
+
+  // One scored child's bookkeeping, in child order: its share of a duplicate's fate, the
+  // counters and eval cost, the cache, credit trials, the filter's lesson and the best trace.
+  void Account(const std::vector<Child>& batch, Child& c) {
+    // A duplicate shares its original's fate: dropped with it, or its (possibly partial) score.
+    if (c.dup_of >= 0 && batch[c.dup_of].filtered) {
+      c.filtered = true;
+      ++progress_.filtered;
+    }
+    if (c.filtered) return;
+    if (c.dup_of >= 0) c.ind->fitness = batch[c.dup_of].ind->fitness;
+    if (c.rejected) {
+      ++progress_.cascade_rejects;
+      progress_.eval_cost += static_cast<double>(CascadeTasks()) / static_cast<double>(SearchTasks().size());
+    } else if (c.needs_eval) {
+      ++progress_.evaluations;
+      progress_.eval_cost += 1;
+      if (cfg_.fec) cache_.Insert(c.fingerprint, c.ind->fitness);
+    } else {
+      ++progress_.cache_hits;
+    }
+    ++progress_.individuals;
+    if (c.ind->parent && !c.rescore) LearnFromProposal(c);
+    if (c.ind->fitness > run_best_) {
+      run_best_ = c.ind->fitness;
+      result_.trace.push_back({progress_.eval_cost, run_best_});
+    }
+  }
+
+  void LearnFromProposal(Child& c) {
+    const bool gain = c.ind->fitness > c.ind->parent->fitness;
+    if (c.ind->mutation != Mutation::kNone)
+      result_.credit.Record(c.ind->edit, 0.0);  // a trial; gains come from the lineage (Finish)
+    if (c.needs_eval && (filter_ || cfg_.record_proposals)) {
+      if (!filter_) c.features = Features(*c.ind);
+      if (filter_) filter_->Learn(c.features, gain);
+      if (cfg_.record_proposals) result_.proposals.emplace_back(c.features, gain);
     }
   }
 
@@ -364,122 +404,138 @@ class Runner {
     if (cb_.on_progress) cb_.on_progress(progress_);
   }
 
+  // One experiment's state: its Rng, its islands (child i of the experiment lives in island
+  // i mod n) and the batch being made.
+  struct Experiment {
+    Experiment(uint64_t seed, int n_islands, size_t island_size)
+        : rng(seed), islands(static_cast<size_t>(n_islands), Population(island_size)) {}
+    Rng rng;
+    std::vector<Population> islands;
+    std::vector<Child> batch;
+    std::vector<int> home;  // island of each child in the batch
+    int64_t individuals = 0;
+    int64_t next_check = 0;
+    int64_t next_migration = -1;
+  };
+
   // Returns true when the run must end (solved or out of budget).
   bool RunExperiment(int e) {
-    Rng rng(DeriveSeed(seed_, static_cast<uint64_t>(e) + 1));
+    const int n_islands = cfg_.islands;
+    Experiment x(DeriveSeed(seed_, static_cast<uint64_t>(e) + 1), n_islands,
+                 static_cast<size_t>(cfg_.population / n_islands));
+    x.next_check = cfg_.check_every;
+    if (cfg_.migrate_every > 0 && n_islands > 1) x.next_migration = cfg_.migrate_every;
     SetWarmup(cfg_.warmup_individuals > 0);
+    ResetExperimentBest();
+    if (SeedPopulation(x)) return true;
+    while (x.individuals < cfg_.max_individuals) {
+      if (warm_ && x.individuals >= cfg_.warmup_individuals) EndWarmup(x);
+      else BreedBatch(x);
+      if (Step(x)) return true;
+    }
+    // End of experiment: always give its best a select check.
+    const bool solved = CheckSelect(&x.islands);
+    Report();
+    return solved || OutOfBudget();
+  }
+
+  void ResetExperimentBest() {
     exp_best_.reset();
     best_checked_ = false;
     progress_.best_fitness = 0;
-    // One population, or `islands` of them; child i of the experiment lives in island i mod n.
-    const int n_islands = cfg_.islands;
-    const int island_size = cfg_.population / n_islands;
-    std::vector<Population> islands(static_cast<size_t>(n_islands), Population(static_cast<size_t>(island_size)));
-    std::vector<int> home;  // island of each child in the batch
-    int64_t exp_individuals = 0;
-    int64_t next_check = cfg_.check_every;
-    int64_t next_migration = cfg_.migrate_every > 0 && n_islands > 1 ? cfg_.migrate_every : -1;
+  }
 
-    std::vector<Child> batch;
-    auto flush = [&]() {
-      Score(batch);
-      for (size_t i = 0; i < batch.size(); ++i) {
-        Child& c = batch[i];
-        if (c.filtered) continue;
-        ConsiderBest(c.ind);
-        islands[static_cast<size_t>(home[i])].PushBack(c.ind);
-      }
-      exp_individuals += static_cast<int64_t>(batch.size());
-      progress_.experiment_individuals = exp_individuals;
-      batch.clear();
-      home.clear();
-      if (next_migration > 0 && exp_individuals >= next_migration) {
-        next_migration = exp_individuals + cfg_.migrate_every;
-        std::vector<std::shared_ptr<const Individual>> emigrants;
-        for (const Population& pop : islands) {
-          const std::shared_ptr<const Individual>* best = nullptr;
-          for (size_t k = 0; k < pop.size(); ++k)
-            if (!best || pop.fitness(k) > (*best)->fitness) best = &pop[k];
-          emigrants.push_back(best ? *best : nullptr);
-        }
-        for (int i = 0; i < n_islands; ++i) {
-          const auto& e = emigrants[static_cast<size_t>(i)];
-          if (!e) continue;
-          islands[static_cast<size_t>((i + 1) % n_islands)].PushBack(e);
-        }
-      }
-    };
-    auto checkpoint = [&]() -> bool {
-      if (exp_individuals < next_check) return false;
-      next_check = exp_individuals + cfg_.check_every;
-      const bool solved = CheckSelect(&islands);
-      Report();
-      return solved;
-    };
-    auto tournament = [&](const Population& pop) -> const std::shared_ptr<const Individual>& {
-      return pop[pop.Tournament(rng, cfg_.tournament)];
-    };
-
-    // Initial population.
+  // The initial population, scored a batch at a time; true when the run must end.
+  bool SeedPopulation(Experiment& x) {
     for (int i = 0; i < cfg_.population; ++i) {
       lang::Program p;
-      if (cfg_.initial == "random") p = mutator_.RandomProgram(rng, cfg_.init_size);
+      if (cfg_.initial == "random") p = mutator_.RandomProgram(x.rng, cfg_.init_size);
       else if (cfg_.initial == "given") p = cfg_.initial_programs[i % cfg_.initial_programs.size()];
-      batch.emplace_back().ind = NewIndividual(std::move(p), nullptr, Mutation::kNone);
-      home.push_back(i % n_islands);
-      if (static_cast<int>(batch.size()) == cfg_.batch || i + 1 == cfg_.population) {
-        flush();
-        if (checkpoint() || OutOfBudget()) return true;
-      }
+      x.batch.emplace_back().ind = NewIndividual(std::move(p), nullptr, Mutation::kNone);
+      x.home.push_back(i % cfg_.islands);
+      if ((static_cast<int>(x.batch.size()) == cfg_.batch || i + 1 == cfg_.population) && Step(x)) return true;
     }
-    // Evolution.
+    return false;
+  }
+
+  // End of warmup: every member, oldest first within its island, is re-scored on the search
+  // tasks as a child of itself; the experiment's best starts over on that scale.
+  void EndWarmup(Experiment& x) {
+    SetWarmup(false);
+    ResetExperimentBest();
+    std::vector<Population> old(x.islands.size(), Population(x.islands[0].capacity()));
+    old.swap(x.islands);
+    for (size_t i = 0; i < old.size(); ++i)
+      for (size_t k = 0; k < old[i].size(); ++k) {
+        const std::shared_ptr<const Individual>& member = old[i][k];
+        Child& c = x.batch.emplace_back();
+        c.ind = NewIndividual(member->program, member, Mutation::kNone);
+        c.rescore = true;
+        x.home.push_back(static_cast<int>(i));
+      }
+  }
+
+  // The next batch of children: a tournament winner of the child's island, copied and, with
+  // probability mutate_prob, mutated (crossover takes a second winner as its mate).
+  void BreedBatch(Experiment& x) {
+    const int64_t until = warm_ ? cfg_.warmup_individuals : cfg_.max_individuals;
+    const int n = static_cast<int>(std::min<int64_t>(cfg_.batch, until - x.individuals));
     const bool crossover = mutator_.HasKind(Mutation::kCrossover);
-    while (exp_individuals < cfg_.max_individuals) {
-      if (warm_ && exp_individuals >= cfg_.warmup_individuals) {
-        // End of warmup: every member, oldest first within its island, is re-scored on the
-        // search tasks as a child of itself; the experiment's best starts over on that scale.
-        SetWarmup(false);
-        exp_best_.reset();
-        best_checked_ = false;
-        progress_.best_fitness = 0;
-        std::vector<Population> old(static_cast<size_t>(n_islands), Population(static_cast<size_t>(island_size)));
-        old.swap(islands);
-        for (int i = 0; i < n_islands; ++i)
-          for (size_t k = 0; k < old[static_cast<size_t>(i)].size(); ++k) {
-            const std::shared_ptr<const Individual>& member = old[static_cast<size_t>(i)][k];
-            Child& c = batch.emplace_back();
-            c.ind = NewIndividual(member->program, member, Mutation::kNone);
-            c.rescore = true;
-            home.push_back(i);
-          }
-        flush();
-        if (checkpoint() || OutOfBudget()) return true;
-        continue;
+    for (int k = 0; k < n; ++k) {
+      const int island = static_cast<int>((x.individuals + k) % cfg_.islands);
+      const Population& pop = x.islands[static_cast<size_t>(island)];
+      if (pop.empty()) continue;  // every island is seeded by the initial population
+      const std::shared_ptr<const Individual>& winner = pop[pop.Tournament(x.rng, cfg_.tournament)];
+      lang::Program child = winner->program;
+      Mutation m = Mutation::kNone;
+      Edit edit;
+      if (x.rng.Bernoulli(cfg_.mutate_prob)) {
+        const lang::Program* mate = crossover ? &pop[pop.Tournament(x.rng, cfg_.tournament)]->program : nullptr;
+        m = mutator_.Mutate(x.rng, child, mate, &edit);
       }
-      const int64_t until = warm_ ? cfg_.warmup_individuals : cfg_.max_individuals;
-      const int n = static_cast<int>(std::min<int64_t>(cfg_.batch, until - exp_individuals));
-      for (int k = 0; k < n; ++k) {
-        const int island = static_cast<int>((exp_individuals + k) % n_islands);
-        const Population& pop = islands[static_cast<size_t>(island)];
-        if (pop.empty()) continue;  // every island is seeded by the initial population
-        const std::shared_ptr<const Individual>& winner = tournament(pop);
-        lang::Program child = winner->program;
-        Mutation m = Mutation::kNone;
-        Edit edit;
-        if (rng.Bernoulli(cfg_.mutate_prob)) {
-          const lang::Program* mate = crossover ? &tournament(pop)->program : nullptr;
-          m = mutator_.Mutate(rng, child, mate, &edit);
-        }
-        batch.emplace_back().ind = NewIndividual(std::move(child), winner, m, edit);
-        home.push_back(island);
-      }
-      flush();
-      if (checkpoint() || OutOfBudget()) return true;
+      x.batch.emplace_back().ind = NewIndividual(std::move(child), winner, m, edit);
+      x.home.push_back(island);
     }
-    // End of experiment: always give its best a select check.
-    const bool solved = CheckSelect(&islands);
-    Report();
-    return solved || OutOfBudget();
+  }
+
+  // Scores the batch, adds it to the islands, migrates when due and checks select when due;
+  // true when the run must end.
+  bool Step(Experiment& x) {
+    Score(x.batch);
+    for (size_t i = 0; i < x.batch.size(); ++i) {
+      Child& c = x.batch[i];
+      if (c.filtered) continue;
+      ConsiderBest(c.ind);
+      x.islands[static_cast<size_t>(x.home[i])].PushBack(c.ind);
+    }
+    x.individuals += static_cast<int64_t>(x.batch.size());
+    progress_.experiment_individuals = x.individuals;
+    x.batch.clear();
+    x.home.clear();
+    if (x.next_migration > 0 && x.individuals >= x.next_migration) {
+      x.next_migration = x.individuals + cfg_.migrate_every;
+      Migrate(x.islands);
+    }
+    if (x.individuals >= x.next_check) {
+      x.next_check = x.individuals + cfg_.check_every;
+      const bool solved = CheckSelect(&x.islands);
+      Report();
+      if (solved) return true;
+    }
+    return OutOfBudget();
+  }
+
+  // Each island's best is copied into the next island (as its newest member).
+  static void Migrate(std::vector<Population>& islands) {
+    std::vector<std::shared_ptr<const Individual>> emigrants;
+    for (const Population& pop : islands) {
+      const std::shared_ptr<const Individual>* best = nullptr;
+      for (size_t k = 0; k < pop.size(); ++k)
+        if (!best || pop.fitness(k) > (*best)->fitness) best = &pop[k];
+      emigrants.push_back(best ? *best : nullptr);
+    }
+    for (size_t i = 0; i < islands.size(); ++i)
+      if (emigrants[i]) islands[(i + 1) % islands.size()].PushBack(emigrants[i]);
   }
 
   void Finish() {
@@ -520,6 +576,7 @@ class Runner {
   const Callbacks& cb_;
   Mutator mutator_;
   eval::FecCache cache_;
+  eval::FingerprintMemo memo_{16};  // exe hash -> fingerprint on the current task set
   std::vector<lang::Machine> machines_;
   std::vector<lang::Executable> exes_;                // per child of the batch being scored; reused
   std::vector<std::pair<uint64_t, int>> misses_;       // (fingerprint, child) of cache misses; reused

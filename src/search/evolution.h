@@ -112,6 +112,10 @@ struct Individual {
   Mutation mutation = Mutation::kNone;
   Edit edit;
   std::shared_ptr<const Individual> parent;
+  // Set when the run fingerprints (fec): the hash of the compiled program (lang::Hash) and its
+  // functional fingerprint on the task set it was scored on.
+  uint64_t exe_hash = 0;
+  uint64_t fingerprint = 0;
   ~Individual();  // iterative, so very long lineages cannot overflow the stack
 };
 

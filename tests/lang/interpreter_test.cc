@@ -164,6 +164,29 @@ TEST(Compile, IntoAUsedExecutableEqualsAFreshCompile) {
   EXPECT_TRUE(SameExecutable(reused, Compile(big, Shape{4, 3, 1, 8})));
 }
 
+// Hash is the executable's identity: equal for programs that compile alike (dead code differs),
+// different when an instruction, a constant, an operand or a random stream id differs.
+TEST(Compile, HashIdentifiesTheExecutable) {
+  const Shape s{4, 3, 1, 4};
+  auto h = [&](const std::string& text) { return Hash(Compile(Parse(text), s)); };
+  const std::string base = "def setup():\n  s2 = 0.5\ndef predict():\n  s1 = dot(v0, v1)\n  s1 = s1 * s2\n";
+  EXPECT_EQ(h(base), h(base));
+  EXPECT_EQ(h(base), h(base + "def learn():\n  s3 = s0 + s0\n"));  // dead: pruned
+  EXPECT_NE(h(base), h("def setup():\n  s2 = 0.25\ndef predict():\n  s1 = dot(v0, v1)\n  s1 = s1 * s2\n"));
+  EXPECT_NE(h(base), h("def setup():\n  s2 = 0.5\ndef predict():\n  s1 = dot(v0, v2)\n  s1 = s1 * s2\n"));
+  EXPECT_NE(h(base), h("def setup():\n  s2 = 0.5\ndef predict():\n  s1 = dot(v0, v1)\n  s1 = s1 + s2\n"));
+  // The same instruction list, moved to another component, is another program.
+  EXPECT_NE(h("def setup():\n  s1 = 2\n"), h("def predict():\n  s1 = 2\n"));
+  // A random op's stream is its original position: an extra (pruned) instruction before it moves it.
+  const std::string r = "def setup():\n  s2 = uniform(0, 1)\ndef predict():\n  s1 = s2 * s2\n";
+  const std::string moved = "def setup():\n  s3 = 1\n  s2 = uniform(0, 1)\ndef predict():\n  s1 = s2 * s2\n";
+  EXPECT_NE(h(r), h(moved));
+  Executable reused;
+  CompileInto(Parse(moved), s, &reused);
+  CompileInto(Parse(r), s, &reused);
+  EXPECT_EQ(Hash(reused), h(r));
+}
+
 }  // namespace
 }  // namespace ouro::lang
 
