@@ -67,11 +67,14 @@ bool RunLoop(const Executable& exe, const tasks::Dataset& task, lang::Machine& m
   return true;
 }
 
-int64_t Cost(const Executable& exe, int n_train, int n_score) {
-  return static_cast<int64_t>(exe.Count(Component::kSetup)) +
-         static_cast<int64_t>(n_train) *
-             static_cast<int64_t>(exe.Count(Component::kPredict) + exe.Count(Component::kLearn)) +
-         static_cast<int64_t>(n_score) * static_cast<int64_t>(exe.Count(Component::kPredict));
+// The budgeted work of a whole evaluation: setup once, predict + learn per training example,
+// predict per scored example, each at its compiled cost (lang::OpCost). In 128 bits, so no product
+// of a component cost (< 2^63) and an example count (< 2^31) can wrap.
+__int128 Cost(const Executable& exe, int n_train, int n_score) {
+  using Wide = __int128;
+  const Wide predict = exe.Cost(Component::kPredict);
+  return exe.Cost(Component::kSetup) + Wide{n_train} * (predict + exe.Cost(Component::kLearn)) +
+         Wide{n_score} * predict;
 }
 
 }  // namespace

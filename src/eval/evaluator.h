@@ -4,8 +4,9 @@
 // s0 = 0, `predict`, (classification: s1 = sigmoid(s1)), s0 = label, `learn`; then `predict` on each
 // scored example (validation or test split). Regression fitness is 1 - (2/pi) atan(RMSE)
 // (AutoML-Zero's squash); classification fitness is accuracy with s1 > 0.5 meaning class 1.
-// The sandbox: the instruction count of a whole evaluation is known before it starts and must fit
-// the budget; a non-finite or huge (> 1e12) prediction stops the task with fitness 0 ("diverged").
+// The sandbox: the cost of a whole evaluation (each compiled instruction at its lang::OpCost: 1,
+// dim, dim² or dim³) is known before it starts and must fit the budget; a non-finite or huge
+// (> 1e12) prediction stops the task with fitness 0 ("diverged").
 // The fitness of a set of tasks is the mean over tasks.
 // Thread-safety: an Evaluator is immutable after construction and may be shared; each thread
 // passes its own lang::Machine.
@@ -24,7 +25,10 @@ namespace ouro::eval {
 enum class ScoreOn { kValid, kTest };
 
 struct Limits {
-  int64_t max_instructions = 2'000'000'000;  // per task evaluation (setup + all predict/learn runs)
+  // Budget of one task evaluation (setup + all predict/learn runs), in scalar-operation
+  // equivalents: an instruction costs 1, dim, dim² or dim³ by its op (lang::OpCost, see
+  // docs/language.md). Over it, the task is not run and scores 0 (over_budget).
+  int64_t max_instructions = 2'000'000'000;
   double max_abs_prediction = 1e12;
   // When set and true, an evaluation in progress ends within 1024 examples with fitness 0 and
   // `stopped` (a stop takes effect in the middle of a long evaluation).

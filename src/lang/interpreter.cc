@@ -19,6 +19,7 @@ void CompileInto(const Program& program, const Shape& shape, Executable* out, bo
   Executable& exe = *out;
   for (auto& fn : exe.fn) fn.clear();
   exe.rng_streams.clear();
+  exe.cost.fill(0);
   exe.shape = shape;
   const uint32_t d = static_cast<uint32_t>(shape.dim);
   exe.vector_base = static_cast<uint32_t>(shape.scalars);
@@ -53,6 +54,7 @@ void CompileInto(const Program& program, const Shape& shape, Executable* out, bo
         exe.rng_streams.push_back(position);
       }
       exe.fn[c].push_back(ci);
+      exe.cost[c] += OpCost(in.op, shape.dim);
     }
   }
 }

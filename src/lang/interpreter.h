@@ -4,9 +4,10 @@
 // register numbers resolved to offsets into one flat memory block, random instructions given
 // their own stream slots. A Machine holds that memory (scalars, then vectors, then matrices, then
 // scratch) and the random streams. Execution is straight-line: no loops, no branches, no I/O, no
-// allocation, so its cost is known before it starts (the evaluator enforces the instruction budget
-// up front) and memory is bounded by the Shape. Execute<D> is instantiated for D = 2, 4, 8, 16, 32
-// (fully unrolled element loops) and D = 0 (any run-time dim).
+// allocation, so its cost is known before it starts: Compile sums each component's OpCost (ops.h)
+// once, and the evaluator enforces its instruction budget up front from those sums. Memory is
+// bounded by the Shape. Execute<D> is instantiated for D = 2, 4, 8, 16, 32 (fully unrolled element
+// loops) and D = 0 (any run-time dim).
 // Determinism: a random instruction's stream is seeded from (evaluation seed, its position in the
 // original program), so results do not depend on which other instructions were pruned.
 // Thread-safety: Executables are immutable and shareable; a Machine belongs to one thread.
@@ -38,8 +39,11 @@ struct Executable {
   std::vector<uint32_t> rng_streams;  // per slot: original position (stream id)
   size_t memory_doubles = 0;
   uint32_t vector_base = 0, matrix_base = 0, scratch = 0;
+  // Per component: the sum of OpCost(op, shape.dim) over its (compiled, so live) instructions.
+  std::array<int64_t, kNumComponents> cost{};
 
   size_t Count(Component c) const { return fn[static_cast<int>(c)].size(); }
+  int64_t Cost(Component c) const { return cost[static_cast<int>(c)]; }
 };
 
 // REQUIRES: program.Validate(shape) passes (Compile checks it and throws ouro::Error otherwise).

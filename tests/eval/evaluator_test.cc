@@ -275,39 +275,71 @@ TEST(Evaluator, InstructionBudget) {
   const auto set = LinearTasks(1, 100, 100, 9);
   Machine m;
   const Executable exe = Reference("linear_regression");
-  // setup 1 + 100 x (predict 1 + learn 4) + 100 x predict 1 = 601 instructions.
+  // Costs by lang::OpCost at dim 4: setup `s2 = 0.25` 1; predict `dot` 4; learn 1 + 1 + 4 + 4 = 10
+  // (two scalar ops, scalar_vector_mul, vector_add). 1 + 100 x (4 + 10) + 100 x 4 = 1801.
   Limits limits;
-  limits.max_instructions = 600;
+  limits.max_instructions = 1800;
   TaskResult r = EvaluateTask(exe, set[0], m, 1, limits);
   EXPECT_TRUE(r.over_budget);
   EXPECT_FALSE(r.diverged);
   EXPECT_EQ(r.fitness, 0.0);
-  limits.max_instructions = 601;
+  limits.max_instructions = 1801;
   r = EvaluateTask(exe, set[0], m, 1, limits);
   EXPECT_FALSE(r.over_budget);
   EXPECT_GT(r.fitness, 0.9);
-  // Fewer examples cost less: 1 + 10 x 5 + 10 x 1 = 61.
-  limits.max_instructions = 61;
+  // Fewer examples cost less: 1 + 10 x 14 + 10 x 4 = 181.
+  limits.max_instructions = 181;
   EXPECT_FALSE(EvaluateTask(exe, set[0], m, 1, limits, ScoreOn::kValid, 10, 10).over_budget);
-  limits.max_instructions = 60;
+  limits.max_instructions = 180;
   EXPECT_TRUE(EvaluateTask(exe, set[0], m, 1, limits, ScoreOn::kValid, 10, 10).over_budget);
 
   // Dead instructions are pruned before execution and do not count: s3 written in predict is
-  // overwritten by learn before it is read. Unpruned: 1 + 100 x 6 + 100 x 2 = 801.
+  // overwritten by learn before it is read. Unpruned, predict costs 4 + 1: 1 + 100 x 15 + 100 x 5
+  // = 2001.
   const std::string with_dead =
       "def setup():\n  s2 = 0.25\ndef predict():\n  s1 = dot(v0, v1)\n  s3 = s2 + s2\n"
       "def learn():\n  s3 = s0 - s1\n  s3 = s2 * s3\n  v2 = s3 * v0\n  v1 = v1 + v2\n";
-  limits.max_instructions = 601;
+  limits.max_instructions = 1801;
   EXPECT_FALSE(EvaluateTask(CompileText(with_dead), set[0], m, 1, limits).over_budget);
   EXPECT_TRUE(EvaluateTask(CompileText(with_dead, kDemoShape, false), set[0], m, 1, limits).over_budget);
-  limits.max_instructions = 801;
+  limits.max_instructions = 2000;
+  EXPECT_TRUE(EvaluateTask(CompileText(with_dead, kDemoShape, false), set[0], m, 1, limits).over_budget);
+  limits.max_instructions = 2001;
   EXPECT_FALSE(EvaluateTask(CompileText(with_dead, kDemoShape, false), set[0], m, 1, limits).over_budget);
 
   // EvaluateSet counts over-budget tasks.
-  limits.max_instructions = 600;
+  limits.max_instructions = 1800;
   const SetResult sr = EvaluateSet(exe, LinearTasks(3, 100, 100, 9), m, 1, limits);
   EXPECT_EQ(sr.over_budget, 3);
   EXPECT_EQ(sr.fitness, 0.0);
+}
+
+// The budget bounds work, not instructions: a matmul at dim 8 costs 8³ = 512, so a program that
+// the old count (1 per instruction) allowed with room to spare is refused.
+TEST(Evaluator, BudgetCountsMatrixWorkByDim) {
+  const int n = 10;  // training and scored examples
+  const auto set = LinearTasks(1, n, n, 9, 0, /*dim=*/8);
+  const Shape shape{4, 3, 2, 8};
+  const Executable exe = CompileText(
+      "def setup():\n  m0 = gaussian(0, 0.1)\n"                          // 64
+      "def predict():\n  m1 = m0 @ m0\n  v1 = m1 @ v0\n  s1 = mean(v1)\n",  // 512 + 64 + 8
+      shape);
+  const int64_t old_count = 1 + n * 3 + n * 3;        // 61
+  const int64_t cost = 64 + n * 584 + n * 584;        // setup + training predicts + scored predicts
+  EXPECT_EQ(exe.Cost(lang::Component::kSetup), 64);
+  EXPECT_EQ(exe.Cost(lang::Component::kPredict), 584);
+  EXPECT_EQ(exe.Cost(lang::Component::kLearn), 0);
+  Machine m;
+  Limits limits;
+  limits.max_instructions = 100 * old_count;  // ample for the count, not for the work
+  EXPECT_TRUE(EvaluateTask(exe, set[0], m, 1, limits).over_budget);
+  limits.max_instructions = cost;
+  const TaskResult at = EvaluateTask(exe, set[0], m, 1, limits);
+  EXPECT_FALSE(at.over_budget);
+  EXPECT_FALSE(at.diverged);
+  EXPECT_GT(at.fitness, 0.0);
+  limits.max_instructions = cost - 1;
+  EXPECT_TRUE(EvaluateTask(exe, set[0], m, 1, limits).over_budget);
 }
 
 // ---- pruning ---------------------------------------------------------------------------------

@@ -139,7 +139,9 @@ namespace ouro::lang {
 namespace {
 
 bool SameExecutable(const Executable& a, const Executable& b) {
-  if (a.memory_doubles != b.memory_doubles || a.scratch != b.scratch || a.rng_streams != b.rng_streams) return false;
+  if (a.memory_doubles != b.memory_doubles || a.scratch != b.scratch || a.rng_streams != b.rng_streams ||
+      a.cost != b.cost)
+    return false;
   for (int c = 0; c < kNumComponents; ++c) {
     if (a.fn[c].size() != b.fn[c].size()) return false;
     for (size_t i = 0; i < a.fn[c].size(); ++i) {
@@ -185,6 +187,58 @@ TEST(Compile, HashIdentifiesTheExecutable) {
   CompileInto(Parse(moved), s, &reused);
   CompileInto(Parse(r), s, &reused);
   EXPECT_EQ(Hash(reused), h(r));
+}
+
+// Costs by the rule of OpCost at dim 8: 1, 8, 64 or 512 per instruction.
+const char* const kCostProgram =
+    "def setup():\n  s2 = 0.25\n  m1 = uniform(-1, 1)\n  m2 = m1 @ m1\n"  // 1 + 64 + 512
+    "def predict():\n  v2 = m2 @ v0\n  s1 = dot(v2, v1)\n"                 // 64 + 8
+    "  s3 = s2 + s2\n"                             // 1, dead: learn overwrites s3 before reading it
+    "def learn():\n  s3 = s0 - s1\n  s3 = s2 * s3\n  v3 = s3 * v2\n  v1 = v1 + v3\n"  // 1 + 1 + 8 + 8
+    "  m0 = transpose(m1)\n";                      // 64, dead: m0 is never read
+constexpr Shape kCostShape{4, 4, 3, 8};
+
+TEST(Compile, SumsEachComponentsCostAndPrunedInstructionsCostNothing) {
+  const Executable all = Compile(Parse(kCostProgram), kCostShape, /*prune=*/false);
+  EXPECT_EQ(all.Cost(Component::kSetup), 577);
+  EXPECT_EQ(all.Cost(Component::kPredict), 73);
+  EXPECT_EQ(all.Cost(Component::kLearn), 82);
+  const Executable live = Compile(Parse(kCostProgram), kCostShape);
+  EXPECT_EQ(live.Count(Component::kPredict), 2u);
+  EXPECT_EQ(live.Count(Component::kLearn), 4u);
+  EXPECT_EQ(live.Cost(Component::kSetup), 577);
+  EXPECT_EQ(live.Cost(Component::kPredict), 72);
+  EXPECT_EQ(live.Cost(Component::kLearn), 18);
+  // The same program at dim 4 costs by dim 4 (1 + 16 + 64, 16 + 4, 1 + 1 + 4 + 4).
+  const Executable small = Compile(Parse(kCostProgram), Shape{4, 4, 3, 4});
+  EXPECT_EQ(small.Cost(Component::kSetup), 81);
+  EXPECT_EQ(small.Cost(Component::kPredict), 20);
+  EXPECT_EQ(small.Cost(Component::kLearn), 10);
+  EXPECT_EQ(Compile(Program{}, kCostShape).cost, (std::array<int64_t, kNumComponents>{0, 0, 0}));
+}
+
+TEST(Compile, CostIsTheSumOfOpCostOverTheCompiledInstructions) {
+  Rng r(21);
+  for (int dim : {1, 3, 8}) {
+    const Shape s{6, 5, 3, dim};
+    for (int rep = 0; rep < 20; ++rep) {
+      const Executable exe = Compile(testing::RandomProgram(r, s, 12), s, /*prune=*/rep % 2 == 0);
+      for (int c = 0; c < kNumComponents; ++c) {
+        int64_t sum = 0;
+        for (const CompiledInstr& ci : exe.fn[c]) sum += OpCost(ci.op, dim);
+        EXPECT_EQ(exe.cost[c], sum) << "dim " << dim << " component " << c;
+      }
+    }
+  }
+}
+
+TEST(Compile, IntoAUsedExecutableGivesTheSameCosts) {
+  const Executable fresh = Compile(Parse(kCostProgram), kCostShape);
+  Executable reused = Compile(Parse(kCostProgram), Shape{4, 4, 3, 16}, /*prune=*/false);
+  CompileInto(Parse(kCostProgram), kCostShape, &reused);
+  EXPECT_EQ(reused.cost, fresh.cost);
+  CompileInto(Program{}, kCostShape, &reused);  // an empty program resets every component to 0
+  EXPECT_EQ(reused.cost, (std::array<int64_t, kNumComponents>{0, 0, 0}));
 }
 
 }  // namespace
