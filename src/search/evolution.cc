@@ -26,43 +26,29 @@ Individual::~Individual() {
 }
 
 void EvolutionConfig::Validate() const {
+  Strategy::Validate();
+  if (!(compiled == CompileStrategy(*this, shape)))
+    throw Error("search: the strategy or the shape changed after Compile(); compile the config again");
   if (warmup_individuals < 0) throw Error("search: warmup_individuals must be >= 0");
   if (warmup_individuals > 0 && warmup_individuals >= max_individuals)
     throw Error("search: warmup_individuals (" + std::to_string(warmup_individuals) +
                 ") must be below max_individuals (" + std::to_string(max_individuals) + ")");
+  const SearchSpace& space = compiled.space;
   space.Validate();
-  if (population < 1) throw Error("search: population must be >= 1");
-  if (tournament < 1 || tournament > population)
-    throw Error("search: tournament must be in [1, population]");
-  if (mutate_prob < 0 || mutate_prob > 1) throw Error("search: mutate_prob must be in [0, 1]");
   if (batch < 1) throw Error("search: batch must be >= 1");
-  if (max_individuals < 1) throw Error("search: max_individuals must be >= 1");
   if (check_every < 1) throw Error("search: check_every must be >= 1");
   if (select_top < 1) throw Error("search: select_top must be >= 1");
-  if (initial != "random" && initial != "empty" && initial != "given")
-    throw Error("search: initial must be 'random', 'empty' or 'given'");
   if (initial == "given" && initial_programs.empty())
     throw Error("search: initial = 'given' but no initial programs");
-  for (const auto& p : initial_programs) p.Validate(space.shape);
-  policy.Validate(space, mutations.size());
-  if (islands < 1 || islands > population) throw Error("search: islands must be in [1, population]");
-  if (islands > 1 && tournament > population / islands)
-    throw Error("search: tournament must be <= population / islands");
-  if (migrate_every < 0) throw Error("search: migrate_every must be >= 0");
-  if (cascade_tasks < 0) throw Error("search: cascade_tasks must be >= 0");
-  if (!(cascade_ratio >= 0 && cascade_ratio <= 1)) throw Error("search: cascade_ratio must be in [0, 1]");
-  if (filter) {
-    filter->program.Validate(kFilterShape);
-    if (!(filter->threshold >= 0 && filter->threshold <= 1)) throw Error("search: filter threshold must be in [0, 1]");
-    if (!(filter->explore >= 0 && filter->explore <= 1)) throw Error("search: filter explore must be in [0, 1]");
-    if (filter->warmup < 0) throw Error("search: filter warmup must be >= 0");
-  }
+  for (const auto& p : initial_programs) p.Validate(shape);
+  compiled.policy.Validate(space, compiled.kinds.size());
   // Random initial programs must respect the size bounds; empty and given ones need only fit
   // under max_size (min_size only stops `remove` from shrinking a component further).
   for (int c = 0; c < lang::kNumComponents; ++c) {
     const std::string name = lang::kComponentNames[c];
-    if (initial == "random" && (init_size[c] < space.min_size[c] || init_size[c] > space.max_size[c]))
-      throw Error("search: init_size." + name + " = " + std::to_string(init_size[c]) + " is outside [min_size, max_size] = [" +
+    const int init = compiled.init_size[c];
+    if (initial == "random" && (init < space.min_size[c] || init > space.max_size[c]))
+      throw Error("search: init_size." + name + " = " + std::to_string(init) + " is outside [min_size, max_size] = [" +
                   std::to_string(space.min_size[c]) + ", " + std::to_string(space.max_size[c]) + "]");
     for (const auto& p : initial_programs)
       if (initial == "given" && static_cast<int>(p.fn[c].size()) > space.max_size[c])
@@ -99,7 +85,7 @@ class Runner {
   Runner(const EvolutionConfig& cfg, const tasks::Partition& tasks, uint64_t seed, int threads,
          const Budget& budget, const Callbacks& cb)
       : cfg_(cfg), tasks_(tasks), seed_(seed), pool_(threads), budget_(budget), cb_(cb),
-        mutator_(cfg.space, cfg.mutations, cfg.policy), cache_(cfg.fec ? cfg.fec_capacity : 0),
+        mutator_(cfg.compiled.space, cfg.compiled.kinds, cfg.compiled.policy), cache_(cfg.fec ? cfg.fec_capacity : 0),
         machines_(static_cast<size_t>(pool_->Size())), eval_seed_(eval::EvalSeed(seed)) {
     // Search evaluations end mid-task on a stop request (those children score 0 and the run ends
     // after the batch); select checks and the final held-out score always run to the end.
@@ -107,7 +93,7 @@ class Runner {
     search_limits_.stop = budget.stop;
     if (cfg.filter) filter_.emplace(*cfg.filter, DeriveSeed(seed, 0xf117));
     max_size_ = 0;
-    for (int c = 0; c < lang::kNumComponents; ++c) max_size_ += cfg.space.max_size[c];
+    for (int c = 0; c < lang::kNumComponents; ++c) max_size_ += cfg.compiled.space.max_size[c];
   }
 
   EvolutionResult Run() {
@@ -194,7 +180,7 @@ class Runner {
     // its executable serves the fingerprint and the full evaluation.
     if (exes_.size() < batch.size()) exes_.resize(batch.size());
     pool_->ParallelFor(static_cast<int64_t>(batch.size()), [&](int64_t i, int w) {
-      lang::CompileInto(batch[i].ind->program, cfg_.space.shape, &exes_[i]);
+      lang::CompileInto(batch[i].ind->program, cfg_.shape, &exes_[i]);
       if (cfg_.fec)
         batch[i].fingerprint = eval::Fingerprint(exes_[i], search, machines_[w], eval_seed_,
                                                  cfg_.fec_tasks, cfg_.fec_train, cfg_.fec_valid, cfg_.limits);
@@ -331,7 +317,7 @@ class Runner {
     if (cands.empty()) return false;
     const auto& select = tasks_.select;
     std::vector<lang::Executable> exes;
-    for (const auto& c : cands) exes.push_back(lang::Compile(c->program, cfg_.space.shape));
+    for (const auto& c : cands) exes.push_back(lang::Compile(c->program, cfg_.shape));
     const int64_t nt = static_cast<int64_t>(select.size());
     std::vector<double> per(cands.size() * select.size());
     pool_->ParallelFor(static_cast<int64_t>(per.size()), [&](int64_t k, int w) {
@@ -372,13 +358,13 @@ class Runner {
     best_checked_ = false;
     progress_.best_fitness = 0;
     // One population, or `islands` of them; child i of the experiment lives in island i mod n.
-    const int n_islands = cfg_.islands;
+    const int n_islands = cfg_.compiled.islands;
     const int island_size = cfg_.population / n_islands;
     std::vector<Population> islands(static_cast<size_t>(n_islands), Population(static_cast<size_t>(island_size)));
     std::vector<int> home;  // island of each child in the batch
     int64_t exp_individuals = 0;
     int64_t next_check = cfg_.check_every;
-    int64_t next_migration = cfg_.migrate_every > 0 && n_islands > 1 ? cfg_.migrate_every : -1;
+    int64_t next_migration = cfg_.compiled.migrate_every > 0 && n_islands > 1 ? cfg_.compiled.migrate_every : -1;
 
     std::vector<Child> batch;
     auto flush = [&]() {
@@ -394,7 +380,7 @@ class Runner {
       batch.clear();
       home.clear();
       if (next_migration > 0 && exp_individuals >= next_migration) {
-        next_migration = exp_individuals + cfg_.migrate_every;
+        next_migration = exp_individuals + cfg_.compiled.migrate_every;
         std::vector<std::shared_ptr<const Individual>> emigrants;
         for (const Population& pop : islands) {
           const std::shared_ptr<const Individual>* best = nullptr;
@@ -423,7 +409,7 @@ class Runner {
     // Initial population.
     for (int i = 0; i < cfg_.population; ++i) {
       lang::Program p;
-      if (cfg_.initial == "random") p = mutator_.RandomProgram(rng, cfg_.init_size);
+      if (cfg_.initial == "random") p = mutator_.RandomProgram(rng, cfg_.compiled.init_size);
       else if (cfg_.initial == "given") p = cfg_.initial_programs[i % cfg_.initial_programs.size()];
       batch.emplace_back().ind = NewIndividual(std::move(p), nullptr, Mutation::kNone);
       home.push_back(i % n_islands);
@@ -488,7 +474,7 @@ class Runner {
       CheckSelect(nullptr);
     }
     if (result_.best) {
-      const lang::Executable exe = lang::Compile(result_.best->program, cfg_.space.shape);
+      const lang::Executable exe = lang::Compile(result_.best->program, cfg_.shape);
       const auto& held = tasks_.held_out;
       std::vector<double> per(held.size());
       const bool has_test = !held.empty() && held[0].test.n() > 0;
@@ -552,9 +538,9 @@ EvolutionResult RunEvolution(const EvolutionConfig& config, const tasks::Partiti
         throw Error("task '" + t.name + "' needs at least one training and one validation example");
   for (const auto* set : {&tasks.search, &tasks.select, &tasks.held_out, &tasks.warmup})
     for (const auto& t : *set)
-      if (t.dim != config.space.shape.dim)
+      if (t.dim != config.shape.dim)
         throw Error("task '" + t.name + "' has " + std::to_string(t.dim) +
-                    " features but the search shape has dim " + std::to_string(config.space.shape.dim));
+                    " features but the search shape has dim " + std::to_string(config.shape.dim));
   Runner runner(config, tasks, seed, threads, budget, callbacks);
   return runner.Run();
 }
