@@ -12,7 +12,7 @@
 #include <nlohmann/json.hpp>
 
 #include "meta/spec.h"
-#include "search/evolution.h"
+#include "search/run_config.h"
 #include "store/store.h"
 
 using nlohmann::json;
@@ -28,7 +28,7 @@ int main(int argc, char** argv) {
   std::filesystem::remove(path);
   auto db = ouro::store::Store::Open(path);
   const int64_t run = db->CreateRun("rsi", 1, json{{"policy", {{"name", "default"}}}}.dump());
-  ouro::meta::ImproverSpec spec = ouro::meta::PlainSpec(ouro::search::EvolutionConfig{});
+  ouro::meta::ImproverSpec spec = ouro::meta::PlainSpec(ouro::search::DefaultRunConfig().evolution);
   std::string parent;
   {
     ouro::store::Transaction t(*db);

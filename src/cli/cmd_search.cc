@@ -52,7 +52,8 @@ run::SearchPlan Plan(const SearchArgs& a) {
 
   if (user_data) {
     plan.partition = PartitionUserData(*user_data, seed);
-    cfg.evolution.space.shape.dim = plan.partition.search[0].dim;
+    cfg.evolution.shape.dim = plan.partition.search[0].dim;
+    cfg.evolution.Compile();
   } else {
     plan.partition = tasks::MakePartition(cfg.search_tasks, cfg.select_tasks, cfg.held_out_tasks,
                                           cfg.warmup_tasks ? &*cfg.warmup_tasks : nullptr);

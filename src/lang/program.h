@@ -35,6 +35,7 @@ struct Shape {
   // Throws ouro::Error when a count is out of range (scalars >= 2, vectors >= 1, matrices >= 0,
   // all <= kMaxRegisters, 1 <= dim <= kMaxDim).
   void Validate() const;
+  bool operator==(const Shape&) const = default;
   int Count(RegType t) const {
     return t == RegType::kScalar ? scalars : t == RegType::kVector ? vectors : matrices;
   }

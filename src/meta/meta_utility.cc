@@ -47,7 +47,7 @@ RunOutcome RunImprover(const ImproverSpec& spec, const Arena& arena, int family,
   // RunEvolution reports that as fitness_final.
   part.held_out = part.search;
   search::EvolutionConfig base = arena.base;
-  base.space.shape.dim = ts.dim;
+  base.shape.dim = ts.dim;
   base.sufficient_fitness = arena.stop_at;
   base.select_top = 1;
   base.record_proposals = record_proposals;

@@ -146,8 +146,8 @@ nlohmann::json ToJson(const RsiConfig& c) {
            {{"families", families(c.held_out)}, {"seeds", c.held_out_seeds}, {"budget", c.held_out.budget},
             {"target", c.held_out.target > 0 ? nlohmann::json(c.held_out.target) : nlohmann::json("frozen")},
             {"stop_at", c.held_out.stop_at}}},
-          {"shape", {{"scalars", c.train.base.space.shape.scalars}, {"vectors", c.train.base.space.shape.vectors},
-                     {"matrices", c.train.base.space.shape.matrices}}},
+          {"shape", {{"scalars", c.train.base.shape.scalars}, {"vectors", c.train.base.shape.vectors},
+                     {"matrices", c.train.base.shape.matrices}}},
           {"initial_improver", nlohmann::json::parse(ToJson(c.initial).dump())}};
 }
 

@@ -35,7 +35,7 @@ Loop::Loop(const RsiConfig& config, const RsiHooks& h, JobRunner& r, const RsiSt
       cpu_start_(CpuSeconds()),
       wall_before_(resume ? resume->result.seconds : 0),
       cpu_before_(resume ? resume->result.cpu_seconds : 0) {
-  ctx.shape = cfg.train.base.space.shape;
+  ctx.shape = cfg.train.base.shape;
   for (const auto& a : cfg.ablate) ctx.disabled[ChannelOp(a)] = true;
 }
 
@@ -211,7 +211,7 @@ Status DiscoverFilter(Loop& loop, Generation& gen) {
   // The level-0 search, run with the incumbent's own strategy, learns the filter's learner.
   const ImproverSpec& incumbent = loop.st.incumbent;
   search::EvolutionConfig base = cfg.train.base;
-  base.space.shape = search::kFilterShape;
+  base.shape = search::kFilterShape;
   base.initial = "given";
   base.initial_programs = {incumbent.filter ? incumbent.filter->program
                                             : lang::Parse(*lang::ReferenceProgram("logistic_regression"),

@@ -82,7 +82,7 @@ void ImproverSpec::Validate() const {
 
 ImproverSpec SpecFromConfig(const search::EvolutionConfig& e) {
   ImproverSpec s;
-  static_cast<search::Strategy&>(s) = search::StrategyOf(e);
+  static_cast<search::Strategy&>(s) = search::EffectiveStrategy(e, e.shape);
   return s;
 }
 ImproverSpec PlainSpec(const search::EvolutionConfig& base) {
@@ -97,7 +97,7 @@ ImproverSpec PlainSpec(const search::EvolutionConfig& base) {
       // Matrix operations only where the shape has matrix registers.
       bool matrix = false;
       for (lang::RegType t : {info.out, info.in1, info.in2}) matrix = matrix || t == lang::RegType::kMatrix;
-      if (!matrix || base.space.shape.matrices > 0) s.operations[c].emplace_back(info.op, 1.0);
+      if (!matrix || base.shape.matrices > 0) s.operations[c].emplace_back(info.op, 1.0);
     }
   }
   s.filter.reset();
@@ -108,10 +108,10 @@ ImproverSpec PlainSpec(const search::EvolutionConfig& base) {
 search::EvolutionConfig ApplySpec(const ImproverSpec& spec, const search::EvolutionConfig& base) {
   spec.Validate();
   search::EvolutionConfig e = base;
-  search::Strategy s = spec;
+  static_cast<search::Strategy&>(e) = spec;
   // A spec's "given" needs programs only a config can give: without them the base's choice stays.
-  if (spec.initial == "given" && base.initial_programs.empty()) s.initial = base.initial;
-  search::ApplyStrategy(s, e);
+  if (spec.initial == "given" && base.initial_programs.empty()) e.initial = base.initial;
+  e.Compile();
   e.Validate();
   return e;
 }

@@ -6,9 +6,10 @@
 // weights; constant perturbation; insertion positions; crossover as a weighted operator; restart
 // policy; evaluation cascade; the learned proposal filter program; the macro library) and the
 // learned knowledge (credit counts per operator / operation / position, accumulated over the runs
-// the improver has made). ApplySpec turns a spec into an EvolutionConfig on top of a base config
-// (which keeps the shape, task mechanics, cache and limits); SpecFromConfig is its inverse for
-// the strategy part, so the spec of the engine's default config behaves exactly like it.
+// the improver has made). ApplySpec puts a spec's strategy into a base config (which keeps the
+// shape, task mechanics, cache and limits) and compiles it; SpecFromConfig gives the strategy a
+// config runs (search::EffectiveStrategy), so the spec of the engine's default config behaves
+// exactly like it.
 // Meta-operators are the spec's own way of proposing a changed spec (ProposeCandidate); their
 // weights live in the spec, so they are subject to change like everything else. ToJson writes a
 // canonical form (fixed key order) whose hash identifies the spec; DiffText shows what changed.
@@ -64,12 +65,14 @@ struct ImproverSpec : search::Strategy {
 // The index of a meta-operator in kMetaOperators, -1 if there is none of that name.
 int MetaIndex(std::string_view name);
 
-// The strategy part of a config as a spec (learned parts empty).
+// The strategy a config runs, as a spec: search::EffectiveStrategy(config, config.shape), learned
+// parts empty.
 ImproverSpec SpecFromConfig(const search::EvolutionConfig& config);
 // The "plain" improver: the base config's strategy with every operation enabled in every
 // component at uniform weight and every operator but macro/crossover at uniform weight.
 ImproverSpec PlainSpec(const search::EvolutionConfig& base);
-// base with its strategy replaced by the spec's (shape, cache, limits, batch, select stay).
+// base with its strategy replaced by the spec's (shape, cache, limits, batch, select stay),
+// compiled and validated.
 search::EvolutionConfig ApplySpec(const ImproverSpec& spec, const search::EvolutionConfig& base);
 
 Json ToJson(const ImproverSpec& spec);

@@ -26,43 +26,29 @@ Individual::~Individual() {
 }
 
 void EvolutionConfig::Validate() const {
+  Strategy::Validate();
+  if (!(compiled == CompileStrategy(*this, shape)))
+    throw Error("search: the strategy or the shape changed after Compile(); compile the config again");
   if (warmup_individuals < 0) throw Error("search: warmup_individuals must be >= 0");
   if (warmup_individuals > 0 && warmup_individuals >= max_individuals)
     throw Error("search: warmup_individuals (" + std::to_string(warmup_individuals) +
                 ") must be below max_individuals (" + std::to_string(max_individuals) + ")");
+  const SearchSpace& space = compiled.space;
   space.Validate();
-  if (population < 1) throw Error("search: population must be >= 1");
-  if (tournament < 1 || tournament > population)
-    throw Error("search: tournament must be in [1, population]");
-  if (mutate_prob < 0 || mutate_prob > 1) throw Error("search: mutate_prob must be in [0, 1]");
   if (batch < 1) throw Error("search: batch must be >= 1");
-  if (max_individuals < 1) throw Error("search: max_individuals must be >= 1");
   if (check_every < 1) throw Error("search: check_every must be >= 1");
   if (select_top < 1) throw Error("search: select_top must be >= 1");
-  if (initial != "random" && initial != "empty" && initial != "given")
-    throw Error("search: initial must be 'random', 'empty' or 'given'");
   if (initial == "given" && initial_programs.empty())
     throw Error("search: initial = 'given' but no initial programs");
-  for (const auto& p : initial_programs) p.Validate(space.shape);
-  policy.Validate(space, mutations.size());
-  if (islands < 1 || islands > population) throw Error("search: islands must be in [1, population]");
-  if (islands > 1 && tournament > population / islands)
-    throw Error("search: tournament must be <= population / islands");
-  if (migrate_every < 0) throw Error("search: migrate_every must be >= 0");
-  if (cascade_tasks < 0) throw Error("search: cascade_tasks must be >= 0");
-  if (!(cascade_ratio >= 0 && cascade_ratio <= 1)) throw Error("search: cascade_ratio must be in [0, 1]");
-  if (filter) {
-    filter->program.Validate(kFilterShape);
-    if (!(filter->threshold >= 0 && filter->threshold <= 1)) throw Error("search: filter threshold must be in [0, 1]");
-    if (!(filter->explore >= 0 && filter->explore <= 1)) throw Error("search: filter explore must be in [0, 1]");
-    if (filter->warmup < 0) throw Error("search: filter warmup must be >= 0");
-  }
+  for (const auto& p : initial_programs) p.Validate(shape);
+  compiled.policy.Validate(space, compiled.kinds.size());
   // Random initial programs must respect the size bounds; empty and given ones need only fit
   // under max_size (min_size only stops `remove` from shrinking a component further).
   for (int c = 0; c < lang::kNumComponents; ++c) {
     const std::string name = lang::kComponentNames[c];
-    if (initial == "random" && (init_size[c] < space.min_size[c] || init_size[c] > space.max_size[c]))
-      throw Error("search: init_size." + name + " = " + std::to_string(init_size[c]) + " is outside [min_size, max_size] = [" +
+    const int init = compiled.init_size[c];
+    if (initial == "random" && (init < space.min_size[c] || init > space.max_size[c]))
+      throw Error("search: init_size." + name + " = " + std::to_string(init) + " is outside [min_size, max_size] = [" +
                   std::to_string(space.min_size[c]) + ", " + std::to_string(space.max_size[c]) + "]");
     for (const auto& p : initial_programs)
       if (initial == "given" && static_cast<int>(p.fn[c].size()) > space.max_size[c])
@@ -99,7 +85,7 @@ class Runner {
   Runner(const EvolutionConfig& cfg, const tasks::Partition& tasks, uint64_t seed, int threads,
          const Budget& budget, const Callbacks& cb)
       : cfg_(cfg), tasks_(tasks), seed_(seed), pool_(threads), budget_(budget), cb_(cb),
-        mutator_(cfg.space, cfg.mutations, cfg.policy), cache_(cfg.fec ? cfg.fec_capacity : 0),
+        mutator_(cfg.compiled.space, cfg.compiled.kinds, cfg.compiled.policy), cache_(cfg.fec ? cfg.fec_capacity : 0),
         machines_(static_cast<size_t>(pool_->Size())), eval_seed_(eval::EvalSeed(seed)) {
     // Search evaluations end mid-task on a stop request (those children score 0 and the run ends
     // after the batch); select checks and the final held-out score always run to the end.
@@ -107,7 +93,7 @@ class Runner {
     search_limits_.stop = budget.stop;
     if (cfg.filter) filter_.emplace(*cfg.filter, DeriveSeed(seed, 0xf117));
     max_size_ = 0;
-    for (int c = 0; c < lang::kNumComponents; ++c) max_size_ += cfg.space.max_size[c];
+    for (int c = 0; c < lang::kNumComponents; ++c) max_size_ += cfg.compiled.space.max_size[c];
   }
 
   EvolutionResult Run() {
@@ -207,7 +193,7 @@ class Runner {
     if (exes_.size() < batch.size()) exes_.resize(batch.size());
     pool_->ParallelFor(static_cast<int64_t>(batch.size()), [&](int64_t i, int w) {
       Child& c = batch[i];
-      lang::CompileInto(c.ind->program, cfg_.space.shape, &exes_[i]);
+      lang::CompileInto(c.ind->program, cfg_.shape, &exes_[i]);
       if (!cfg_.fec) return;
       c.ind->exe_hash = lang::Hash(exes_[i]);
       const Individual* parent = c.ind->parent.get();
@@ -371,7 +357,7 @@ class Runner {
     if (cands.empty()) return false;
     const auto& select = tasks_.select;
     std::vector<lang::Executable> exes;
-    for (const auto& c : cands) exes.push_back(lang::Compile(c->program, cfg_.space.shape));
+    for (const auto& c : cands) exes.push_back(lang::Compile(c->program, cfg_.shape));
     const int64_t nt = static_cast<int64_t>(select.size());
     std::vector<double> per(cands.size() * select.size());
     pool_->ParallelFor(static_cast<int64_t>(per.size()), [&](int64_t k, int w) {
@@ -420,11 +406,11 @@ class Runner {
 
   // Returns true when the run must end (solved or out of budget).
   bool RunExperiment(int e) {
-    const int n_islands = cfg_.islands;
+    const int n_islands = cfg_.compiled.islands;
     Experiment x(DeriveSeed(seed_, static_cast<uint64_t>(e) + 1), n_islands,
                  static_cast<size_t>(cfg_.population / n_islands));
     x.next_check = cfg_.check_every;
-    if (cfg_.migrate_every > 0 && n_islands > 1) x.next_migration = cfg_.migrate_every;
+    if (cfg_.compiled.migrate_every > 0 && n_islands > 1) x.next_migration = cfg_.compiled.migrate_every;
     SetWarmup(cfg_.warmup_individuals > 0);
     ResetExperimentBest();
     if (SeedPopulation(x)) return true;
@@ -449,10 +435,10 @@ class Runner {
   bool SeedPopulation(Experiment& x) {
     for (int i = 0; i < cfg_.population; ++i) {
       lang::Program p;
-      if (cfg_.initial == "random") p = mutator_.RandomProgram(x.rng, cfg_.init_size);
+      if (cfg_.initial == "random") p = mutator_.RandomProgram(x.rng, cfg_.compiled.init_size);
       else if (cfg_.initial == "given") p = cfg_.initial_programs[i % cfg_.initial_programs.size()];
       x.batch.emplace_back().ind = NewIndividual(std::move(p), nullptr, Mutation::kNone);
-      x.home.push_back(i % cfg_.islands);
+      x.home.push_back(i % cfg_.compiled.islands);
       if ((static_cast<int>(x.batch.size()) == cfg_.batch || i + 1 == cfg_.population) && Step(x)) return true;
     }
     return false;
@@ -482,7 +468,7 @@ class Runner {
     const int n = static_cast<int>(std::min<int64_t>(cfg_.batch, until - x.individuals));
     const bool crossover = mutator_.HasKind(Mutation::kCrossover);
     for (int k = 0; k < n; ++k) {
-      const int island = static_cast<int>((x.individuals + k) % cfg_.islands);
+      const int island = static_cast<int>((x.individuals + k) % cfg_.compiled.islands);
       const Population& pop = x.islands[static_cast<size_t>(island)];
       if (pop.empty()) continue;  // every island is seeded by the initial population
       const std::shared_ptr<const Individual>& winner = pop[pop.Tournament(x.rng, cfg_.tournament)];
@@ -513,7 +499,7 @@ class Runner {
     x.batch.clear();
     x.home.clear();
     if (x.next_migration > 0 && x.individuals >= x.next_migration) {
-      x.next_migration = x.individuals + cfg_.migrate_every;
+      x.next_migration = x.individuals + cfg_.compiled.migrate_every;
       Migrate(x.islands);
     }
     if (x.individuals >= x.next_check) {
@@ -544,7 +530,7 @@ class Runner {
       CheckSelect(nullptr);
     }
     if (result_.best) {
-      const lang::Executable exe = lang::Compile(result_.best->program, cfg_.space.shape);
+      const lang::Executable exe = lang::Compile(result_.best->program, cfg_.shape);
       const auto& held = tasks_.held_out;
       std::vector<double> per(held.size());
       const bool has_test = !held.empty() && held[0].test.n() > 0;
@@ -609,9 +595,9 @@ EvolutionResult RunEvolution(const EvolutionConfig& config, const tasks::Partiti
         throw Error("task '" + t.name + "' needs at least one training and one validation example");
   for (const auto* set : {&tasks.search, &tasks.select, &tasks.held_out, &tasks.warmup})
     for (const auto& t : *set)
-      if (t.dim != config.space.shape.dim)
+      if (t.dim != config.shape.dim)
         throw Error("task '" + t.name + "' has " + std::to_string(t.dim) +
-                    " features but the search shape has dim " + std::to_string(config.space.shape.dim));
+                    " features but the search shape has dim " + std::to_string(config.shape.dim));
   Runner runner(config, tasks, seed, threads, budget, callbacks);
   return runner.Run();
 }

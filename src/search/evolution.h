@@ -47,43 +47,20 @@
 
 #include "eval/evaluator.h"
 #include "search/mutator.h"
+#include "search/strategy.h"
 #include "tasks/task_spec.h"
 
 namespace ouro::search {
 
-// The learned proposal filter: a program over kFilterShape, run on kFilterFeatures features.
-inline const lang::Shape kFilterShape{8, 4, 1, 8};
-inline constexpr int kFilterFeatures = 8;
-struct FilterConfig {
-  lang::Program program;
-  double threshold = 0.5;  // drop when predicted P(gain) < threshold x observed gain rate
-  int warmup = 200;        // lessons before the filter may drop anything
-  double explore = 0.1;    // share of would-be-dropped proposals evaluated anyway
-};
-
-inline std::vector<Mutation> DefaultMutations() {
-  return {Mutation::kAlter, Mutation::kRandomize, Mutation::kComponent};
-}
-
-struct EvolutionConfig {
-  SearchSpace space;
-  // (Built by a function: GCC 12 flags an initializer-list default here as maybe-uninitialized.)
-  std::vector<Mutation> mutations = DefaultMutations();
-  ProposalPolicy policy;
-  int islands = 1;
-  int64_t migrate_every = 0;             // individuals between migrations; 0 = never
-  int cascade_tasks = 0;                 // 0 = no cascade
-  double cascade_ratio = 0.9;
-  std::optional<FilterConfig> filter;
-  std::array<int, lang::kNumComponents> init_size{10, 2, 8};
-  std::string initial = "random";        // "random", "empty" or "given" (initial_programs)
-  std::vector<lang::Program> initial_programs;
-  int population = 1000;
-  int tournament = 10;
-  double mutate_prob = 0.9;
-  int64_t max_individuals = 1'000'000;   // per experiment
+// The run config of the search: the strategy (search/strategy.h: every strategy field is declared
+// there, once, with its bounds), the shape, and the run's mechanics. The hot path reads the
+// strategy's compiled form, `compiled`, which Compile() derives from the strategy and the shape
+// (CompileStrategy) and nothing else writes: call it after changing either. Validate (and so
+// RunEvolution) refuses a config whose compiled form is not the one its strategy and shape give.
+struct EvolutionConfig : Strategy {
+  lang::Shape shape;
+  std::vector<lang::Program> initial_programs;  // for initial = "given"
   int64_t warmup_individuals = 0;        // per experiment, scored on Partition::warmup; 0 = none
-  int max_experiments = 0;               // 0 = restart until solved or out of budget
   double sufficient_fitness = 0.9999;
   int64_t check_every = 10'000;
   int select_top = 1;                    // population members scored on select per check
@@ -95,7 +72,15 @@ struct EvolutionConfig {
   int fec_valid = 10;
   size_t fec_capacity = 100'000;
   eval::Limits limits;
+  CompiledStrategy compiled;             // by Compile() only
 
+  // Validates the strategy (Strategy::Validate), then derives `compiled`. Throws ouro::Error.
+  void Compile() {
+    Strategy::Validate();
+    compiled = CompileStrategy(*this, shape);
+  }
+  // The strategy's bounds (Strategy::Validate: the table's, the only ones), `compiled` up to date,
+  // and the rest: sizes and the policy on the compiled form, the mechanics, the initial programs.
   void Validate() const;  // throws ouro::Error
 };
 

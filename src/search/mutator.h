@@ -58,6 +58,7 @@ struct ProposalPolicy {
   std::array<double, 3> insert_at{0, 1, 0};  // weights of InsertAt::kStart, kAnywhere, kEnd
   std::vector<Macro> macros;                 // the library offered by `macro`
   void Validate(const SearchSpace& space, size_t n_kinds) const;
+  bool operator==(const ProposalPolicy&) const = default;
 };
 
 // What one mutation did, for credit assignment: the operator, the component, the position
@@ -80,6 +81,7 @@ struct SearchSpace {
   std::array<int, lang::kNumComponents> max_size{21, 21, 45};
   // Throws ouro::Error if inconsistent (min > max, a component needing ops has none, ...).
   void Validate() const;
+  bool operator==(const SearchSpace&) const = default;
 };
 
 class Mutator {

@@ -106,10 +106,9 @@ void ReadSearch(const Reader& r, const toml::table& t, const std::string& source
     }
   r.CheckKeys(t, sec, known);
   if (const toml::node* n = t.get("initial_programs")) e.initial_programs = ReadPrograms(r, n, sec + ".initial_programs");
-  Strategy s = StrategyOf(e);
-  StrategyFromToml(r, t, s);
+  StrategyFromToml(r, t, e);
   try {
-    ApplyStrategy(s, e);
+    e.Compile();
   } catch (const Error& err) {  // cross-field rules: no one line to point at
     throw Error(source + ": " + err.what());
   }
@@ -131,7 +130,7 @@ void ReadSearch(const Reader& r, const toml::table& t, const std::string& source
 
 // [tasks]: all three roles, or none (the defaults at the shape's dim).
 void ReadTasks(const Reader& r, const toml::table& root, RunConfig& c) {
-  const int dim = c.evolution.space.shape.dim;
+  const int dim = c.evolution.shape.dim;
   const toml::table* t = r.Table(root, "tasks", "");
   if (!t) {
     for (auto* spec : {&c.search_tasks, &c.select_tasks, &c.held_out_tasks}) spec->dim = dim;
@@ -153,10 +152,13 @@ void ReadTasks(const Reader& r, const toml::table& root, RunConfig& c) {
 RunConfig DefaultRunConfig() {
   RunConfig c;
   auto& e = c.evolution;
-  e.space.shape = lang::Shape{4, 3, 1, 4};
-  std::vector<lang::Op> ops = {lang::Op::kScalarConst, lang::Op::kVectorDot, lang::Op::kScalarSub,
-                               lang::Op::kScalarMul, lang::Op::kScalarVectorMul, lang::Op::kVectorAdd};
-  e.space.ops = {ops, ops, ops};
+  e.shape = lang::Shape{4, 3, 1, 4};
+  OpWeights ops;
+  for (lang::Op op : {lang::Op::kScalarConst, lang::Op::kVectorDot, lang::Op::kScalarSub, lang::Op::kScalarMul,
+                      lang::Op::kScalarVectorMul, lang::Op::kVectorAdd})
+    ops.emplace_back(op, 1.0);
+  e.operations = {ops, ops, ops};
+  e.Compile();
   c.search_tasks.family = "linear";
   c.search_tasks.dim = 4;
   c.search_tasks.num_tasks = 10;
@@ -191,15 +193,14 @@ RunConfig ParseRunConfig(std::string_view text, const std::string& source,
   r.Int(root, "config", "threads", c.threads, 0, 256);
   if (const toml::table* t = r.Table(root, "shape", "")) {
     r.CheckKeys(*t, "[shape]", {"scalars", "vectors", "matrices", "dim"});
-    r.Int(*t, "[shape]", "scalars", e.space.shape.scalars, 2, lang::kMaxRegisters);
-    r.Int(*t, "[shape]", "vectors", e.space.shape.vectors, 1, lang::kMaxRegisters);
-    r.Int(*t, "[shape]", "matrices", e.space.shape.matrices, 0, lang::kMaxRegisters);
-    r.Int(*t, "[shape]", "dim", e.space.shape.dim, 1, lang::kMaxDim);
+    r.Int(*t, "[shape]", "scalars", e.shape.scalars, 2, lang::kMaxRegisters);
+    r.Int(*t, "[shape]", "vectors", e.shape.vectors, 1, lang::kMaxRegisters);
+    r.Int(*t, "[shape]", "matrices", e.shape.matrices, 0, lang::kMaxRegisters);
+    r.Int(*t, "[shape]", "dim", e.shape.dim, 1, lang::kMaxDim);
   }
   ReadTasks(r, root, c);
-  if (const toml::table* t = r.Table(root, "search", "")) {
-    ReadSearch(r, *t, source, e);
-  }
+  if (const toml::table* t = r.Table(root, "search", "")) ReadSearch(r, *t, source, e);
+  else e.Compile();  // the default strategy on this file's shape
   if (const toml::table* t = r.Table(root, "limits", "")) {
     r.CheckKeys(*t, "[limits]", {"max_instructions", "max_abs_prediction"});
     r.Int(*t, "[limits]", "max_instructions", e.limits.max_instructions, 1, INT64_MAX);
@@ -261,33 +262,35 @@ void ApplyTaskFlag(RunConfig& c, const tasks::TaskSpec& spec) {
     c.select_tasks.num_tasks = std::max(spec.num_tasks, 10);
     c.held_out_tasks.num_tasks = std::max(spec.num_tasks, 10);
   }
-  c.evolution.space.shape.dim = spec.dim;
+  c.evolution.shape.dim = spec.dim;
+  c.evolution.Compile();
 }
 
 nlohmann::json ToJson(const RunConfig& c) {
   using nlohmann::json;
   const auto& e = c.evolution;
+  const CompiledStrategy& s = e.compiled;  // the strategy as it runs, as runs have always stored it
   auto ops = [](const std::vector<lang::Op>& v) {
     json a = json::array();
     for (auto op : v) a.push_back(std::string(lang::Info(op).id));
     return a;
   };
   json muts = json::array();
-  for (auto m : e.mutations) muts.push_back(std::string(MutationName(m)));
+  for (auto m : s.kinds) muts.push_back(std::string(MutationName(m)));
   json j = {
       {"seed", c.seed ? json(*c.seed) : json(nullptr)},
       {"threads", c.threads},
-      {"shape", {{"scalars", e.space.shape.scalars}, {"vectors", e.space.shape.vectors},
-                 {"matrices", e.space.shape.matrices}, {"dim", e.space.shape.dim}}},
+      {"shape", {{"scalars", e.shape.scalars}, {"vectors", e.shape.vectors},
+                 {"matrices", e.shape.matrices}, {"dim", e.shape.dim}}},
       {"tasks", {{"search", tasks::TaskSpecToString(c.search_tasks)},
                  {"select", tasks::TaskSpecToString(c.select_tasks)},
                  {"held_out", tasks::TaskSpecToString(c.held_out_tasks)}}},
       {"search",
-       {{"setup_ops", ops(e.space.ops[0])}, {"predict_ops", ops(e.space.ops[1])},
-        {"learn_ops", ops(e.space.ops[2])},
-        {"init_size", {{"setup", e.init_size[0]}, {"predict", e.init_size[1]}, {"learn", e.init_size[2]}}},
-        {"min_size", {{"setup", e.space.min_size[0]}, {"predict", e.space.min_size[1]}, {"learn", e.space.min_size[2]}}},
-        {"max_size", {{"setup", e.space.max_size[0]}, {"predict", e.space.max_size[1]}, {"learn", e.space.max_size[2]}}},
+       {{"setup_ops", ops(s.space.ops[0])}, {"predict_ops", ops(s.space.ops[1])},
+        {"learn_ops", ops(s.space.ops[2])},
+        {"init_size", {{"setup", s.init_size[0]}, {"predict", s.init_size[1]}, {"learn", s.init_size[2]}}},
+        {"min_size", {{"setup", s.space.min_size[0]}, {"predict", s.space.min_size[1]}, {"learn", s.space.min_size[2]}}},
+        {"max_size", {{"setup", s.space.max_size[0]}, {"predict", s.space.max_size[1]}, {"learn", s.space.max_size[2]}}},
         {"initial", e.initial}, {"initial_programs", e.initial_programs.size()},
         {"population", e.population}, {"tournament", e.tournament}, {"mutate_prob", e.mutate_prob},
         {"mutations", muts}, {"max_individuals", e.max_individuals},

@@ -183,9 +183,9 @@ void ReadJson(const Json& v, const std::string& path, std::vector<Macro>& out) {
 
 void Strategy::Validate() const {
   auto fail = [](const std::string& m) { throw Error("strategy: " + m); };
-  auto range = [&](const StrategyField& f, double v) {
+  auto range = [&](const StrategyField& f, double v, const char* part = "") {
     if (!(v >= f.lo && v <= f.hi && std::isfinite(v)))
-      fail(std::string(f.name) + " = " + Num(v) + " is out of range [" + Num(f.lo) + ", " + Num(f.hi) + "]");
+      fail(std::string(f.name) + part + " = " + Num(v) + " is out of range [" + Num(f.lo) + ", " + Num(f.hi) + "]");
   };
   for (const StrategyField& f : kStrategyFields) {
     std::visit(Overload{
@@ -199,7 +199,15 @@ void Strategy::Validate() const {
                      for (const auto& ops : this->*m)
                        for (const auto& [op, w] : ops) range(f, w);
                    },
-                   [&](auto) {},  // strings, filter and macros: below and in EvolutionConfig::Validate
+                   [&](std::optional<FilterConfig> Strategy::*m) {
+                     if (!(this->*m)) return;
+                     const FilterConfig& fc = *(this->*m);
+                     range(f, fc.threshold, ".threshold");
+                     range(f, fc.explore, ".explore");
+                     if (fc.warmup < 0) fail("filter.warmup must be >= 0");
+                     fc.program.Validate(kFilterShape);
+                   },
+                   [&](auto) {},  // strings: below; macros: on the compiled form (they need a shape)
                },
                f.member);
   }
@@ -291,88 +299,60 @@ void StrategyFromJson(const Json& j, Strategy& s, std::initializer_list<const ch
 
 
 
-// ---- strategy <-> run config ------------------------------------------------------------------
+// ---- the strategy as it runs --------------------------------------------------------------------
 
-void ApplyStrategy(const Strategy& s, EvolutionConfig& e) {
-  s.Validate();
-  const bool islands = s.scheme == "islands";
-  e.population = s.population;
-  e.tournament = s.tournament;
-  e.mutate_prob = s.mutate_prob;
-  e.islands = islands ? s.islands : 1;
-  e.migrate_every = islands ? s.migrate_every : 0;
-  e.mutations.clear();
-  e.policy = ProposalPolicy{};
-  // Enabled entries only; equal weights are the uniform default (empty weights draw uniformly).
-  // Operators count as equal when all equal the first listed one, switched off or not, as they
-  // always have: which of two equivalent forms is stored is part of the recorded lineages.
-  auto enabled = [](const auto& weighted, auto& keys, std::vector<double>& weights, double reference) {
-    keys.clear();
-    for (const auto& [k, w] : weighted)
-      if (w > 0) keys.push_back(k), weights.push_back(w);
-    if (std::all_of(weights.begin(), weights.end(), [&](double x) { return x == reference; })) weights.clear();
-  };
-  enabled(s.mutations, e.mutations, e.policy.kind_weights, s.mutations.empty() ? 0 : s.mutations.front().second);
-  for (int c = 0; c < lang::kNumComponents; ++c) {
-    std::vector<double>& w = e.policy.op_weights[c];
-    enabled(s.operations[c], e.space.ops[c], w, 0);
-    if (std::all_of(w.begin(), w.end(), [&](double x) { return x == w.front(); })) w.clear();
+Strategy EffectiveStrategy(const Strategy& s, const lang::Shape& shape) {
+  Strategy e = s;
+  if (s.scheme != "islands") {
+    const Strategy defaults;
+    e.islands = defaults.islands, e.migrate_every = defaults.migrate_every;
   }
-  e.policy.const_fresh_prob = s.const_fresh_prob;
-  e.policy.const_sigma = s.const_sigma;
-  e.policy.insert_at = s.insert_at;
-  e.policy.macros = s.macros;
-  e.init_size = s.init_size;
-  e.space.min_size = s.min_size;
-  e.space.max_size = s.max_size;
-  e.initial = s.initial;
-  e.max_individuals = s.max_individuals;
-  e.max_experiments = s.max_experiments;
-  e.cascade_tasks = s.cascade_tasks;
-  e.cascade_ratio = s.cascade_ratio;
-  e.filter = s.filter;
-  // Components with no allowed operation cannot grow.
-  for (int c = 0; c < lang::kNumComponents; ++c)
-    if (e.space.ops[c].empty()) e.space.max_size[c] = e.space.min_size[c] = e.init_size[c] = 0;
+  // Enabled entries only, each at weight 1 when all equal `reference`.
+  auto enabled = [](auto& weighted, double reference) {
+    std::erase_if(weighted, [](const auto& kw) { return !(kw.second > 0); });
+    if (std::all_of(weighted.begin(), weighted.end(), [&](const auto& kw) { return kw.second == reference; }))
+      for (auto& kw : weighted) kw.second = 1;
+  };
+  enabled(e.mutations, s.mutations.empty() ? 0 : s.mutations.front().second);
+  for (int c = 0; c < lang::kNumComponents; ++c) {
+    OpWeights& ops = e.operations[c];
+    const auto first = std::find_if(ops.begin(), ops.end(), [](const auto& o) { return o.second > 0; });
+    enabled(ops, first == ops.end() ? 0 : first->second);
+    // Components with no allowed operation cannot grow.
+    if (ops.empty()) e.init_size[c] = e.min_size[c] = e.max_size[c] = 0;
+  }
   // Macros whose registers do not exist in this shape are dropped (a spec travels across shapes).
-  std::erase_if(e.policy.macros, [&](const Macro& m) {
+  std::erase_if(e.macros, [&](const Macro& m) {
     lang::Program p;
     p[m.component] = m.code;
     try {
-      p.Validate(e.space.shape);
+      p.Validate(shape);
       return false;
     } catch (const Error&) {
       return true;
     }
   });
+  return e;
 }
 
-Strategy StrategyOf(const EvolutionConfig& e) {
-  Strategy s;
-  s.scheme = e.islands > 1 ? "islands" : "regularized";
-  s.population = e.population;
-  s.tournament = e.tournament;
-  s.mutate_prob = e.mutate_prob;
-  if (e.islands > 1) s.islands = e.islands, s.migrate_every = e.migrate_every;
-  for (size_t i = 0; i < e.mutations.size(); ++i)
-    s.mutations.emplace_back(e.mutations[i], e.policy.kind_weights.empty() ? 1.0 : e.policy.kind_weights[i]);
-  for (int c = 0; c < lang::kNumComponents; ++c)
-    for (size_t i = 0; i < e.space.ops[c].size(); ++i)
-      s.operations[c].emplace_back(e.space.ops[c][i], e.policy.op_weights[c].empty() ? 1.0 : e.policy.op_weights[c][i]);
-  s.const_fresh_prob = e.policy.const_fresh_prob;
-  s.const_sigma = e.policy.const_sigma;
-  s.insert_at = e.policy.insert_at;
-  s.init_size = e.init_size;
-  s.min_size = e.space.min_size;
-  s.max_size = e.space.max_size;
-  s.initial = e.initial;
-  s.max_individuals = e.max_individuals;
-  s.max_experiments = e.max_experiments;
-  s.cascade_tasks = e.cascade_tasks;
-  s.cascade_ratio = e.cascade_ratio;
-  s.filter = e.filter;
-  s.macros = e.policy.macros;
-  return s;
+CompiledStrategy CompileStrategy(const Strategy& s, const lang::Shape& shape) {
+  const Strategy e = EffectiveStrategy(s, shape);
+  CompiledStrategy c;
+  c.space.shape = shape;
+  for (const auto& [kind, w] : e.mutations) c.kinds.push_back(kind), c.policy.kind_weights.push_back(w);
+  for (int k = 0; k < lang::kNumComponents; ++k)
+    for (const auto& [op, w] : e.operations[k]) c.space.ops[k].push_back(op), c.policy.op_weights[k].push_back(w);
+  c.space.min_size = e.min_size;
+  c.space.max_size = e.max_size;
+  c.init_size = e.init_size;
+  c.policy.const_fresh_prob = e.const_fresh_prob;
+  c.policy.const_sigma = e.const_sigma;
+  c.policy.insert_at = e.insert_at;
+  c.policy.macros = e.macros;
+  const bool islands = e.scheme == "islands";
+  c.islands = islands ? e.islands : 1;
+  c.migrate_every = islands ? e.migrate_every : 0;
+  return c;
 }
 
 }  // namespace ouro::search

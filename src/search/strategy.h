@@ -1,15 +1,17 @@
 // search/strategy.h — the search strategy: how the object-level search proposes and keeps programs.
 //
 // One struct, one field table. `Strategy` is the strategy part of both the run config ([search] in
-// TOML, compiled into an EvolutionConfig by ApplyStrategy) and the improver spec (meta/spec.h,
+// TOML; `struct EvolutionConfig : Strategy`, search/evolution.h) and the improver spec (meta/spec.h,
 // `struct ImproverSpec : Strategy`, JSON). kStrategyFields lists every field once — its TOML key,
 // its path in the spec JSON, its bounds and a one-line doc — and drives the TOML and JSON readers
 // and writers, Validate (the single set of bounds), and the generated table in docs/config.md.
 //
 // The strategy keeps weighted lists (a weight of 0 switches an operator or operation off but keeps
 // it, so a meta-operator may switch it back on) and the island parameters even when the scheme is
-// regularized. The EvolutionConfig the hot path reads is derived from it in one place,
-// ApplyStrategy; StrategyOf is its inverse on configs that ApplyStrategy can produce.
+// regularized. What a strategy does on a given shape is EffectiveStrategy (enabled entries only,
+// no island parameters under the regularized scheme, ...), which is also the improver spec of a
+// config; the forms the hot path reads are derived from it in one place, CompileStrategy (run by
+// EvolutionConfig::Compile).
 // Pure data and pure functions: thread-compatible.
 #pragma once
 
@@ -23,7 +25,7 @@
 
 #include <nlohmann/json.hpp>
 
-#include "search/evolution.h"
+#include "lang/program.h"
 #include "search/mutator.h"
 
 namespace ouro::search {
@@ -31,6 +33,21 @@ namespace ouro::search {
 using OpWeights = std::vector<std::pair<lang::Op, double>>;
 using MutationWeights = std::vector<std::pair<Mutation, double>>;
 using ComponentSizes = std::array<int, lang::kNumComponents>;
+
+// The learned proposal filter: a program over kFilterShape, run on kFilterFeatures features.
+inline const lang::Shape kFilterShape{8, 4, 1, 8};
+inline constexpr int kFilterFeatures = 8;
+struct FilterConfig {
+  lang::Program program;
+  double threshold = 0.5;  // drop when predicted P(gain) < threshold x observed gain rate
+  int warmup = 200;        // lessons before the filter may drop anything
+  double explore = 0.1;    // share of would-be-dropped proposals evaluated anyway
+};
+
+// (Built by a function: GCC 12 flags an initializer-list default member as maybe-uninitialized.)
+inline MutationWeights DefaultMutations() {
+  return {{Mutation::kAlter, 1}, {Mutation::kRandomize, 1}, {Mutation::kComponent, 1}};
+}
 
 struct Strategy {
   // Selection.
@@ -41,7 +58,7 @@ struct Strategy {
   int islands = 4;                     // used when scheme == "islands"
   int64_t migrate_every = 2000;        // likewise; individuals between migrations, 0 = never
   // Proposals.
-  MutationWeights mutations;                               // weight > 0: enabled
+  MutationWeights mutations = DefaultMutations();          // weight > 0: enabled
   std::array<OpWeights, lang::kNumComponents> operations;  // likewise
   double const_fresh_prob = 0.25;
   double const_sigma = 0.1;
@@ -59,11 +76,11 @@ struct Strategy {
   std::optional<FilterConfig> filter;
   std::vector<Macro> macros;
 
-  // Every field within its table bounds, plus the cross-field rules (tournament <= population,
-  // islands fit the population, some operator enabled). Throws ouro::Error naming the field.
+  // Every field within its table bounds (the filter's threshold and explore too, its program on
+  // kFilterShape), plus the cross-field rules (tournament <= population, islands fit the
+  // population, some operator enabled). Throws ouro::Error naming the field.
   // Size bounds against each other and against the allowed operations are checked by
-  // EvolutionConfig::Validate once the strategy is applied (ApplyStrategy zeroes components
-  // without operations first).
+  // EvolutionConfig::Validate on the compiled form (which zeroes components without operations).
   void Validate() const;
 };
 
@@ -153,14 +170,30 @@ std::string StrategyDocTable(const Strategy& defaults);
 inline constexpr const char* kDocBegin = "<!-- strategy-table: generated from src/search/strategy.h -->";
 inline constexpr const char* kDocEnd = "<!-- end of strategy-table -->";
 
-// ---- strategy <-> run config ----------------------------------------------------------------
+// ---- the strategy as it runs -----------------------------------------------------------------
 
-// Replaces the strategy fields of `e` by the strategy's, in the form the hot path reads: enabled
-// operators and operations with their weights (equal weights become the uniform default), islands
-// 1 and no migration for the regularized scheme; components without operations get sizes 0;
-// macros whose registers do not exist in e.space.shape are dropped. Validates the strategy first.
-void ApplyStrategy(const Strategy& s, EvolutionConfig& e);
-// The strategy of a config (every listed operator and operation at its weight, 1 when uniform).
-Strategy StrategyOf(const EvolutionConfig& e);
+// What `s` does on `shape`, as a strategy: enabled operators and operations only, each at weight 1
+// when they are uniform (operators: all equal to the first listed one, switched off or not, as
+// they always have been; operations: all equal to the first enabled one); islands and
+// migrate_every at their defaults under the regularized scheme; sizes 0 for components without
+// operations; macros whose registers do not exist in `shape` dropped. The improver spec of a
+// config (meta::SpecFromConfig): which of two equivalent forms it holds is part of the recorded
+// lineages, hence the exact rules.
+Strategy EffectiveStrategy(const Strategy& s, const lang::Shape& shape);
+
+// The strategy in the form the hot path reads.
+struct CompiledStrategy {
+  SearchSpace space;            // the shape, the enabled operations, the sizes (0 without operations)
+  std::vector<Mutation> kinds;  // the enabled operators, in listed order
+  ProposalPolicy policy;        // their weights and the operations', constants, positions, macros
+  ComponentSizes init_size{};
+  int islands = 1;              // 1 (one population) under the regularized scheme,
+  int64_t migrate_every = 0;    // and no migration
+  bool operator==(const CompiledStrategy&) const = default;
+};
+
+// The one derivation of the compiled form: EffectiveStrategy(s, shape), its weighted lists split
+// into keys and weights. Does not validate `s`.
+CompiledStrategy CompileStrategy(const Strategy& s, const lang::Shape& shape);
 
 }  // namespace ouro::search

@@ -150,9 +150,9 @@ void ReadToml(const TomlIn& in, std::optional<FilterConfig>& out) {
   } catch (const Error& e) {
     r.Fail(ft, where + ".program", e.what());
   }
-  r.Double(*ft, where, "threshold", fc.threshold, 0, 1);
+  r.Double(*ft, where, "threshold", fc.threshold, in.f.lo, in.f.hi);
   r.Int(*ft, where, "warmup", fc.warmup, 0, std::numeric_limits<int>::max());
-  r.Double(*ft, where, "explore", fc.explore, 0, 1);
+  r.Double(*ft, where, "explore", fc.explore, in.f.lo, in.f.hi);
   out = fc;
 }
 

@@ -616,7 +616,7 @@ target = 0.7
   EXPECT_EQ(c.held_out.budget, 500);
   EXPECT_EQ(c.held_out.target, 0.7);
   EXPECT_EQ(c.train.base.batch, 8);
-  EXPECT_EQ(c.train.base.space.shape.dim, 2);
+  EXPECT_EQ(c.train.base.shape.dim, 2);
   // The initial improver is the spec file's (renamed).
   EXPECT_EQ(c.initial.name, "initial");
   EXPECT_EQ(SpecHash(c.initial), SpecHash(Tiny(1).initial));

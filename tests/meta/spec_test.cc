@@ -58,7 +58,9 @@ std::string Summary(const search::EvolutionResult& r) {
   return s;
 }
 
-search::EvolutionResult Evolve(const search::EvolutionConfig& c, uint64_t seed, int64_t max_evals) {
+// Runs `c` compiled, as every caller compiles a config after changing its strategy.
+search::EvolutionResult Evolve(search::EvolutionConfig c, uint64_t seed, int64_t max_evals) {
+  c.Compile();
   search::Budget b;
   b.max_evaluations = max_evals;
   return search::RunEvolution(c, Tasks(), seed, 2, b);
@@ -164,7 +166,7 @@ TEST(SpecFromConfig, InsertRemoveSwapConfigReproducesTheSearchExactly) {
   c.tournament = 5;
   c.batch = 16;
   c.check_every = 200;
-  c.mutations = {Mutation::kAlter, Mutation::kInsert, Mutation::kRemove, Mutation::kSwap};
+  c.mutations = {{Mutation::kAlter, 1}, {Mutation::kInsert, 1}, {Mutation::kRemove, 1}, {Mutation::kSwap, 1}};
   c.init_size = {3, 1, 3};
   c.max_individuals = 1200;  // most children are cache hits: bound them too
   c.max_experiments = 1;
@@ -192,13 +194,14 @@ TEST(SpecFromConfig, WeightedIslandConfigReproducesTheSearchExactly) {
   c.tournament = 4;
   c.batch = 16;
   c.check_every = 200;
+  c.scheme = "islands";
   c.islands = 3;
   c.migrate_every = 96;
-  c.mutations = {Mutation::kAlter, Mutation::kInsert, Mutation::kRemove, Mutation::kCrossover};
-  c.policy.kind_weights = {3, 1, 1, 0.5};
-  c.policy.op_weights[2] = {1, 2, 0.5, 0.25, 1, 3};
-  c.policy.const_sigma = 0.3;
-  c.policy.insert_at = {1, 2, 1};
+  c.mutations = {{Mutation::kAlter, 3}, {Mutation::kInsert, 1}, {Mutation::kRemove, 1}, {Mutation::kCrossover, 0.5}};
+  const double learn_weights[] = {1, 2, 0.5, 0.25, 1, 3};
+  for (size_t i = 0; i < c.operations[2].size(); ++i) c.operations[2][i].second = learn_weights[i];
+  c.const_sigma = 0.3;
+  c.insert_at = {1, 2, 1};
   c.cascade_tasks = 1;
   c.init_size = {3, 1, 3};
   c.max_individuals = 1200;
@@ -215,6 +218,7 @@ TEST(SpecFromConfig, SmallRegularizedPopulationIsAValidSpec) {
   search::EvolutionConfig c = search::DefaultRunConfig().evolution;
   c.population = 20;
   c.batch = 8;
+  c.Compile();
   ASSERT_NO_THROW(c.Validate());
   ImproverSpec s = SpecFromConfig(c);
   EXPECT_EQ(s.scheme, "regularized");
@@ -223,20 +227,20 @@ TEST(SpecFromConfig, SmallRegularizedPopulationIsAValidSpec) {
   EXPECT_NO_THROW(ApplySpec(PlainSpec(c), c));
 }
 
-// Islands that never migrate (migrate_every = 0) are a valid config; SpecFromConfig turns that
-// into migrate_every = 1 (spec Validate needs >= 1), so the applied config migrates every batch
-// and the search differs.
+// Islands that never migrate (migrate_every = 0) are a valid config, and their spec keeps it so.
 TEST(SpecFromConfig, IslandsThatNeverMigrateStaySo) {
   search::EvolutionConfig c = search::DefaultRunConfig().evolution;
   c.population = 48;
   c.tournament = 4;
   c.batch = 16;
+  c.scheme = "islands";
   c.islands = 3;
   c.migrate_every = 0;
   c.max_individuals = 1200;
   c.max_experiments = 1;
   const search::EvolutionConfig a = ApplySpec(SpecFromConfig(c), c);
   EXPECT_EQ(a.migrate_every, 0);
+  EXPECT_EQ(a.compiled.islands, 3);
   EXPECT_EQ(Summary(Evolve(c, 8, 300)), Summary(Evolve(a, 8, 300)));
 }
 
@@ -250,37 +254,45 @@ TEST(PlainSpec, EveryOperationAndOperatorAtUniformWeight) {
   EXPECT_EQ(p.operations[0].size(), static_cast<size_t>(lang::kNumOps));  // shape has a matrix
   for (int c = 0; c < lang::kNumComponents; ++c)
     for (const auto& [op, w] : p.operations[c]) EXPECT_EQ(w, 1.0);
-  base.space.shape.matrices = 0;
+  base.shape.matrices = 0;
   const ImproverSpec nm = PlainSpec(base);
   EXPECT_LT(nm.operations[1].size(), p.operations[1].size());
   EXPECT_EQ(OpWeight(nm, 1, Op::kMatVec), -1);
   // Applied, it enables everything it lists.
   const search::EvolutionConfig e = ApplySpec(p, search::DefaultRunConfig().evolution);
-  EXPECT_EQ(e.space.ops[2].size(), p.operations[2].size());
-  EXPECT_EQ(e.mutations.size(), 6u);
-  EXPECT_TRUE(e.policy.kind_weights.empty());
+  EXPECT_EQ(e.compiled.space.ops[2].size(), p.operations[2].size());
+  EXPECT_EQ(e.compiled.kinds.size(), 6u);
+  EXPECT_EQ(e.compiled.policy.kind_weights, std::vector<double>(6, 1.0));  // uniform
 }
 
 TEST(ApplySpec, RichSpecSetsEveryKnob) {
   const ImproverSpec s = RichSpec();
   const search::EvolutionConfig e = ApplySpec(s, search::DefaultRunConfig().evolution);
-  EXPECT_EQ(e.islands, 3);
-  EXPECT_EQ(e.migrate_every, 250);
+  EXPECT_EQ(e.compiled.islands, 3);
+  EXPECT_EQ(e.compiled.migrate_every, 250);
   EXPECT_EQ(e.population, 60);
   EXPECT_EQ(e.cascade_tasks, 2);
   ASSERT_TRUE(e.filter);
   EXPECT_EQ(e.filter->warmup, 50);
-  EXPECT_EQ(e.policy.macros.size(), 2u);
-  // Zero-weight operators and operations are left out.
-  EXPECT_EQ(std::count(e.mutations.begin(), e.mutations.end(), Mutation::kSwap), 0);
-  EXPECT_EQ(e.mutations.size(), e.policy.kind_weights.size());
-  EXPECT_EQ(e.space.ops[1].size() + 1, s.operations[1].size());
-  EXPECT_EQ(e.space.ops[2].size(), e.policy.op_weights[2].size());
-  EXPECT_TRUE(e.policy.op_weights[0].empty());  // uniform
+  EXPECT_EQ(e.compiled.policy.macros.size(), 2u);
+  // The config holds the spec's strategy, zero weights included; the compiled lists leave the
+  // zero-weight operators and operations out.
+  EXPECT_EQ(e.mutations, s.mutations);
+  EXPECT_EQ(e.operations, s.operations);
+  const std::vector<Mutation>& kinds = e.compiled.kinds;
+  EXPECT_EQ(std::count(kinds.begin(), kinds.end(), Mutation::kSwap), 0);
+  EXPECT_EQ(kinds.size() + 2, s.mutations.size());  // swap and crossover are off
+  EXPECT_EQ(kinds.size(), e.compiled.policy.kind_weights.size());
+  EXPECT_EQ(e.compiled.space.ops[1].size() + 1, s.operations[1].size());
+  EXPECT_EQ(e.compiled.space.ops[2].size(), e.compiled.policy.op_weights[2].size());
+  const std::vector<double>& setup = e.compiled.policy.op_weights[0];
+  EXPECT_EQ(setup, std::vector<double>(setup.size(), 1.0));  // uniform
   // A regularized spec leaves no migration behind.
   ImproverSpec r = s;
   r.scheme = "regularized";
-  EXPECT_EQ(ApplySpec(r, search::DefaultRunConfig().evolution).islands, 1);
+  const search::EvolutionConfig reg = ApplySpec(r, search::DefaultRunConfig().evolution);
+  EXPECT_EQ(reg.compiled.islands, 1);
+  EXPECT_EQ(reg.compiled.migrate_every, 0);
 }
 
 // ---- JSON ------------------------------------------------------------------------------------
@@ -825,7 +837,7 @@ TEST(ProposeCandidate, MineMacrosAddsTheLibraryAndAMacroWeight) {
   EXPECT_FALSE(c.macros.empty());
   EXPECT_GT(Weight(c, Mutation::kMacro), 0);
   const search::EvolutionConfig e = ApplySpec(c, search::DefaultRunConfig().evolution);
-  EXPECT_NE(std::find(e.mutations.begin(), e.mutations.end(), Mutation::kMacro), e.mutations.end());
+  EXPECT_NE(std::find(e.compiled.kinds.begin(), e.compiled.kinds.end(), Mutation::kMacro), e.compiled.kinds.end());
   // No programs to mine: it cannot apply.
   ProposalContext empty = ctx;
   empty.good_programs.clear();

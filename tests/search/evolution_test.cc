@@ -114,7 +114,7 @@ lang::Program ReferenceProgram(const char* name) {
 // Mean fitness of a program on a task set, scored the way the search scores it.
 double Score(const lang::Program& p, const EvolutionConfig& c, const std::vector<tasks::Dataset>& set,
              eval::ScoreOn on = eval::ScoreOn::kValid) {
-  const lang::Executable exe = lang::Compile(p, c.space.shape);
+  const lang::Executable exe = lang::Compile(p, c.shape);
   lang::Machine m;
   double sum = 0;
   for (size_t t = 0; t < set.size(); ++t)
@@ -466,8 +466,11 @@ TEST(Evolution, DemoConfigSolvesWithSeed4) {
 
 // ---- validation ------------------------------------------------------------------------------
 
-void ExpectConfigError(const EvolutionConfig& c, const std::string& needle) {
+// The config, compiled as every caller compiles it after changing the strategy, is refused (by
+// Compile, for the strategy's own bounds, or by RunEvolution).
+void ExpectConfigError(EvolutionConfig c, const std::string& needle) {
   try {
+    c.Compile();
     RunEvolution(c, SmallTasks(), 1, 1, {});
     ADD_FAILURE() << "accepted; expected an error containing '" << needle << "'";
   } catch (const Error& e) {
@@ -507,7 +510,7 @@ TEST(Evolution, InvalidConfigsThrow) {
   c.initial = "given";
   ExpectConfigError(c, "no initial programs");
   c = SmallConfig();
-  c.init_size[2] = c.space.max_size[2] + 1;
+  c.init_size[2] = c.max_size[2] + 1;
   ExpectConfigError(c, "init_size.learn = 46 is outside [min_size, max_size]");
   c = SmallConfig();
   c.init_size[1] = 0;  // below min_size.predict = 1
@@ -516,10 +519,11 @@ TEST(Evolution, InvalidConfigsThrow) {
   c.initial = "empty";  // empty programs may start below min_size
   c.max_individuals = 100;
   c.max_experiments = 1;
+  c.Compile();
   EXPECT_NO_THROW(RunEvolution(c, SmallTasks(), 1, 1, {}));
   c = SmallConfig();
   c.initial = "given";
-  c.space.max_size[2] = 1;
+  c.max_size[2] = 1;
   c.initial_programs = {lang::Parse("def learn():\n  s2 = s2 + s3\n  s3 = s2 + s3\n")};
   ExpectConfigError(c, "more than max_size.learn = 1");
   c = SmallConfig();
@@ -528,9 +532,9 @@ TEST(Evolution, InvalidConfigsThrow) {
   ExpectConfigError(c, "s7");
   c = SmallConfig();
   c.mutations.clear();
-  ExpectConfigError(c, "no mutation kinds");
+  ExpectConfigError(c, "no mutation operator has a weight > 0");
   c = SmallConfig();
-  c.space.min_size[1] = 30;
+  c.min_size[1] = 30;
   ExpectConfigError(c, "size bounds");
 }
 

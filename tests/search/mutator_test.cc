@@ -218,7 +218,7 @@ TEST(Mutator, EveryKindKeepsProgramsValidAndDoesWhatItSays) {
 }
 
 TEST(Mutator, SwapLeavesTheProgramUnchangedOnlyForEqualInstructions) {
-  const SearchSpace space = DefaultRunConfig().evolution.space;  // few ops: duplicates happen
+  const SearchSpace space = DefaultRunConfig().evolution.compiled.space;  // few ops: duplicates happen
   const Mutator mutator(space, {Mutation::kSwap});
   Rng rng(8);
   int unchanged = 0;

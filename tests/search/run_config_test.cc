@@ -56,14 +56,10 @@ int EffectiveFecTasks(const RunConfig& c) {
 void ExpectSameKeyFields(const RunConfig& a, const RunConfig& b) {
   const auto& ea = a.evolution;
   const auto& eb = b.evolution;
-  EXPECT_EQ(ea.space.shape.scalars, eb.space.shape.scalars);
-  EXPECT_EQ(ea.space.shape.vectors, eb.space.shape.vectors);
-  EXPECT_EQ(ea.space.shape.matrices, eb.space.shape.matrices);
-  EXPECT_EQ(ea.space.shape.dim, eb.space.shape.dim);
-  EXPECT_EQ(ea.space.ops, eb.space.ops);
-  EXPECT_EQ(ea.space.min_size, eb.space.min_size);
-  EXPECT_EQ(ea.space.max_size, eb.space.max_size);
-  EXPECT_EQ(ea.mutations, eb.mutations);
+  EXPECT_EQ(ea.shape, eb.shape);
+  EXPECT_TRUE(ea.compiled == eb.compiled);  // operations, sizes, operators, weights, islands
+  EXPECT_EQ(ea.compiled.space.ops, eb.compiled.space.ops);
+  EXPECT_EQ(ea.compiled.kinds, eb.compiled.kinds);
   EXPECT_EQ(ea.init_size, eb.init_size);
   EXPECT_EQ(ea.initial, eb.initial);
   EXPECT_EQ(ea.population, eb.population);
@@ -103,14 +99,14 @@ TEST(RunConfig, DefaultIsTheAutoMlZeroDemo) {
   const RunConfig c = DefaultRunConfig();
   const auto& e = c.evolution;
   EXPECT_FALSE(c.seed.has_value());
-  EXPECT_EQ(e.space.shape.scalars, 4);
-  EXPECT_EQ(e.space.shape.vectors, 3);
-  EXPECT_EQ(e.space.shape.matrices, 1);
-  EXPECT_EQ(e.space.shape.dim, 4);
+  EXPECT_EQ(e.shape.scalars, 4);
+  EXPECT_EQ(e.shape.vectors, 3);
+  EXPECT_EQ(e.shape.matrices, 1);
+  EXPECT_EQ(e.shape.dim, 4);
   const std::vector<lang::Op> ops = {lang::Op::kScalarConst, lang::Op::kVectorDot,
                                      lang::Op::kScalarSub, lang::Op::kScalarMul,
                                      lang::Op::kScalarVectorMul, lang::Op::kVectorAdd};
-  for (const auto& o : e.space.ops) EXPECT_EQ(o, ops);
+  for (const auto& o : e.compiled.space.ops) EXPECT_EQ(o, ops);
   EXPECT_EQ(e.population, 1000);
   EXPECT_EQ(e.tournament, 10);
   EXPECT_EQ(e.init_size, (std::array<int, 3>{10, 2, 8}));
@@ -228,10 +224,10 @@ TEST(RunConfig, FullCustomConfigFillsEveryField) {
   ASSERT_TRUE(c.seed.has_value());
   EXPECT_EQ(*c.seed, 123u);
   EXPECT_EQ(c.threads, 3);
-  EXPECT_EQ(e.space.shape.scalars, 6);
-  EXPECT_EQ(e.space.shape.vectors, 5);
-  EXPECT_EQ(e.space.shape.matrices, 2);
-  EXPECT_EQ(e.space.shape.dim, 8);
+  EXPECT_EQ(e.shape.scalars, 6);
+  EXPECT_EQ(e.shape.vectors, 5);
+  EXPECT_EQ(e.shape.matrices, 2);
+  EXPECT_EQ(e.shape.dim, 8);
 
   EXPECT_EQ(c.search_tasks.family, "linear");
   EXPECT_EQ(c.search_tasks.dim, 8);  // from [shape]
@@ -254,13 +250,16 @@ TEST(RunConfig, FullCustomConfigFillsEveryField) {
   EXPECT_EQ(c.held_out_tasks.n_test, 100);
   EXPECT_EQ(c.held_out_tasks.seed, 7u);
 
-  EXPECT_EQ(e.space.ops[0], (std::vector<lang::Op>{lang::Op::kScalarConst, lang::Op::kVectorGaussian}));
-  EXPECT_EQ(e.space.ops[1], (std::vector<lang::Op>{lang::Op::kVectorDot, lang::Op::kMatVec}));
-  ASSERT_EQ(e.space.ops[2].size(), static_cast<size_t>(lang::kNumOps));  // "all"
-  for (int i = 0; i < lang::kNumOps; ++i) EXPECT_EQ(e.space.ops[2][i], static_cast<lang::Op>(i));
+  const SearchSpace& space = e.compiled.space;
+  EXPECT_EQ(space.ops[0], (std::vector<lang::Op>{lang::Op::kScalarConst, lang::Op::kVectorGaussian}));
+  EXPECT_EQ(space.ops[1], (std::vector<lang::Op>{lang::Op::kVectorDot, lang::Op::kMatVec}));
+  ASSERT_EQ(space.ops[2].size(), static_cast<size_t>(lang::kNumOps));  // "all"
+  for (int i = 0; i < lang::kNumOps; ++i) EXPECT_EQ(space.ops[2][i], static_cast<lang::Op>(i));
   EXPECT_EQ(e.init_size, (std::array<int, 3>{3, 2, 5}));
-  EXPECT_EQ(e.space.min_size, (std::array<int, 3>{1, 1, 2}));
-  EXPECT_EQ(e.space.max_size, (std::array<int, 3>{7, 6, 30}));
+  EXPECT_EQ(e.min_size, (std::array<int, 3>{1, 1, 2}));
+  EXPECT_EQ(e.max_size, (std::array<int, 3>{7, 6, 30}));
+  EXPECT_EQ(space.min_size, e.min_size);
+  EXPECT_EQ(space.max_size, e.max_size);
   EXPECT_EQ(e.initial, "given");
   ASSERT_EQ(e.initial_programs.size(), 1u);
   EXPECT_EQ(lang::Print(e.initial_programs[0]),
@@ -270,7 +269,7 @@ TEST(RunConfig, FullCustomConfigFillsEveryField) {
   EXPECT_EQ(e.population, 321);
   EXPECT_EQ(e.tournament, 7);
   EXPECT_EQ(e.mutate_prob, 0.75);
-  EXPECT_EQ(e.mutations, (std::vector<Mutation>{Mutation::kInsert, Mutation::kSwap, Mutation::kRemove}));
+  EXPECT_EQ(e.compiled.kinds, (std::vector<Mutation>{Mutation::kInsert, Mutation::kSwap, Mutation::kRemove}));
   EXPECT_EQ(e.max_individuals, 12345);
   EXPECT_EQ(e.max_experiments, 4);
   EXPECT_EQ(e.sufficient_fitness, 0.95);
@@ -291,9 +290,10 @@ TEST(RunConfig, FullCustomConfigFillsEveryField) {
 TEST(RunConfig, OpsSetsEveryComponentAndComponentKeysOverride) {
   const RunConfig c = ParseRunConfig(
       "[search]\nops = [\"scalar_add\", \"vector_dot\"]\nlearn_ops = [\"vector_add\"]\n", "ops.toml");
-  EXPECT_EQ(c.evolution.space.ops[0], (std::vector<lang::Op>{lang::Op::kScalarAdd, lang::Op::kVectorDot}));
-  EXPECT_EQ(c.evolution.space.ops[1], c.evolution.space.ops[0]);
-  EXPECT_EQ(c.evolution.space.ops[2], (std::vector<lang::Op>{lang::Op::kVectorAdd}));
+  const auto& ops = c.evolution.compiled.space.ops;
+  EXPECT_EQ(ops[0], (std::vector<lang::Op>{lang::Op::kScalarAdd, lang::Op::kVectorDot}));
+  EXPECT_EQ(ops[1], ops[0]);
+  EXPECT_EQ(ops[2], (std::vector<lang::Op>{lang::Op::kVectorAdd}));
   // Without [tasks], the three default specs take the shape's dim.
   const RunConfig d = ParseRunConfig("[shape]\ndim = 6\n", "dim.toml");
   EXPECT_EQ(d.search_tasks.dim, 6);
@@ -453,7 +453,7 @@ TEST(ApplyTaskFlag, LinearGetsThreeInstanceSets) {
   RunConfig c = DefaultRunConfig();
   const tasks::TaskSpec spec = tasks::ParseTaskSpec("linear:dim=8,tasks=3,train=50,valid=20,seed=5");
   ApplyTaskFlag(c, spec);
-  EXPECT_EQ(c.evolution.space.shape.dim, 8);
+  EXPECT_EQ(c.evolution.shape.dim, 8);
   EXPECT_EQ(TaskSpecToString(c.search_tasks), TaskSpecToString(spec));
   EXPECT_EQ(c.select_tasks.num_tasks, 10);
   EXPECT_EQ(c.held_out_tasks.num_tasks, 10);
@@ -474,7 +474,7 @@ TEST(ApplyTaskFlag, LinearGetsThreeInstanceSets) {
   ApplyTaskFlag(c, tasks::ParseTaskSpec("nonlinear:dim=2,tasks=12"));
   EXPECT_EQ(c.select_tasks.num_tasks, 12);
   EXPECT_EQ(c.held_out_tasks.family, "nonlinear");
-  EXPECT_EQ(c.evolution.space.shape.dim, 2);
+  EXPECT_EQ(c.evolution.shape.dim, 2);
 }
 
 std::set<std::pair<int, int>> Unordered(const std::vector<std::pair<int, int>>& pairs) {
@@ -491,7 +491,7 @@ void ExpectDisjoint(const std::vector<std::pair<int, int>>& a, const std::vector
 TEST(ApplyTaskFlag, FashionPairsAreSplitDisjoint) {
   RunConfig c = DefaultRunConfig();
   ApplyTaskFlag(c, tasks::ParseTaskSpec("fmnist:dim=16,train=100,valid=50,seed=3"));
-  EXPECT_EQ(c.evolution.space.shape.dim, 16);
+  EXPECT_EQ(c.evolution.shape.dim, 16);
   EXPECT_EQ(c.search_tasks.pairs.size(), 5u);
   EXPECT_EQ(c.select_tasks.pairs.size(), 5u);
   EXPECT_EQ(c.held_out_tasks.pairs.size(), 35u);
@@ -516,7 +516,7 @@ TEST(ApplyTaskFlag, FashionPairsAreSplitDisjoint) {
   ExpectDisjoint(c.search_tasks.pairs, c.held_out_tasks.pairs);
   ExpectDisjoint(c.select_tasks.pairs, c.held_out_tasks.pairs);
   EXPECT_FALSE(c.held_out_tasks.pairs.empty()) << "an empty list would mean all 45 pairs";
-  EXPECT_EQ(c.evolution.space.shape.dim, 8);
+  EXPECT_EQ(c.evolution.shape.dim, 8);
 
   // Select and held-out each need at least one pair of their own: an empty list would mean all
   // 45 (overlapping the search pairs).

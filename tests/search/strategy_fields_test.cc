@@ -1,13 +1,15 @@
 // Tests of the strategy's field table (search/strategy.h): every field round-trips through TOML and
-// JSON, every bound is refused with an error naming the field, the derivation to the hot path's
-// EvolutionConfig and back, and docs/config.md holds the table as generated
-// (OURO_UPDATE_DOCS=1 rewrites it).
+// JSON, every bound is refused with an error naming the field (by the run config too: one set of
+// bounds), the run config holds the strategy itself while the hot path reads its compiled form,
+// and docs/config.md holds the table as generated (OURO_UPDATE_DOCS=1 rewrites it).
 #include <gtest/gtest.h>
 
 #include <cstdlib>
 #include <fstream>
 #include <sstream>
 #include <string>
+
+#include <type_traits>
 
 #include "core/error.h"
 #include "lang/text.h"
@@ -90,21 +92,109 @@ TEST(StrategyFields, TomlRoundTripKeepsEveryField) {
   EXPECT_EQ(AsJson(back).dump(), AsJson(s).dump()) << text.str();
 }
 
-TEST(StrategyFields, EveryFieldHasAKeyInTheRunConfig) {
-  // A [search] table written from a strategy loads as a run config to the same strategy.
-  Strategy s = Rich();
-  s.initial = "random";
-  s.operations = {OpWeights{{lang::Op::kScalarConst, 1}}, OpWeights{{lang::Op::kVectorDot, 1}},
-                  OpWeights{{lang::Op::kScalarMul, 1}, {lang::Op::kScalarSub, 0}}};  // one enabled: weight 1
+// The run config's strategy is a Strategy: each field is declared once, in search/strategy.h.
+static_assert(std::is_base_of_v<Strategy, EvolutionConfig>);
+
+// A [search] table written from `s`, loaded as a run config.
+RunConfig ConfigOf(const Strategy& s) {
   std::ostringstream text;
   text << toml::table{{"search", StrategyToToml(s)}};
-  const RunConfig c = ParseRunConfig(text.str(), "s.toml");
-  EXPECT_EQ(AsJson(StrategyOf(c.evolution)).dump(), [&] {
-    Strategy expected = s;  // the config keeps enabled entries only
-    expected.mutations.pop_back();
-    expected.operations[2].pop_back();
-    return AsJson(expected).dump();
-  }());
+  return ParseRunConfig(text.str(), "s.toml");
+}
+
+TEST(StrategyFields, EveryFieldHasAKeyInTheRunConfig) {
+  // A [search] table written from a strategy loads as a run config holding that very strategy,
+  // switched-off entries included.
+  Strategy s = Rich();
+  s.initial = "random";
+  const RunConfig c = ConfigOf(s);
+  EXPECT_EQ(AsJson(c.evolution).dump(), AsJson(s).dump());
+}
+
+TEST(StrategyFields, TomlThenConfigThenSpecKeepsAStrategyInItsEffectiveForm) {
+  // The effective form (enabled entries only, ...) goes through TOML, the run config and the spec
+  // JSON (meta::SpecFromConfig is EffectiveStrategy of the config) unchanged.
+  Strategy s = Rich();
+  s.initial = "random";
+  s.mutations.pop_back();            // {insert 0.5, alter 1}: enabled, not uniform
+  s.operations[1].pop_back();        // one enabled operation: weight 1
+  s.operations[1][0].second = 1;
+  ASSERT_EQ(AsJson(EffectiveStrategy(s, lang::Shape{})).dump(), AsJson(s).dump());
+  const EvolutionConfig e = ConfigOf(s).evolution;
+  EXPECT_EQ(AsJson(EffectiveStrategy(e, e.shape)).dump(), AsJson(s).dump());
+}
+
+TEST(StrategyFields, TheConfigKeepsSwitchedOffEntriesTheCompiledFormDoesNot) {
+  const RunConfig c = ParseRunConfig(
+      "[search]\nmutations = [[\"alter\", 0], \"insert\", [\"remove\", 2]]\n"
+      "setup_ops = [[\"scalar_const\", 0], \"vector_dot\"]\nlearn_ops = [[\"scalar_const\", 0]]\n",
+      "off.toml");
+  const EvolutionConfig& e = c.evolution;
+  EXPECT_EQ(e.mutations, (MutationWeights{{Mutation::kAlter, 0}, {Mutation::kInsert, 1}, {Mutation::kRemove, 2}}));
+  EXPECT_EQ(e.operations[0], (OpWeights{{lang::Op::kScalarConst, 0}, {lang::Op::kVectorDot, 1}}));
+  EXPECT_EQ(e.operations[2], (OpWeights{{lang::Op::kScalarConst, 0}}));
+  // The hot path's lists hold the enabled entries only; a component without one cannot grow.
+  EXPECT_EQ(e.compiled.kinds, (std::vector<Mutation>{Mutation::kInsert, Mutation::kRemove}));
+  EXPECT_EQ(e.compiled.policy.kind_weights, (std::vector<double>{1, 2}));
+  EXPECT_EQ(e.compiled.space.ops[0], (std::vector<lang::Op>{lang::Op::kVectorDot}));
+  EXPECT_TRUE(e.compiled.space.ops[2].empty());
+  EXPECT_EQ(e.compiled.space.max_size[2], 0);
+  EXPECT_EQ(e.compiled.init_size[2], 0);
+  EXPECT_EQ(e.max_size[2], 45);  // the strategy keeps its sizes
+  // So does the effective strategy (the spec of the config).
+  const Strategy eff = EffectiveStrategy(e, e.shape);
+  EXPECT_EQ(eff.mutations, (MutationWeights{{Mutation::kInsert, 1}, {Mutation::kRemove, 2}}));
+  EXPECT_EQ(eff.operations[0], (OpWeights{{lang::Op::kVectorDot, 1}}));
+  EXPECT_EQ(eff.max_size[2], 0);
+}
+
+TEST(StrategyFields, RunConfigRefusesWhatTheTableRefusesWithTheSameMessage) {
+  EvolutionConfig e = DefaultRunConfig().evolution;
+  e.population = 1;  // the table's lower bound is 2
+  const Strategy s = e;
+  std::string table_message, config_message;
+  try {
+    s.Validate();
+  } catch (const Error& err) {
+    table_message = err.what();
+  }
+  try {
+    e.Validate();
+  } catch (const Error& err) {
+    config_message = err.what();
+  }
+  EXPECT_NE(table_message.find("population = 1 is out of range [2, "), std::string::npos) << table_message;
+  EXPECT_EQ(config_message, table_message);
+  e.population = 2;
+  e.tournament = 2;
+  EXPECT_NO_THROW(e.Validate());
+}
+
+TEST(StrategyFields, CompileDerivesTheHotPathsFormAndValidateRefusesAStaleOne) {
+  EvolutionConfig e = DefaultRunConfig().evolution;
+  EXPECT_EQ(e.compiled.islands, 1);  // regularized: one population, no migration
+  EXPECT_EQ(e.compiled.migrate_every, 0);
+  EXPECT_EQ(e.islands, 4);           // kept, unused
+  EXPECT_EQ(e.migrate_every, 2000);
+  e.scheme = "islands";
+  e.islands = 3;
+  EXPECT_THROW(e.Validate(), Error);  // changed after Compile()
+  e.Compile();
+  EXPECT_NO_THROW(e.Validate());
+  EXPECT_EQ(e.compiled.islands, 3);
+  EXPECT_EQ(e.compiled.migrate_every, 2000);
+  e.shape.dim = 5;
+  EXPECT_THROW(e.Validate(), Error);
+  e.Compile();
+  EXPECT_EQ(e.compiled.space.shape.dim, 5);
+  // Macros whose registers the shape lacks are dropped from the compiled policy only.
+  const lang::Program m = lang::Parse("def learn():\n  s3 = s1 - s2\n  s1 = s0 * s3\n");
+  e.macros = {{lang::Component::kLearn, m.fn[2]}};
+  e.shape.scalars = 3;
+  e.Compile();
+  EXPECT_EQ(e.macros.size(), 1u);
+  EXPECT_TRUE(e.compiled.policy.macros.empty());
+  EXPECT_TRUE(EffectiveStrategy(e, e.shape).macros.empty());
 }
 
 TEST(StrategyFields, EachBoundIsRefusedNamingTheField) {
@@ -170,18 +260,6 @@ TEST(StrategyFields, CrossFieldRulesAreNamed) {
   EXPECT_NE(message([](Strategy& s) { s.operations[1][0].second = -1; }).find("operations"), std::string::npos);
 }
 
-TEST(StrategyFields, ApplyStrategyThenStrategyOfIsTheIdentityOnConfigs) {
-  const EvolutionConfig e = DefaultRunConfig().evolution;
-  EvolutionConfig again = e;
-  ApplyStrategy(StrategyOf(e), again);
-  EXPECT_EQ(AsJson(StrategyOf(again)).dump(), AsJson(StrategyOf(e)).dump());
-  EXPECT_EQ(again.islands, 1);
-  EXPECT_EQ(again.migrate_every, 0);
-  EXPECT_TRUE(again.policy.kind_weights.empty());
-  EXPECT_EQ(again.mutations, e.mutations);
-  EXPECT_EQ(again.space.ops, e.space.ops);
-}
-
 TEST(StrategyFields, DocsHoldTheGeneratedTable) {
   const std::string path = std::string(OURO_SOURCE_DIR) + "/docs/config.md";
   std::ifstream in(path);
@@ -192,7 +270,7 @@ TEST(StrategyFields, DocsHoldTheGeneratedTable) {
   ASSERT_NE(begin, std::string::npos) << "no '" << kDocBegin << "' in " << path;
   ASSERT_NE(end, std::string::npos) << "no '" << kDocEnd << "' in " << path;
   const size_t from = begin + std::string(kDocBegin).size() + 1;
-  const std::string table = StrategyDocTable(StrategyOf(DefaultRunConfig().evolution));
+  const std::string table = StrategyDocTable(DefaultRunConfig().evolution);
   if (std::getenv("OURO_UPDATE_DOCS")) {
     doc.replace(from, end - from, table);
     std::ofstream(path, std::ios::binary) << doc;

@@ -103,6 +103,7 @@ EvolutionConfig Config() {
   c.max_experiments = 1;
   c.check_every = 200;
   c.sufficient_fitness = 2.0;
+  c.Compile();
   return c;
 }
 
@@ -124,12 +125,14 @@ std::string Summary(const EvolutionResult& r) {
   return s;
 }
 
-EvolutionResult Evolve(const EvolutionConfig& c, uint64_t seed, int threads, Budget budget = {}) {
+// Runs `c` compiled, as every caller compiles a config after changing its strategy.
+EvolutionResult Evolve(EvolutionConfig c, uint64_t seed, int threads, Budget budget = {}) {
+  c.Compile();
   return RunEvolution(c, Tasks(), seed, threads, budget);
 }
 
 double FullSearchFitness(const Program& p, const EvolutionConfig& c, uint64_t seed) {
-  const lang::Executable exe = lang::Compile(p, c.space.shape);
+  const lang::Executable exe = lang::Compile(p, c.shape);
   lang::Machine m;
   // The engine's evaluation seed stream (evolution.cc: DeriveSeed(seed, 0xe7a1)).
   return eval::EvaluateSet(exe, Tasks().search, m, DeriveSeed(seed, 0xe7a1), c.limits).fitness;
@@ -298,12 +301,13 @@ TEST(ProposalPolicy, ValidationRejectsBadPolicies) {
   expect_error(p, "macro matrix register outside the shape");
 }
 
-TEST(ProposalPolicy, EvolutionConfigValidatesThePolicy) {
+TEST(ProposalPolicy, EvolutionConfigRefusesAPolicyItsStrategyDoesNotGive) {
+  // The policy is compiled from the strategy; one changed behind its back is refused.
   EvolutionConfig c = Config();
-  c.policy.kind_weights = {1, 1};  // three mutation kinds
-  EXPECT_THROW(Evolve(c, 1, 1), Error);
+  c.compiled.policy.kind_weights = {1, 1};  // three mutation kinds
+  EXPECT_THROW(RunEvolution(c, Tasks(), 1, 1, {}), Error);
   c = Config();
-  c.policy.op_weights[2] = {1, 1, 1, 1, 1, -1};
+  c.operations[2].back().second = -1;
   EXPECT_THROW(Evolve(c, 1, 1), Error);
 }
 
@@ -718,17 +722,22 @@ TEST(StrategyEdit, RemoveReportsNoOperation) {
 // ---- evolution: defaults, islands ------------------------------------------------------------
 
 TEST(StrategyEvolution, NeutralKnobsReproduceThePlainRun) {
-  // Equal weights draw exactly like the uniform default; islands = 1 ignores migrate_every;
+  // Equal weights draw exactly like the uniform default; one population ignores migrate_every;
   // cascade_tasks = 0 ignores cascade_ratio; a cascade over all search tasks is no cascade;
   // recording proposals does not touch the search.
   EvolutionConfig plain = Config();
-  plain.mutations = {Mutation::kAlter, Mutation::kRandomize, Mutation::kInsert, Mutation::kRemove};
+  plain.mutations = {{Mutation::kAlter, 1}, {Mutation::kRandomize, 1}, {Mutation::kInsert, 1}, {Mutation::kRemove, 1}};
   const std::string base = Summary(Evolve(plain, 5, 2));
   EvolutionConfig c = plain;
-  c.policy.kind_weights = {2, 2, 2, 2};
-  for (auto& w : c.policy.op_weights) w.assign(6, 0.5);
-  c.policy.insert_at = {0, 3, 0};
-  c.migrate_every = 40;
+  // A switched-off first operator keeps the equal weights 2 in the compiled policy.
+  c.mutations = {{Mutation::kSwap, 0}, {Mutation::kAlter, 2}, {Mutation::kRandomize, 2}, {Mutation::kInsert, 2},
+                 {Mutation::kRemove, 2}};
+  c.Compile();
+  EXPECT_EQ(c.compiled.policy.kind_weights, (std::vector<double>{2, 2, 2, 2}));
+  for (auto& ops : c.operations)
+    for (auto& [op, w] : ops) w = 0.5;
+  c.insert_at = {0, 3, 0};
+  c.migrate_every = 40;  // the regularized scheme ignores it
   c.cascade_ratio = 0.3;
   c.record_proposals = true;
   const EvolutionResult r = Evolve(c, 5, 1);
@@ -740,12 +749,13 @@ TEST(StrategyEvolution, NeutralKnobsReproduceThePlainRun) {
   EXPECT_EQ(Summary(Evolve(c, 5, 2)), base);
   // Not everything is neutral: unequal weights change the lineage.
   c = plain;
-  c.policy.kind_weights = {1, 2, 2, 2};
+  c.mutations[1].second = 2;
   EXPECT_NE(Summary(Evolve(c, 5, 2)), base);
 }
 
 TEST(Islands, DeterministicAcrossThreadsAndDifferentFromOnePopulation) {
   EvolutionConfig c = Config();
+  c.scheme = "islands";
   c.islands = 4;
   c.migrate_every = 100;
   const EvolutionResult one = Evolve(c, 7, 1);
@@ -754,7 +764,7 @@ TEST(Islands, DeterministicAcrossThreadsAndDifferentFromOnePopulation) {
   EXPECT_EQ(one.progress.individuals, c.max_individuals);
   EXPECT_GT(one.lineage.size(), 1u);
   EvolutionConfig single = c;
-  single.islands = 1;
+  single.scheme = "regularized";
   EXPECT_NE(Summary(Evolve(single, 7, 2)), Summary(one));
   EvolutionConfig no_migration = c;
   no_migration.migrate_every = 0;
@@ -765,6 +775,7 @@ TEST(Islands, WithoutMigrationALineageStaysOnItsIsland) {
   // Child i of the experiment lives on island i mod 4 (ids count the children), and its parent is
   // a tournament winner of that island. Only migration moves a program to another island.
   EvolutionConfig c = Config();
+  c.scheme = "islands";
   c.islands = 4;
   c.migrate_every = 0;
   for (uint64_t seed : {2, 4}) {
@@ -783,9 +794,12 @@ TEST(Islands, WithoutMigrationALineageStaysOnItsIsland) {
 
 TEST(Islands, InvalidIslandCountsThrow) {
   EvolutionConfig c = Config();  // population 48, tournament 4
+  c.scheme = "islands";
   c.islands = 0;
   EXPECT_THROW(Evolve(c, 1, 1), Error);
   c.islands = -2;
+  EXPECT_THROW(Evolve(c, 1, 1), Error);
+  c.islands = 1;  // one island is the regularized scheme
   EXPECT_THROW(Evolve(c, 1, 1), Error);
   c.islands = 49;
   EXPECT_THROW(Evolve(c, 1, 1), Error);
@@ -1050,7 +1064,7 @@ TEST(Credit, TrialsCountTheScoredMutatedChildren) {
   const double trials = Sum(s.kind, false);
   EXPECT_EQ(trials, static_cast<double>(r.progress.individuals - c.population));
   EXPECT_EQ(s.kind[static_cast<int>(Mutation::kNone)].trials, 0);
-  for (Mutation m : c.mutations) EXPECT_GT(s.kind[static_cast<int>(m)].trials, 0) << MutationName(m);
+  for (const auto& [m, w] : c.mutations) EXPECT_GT(s.kind[static_cast<int>(m)].trials, 0) << MutationName(m);
   double pos_trials = 0, op_trials = 0, gains = 0;
   for (const auto& x : s.position) pos_trials += x.trials;
   for (const auto& comp : s.op)
@@ -1069,7 +1083,7 @@ TEST(Credit, TrialsCountTheScoredMutatedChildren) {
   // Only allowed operations earn credit.
   for (int comp = 0; comp < lang::kNumComponents; ++comp)
     for (int op = 0; op < lang::kNumOps; ++op)
-      if (!Allowed(c.space, comp, static_cast<Op>(op))) {
+      if (!Allowed(c.compiled.space, comp, static_cast<Op>(op))) {
         EXPECT_EQ(s.op[comp][op].trials, 0);
       }
 }
@@ -1081,7 +1095,7 @@ TEST(Credit, GainsMatchTheRecordedProposals) {
   c.max_individuals = 1000;
   c.mutate_prob = 1;
   c.record_proposals = true;
-  c.mutations = {Mutation::kAlter, Mutation::kRandomize, Mutation::kComponent, Mutation::kSwap};
+  c.mutations = {{Mutation::kAlter, 1}, {Mutation::kRandomize, 1}, {Mutation::kComponent, 1}, {Mutation::kSwap, 1}};
   const EvolutionResult r = Evolve(c, 12, 2);
   // Per operator (feature 3 is kind / kNumMutations): trials and children fitter than the parent.
   std::array<int, kNumMutations> trials{}, gained{};
@@ -1202,12 +1216,10 @@ TEST(Trace, StrictlyImprovingAndEndsAtTheBest) {
 
 TEST(StrategyEvolution, CrossoverAndMacrosRunDeterministically) {
   EvolutionConfig c = Config();
-  c.mutations = {Mutation::kAlter, Mutation::kRandomize, Mutation::kInsert, Mutation::kRemove,
-                 Mutation::kMacro, Mutation::kCrossover};
-  c.policy.kind_weights = {2, 2, 1, 1, 1, 2};
-  c.policy.macros = {Macro{Component::kLearn,
-                           lang::Parse("def learn():\n  s3 = s0 - s1\n  s3 = s2 * s3\n")[Component::kLearn]}};
-  c.policy.insert_at = {1, 2, 1};
+  c.mutations = {{Mutation::kAlter, 2},  {Mutation::kRandomize, 2}, {Mutation::kInsert, 1},
+                 {Mutation::kRemove, 1}, {Mutation::kMacro, 1},     {Mutation::kCrossover, 2}};
+  c.macros = {Macro{Component::kLearn, lang::Parse("def learn():\n  s3 = s0 - s1\n  s3 = s2 * s3\n")[Component::kLearn]}};
+  c.insert_at = {1, 2, 1};
   const EvolutionResult r = Evolve(c, 14, 1);
   EXPECT_EQ(Summary(r), Summary(Evolve(c, 14, 2)));
   EXPECT_GT(r.credit.kind[static_cast<int>(Mutation::kCrossover)].trials, 0);
@@ -1215,7 +1227,7 @@ TEST(StrategyEvolution, CrossoverAndMacrosRunDeterministically) {
   for (const auto& ind : r.lineage) {
     EXPECT_EQ(ind->edit.kind, ind->mutation);
     for (int k = 0; k < lang::kNumComponents; ++k) {
-      EXPECT_LE(static_cast<int>(ind->program.fn[k].size()), c.space.max_size[k]);
+      EXPECT_LE(static_cast<int>(ind->program.fn[k].size()), c.max_size[k]);
     }
   }
 }

@@ -12,7 +12,7 @@
 #include <nlohmann/json.hpp>
 
 #include "meta/spec.h"
-#include "search/evolution.h"
+#include "search/run_config.h"
 #include "store/store.h"
 
 namespace web_test {
@@ -38,7 +38,7 @@ inline SyntheticRun MakeRsiRun(ouro::store::Store& db, int generations, int cand
   SyntheticRun s;
   s.run = db.CreateRun("rsi", 7, json{{"policy", {{"name", "manual"}}}}.dump());
   db.AppendEvent(s.run, "config", "test", json{{"seed", 7}}.dump());
-  meta::ImproverSpec spec = meta::PlainSpec(search::EvolutionConfig{});
+  meta::ImproverSpec spec = meta::PlainSpec(search::DefaultRunConfig().evolution);
   std::string parent;
   store::Transaction t(db);
   for (int g = 0; g <= generations; ++g) {
