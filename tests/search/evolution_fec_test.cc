@@ -23,7 +23,7 @@ std::pair<int, int> CheckLineage(const EvolutionConfig& c, const tasks::Partitio
   int copies = 0;
   for (size_t i = 0; i < r.lineage.size(); ++i) {
     const Individual& ind = *r.lineage[i];
-    const lang::Executable exe = lang::Compile(ind.program, c.space.shape);
+    const lang::Executable exe = lang::Compile(ind.program, c.shape);
     // The warmup switch: the first member re-scored as a copy of itself.
     const int64_t n = ind.id % c.max_individuals;
     if (warmup && n >= c.warmup_individuals && n < c.warmup_individuals + c.population) switched = true;
@@ -58,6 +58,7 @@ EvolutionConfig Small() {
   c.check_every = 500;
   c.sufficient_fitness = 2.0;
   c.fec_tasks = 2;
+  c.Compile();
   return c;
 }
 
