@@ -82,6 +82,7 @@ __int128 Cost(const Executable& exe, int n_train, int n_score) {
 Quantized Quantize(double p) {
   const uint64_t bits = std::bit_cast<uint64_t>(p);
   const int biased = static_cast<int>((bits >> 52) & 0x7ff);
+  if (p == 0) return {};  // frexp(+-0) is (+-0, 0): mantissa 0, exponent 0
   if (biased == 0 || biased == 0x7ff) {  // zero, subnormal, inf, nan: the library's way
     Quantized q;
     const double mant = std::frexp(p, &q.exponent);

@@ -72,20 +72,24 @@ void Machine::Run(const Executable& exe, Component c) {
   });
 }
 
+// Each instruction's four words are mixed by independent multiplications (they pipeline), the
+// result folded into the running hash, and the whole finished by SplitMix64's mixer.
 uint64_t Hash(const Executable& exe) {
   uint64_t h = 0x65786521;  // "exe!"
   for (const auto& fn : exe.fn) {
-    h = HashCombine(h, fn.size());
+    h = (std::rotl(h, 23) ^ fn.size()) * 0x9e3779b97f4a7c15ULL;
     for (const CompiledInstr& ci : fn) {
-      h = HashCombine(h, static_cast<uint64_t>(ci.op) | static_cast<uint64_t>(ci.rng_slot) << 8 |
-                             static_cast<uint64_t>(ci.out) << 32);
-      h = HashCombine(h, static_cast<uint64_t>(ci.a) | static_cast<uint64_t>(ci.b) << 32);
-      h = HashCombine(h, std::bit_cast<uint64_t>(ci.c1));
-      h = HashCombine(h, std::bit_cast<uint64_t>(ci.c2));
+      const uint64_t w0 = static_cast<uint64_t>(ci.op) | static_cast<uint64_t>(ci.rng_slot) << 8 |
+                          static_cast<uint64_t>(ci.out) << 32;
+      const uint64_t w1 = static_cast<uint64_t>(ci.a) | static_cast<uint64_t>(ci.b) << 32;
+      const uint64_t x = w0 * 0xbf58476d1ce4e5b9ULL ^ std::rotl(w1 * 0x94d049bb133111ebULL, 17) ^
+                         std::rotl(std::bit_cast<uint64_t>(ci.c1) * 0xd6e8feb86659fd93ULL, 31) ^
+                         std::rotl(std::bit_cast<uint64_t>(ci.c2) * 0xa0761d6478bd642fULL, 47);
+      h = (std::rotl(h, 23) ^ x) * 0x9e3779b97f4a7c15ULL;
     }
   }
-  for (uint32_t s : exe.rng_streams) h = HashCombine(h, s);
-  return h;
+  for (uint32_t s : exe.rng_streams) h = (std::rotl(h, 23) ^ s) * 0x9e3779b97f4a7c15ULL;
+  return SplitMix64(h);
 }
 
 }  // namespace ouro::lang
