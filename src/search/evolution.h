@@ -31,6 +31,9 @@
 // tasks (each member becomes a child of itself, mutation "none", in the same place of the age
 // order), empties the equivalence cache and goes on there. Fitness gained during warmup is a
 // warmup-task fitness: a run that ends before the switch reports it as its search fitness.
+// The cache key is the child's fingerprint (eval::Fingerprint); a child whose compiled program
+// equals its parent's, or one in a memo of recent executables (by lang::Hash), takes that
+// fingerprint over instead of computing it — the same key, so the same lineage, for less work.
 // Compute is counted as eval_cost: full evaluations plus the fractions of cascade-rejected ones;
 // budgets in evaluations compare against it. The run also returns credit statistics (which
 // operators, operations and positions produced children fitter than their parents) and the

@@ -6,6 +6,7 @@
 
 #include <cstdint>
 #include <string>
+#include <utility>
 #include <vector>
 
 #include "core/rng.h"
@@ -34,6 +35,23 @@ void PartialShuffle(std::vector<T>& items, size_t k, Rng& rng) {
   for (size_t i = 0; i < k && i + 1 < n; ++i) {
     const size_t j = i + rng.Below(static_cast<uint32_t>(n - i));
     std::swap(items[i], items[j]);
+  }
+}
+
+// A synthetic regression instance: kind, dim, then its train, valid and test splits in that
+// order, each example dim Gaussian features drawn from rng and the label y = f(x).
+template <typename F>
+void FillRegression(Dataset& d, const TaskSpec& spec, const F& f, Rng& rng) {
+  d.kind = Kind::kRegression;
+  d.dim = spec.dim;
+  for (auto [split, n] : {std::pair{&d.train, spec.n_train}, {&d.valid, spec.n_valid}, {&d.test, spec.n_test}}) {
+    split->x.resize(static_cast<size_t>(n) * spec.dim);
+    split->y.resize(n);
+    double* x = split->x.data();
+    for (int r = 0; r < n; ++r, x += spec.dim) {
+      for (int j = 0; j < spec.dim; ++j) x[j] = rng.Gaussian();
+      split->y[r] = f(x);
+    }
   }
 }
 

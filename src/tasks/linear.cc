@@ -7,24 +7,6 @@
 #include "tasks/families.h"
 
 namespace ouro::tasks::internal {
-namespace {
-
-void FillSplit(Split& s, int n, const std::vector<double>& w, Rng& rng) {
-  const int dim = static_cast<int>(w.size());
-  s.x.resize(static_cast<size_t>(n) * dim);
-  s.y.resize(n);
-  double* x = s.x.data();
-  for (int r = 0; r < n; ++r, x += dim) {
-    double y = 0.0;
-    for (int j = 0; j < dim; ++j) {
-      x[j] = rng.Gaussian();
-      y += w[j] * x[j];
-    }
-    s.y[r] = y;
-  }
-}
-
-}  // namespace
 
 // Instance i: Rng(DeriveSeed(seed, i)) draws w (dim), then the train, valid and test examples in
 // that order, each as dim features x then y = w·x.
@@ -37,11 +19,11 @@ std::vector<Dataset> GenerateLinear(const TaskSpec& spec) {
     Dataset& d = out[i];
     d.name = "linear[d=" + std::to_string(spec.dim) + ",seed=" + std::to_string(spec.seed) +
              ",i=" + std::to_string(i) + "]";
-    d.kind = Kind::kRegression;
-    d.dim = spec.dim;
-    FillSplit(d.train, spec.n_train, w, rng);
-    FillSplit(d.valid, spec.n_valid, w, rng);
-    FillSplit(d.test, spec.n_test, w, rng);
+    FillRegression(d, spec, [&](const double* x) {
+      double y = 0.0;
+      for (int j = 0; j < spec.dim; ++j) y += w[j] * x[j];
+      return y;
+    }, rng);
   }
   return out;
 }

@@ -28,16 +28,6 @@ struct Teacher {
   }
 };
 
-void FillSplit(Split& s, int n, const Teacher& t, Rng& rng) {
-  s.x.resize(static_cast<size_t>(n) * t.dim);
-  s.y.resize(n);
-  double* x = s.x.data();
-  for (int r = 0; r < n; ++r, x += t.dim) {
-    for (int j = 0; j < t.dim; ++j) x[j] = rng.Gaussian();
-    s.y[r] = t(x);
-  }
-}
-
 }  // namespace
 
 // Instance i: Rng(DeriveSeed(seed, i)) draws W row by row, then u, then the train, valid and test
@@ -55,11 +45,7 @@ std::vector<Dataset> GenerateNonlinear(const TaskSpec& spec) {
     Dataset& d = out[i];
     d.name = "nonlinear[d=" + std::to_string(spec.dim) + ",h=" + std::to_string(spec.hidden) +
              ",seed=" + std::to_string(spec.seed) + ",i=" + std::to_string(i) + "]";
-    d.kind = Kind::kRegression;
-    d.dim = spec.dim;
-    FillSplit(d.train, spec.n_train, t, rng);
-    FillSplit(d.valid, spec.n_valid, t, rng);
-    FillSplit(d.test, spec.n_test, t, rng);
+    FillRegression(d, spec, t, rng);
   }
   return out;
 }
