@@ -10,16 +10,6 @@
 
 namespace ouro::meta {
 
-namespace {
-
-int MetaIndex(const std::string& name) {
-  for (int i = 0; i < kNumMetaOperators; ++i)
-    if (name == kMetaOperators[i]) return i;
-  throw Error("unknown meta-operator '" + name + "'");
-}
-
-}  // namespace
-
 namespace rsi_loop {
 
 int ChannelOp(const std::string& channel) {
@@ -40,6 +30,7 @@ double Mean(const std::vector<double>& v) {
 void CreditMetaOperator(ImproverSpec& incumbent, const CandidateReport& rep) {
   if (rep.games.empty()) return;
   const int op = MetaIndex(rep.meta_operator);
+  if (op < 0) throw Error("unknown meta-operator '" + rep.meta_operator + "'");
   double& w = incumbent.meta_weights[op];
   w = std::clamp(w * std::exp(0.5 * static_cast<double>(rep.wins - rep.losses) / static_cast<double>(rep.games.size())),
                  0.05, 20.0);
