@@ -179,6 +179,69 @@ TEST_F(AuditCli, BrokenChainIsReportedWithItsRow) {
 enum Kind { kEdit, kDelete, kSwapContent, kSwapSeq, kEditAndRehash, kKinds };
 const char* kKindNames[] = {"edit", "delete", "swap content", "swap seq", "edit and rehash"};
 const char* kFields[] = {"content_json", "type", "actor", "at", "hash", "prev_hash"};
+const std::string kWhere = " WHERE run_id = 1 AND seq = ";
+
+// One tamper: the SQL that does it, its description, and the row verify must report.
+struct Tamper {
+  std::string sql, what;
+  int expect_row = 0;
+};
+
+int Uniform(std::mt19937& rng, int lo, int hi) {
+  return std::uniform_int_distribution<int>(lo, hi)(rng);
+}
+
+// Edits `field` of row k (event e) in trial t; draws from rng only for a hash position.
+Tamper EditField(const EventRow& e, int k, int t, const std::string& field, std::mt19937& rng) {
+  std::string value;
+  if (field == "content_json") value = R"({"i":)" + std::to_string(1000 + t) + "}";
+  if (field == "type") value = e.type + "_x";
+  if (field == "actor") value = e.actor == "mallory" ? "eve" : "mallory";
+  if (field == "at" || field == "hash" || field == "prev_hash") {
+    value = field == "at" ? e.at : field == "hash" ? e.hash : e.prev_hash;
+    // One character changed, keeping the shape (a digit of the time, a hex digit).
+    const size_t pos = field == "at" ? value.size() - 2 : static_cast<size_t>(Uniform(rng, 0, 63));
+    value[pos] = value[pos] == '1' ? '2' : '1';
+  }
+  return {"UPDATE events SET " + field + " = " + Quote(value) + kWhere + std::to_string(k) + ";",
+          "edit " + field, k};
+}
+
+Tamper DeleteRow(int k) {
+  return {"DELETE FROM events" + kWhere + std::to_string(k) + ";", "delete", k};
+}
+
+// Rows a < b exchange their type and content; seq, hashes and times stay in place.
+Tamper SwapContent(int a, int b) {
+  std::string sql =
+      "BEGIN; CREATE TEMP TABLE s AS SELECT seq, type, content_json FROM events "
+      "WHERE run_id = 1 AND seq IN (" +
+      std::to_string(a) + ", " + std::to_string(b) + ");";
+  for (auto [to, from] : {std::pair(a, b), std::pair(b, a)})
+    sql += " UPDATE events SET type = (SELECT type FROM s WHERE seq = " + std::to_string(from) +
+           "), content_json = (SELECT content_json FROM s WHERE seq = " + std::to_string(from) +
+           ")" + kWhere + std::to_string(to) + ";";
+  sql += " COMMIT;";
+  return {sql, "swap content", a};
+}
+
+// Rows a < b exchange places (their seq numbers), through a temporary value.
+Tamper SwapSeq(int a, int b) {
+  return {"BEGIN; UPDATE events SET seq = -1" + kWhere + std::to_string(a) + "; " +
+              "UPDATE events SET seq = " + std::to_string(a) + kWhere + std::to_string(b) + "; " +
+              "UPDATE events SET seq = " + std::to_string(b) + kWhere + "-1; COMMIT;",
+          "swap seq", a};
+}
+
+// A tamperer who knows the hash recipe fixes up the edited row's own hash (row k, event e).
+Tamper EditAndRehash(const EventRow& e, int k, int t) {
+  EventRow forged = e;
+  forged.content_json = R"({"forged":)" + std::to_string(t) + "}";
+  const std::string hash = EventHash(1, forged);
+  return {"UPDATE events SET content_json = " + Quote(forged.content_json) +
+              ", hash = " + Quote(hash) + kWhere + std::to_string(k) + ";",
+          "edit and rehash", k < kEvents ? k + 1 : kEvents};  // the next row's link, or the head
+}
 
 TEST_F(AuditCli, RandomizedSingleRowTamperingIsAlwaysDetected) {
   ASSERT_TRUE(fs::exists(SQLITE3_BIN))
@@ -190,82 +253,39 @@ TEST_F(AuditCli, RandomizedSingleRowTamperingIsAlwaysDetected) {
     ASSERT_EQ(LastJson(r)["ok"], true);
   }
   std::mt19937 rng(20240501);
-  auto uniform = [&rng](int lo, int hi) { return std::uniform_int_distribution<int>(lo, hi)(rng); };
   const int trials = 150;
   std::map<std::string, int> done;  // tamper description -> count
   int detected = 0, edits = 0, deletes = 0, last_row_deletes = 0;
   for (int t = 0; t < trials; ++t) {
-    const Kind kind = static_cast<Kind>(uniform(0, kKinds - 1));
-    int k = uniform(1, kEvents);
-    int other = uniform(1, kEvents - 1);
+    const Kind kind = static_cast<Kind>(Uniform(rng, 0, kKinds - 1));
+    int k = Uniform(rng, 1, kEvents);
+    int other = Uniform(rng, 1, kEvents - 1);
     if (other >= k) ++other;  // a different row
     const int a = std::min(k, other), b = std::max(k, other);
     const EventRow& e = events_[k - 1];
-    const std::string where = " WHERE run_id = 1 AND seq = ";
-    std::string sql, what;
-    int expect_row = 0;
+    Tamper tamper;
     switch (kind) {
-      case kEdit: {
-        const std::string field = kFields[edits++ % 6];
-        std::string value;
-        if (field == "content_json") value = R"({"i":)" + std::to_string(1000 + t) + "}";
-        if (field == "type") value = e.type + "_x";
-        if (field == "actor") value = e.actor == "mallory" ? "eve" : "mallory";
-        if (field == "at" || field == "hash" || field == "prev_hash") {
-          value = field == "at" ? e.at : field == "hash" ? e.hash : e.prev_hash;
-          // One character changed, keeping the shape (a digit of the time, a hex digit).
-          const size_t pos = field == "at" ? value.size() - 2 : static_cast<size_t>(uniform(0, 63));
-          value[pos] = value[pos] == '1' ? '2' : '1';
-        }
-        sql = "UPDATE events SET " + field + " = " + Quote(value) + where + std::to_string(k) + ";";
-        what = "edit " + field;
-        expect_row = k;
+      case kEdit:
+        tamper = EditField(e, k, t, kFields[edits++ % 6], rng);
         break;
-      }
       case kDelete:
         if (deletes++ % 4 == 0) k = kEvents;  // the last row, which only the head can reveal
         last_row_deletes += k == kEvents;
-        sql = "DELETE FROM events" + where + std::to_string(k) + ";";
-        what = "delete";
-        expect_row = k;
+        tamper = DeleteRow(k);
         break;
       case kSwapContent:
-        // Two rows exchange their type and content; seq, hashes and times stay in place.
-        sql =
-            "BEGIN; CREATE TEMP TABLE s AS SELECT seq, type, content_json FROM events "
-            "WHERE run_id = 1 AND seq IN (" +
-            std::to_string(a) + ", " + std::to_string(b) + ");";
-        for (auto [to, from] : {std::pair(a, b), std::pair(b, a)})
-          sql +=
-              " UPDATE events SET type = (SELECT type FROM s WHERE seq = " + std::to_string(from) +
-              "), content_json = (SELECT content_json FROM s WHERE seq = " + std::to_string(from) +
-              ")" + where + std::to_string(to) + ";";
-        sql += " COMMIT;";
-        what = "swap content";
-        expect_row = a;
+        tamper = SwapContent(a, b);
         break;
       case kSwapSeq:
-        // Two whole rows exchange places (their seq numbers), through a temporary value.
-        sql = "BEGIN; UPDATE events SET seq = -1" + where + std::to_string(a) + "; " +
-              "UPDATE events SET seq = " + std::to_string(a) + where + std::to_string(b) + "; " +
-              "UPDATE events SET seq = " + std::to_string(b) + where + "-1; COMMIT;";
-        what = "swap seq";
-        expect_row = a;
+        tamper = SwapSeq(a, b);
         break;
-      case kEditAndRehash: {
-        // A tamperer who knows the hash recipe fixes up the edited row's own hash.
-        EventRow forged = e;
-        forged.content_json = R"({"forged":)" + std::to_string(t) + "}";
-        const std::string hash = EventHash(1, forged);
-        sql = "UPDATE events SET content_json = " + Quote(forged.content_json) +
-              ", hash = " + Quote(hash) + where + std::to_string(k) + ";";
-        what = "edit and rehash";
-        expect_row = k < kEvents ? k + 1 : kEvents;  // the next row's link, or the head
+      case kEditAndRehash:
+        tamper = EditAndRehash(e, k, t);
         break;
-      }
       case kKinds:
         break;
     }
+    const std::string& sql = tamper.sql;
     const std::string copy = Copy("trial.db");
     ASSERT_EQ(Sqlite(copy, sql + "\nSELECT 'changed', total_changes();"), 0)
         << sql << "\n"
@@ -275,13 +295,14 @@ TEST_F(AuditCli, RandomizedSingleRowTamperingIsAlwaysDetected) {
     Result r = Run("audit verify 1 --db " + copy + " --json");
     const auto j = nlohmann::json::parse(r.last_line, nullptr, false);
     const bool caught = r.code == 1 && !j.is_discarded() && j["ok"] == false &&
-                        j["first_bad_row"] == expect_row && j["problem"].is_string();
-    EXPECT_TRUE(caught) << "trial " << t << " (" << what << ", row " << k << ") not detected as "
-                        << "broken at row " << expect_row << ": exit " << r.code << "\n"
+                        j["first_bad_row"] == tamper.expect_row && j["problem"].is_string();
+    EXPECT_TRUE(caught) << "trial " << t << " (" << tamper.what << ", row " << k
+                        << ") not detected as broken at row " << tamper.expect_row << ": exit "
+                        << r.code << "\n"
                         << sql << "\n"
                         << r.out;
     detected += caught;
-    ++done[what];
+    ++done[tamper.what];
   }
   EXPECT_EQ(detected, trials);
   // Every kind of tamper was tried, every field edited, and the last row deleted.

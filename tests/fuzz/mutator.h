@@ -147,119 +147,167 @@ class Mutator {
     return s;
   }
 
+  // One mutation, chosen by a single draw; each kind draws the rest of its randomness itself, in
+  // the same order as when they were all inline here (the seeded runs depend on that order).
   void MutateOnce(std::string& s) {
     switch (rng_.Below(14)) {
-      case 0:  // flip a bit
-        if (!s.empty()) s[Pos(s) % s.size()] ^= static_cast<char>(1 << rng_.Below(8));
+      case 0:
+        FlipBit(s);
         break;
-      case 1: {  // overwrite a byte, often with a special one
-        static const char kSpecial[] = {'\0',   '\n',   '\r', '"', ',', '[', ']', '=',  '#', '\\',
-                                        '\x80', '\xff', '-',  '.', ' ', '{', '}', '\'', '\t'};
-        if (s.empty()) break;
-        s[Pos(s) % s.size()] = rng_.Bernoulli(0.5) ? kSpecial[rng_.Below(sizeof kSpecial)]
-                                                   : static_cast<char>(rng_.Next());
+      case 1:
+        OverwriteByte(s);
         break;
-      }
-      case 2: {  // insert random bytes
-        std::string bytes(Len(8), '\0');
-        for (char& c : bytes) c = static_cast<char>(rng_.Next());
-        s.insert(Pos(s), bytes);
+      case 2:
+        InsertBytes(s);
         break;
-      }
-      case 3: {  // delete a range
-        const size_t at = Pos(s);
-        s.erase(at, Len(std::min<size_t>(s.size() - at, 64)));
+      case 3:
+        DeleteRange(s);
         break;
-      }
-      case 4: {  // duplicate a range, possibly many times
-        const size_t at = Pos(s);
-        const std::string range = s.substr(at, Len(std::min<size_t>(s.size() - at, 64)));
-        std::string copies;
-        for (size_t i = 0, n = Len(rng_.Bernoulli(0.1) ? 200 : 3); i < n; ++i) copies += range;
-        s.insert(Pos(s), copies);
+      case 4:
+        DuplicateRange(s);
         break;
-      }
-      case 5: {  // splice: a prefix of s and a suffix of another corpus entry
-        const std::string& other = Pick(corpus_);
-        s = s.substr(0, Pos(s)) + other.substr(Pos(other));
+      case 5:
+        Splice(s);
         break;
-      }
-      case 6: {  // duplicate a line
-        auto lines = Lines(s);
-        if (lines.empty()) break;
-        const size_t i = rng_.Below(static_cast<uint32_t>(lines.size()));
-        lines.insert(lines.begin() + rng_.Below(static_cast<uint32_t>(lines.size() + 1)), lines[i]);
-        s = Join(lines);
+      case 6:
+        DuplicateLine(s);
         break;
-      }
-      case 7: {  // drop or swap lines
-        auto lines = Lines(s);
-        if (lines.size() < 2) break;
-        const size_t i = rng_.Below(static_cast<uint32_t>(lines.size()));
-        const size_t j = rng_.Below(static_cast<uint32_t>(lines.size()));
-        if (rng_.Bernoulli(0.5)) {
-          lines.erase(lines.begin() + i);
-        } else {
-          std::swap(lines[i], lines[j]);
-        }
-        s = Join(lines);
+      case 7:
+        DropOrSwapLines(s);
         break;
-      }
       case 8:
-      case 9: {  // replace a number in the text by an edge case
-        std::vector<std::pair<size_t, size_t>> numbers;  // [begin, end)
-        for (size_t i = 0; i < s.size();) {
-          if (std::isdigit(static_cast<unsigned char>(s[i]))) {
-            size_t b = i;
-            if (b > 0 && (s[b - 1] == '-' || s[b - 1] == '+')) --b;
-            size_t e = i;
-            while (e < s.size() && (std::isalnum(static_cast<unsigned char>(s[e])) || s[e] == '.' ||
-                                    ((s[e] == '-' || s[e] == '+') && (s[e - 1] == 'e'))))
-              ++e;
-            numbers.emplace_back(b, e);
-            i = e;
-          } else {
-            ++i;
-          }
-        }
-        if (numbers.empty()) {
-          s.insert(Pos(s), NumberText());
-        } else {
-          const auto [b, e] = numbers[rng_.Below(static_cast<uint32_t>(numbers.size()))];
-          s.replace(b, e - b, NumberText());
-        }
+      case 9:
+        ReplaceNumber(s);
         break;
-      }
-      case 10: {  // overwrite a big-endian 32-bit word (binary headers) with an edge case
-        static const uint32_t kWords[] = {
-            0,          1,          2,          3,          255,        256,        0x10000,
-            0x1000000,  0x7fffffff, 0x80000000, 0xffffffff, 0xfffffffe, 0x00000801, 0x00000803,
-            0x00000d02, 0x00000e01, 0x00000c04, 0x00000bff, 0x1f8b0800, 60000};
-        if (s.size() < 4) break;
-        const uint32_t w = rng_.Bernoulli(0.7) ? kWords[rng_.Below(sizeof kWords / 4)]
-                                               : static_cast<uint32_t>(rng_.Next());
-        const size_t at =
-            rng_.Bernoulli(0.7)
-                ? 4 * rng_.Below(static_cast<uint32_t>(std::min<size_t>(s.size() / 4, 8)))
-                : rng_.Below(static_cast<uint32_t>(s.size() - 3));
-        for (int k = 0; k < 4; ++k) s[at + k] = static_cast<char>(w >> (24 - 8 * k));
+      case 10:
+        OverwriteWord(s);
         break;
-      }
       case 11:
-      case 12:  // insert a dictionary token (at a line start half the time)
-        if (!dict_.empty()) {
-          size_t at = Pos(s);
-          if (rng_.Bernoulli(0.5)) {
-            const size_t nl = s.rfind('\n', at == 0 ? 0 : at - 1);
-            at = nl == std::string::npos ? 0 : nl + 1;
-          }
-          s.insert(at, Pick(dict_));
-        }
+      case 12:
+        InsertToken(s);
         break;
       default:  // truncate
         s.resize(Pos(s));
         break;
     }
+  }
+
+  void FlipBit(std::string& s) {
+    if (!s.empty()) s[Pos(s) % s.size()] ^= static_cast<char>(1 << rng_.Below(8));
+  }
+
+  // Overwrites a byte, often with a special one.
+  void OverwriteByte(std::string& s) {
+    static const char kSpecial[] = {'\0',   '\n',   '\r', '"', ',', '[', ']', '=',  '#', '\\',
+                                    '\x80', '\xff', '-',  '.', ' ', '{', '}', '\'', '\t'};
+    if (s.empty()) return;
+    s[Pos(s) % s.size()] = rng_.Bernoulli(0.5) ? kSpecial[rng_.Below(sizeof kSpecial)]
+                                               : static_cast<char>(rng_.Next());
+  }
+
+  void InsertBytes(std::string& s) {
+    std::string bytes(Len(8), '\0');
+    for (char& c : bytes) c = static_cast<char>(rng_.Next());
+    s.insert(Pos(s), bytes);
+  }
+
+  void DeleteRange(std::string& s) {
+    const size_t at = Pos(s);
+    s.erase(at, Len(std::min<size_t>(s.size() - at, 64)));
+  }
+
+  // Duplicates a range, possibly many times.
+  void DuplicateRange(std::string& s) {
+    const size_t at = Pos(s);
+    const std::string range = s.substr(at, Len(std::min<size_t>(s.size() - at, 64)));
+    std::string copies;
+    for (size_t i = 0, n = Len(rng_.Bernoulli(0.1) ? 200 : 3); i < n; ++i) copies += range;
+    s.insert(Pos(s), copies);
+  }
+
+  // A prefix of s and a suffix of another corpus entry.
+  void Splice(std::string& s) {
+    const std::string& other = Pick(corpus_);
+    s = s.substr(0, Pos(s)) + other.substr(Pos(other));
+  }
+
+  void DuplicateLine(std::string& s) {
+    auto lines = Lines(s);
+    if (lines.empty()) return;
+    const size_t i = rng_.Below(static_cast<uint32_t>(lines.size()));
+    lines.insert(lines.begin() + rng_.Below(static_cast<uint32_t>(lines.size() + 1)), lines[i]);
+    s = Join(lines);
+  }
+
+  void DropOrSwapLines(std::string& s) {
+    auto lines = Lines(s);
+    if (lines.size() < 2) return;
+    const size_t i = rng_.Below(static_cast<uint32_t>(lines.size()));
+    const size_t j = rng_.Below(static_cast<uint32_t>(lines.size()));
+    if (rng_.Bernoulli(0.5)) {
+      lines.erase(lines.begin() + i);
+    } else {
+      std::swap(lines[i], lines[j]);
+    }
+    s = Join(lines);
+  }
+
+  // The numbers in s as [begin, end) ranges: digits with a leading sign, then letters, digits, dots
+  // and exponent signs. Draws nothing.
+  static std::vector<std::pair<size_t, size_t>> Numbers(const std::string& s) {
+    std::vector<std::pair<size_t, size_t>> numbers;
+    for (size_t i = 0; i < s.size();) {
+      if (std::isdigit(static_cast<unsigned char>(s[i]))) {
+        size_t b = i;
+        if (b > 0 && (s[b - 1] == '-' || s[b - 1] == '+')) --b;
+        size_t e = i;
+        while (e < s.size() && (std::isalnum(static_cast<unsigned char>(s[e])) || s[e] == '.' ||
+                                ((s[e] == '-' || s[e] == '+') && (s[e - 1] == 'e'))))
+          ++e;
+        numbers.emplace_back(b, e);
+        i = e;
+      } else {
+        ++i;
+      }
+    }
+    return numbers;
+  }
+
+  // Replaces a number in the text by an edge case (inserts one if there is none).
+  void ReplaceNumber(std::string& s) {
+    const std::vector<std::pair<size_t, size_t>> numbers = Numbers(s);
+    if (numbers.empty()) {
+      s.insert(Pos(s), NumberText());
+    } else {
+      const auto [b, e] = numbers[rng_.Below(static_cast<uint32_t>(numbers.size()))];
+      s.replace(b, e - b, NumberText());
+    }
+  }
+
+  // Overwrites a big-endian 32-bit word (binary headers) with an edge case.
+  void OverwriteWord(std::string& s) {
+    static const uint32_t kWords[] = {
+        0,          1,          2,          3,          255,        256,        0x10000,
+        0x1000000,  0x7fffffff, 0x80000000, 0xffffffff, 0xfffffffe, 0x00000801, 0x00000803,
+        0x00000d02, 0x00000e01, 0x00000c04, 0x00000bff, 0x1f8b0800, 60000};
+    if (s.size() < 4) return;
+    const uint32_t w = rng_.Bernoulli(0.7) ? kWords[rng_.Below(sizeof kWords / 4)]
+                                           : static_cast<uint32_t>(rng_.Next());
+    const size_t at = rng_.Bernoulli(0.7)
+                          ? 4 * rng_.Below(static_cast<uint32_t>(std::min<size_t>(s.size() / 4, 8)))
+                          : rng_.Below(static_cast<uint32_t>(s.size() - 3));
+    for (int k = 0; k < 4; ++k) s[at + k] = static_cast<char>(w >> (24 - 8 * k));
+  }
+
+  // Inserts a dictionary token (at a line start half the time).
+  void InsertToken(std::string& s) {
+    if (dict_.empty()) return;
+    size_t at = Pos(s);
+    if (rng_.Bernoulli(0.5)) {
+      const size_t nl = s.rfind('\n', at == 0 ? 0 : at - 1);
+      at = nl == std::string::npos ? 0 : nl + 1;
+    }
+    s.insert(at, Pick(dict_));
   }
 
   Rng rng_;

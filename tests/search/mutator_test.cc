@@ -104,6 +104,98 @@ int DifferingParams(const Instruction& a, const Instruction& b) {
 
 // ---- conformance of every operator -----------------------------------------------------------
 
+// The program `after` is valid, within the size bounds, and uses only the allowed ops.
+void ExpectValidInSpace(const SearchSpace& space, const Program& after) {
+  ASSERT_NO_THROW(after.Validate(space.shape)) << lang::Print(after);
+  for (int c = 0; c < 3; ++c) {
+    ASSERT_GE(static_cast<int>(after.fn[c].size()), space.min_size[c]);
+    ASSERT_LE(static_cast<int>(after.fn[c].size()), space.max_size[c]);
+    for (const Instruction& in : after.fn[c]) ASSERT_TRUE(Allowed(space, c, in.op)) << c;
+  }
+}
+
+// Component c changed from b to a by one applied mutation of `kind`: it did what its name says.
+void ExpectDoesWhatItSays(Mutation kind, const SearchSpace& space, int c,
+                          const std::vector<Instruction>& b, const std::vector<Instruction>& a) {
+  switch (kind) {
+    case Mutation::kInsert: {
+      Instruction inserted;
+      ASSERT_TRUE(OneInserted(b, a, &inserted));
+      EXPECT_TRUE(Allowed(space, c, inserted.op));
+      break;
+    }
+    case Mutation::kRemove:
+      ASSERT_TRUE(OneInserted(a, b, nullptr));
+      break;
+    case Mutation::kSwap: {
+      ASSERT_EQ(a.size(), b.size());
+      ASSERT_EQ(DifferingPositions(a, b), 2);
+      std::vector<size_t> pos;
+      for (size_t i = 0; i < a.size(); ++i)
+        if (!(a[i] == b[i])) pos.push_back(i);
+      EXPECT_EQ(a[pos[0]], b[pos[1]]);
+      EXPECT_EQ(a[pos[1]], b[pos[0]]);
+      break;
+    }
+    case Mutation::kRandomize:
+      ASSERT_EQ(a.size(), b.size());
+      ASSERT_EQ(DifferingPositions(a, b), 1);
+      break;
+    case Mutation::kComponent:
+      ASSERT_EQ(a.size(), b.size());
+      break;
+    case Mutation::kAlter: {
+      ASSERT_EQ(a.size(), b.size());
+      ASSERT_EQ(DifferingPositions(a, b), 1);
+      for (size_t i = 0; i < a.size(); ++i) {
+        if (a[i] == b[i]) continue;
+        EXPECT_EQ(a[i].op, b[i].op) << "alter keeps the operation";
+        EXPECT_EQ(DifferingParams(a[i], b[i]), 1)
+            << "alter changes one parameter: " << lang::PrintInstruction(b[i]) << " -> "
+            << lang::PrintInstruction(a[i]);
+      }
+      break;
+    }
+    case Mutation::kNone:
+    case Mutation::kMacro:  // not in kAllKinds: tested on their own below
+    case Mutation::kCrossover:
+      break;
+  }
+}
+
+// The tallies of 3000 mutations of `kind`: the sample exercised both outcomes where both are
+// possible, and applied mutations change the program (an unchanged result needs an identical
+// redraw or two equal instructions).
+void ExpectTallies(Mutation kind, int applied, int unchanged, int refused) {
+  EXPECT_GT(applied, 1000);
+  switch (kind) {
+    case Mutation::kInsert:
+    case Mutation::kRemove:
+      EXPECT_EQ(unchanged, 0);
+      EXPECT_GT(refused, 100);  // components at their max / min size
+      break;
+    case Mutation::kSwap:
+      EXPECT_LT(unchanged, applied / 50);
+      EXPECT_GT(refused, 100);  // components with fewer than 2 instructions
+      break;
+    case Mutation::kRandomize:
+    case Mutation::kComponent:
+      EXPECT_LT(unchanged, applied / 50);
+      EXPECT_GT(refused, 100);  // empty components
+      break;
+    case Mutation::kAlter:
+      // Redrawing a register can pick the one already there (as in AutoML-Zero), so some
+      // alterations are no-ops; most must still change the program.
+      EXPECT_LT(unchanged, applied / 2);
+      EXPECT_GT(refused, 100);
+      break;
+    case Mutation::kNone:
+    case Mutation::kMacro:
+    case Mutation::kCrossover:
+      break;
+  }
+}
+
 TEST(Mutator, EveryKindKeepsProgramsValidAndDoesWhatItSays) {
   const SearchSpace space = MixedSpace();
   for (Mutation kind : kAllKinds) {
@@ -116,12 +208,7 @@ TEST(Mutator, EveryKindKeepsProgramsValidAndDoesWhatItSays) {
       Program after = before;
       const bool ok = mutator.Apply(kind, rng, after);
 
-      ASSERT_NO_THROW(after.Validate(space.shape)) << lang::Print(after);
-      for (int c = 0; c < 3; ++c) {
-        ASSERT_GE(static_cast<int>(after.fn[c].size()), space.min_size[c]);
-        ASSERT_LE(static_cast<int>(after.fn[c].size()), space.max_size[c]);
-        for (const Instruction& in : after.fn[c]) ASSERT_TRUE(Allowed(space, c, in.op)) << c;
-      }
+      ASSERT_NO_FATAL_FAILURE(ExpectValidInSpace(space, after));
       if (!ok) {
         ++refused;
         ASSERT_EQ(after, before) << "a refused mutation must leave the program alone";
@@ -138,82 +225,9 @@ TEST(Mutator, EveryKindKeepsProgramsValidAndDoesWhatItSays) {
         continue;
       }
       const int c = changed[0];
-      const auto& b = before.fn[c];
-      const auto& a = after.fn[c];
-      switch (kind) {
-        case Mutation::kInsert: {
-          Instruction inserted;
-          ASSERT_TRUE(OneInserted(b, a, &inserted));
-          EXPECT_TRUE(Allowed(space, c, inserted.op));
-          break;
-        }
-        case Mutation::kRemove:
-          ASSERT_TRUE(OneInserted(a, b, nullptr));
-          break;
-        case Mutation::kSwap: {
-          ASSERT_EQ(a.size(), b.size());
-          ASSERT_EQ(DifferingPositions(a, b), 2);
-          std::vector<size_t> pos;
-          for (size_t i = 0; i < a.size(); ++i)
-            if (!(a[i] == b[i])) pos.push_back(i);
-          EXPECT_EQ(a[pos[0]], b[pos[1]]);
-          EXPECT_EQ(a[pos[1]], b[pos[0]]);
-          break;
-        }
-        case Mutation::kRandomize:
-          ASSERT_EQ(a.size(), b.size());
-          ASSERT_EQ(DifferingPositions(a, b), 1);
-          break;
-        case Mutation::kComponent:
-          ASSERT_EQ(a.size(), b.size());
-          break;
-        case Mutation::kAlter: {
-          ASSERT_EQ(a.size(), b.size());
-          ASSERT_EQ(DifferingPositions(a, b), 1);
-          for (size_t i = 0; i < a.size(); ++i) {
-            if (a[i] == b[i]) continue;
-            EXPECT_EQ(a[i].op, b[i].op) << "alter keeps the operation";
-            EXPECT_EQ(DifferingParams(a[i], b[i]), 1) << "alter changes one parameter: "
-                                                      << lang::PrintInstruction(b[i]) << " -> "
-                                                      << lang::PrintInstruction(a[i]);
-          }
-          break;
-        }
-        case Mutation::kNone:
-        case Mutation::kMacro:      // not in kAllKinds: tested on their own below
-        case Mutation::kCrossover:
-          break;
-      }
+      ASSERT_NO_FATAL_FAILURE(ExpectDoesWhatItSays(kind, space, c, before.fn[c], after.fn[c]));
     }
-    // The sample exercised both outcomes where both are possible, and applied mutations change
-    // the program (an unchanged result needs an identical redraw or two equal instructions).
-    EXPECT_GT(applied, 1000);
-    switch (kind) {
-      case Mutation::kInsert:
-      case Mutation::kRemove:
-        EXPECT_EQ(unchanged, 0);
-        EXPECT_GT(refused, 100);  // components at their max / min size
-        break;
-      case Mutation::kSwap:
-        EXPECT_LT(unchanged, applied / 50);
-        EXPECT_GT(refused, 100);  // components with fewer than 2 instructions
-        break;
-      case Mutation::kRandomize:
-      case Mutation::kComponent:
-        EXPECT_LT(unchanged, applied / 50);
-        EXPECT_GT(refused, 100);  // empty components
-        break;
-      case Mutation::kAlter:
-        // Redrawing a register can pick the one already there (as in AutoML-Zero), so some
-        // alterations are no-ops; most must still change the program.
-        EXPECT_LT(unchanged, applied / 2);
-        EXPECT_GT(refused, 100);
-        break;
-      case Mutation::kNone:
-      case Mutation::kMacro:
-      case Mutation::kCrossover:
-        break;
-    }
+    ExpectTallies(kind, applied, unchanged, refused);
   }
 }
 

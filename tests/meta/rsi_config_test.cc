@@ -1,0 +1,249 @@
+// Tests of the self-application loop's config: RsiConfig::Validate and the TOML file (every shipped
+// rsi config loads, the demo config is the embedded default, every table parses, bad keys and
+// types name file and line, held-out and training families stay apart). The tiny arena is in
+// rsi_test_util.h.
+#include "meta/rsi_config.h"
+
+#include <gtest/gtest.h>
+
+#include <filesystem>
+#include <fstream>
+#include <functional>
+#include <string>
+#include <unistd.h>
+#include <vector>
+
+#include "core/error.h"
+#include "meta/rsi.h"
+#include "rsi_test_util.h"
+#include "search/run_config.h"
+
+namespace ouro::meta {
+namespace {
+
+namespace fs = std::filesystem;
+
+using test::Tiny;
+
+// ---- RsiConfig -------------------------------------------------------------------------------
+
+void ExpectInvalid(const std::function<void(RsiConfig&)>& edit, const std::string& fragment) {
+  RsiConfig c = Tiny(1);
+  edit(c);
+  try {
+    c.Validate();
+    ADD_FAILURE() << "accepted; expected '" << fragment << "'";
+  } catch (const Error& e) {
+    EXPECT_NE(std::string(e.what()).find(fragment), std::string::npos) << e.what();
+  }
+}
+
+TEST(RsiConfig, ValidateRejectsBadValues) {
+  EXPECT_NO_THROW(Tiny(1).Validate());
+  ExpectInvalid([](RsiConfig& c) { c.ablate = {"credit", "memory"}; }, "unknown ablation 'memory'");
+  ExpectInvalid([](RsiConfig& c) { c.candidates = 0; }, "candidates");
+  ExpectInvalid([](RsiConfig& c) { c.max_games = 0; }, "max_games");
+  ExpectInvalid([](RsiConfig& c) { c.generations = -1; }, "generations");
+  ExpectInvalid([](RsiConfig& c) { c.held_out_seeds = 0; }, "seeds");
+  ExpectInvalid([](RsiConfig& c) { c.filter_budget = 0; }, "filter_budget");
+  ExpectInvalid([](RsiConfig& c) { c.sprt.elo1 = c.sprt.elo0; }, "elo1");
+  ExpectInvalid([](RsiConfig& c) { c.sprt.alpha = 0; }, "alpha");
+  ExpectInvalid([](RsiConfig& c) { c.train.families.clear(); }, "no task families");
+  ExpectInvalid([](RsiConfig& c) { c.held_out.budget = 0; }, "budget");
+  ExpectInvalid([](RsiConfig& c) { c.initial.population = 1; }, "population");
+  // RunRsi validates before doing anything.
+  RsiConfig bad = Tiny(1);
+  bad.candidates = 0;
+  EXPECT_THROW(RunRsi(bad), Error);
+}
+
+class RsiFile : public ::testing::Test {
+ protected:
+  void SetUp() override {
+    dir_ = fs::temp_directory_path() / ("ouro_rsi_test_" + std::to_string(::getpid()));
+    fs::create_directories(dir_);
+  }
+  void TearDown() override { fs::remove_all(dir_); }
+  std::string Write(const std::string& name, const std::string& text) {
+    const fs::path p = dir_ / name;
+    std::ofstream(p, std::ios::binary) << text;
+    return p.string();
+  }
+  // Expects ParseRsiConfig(text, "t.toml") to fail with every fragment in the message.
+  static void ExpectError(const std::string& text, const std::vector<std::string>& fragments) {
+    try {
+      ParseRsiConfig(text, "t.toml");
+      ADD_FAILURE() << "accepted:\n" << text;
+    } catch (const Error& e) {
+      for (const auto& f : fragments) EXPECT_NE(std::string(e.what()).find(f), std::string::npos) << e.what();
+    }
+  }
+  fs::path dir_;
+};
+
+// The whole resolved config: the rsi part and both arenas' object-level mechanics.
+std::string Resolved(const RsiFileConfig& f) {
+  auto base = [](const search::EvolutionConfig& e) {
+    search::RunConfig rc;
+    rc.evolution = e;
+    return search::ToJson(rc).dump();
+  };
+  return ToJson(f.rsi).dump() + "\n" + base(f.rsi.train.base) + "\n" + base(f.rsi.held_out.base) + "\n" + f.initial +
+         " seed_given=" + std::to_string(f.seed_given) + " held_out_stop_at=" + std::to_string(f.rsi.held_out.stop_at);
+}
+
+TEST_F(RsiFile, EveryShippedRsiConfigLoads) {
+  int n = 0;
+  for (const auto& e : fs::recursive_directory_iterator(fs::path(OURO_SOURCE_DIR) / "configs")) {  // experiments/ too
+    const std::string name = e.path().filename().string();
+    if (name.rfind("rsi", 0) != 0 || e.path().extension() != ".toml") continue;
+    ++n;
+    EXPECT_NO_THROW({
+      const RsiFileConfig f = LoadRsiConfig(e.path().string());
+      f.rsi.Validate();
+    }) << name;
+  }
+  EXPECT_GE(n, 4);  // rsi, rsi-demo, rsi-reward-hacking, experiments/rsi-old-arena
+}
+
+TEST_F(RsiFile, DemoConfigIsTheEmbeddedDefault) {
+  const RsiFileConfig file = LoadRsiConfig(std::string(OURO_SOURCE_DIR) + "/configs/rsi-demo.toml");
+  const RsiFileConfig def = DefaultRsiConfig();
+  EXPECT_EQ(Resolved(file), Resolved(def));
+  EXPECT_EQ(def.initial, "plain");
+  EXPECT_TRUE(def.seed_given);
+  EXPECT_EQ(def.rsi.held_out.target, 0);  // "frozen"
+  EXPECT_EQ(ToJson(def.rsi)["held_out"]["target"], "frozen");
+}
+
+TEST_F(RsiFile, ParsesEveryTable) {
+  const std::string spec_path = Write("init.json", ToJson(Tiny(1).initial).dump());
+  const std::string text = R"(seed = 9
+threads = 1
+[shape]
+dim = 2
+[search]
+population = 20
+tournament = 4
+batch = 8
+[improver]
+initial = ")" + spec_path + R"("
+[rsi]
+generations = 3
+candidates = 2
+max_games = 5
+max_seconds = 12.5
+filter_budget = 300
+ablate = ["macros"]
+[rsi.sprt]
+elo0 = -10
+elo1 = 80
+alpha = 0.1
+beta = 0.2
+[rsi.train]
+families = ["linear:dim=2,tasks=2,train=10,valid=10", "nonlinear:dim=2,tasks=2,train=10,valid=10,hidden=2"]
+budget = 400
+target = 0.8
+stop_at = 0.99
+[rsi.held_out]
+families = ["linear:dim=5,tasks=2,train=10,valid=10"]
+seeds = 3
+budget = 500
+target = 0.7
+)";
+  const RsiFileConfig f = ParseRsiConfig(text, "t.toml");
+  const RsiConfig& c = f.rsi;
+  EXPECT_TRUE(f.seed_given);
+  EXPECT_EQ(c.seed, 9u);
+  EXPECT_EQ(c.threads, 1);
+  EXPECT_EQ(c.generations, 3);
+  EXPECT_EQ(c.candidates, 2);
+  EXPECT_EQ(c.max_games, 5);
+  EXPECT_EQ(c.max_seconds, 12.5);
+  EXPECT_EQ(c.filter_budget, 300);
+  EXPECT_EQ(c.ablate, std::vector<std::string>{"macros"});
+  EXPECT_EQ(c.sprt.elo0, -10);
+  EXPECT_EQ(c.sprt.elo1, 80);
+  EXPECT_EQ(c.sprt.alpha, 0.1);
+  EXPECT_EQ(c.sprt.beta, 0.2);
+  ASSERT_EQ(c.train.families.size(), 2u);
+  EXPECT_EQ(c.train.families[1].family, "nonlinear");
+  EXPECT_EQ(c.train.budget, 400);
+  EXPECT_EQ(c.train.target, 0.8);
+  EXPECT_EQ(c.train.stop_at, 0.99);
+  EXPECT_EQ(c.held_out_seeds, 3);
+  EXPECT_EQ(c.held_out.budget, 500);
+  EXPECT_EQ(c.held_out.target, 0.7);
+  EXPECT_EQ(c.train.base.batch, 8);
+  EXPECT_EQ(c.train.base.shape.dim, 2);
+  // The initial improver is the spec file's (renamed).
+  EXPECT_EQ(c.initial.name, "initial");
+  EXPECT_EQ(SpecHash(c.initial), SpecHash(Tiny(1).initial));
+  EXPECT_EQ(f.initial, spec_path);
+  // "config": the [search] strategy as a spec.
+  const std::string cfg = "[search]\npopulation = 40\ntournament = 4\nmutations = [\"alter\", \"insert\"]\n[improver]\ninitial = \"config\"\n";
+  const RsiFileConfig g = ParseRsiConfig(cfg, "t.toml");
+  EXPECT_EQ(g.rsi.initial.population, 40);
+  EXPECT_EQ(g.rsi.initial.mutations.size(), 2u);
+  EXPECT_FALSE(g.seed_given);
+}
+
+TEST_F(RsiFile, BadKeysAndTypesNameFileAndLine) {
+  ExpectError("[rsi]\ngenerations = 2\ncandidatez = 3\n", {"t.toml:3", "unknown key 'candidatez'"});
+  ExpectError("[rsi]\ngenerations = \"many\"\n", {"t.toml:2", "[rsi].generations", "integer"});
+  ExpectError("[rsi]\ncandidates = 0\n", {"t.toml:2", "candidates", "out of range"});
+  ExpectError("[rsi]\nmax_seconds = \"x\"\n", {"t.toml:2", "max_seconds", "number"});
+  ExpectError("[rsi]\nablate = \"credit\"\n", {"t.toml:2", "ablate"});
+  ExpectError("[rsi]\nablate = [\"credit\", \"luck\"]\n", {"t.toml", "unknown ablation 'luck'"});
+  ExpectError("[rsi.sprt]\nelo2 = 5\n", {"t.toml:2", "unknown key 'elo2'"});
+  ExpectError("[rsi.sprt]\nalpha = 0.9\n", {"t.toml:2", "alpha"});
+  ExpectError("[rsi.train]\nseeds = 3\n", {"t.toml:2", "unknown key 'seeds'"});
+  ExpectError("[rsi.train]\nfamilies = [\"nosuchfamily\"]\n", {"t.toml:2", "[rsi.train].families", "nosuchfamily"});
+  ExpectError("[rsi.train]\nfamilies = []\n", {"t.toml:2", "at least one"});
+  ExpectError("[rsi.train]\nfamilies = [1, 2]\n", {"t.toml:2", "array of strings"});
+  ExpectError("[rsi.held_out]\nbudget = 0\n", {"t.toml:2", "budget"});
+  ExpectError("[rsi.held_out]\ntarget = \"best\"\n", {"t.toml:2", "frozen"});
+  ExpectError("[improver]\ninitial = 3\n", {"t.toml:2", "[improver].initial"});
+  ExpectError("[improver]\nspec = \"x\"\n", {"t.toml:2", "unknown key 'spec'"});
+  ExpectError("[improver]\ninitial = \"/no/such/spec.json\"\n", {"t.toml", "/no/such/spec.json"});
+  ExpectError("[rsi]\ngenerations = 2\n[rsi.turbo]\nx = 1\n", {"t.toml:3", "unknown key 'turbo'"});
+  ExpectError("[rsi]\ngenerations = = 2\n", {"t.toml:2"});
+  ExpectError("[search]\npopulaton = 10\n", {"t.toml", "populaton"});
+  EXPECT_THROW(LoadRsiConfig((dir_ / "missing.toml").string()), Error);
+}
+
+TEST_F(RsiFile, HeldOutFamiliesMustNotBeTrainingFamilies) {
+  ExpectError(
+      "[rsi.train]\nfamilies = [\"linear:dim=4,tasks=5\"]\n"
+      "[rsi.held_out]\nfamilies = [\"nonlinear:dim=4\", \"linear:dim=4,tasks=2,train=10\"]\n",
+      {"t.toml", "[rsi.held_out]", "also a training family"});
+  // The same family at another dim (or hidden size) is a different family.
+  EXPECT_NO_THROW(ParseRsiConfig("[rsi.train]\nfamilies = [\"linear:dim=4\"]\n[rsi.held_out]\nfamilies = [\"linear:dim=5\"]\n",
+                                 "t.toml"));
+  EXPECT_NO_THROW(ParseRsiConfig(
+      "[rsi.train]\nfamilies = [\"nonlinear:dim=4,hidden=4\"]\n[rsi.held_out]\nfamilies = [\"nonlinear:dim=4,hidden=8\"]\n",
+      "t.toml"));
+}
+
+TEST_F(RsiFile, FrozenTargetOnlyForHeldOut) {
+  ExpectError("[rsi.train]\ntarget = \"frozen\"\n", {"t.toml:2", "[rsi.train].target", "held_out"});
+  const RsiFileConfig f = ParseRsiConfig("[rsi.held_out]\ntarget = \"frozen\"\n", "t.toml");
+  EXPECT_EQ(f.rsi.held_out.target, 0);
+  const RsiFileConfig g = ParseRsiConfig("[rsi.held_out]\ntarget = 0.75\n", "t.toml");
+  EXPECT_EQ(g.rsi.held_out.target, 0.75);
+  ExpectError("[rsi.held_out]\ntarget = 0\n", {"t.toml:2", "target"});
+  ExpectError("[rsi.held_out]\ntarget = 1.5\n", {"t.toml:2", "target"});
+}
+
+// A tiny regularized population ([search] population = 20 with the default tournament 10) is a
+// valid run config; the plain initial improver's unused islands = 4 must not be checked against
+// population / tournament = 2 (it once was, and the file was refused).
+TEST_F(RsiFile, SmallPopulationWithTheDefaultTournamentLoads) {
+  RsiFileConfig f;
+  ASSERT_NO_THROW(f = ParseRsiConfig("[search]\npopulation = 20\n", "t.toml"));
+  EXPECT_EQ(f.rsi.initial.population, 20);
+  EXPECT_EQ(f.rsi.initial.scheme, "regularized");
+}
+
+}  // namespace
+}  // namespace ouro::meta

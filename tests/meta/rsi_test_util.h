@@ -1,0 +1,56 @@
+// rsi_test_util.h — the tiny self-application config shared by the rsi tests (rsi_test.cc,
+// rsi_config_test.cc, rsi_checkpoint_test.cc): 2 small linear tasks, budgets of a few hundred
+// evaluations, population 20, so a whole loop takes a fraction of a second.
+#pragma once
+
+#include <cstdint>
+
+#include "meta/rsi.h"
+#include "meta/rsi_config.h"
+#include "search/run_config.h"
+#include "tasks/task_spec.h"
+
+namespace ouro::meta::test {
+
+// The SPRT bounds are permissive on purpose (H0: 400 Elo weaker, H1: 200 Elo weaker, alpha = beta
+// = 0.35): a candidate that does not lose most of its games is adopted within two to four games,
+// so the loop's adoption plumbing is exercised whatever the engine's draws (seed 1 adopts in both
+// generations; the tests that need an adoption say so if that ever stops). Strict() has real
+// bounds. One thread: results do not depend on it, and on a loaded 2-core machine spinning
+// workers cost more than these tiny batches.
+inline RsiConfig Tiny(uint64_t seed) {
+  RsiConfig c;
+  c.seed = seed;
+  c.threads = 1;
+  search::EvolutionConfig base = search::DefaultRunConfig().evolution;
+  base.batch = 8;
+  base.check_every = 100;
+  c.initial = PlainSpec(base);
+  c.initial.name = "initial";
+  c.initial.population = 20;
+  c.initial.tournament = 4;
+  c.initial.init_size = {3, 1, 3};
+  c.train.base = base;
+  c.train.families = {tasks::ParseTaskSpec("linear:dim=2,tasks=2,train=10,valid=10")};
+  c.train.budget = 300;
+  c.train.target = 0.9;
+  c.held_out.base = base;
+  c.held_out.families = {tasks::ParseTaskSpec("linear:dim=3,tasks=2,train=10,valid=10")};
+  c.held_out.budget = 300;
+  c.held_out.target = 0;  // the frozen improver's median best
+  c.held_out_seeds = 2;
+  c.generations = 2;
+  c.candidates = 2;
+  c.max_games = 4;
+  c.sprt = {-400, -200, 0.35, 0.35};  // permissive: see above
+  c.filter_budget = 200;
+  return c;
+}
+
+inline RsiConfig Strict(uint64_t seed) {
+  RsiConfig c = Tiny(seed);
+  c.sprt = {0, 150, 0.3, 0.3};
+  return c;
+}
+
+}  // namespace ouro::meta::test
