@@ -7,6 +7,7 @@
 #include "core/error.h"
 #include "meta/job_runner.h"
 #include "meta/rsi_loop.h"
+#include "meta/takeoff.h"
 
 namespace ouro::meta {
 
@@ -151,18 +152,13 @@ void Summarise(const RsiConfig& cfg, RsiResult& res) {
   res.evals_to_target_final = Median(last.evals_to_target);
   // Returns to improvement effort: capability against cumulative compute, from the first
   // adoption on (generation 0 has no compute behind it).
-  std::vector<double> x, y;
-  for (const auto& p : res.curve)
-    if (p.cumulative_evaluations > 0 && p.incumbent.capability > 0) {
-      x.push_back(p.cumulative_evaluations);
-      y.push_back(p.incumbent.capability);
-    }
-  if (x.size() >= 3) {
-    try {
-      res.returns = LogLogSlope(x, y, 0.95);
-    } catch (const Error&) {
-    }
+  std::vector<double> compute, capability;
+  for (const auto& p : res.curve) {
+    compute.push_back(p.cumulative_evaluations);
+    capability.push_back(p.incumbent.capability);
   }
+  res.returns = FitReturns(compute, capability);
+  const auto [x, y] = PositiveOnly(compute, capability);
   if (!res.returns) {
     res.returns_verdict = "too few adoptions to estimate returns (" + std::to_string(x.size()) + " points, need 3)";
   } else {

@@ -219,48 +219,72 @@ Interval BootstrapMedianRatio(const std::vector<double>& numer, const std::vecto
   return {estimate, SortedQuantile(medians, tail), SortedQuantile(medians, 1.0 - tail)};
 }
 
-Interval LogLogSlope(const std::vector<double>& x, const std::vector<double>& y,
-                     double confidence) {
-  constexpr const char* kWhere = "LogLogSlope";
+namespace {
+
+void CheckPairs(const std::vector<double>& x, const std::vector<double>& y, const char* where) {
   if (x.size() != y.size()) {
-    throw Error(std::string(kWhere) + ": x and y differ in length (" + std::to_string(x.size()) +
+    throw Error(std::string(where) + ": x and y differ in length (" + std::to_string(x.size()) +
                 " vs " + std::to_string(y.size()) + ")");
   }
   if (x.size() < 3) {
-    throw Error(std::string(kWhere) + ": need at least 3 points, got " + std::to_string(x.size()));
+    throw Error(std::string(where) + ": need at least 3 points, got " + std::to_string(x.size()));
   }
-  CheckPositive(x, kWhere, "x");
-  CheckPositive(y, kWhere, "y");
-  CheckConfidence(confidence, kWhere);
+}
 
+// OLS slope of y on x with its Student-t interval; the callers have checked the inputs.
+Interval OlsSlope(const std::vector<double>& x, const std::vector<double>& y, double confidence,
+                  const char* where) {
   const size_t n = x.size();
-  std::vector<double> lx(n), ly(n);
   double mx = 0, my = 0;
   for (size_t i = 0; i < n; ++i) {
-    lx[i] = std::log(x[i]);
-    ly[i] = std::log(y[i]);
-    mx += lx[i];
-    my += ly[i];
+    mx += x[i];
+    my += y[i];
   }
   mx /= static_cast<double>(n);
   my /= static_cast<double>(n);
   double sxx = 0, sxy = 0;
   for (size_t i = 0; i < n; ++i) {
-    sxx += (lx[i] - mx) * (lx[i] - mx);
-    sxy += (lx[i] - mx) * (ly[i] - my);
+    sxx += (x[i] - mx) * (x[i] - mx);
+    sxy += (x[i] - mx) * (y[i] - my);
   }
-  if (!(sxx > 0.0)) throw Error(std::string(kWhere) + ": all x values are equal, no slope to fit");
+  if (!(sxx > 0.0)) throw Error(std::string(where) + ": all x values are equal, no slope to fit");
   const double slope = sxy / sxx;
   const double intercept = my - slope * mx;
   double sse = 0;
   for (size_t i = 0; i < n; ++i) {
-    const double r = ly[i] - intercept - slope * lx[i];
+    const double r = y[i] - intercept - slope * x[i];
     sse += r * r;
   }
   const double df = static_cast<double>(n - 2);
   const double se = std::sqrt(sse / df / sxx);
   const double half = StudentTQuantile((1.0 + confidence) / 2.0, df) * se;
   return {slope, slope - half, slope + half};
+}
+
+}  // namespace
+
+Interval LinearSlope(const std::vector<double>& x, const std::vector<double>& y, double confidence) {
+  constexpr const char* kWhere = "LinearSlope";
+  CheckPairs(x, y, kWhere);
+  CheckFinite(x, kWhere, "x");
+  CheckFinite(y, kWhere, "y");
+  CheckConfidence(confidence, kWhere);
+  return OlsSlope(x, y, confidence, kWhere);
+}
+
+Interval LogLogSlope(const std::vector<double>& x, const std::vector<double>& y,
+                     double confidence) {
+  constexpr const char* kWhere = "LogLogSlope";
+  CheckPairs(x, y, kWhere);
+  CheckPositive(x, kWhere, "x");
+  CheckPositive(y, kWhere, "y");
+  CheckConfidence(confidence, kWhere);
+  std::vector<double> lx(x.size()), ly(y.size());
+  for (size_t i = 0; i < x.size(); ++i) {
+    lx[i] = std::log(x[i]);
+    ly[i] = std::log(y[i]);
+  }
+  return OlsSlope(lx, ly, confidence, kWhere);
 }
 
 Interval MeanInterval(const std::vector<double>& v, double confidence) {

@@ -93,6 +93,11 @@ double StudentTQuantile(double p, double df);
 Interval BootstrapMedianRatio(const std::vector<double>& numer, const std::vector<double>& denom,
                               double confidence, int resamples, uint64_t seed);
 
+// Ordinary least squares slope of y against x, with the Student-t interval (n - 2 degrees of
+// freedom) on the slope at `confidence`. Throws ouro::Error unless x and y have the same length
+// >= 3, every value is finite, not all x are equal and confidence is in (0, 1).
+Interval LinearSlope(const std::vector<double>& x, const std::vector<double>& y, double confidence);
+
 // Ordinary least squares slope of log(y) against log(x), with the Student-t interval (n - 2
 // degrees of freedom) on the slope at `confidence`. Exact power laws (y = c x^k) give k with a
 // zero-width interval (up to rounding). Throws ouro::Error unless x and y have the same length

@@ -278,6 +278,26 @@ TEST(LogLogSlope, InvalidInputThrows) {
   EXPECT_THROW(LogLogSlope({1, 2, 3}, {1, 2, 3}, 1.5), Error);     // confidence
 }
 
+// LinearSlope is the same fit on the raw values: LogLogSlope of (x, y) is LinearSlope of the logs.
+TEST(LinearSlope, IsTheLogLogFitOnLogs) {
+  const std::vector<double> x{1, 2, 4, 8, 16, 32};
+  const std::vector<double> y{3.1, 4.0, 6.3, 8.2, 12.9, 16.5};
+  std::vector<double> lx, ly;
+  for (size_t i = 0; i < x.size(); ++i) lx.push_back(std::log(x[i])), ly.push_back(std::log(y[i]));
+  const Interval a = LinearSlope(lx, ly, 0.95), b = LogLogSlope(x, y, 0.95);
+  EXPECT_DOUBLE_EQ(a.estimate, b.estimate);
+  EXPECT_DOUBLE_EQ(a.low, b.low);
+  EXPECT_DOUBLE_EQ(a.high, b.high);
+  // Negative values are fine on a linear scale: y = 2 - 3x exactly.
+  const Interval e = LinearSlope({-1, 0, 1, 2}, {5, 2, -1, -4}, 0.95);
+  EXPECT_NEAR(e.estimate, -3, 1e-12);
+  EXPECT_NEAR(e.low, -3, 1e-7);
+  EXPECT_THROW(LinearSlope({1, 2}, {1, 2}, 0.95), Error);
+  EXPECT_THROW(LinearSlope({1, 1, 1}, {1, 2, 3}, 0.95), Error);
+  EXPECT_THROW(LinearSlope({1, 2, NAN}, {1, 2, 3}, 0.95), Error);
+  EXPECT_THROW(LinearSlope({1, 2, 3}, {1, 2, 3}, 0), Error);
+}
+
 // ---- Mean interval ----
 
 TEST(MeanInterval, MatchesHandComputation) {
