@@ -14,6 +14,7 @@
 #include "run/rsi_records.h"
 #include "run/rsi_replay.h"
 #include "run/rsi_session.h"
+#include "run/rsi_takeoff.h"
 #include "search/run_config.h"
 #include "tasks/task_spec.h"
 
@@ -243,6 +244,14 @@ TEST_F(StoreFile, ASessionWritesARunThatVerifiesAndReplays) {
   EXPECT_TRUE(replay.reproduced()) << (replay.differences.empty() ? "" : replay.differences[0]);
   EXPECT_EQ(replay.generations, 2);
   EXPECT_EQ(db_->GetEvents(run).size(), events.size());  // a replay writes nothing
+  // Read as a takeoff: one cost per adoption, which with the compute after the last adoption add
+  // up to the run's compute; the returns are the summary's.
+  const RunTakeoff t = LoadTakeoff(*db_, run);
+  EXPECT_EQ(t.input.costs.size(), static_cast<size_t>(out.result.adopted));
+  double total = t.input.since_last_adoption;
+  for (double c : t.input.costs) total += c;
+  EXPECT_DOUBLE_EQ(total, out.summary["cumulative_evaluations"].get<double>());
+  EXPECT_EQ(TakeoffJson(t)["returns_r"], out.summary["returns_r"]);
 }
 
 }  // namespace
