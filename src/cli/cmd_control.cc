@@ -9,6 +9,7 @@
 #include <nlohmann/json.hpp>
 
 #include "cli/commands.h"
+#include "cli/common.h"
 #include "cli/rsi.h"
 #include "core/error.h"
 #include "meta/rsi.h"
@@ -28,28 +29,6 @@ struct Args {
   int64_t item = 0;
   bool json = false, quiet = false;
 };
-
-store::RunInfo GetRunArg(store::Store& db, const std::string& arg) {
-  std::optional<store::RunInfo> run;
-  if (arg == "latest") {
-    run = db.LatestRun();
-    if (!run) throw Error(db.path() + ": no runs");
-    return *run;
-  }
-  int64_t id = 0;
-  size_t used = 0;
-  try {
-    id = std::stoll(arg, &used);
-  } catch (const std::exception&) {
-    used = 0;
-  }
-  if (used != arg.size() || id < 1) throw Error("RUN must be a run id (a positive integer) or 'latest', got '" + arg + "'");
-  run = db.GetRun(id);
-  if (!run) throw Error("no run " + arg + " in " + db.path());
-  return *run;
-}
-
-
 
 std::string Describe(const store::RunInfo& r) { return run::DescribeRun(r); }
 
@@ -91,7 +70,7 @@ int RunStatus(const Args& a) {
     if (runs.empty()) std::printf("(no runs in %s)\n", a.db.c_str());
     return 0;
   }
-  const store::RunInfo r = GetRunArg(*db, a.run);
+  const store::RunInfo r = ResolveRun(*db, a.run);
   const json j = StatusJson(*db, r);
   if (a.json) {
     std::printf("%s\n", j.dump().c_str());
@@ -128,7 +107,7 @@ int RunStatus(const Args& a) {
 
 int RunPause(const Args& a) {
   auto db = store::Store::OpenExisting(a.db);
-  const store::RunInfo r = GetRunArg(*db, a.run);
+  const store::RunInfo r = ResolveRun(*db, a.run);
   run::ControlService(*db).Pause(r.id, Actor(a.as), a.note);
   std::printf("run %lld: pause requested (it pauses at its next safe point, between games)\n", static_cast<long long>(r.id));
   return 0;
@@ -136,7 +115,7 @@ int RunPause(const Args& a) {
 
 int RunStop(const Args& a) {
   auto db = store::Store::OpenExisting(a.db);
-  const store::RunInfo r = GetRunArg(*db, a.run);
+  const store::RunInfo r = ResolveRun(*db, a.run);
   if (run::ControlService(*db).Stop(r.id, Actor(a.as), a.note) == run::StopOutcome::kMarkedStopped) {
     std::printf("run %lld: its process is gone; marked stopped (resume it with `ouro resume %lld`)\n",
                 static_cast<long long>(r.id), static_cast<long long>(r.id));
@@ -148,7 +127,7 @@ int RunStop(const Args& a) {
 
 int RunResume(const Args& a) {
   auto db = store::Store::OpenExisting(a.db);
-  const store::RunInfo arg = GetRunArg(*db, a.run);
+  const store::RunInfo arg = ResolveRun(*db, a.run);
   const auto [outcome, r] = run::ControlService(*db).Resume(arg.id, Actor(a.as), a.note);
   if (outcome == run::ResumeOutcome::kAlreadyRunning) {
     std::printf("run %lld is running (process %lld); nothing to resume\n", static_cast<long long>(r.id),
@@ -170,7 +149,7 @@ int RunResume(const Args& a) {
 
 int Decide(const Args& a, bool approve) {
   auto db = store::Store::OpenExisting(a.db);
-  const store::RunInfo r = GetRunArg(*db, a.run);
+  const store::RunInfo r = ResolveRun(*db, a.run);
   const std::string actor = Actor(a.as);
   run::ControlService(*db).Decide(r.id, a.item, approve, actor, approve ? a.note : a.reason);
   std::printf("run %lld item %lld %s by %s\n", static_cast<long long>(r.id), static_cast<long long>(a.item),
@@ -184,7 +163,7 @@ int RunPending(const Args& a) {
   if (a.run.empty()) {
     items = db->GetPendingItemsAllRuns();
   } else {
-    const store::RunInfo r = GetRunArg(*db, a.run);
+    const store::RunInfo r = ResolveRun(*db, a.run);
     for (auto& i : db->GetItems(r.id, true)) items.emplace_back(r.id, i);
   }
   if (a.json) {
@@ -219,7 +198,7 @@ int RunPending(const Args& a) {
 
 int RunReplay(const Args& a) {
   auto db = store::Store::OpenExisting(a.db);
-  const store::RunInfo r = GetRunArg(*db, a.run);
+  const store::RunInfo r = ResolveRun(*db, a.run);
   return ReplayRsi(*db, r.id, RsiOutput{a.json, a.quiet});
 }
 

@@ -6,6 +6,7 @@
 #include <memory>
 
 #include "cli/commands.h"
+#include "cli/common.h"
 #include "core/error.h"
 #include "store/store.h"
 #include "web/plot.h"
@@ -27,21 +28,7 @@ int RunPlot(const PlotArgs& a) {
   const bool png = EndsWith(a.out, ".png");
   if (!png && !EndsWith(a.out, ".svg")) throw Error("--out must name an .svg or .png file, got '" + a.out + "'");
   auto db = store::Store::OpenExisting(a.db);
-  int64_t run = 0;
-  if (a.run == "latest") {
-    const auto r = db->LatestRun();
-    if (!r) throw Error(a.db + ": no runs");
-    run = r->id;
-  } else {
-    size_t used = 0;
-    try {
-      run = std::stoll(a.run, &used);
-    } catch (const std::exception&) {
-      used = 0;
-    }
-    if (used != a.run.size() || run < 1) throw Error("RUN must be a run id (a positive integer) or 'latest', got '" + a.run + "'");
-    if (!db->GetRun(run)) throw Error("no run " + a.run + " in " + a.db);
-  }
+  const int64_t run = ResolveRun(*db, a.run).id;
   const std::string svg = a.kind == "lineage" ? web::LineageSvg(*db, run) : web::CurveSvg(*db, run);
   if (png) {
     web::WritePng(svg, a.out, a.scale);

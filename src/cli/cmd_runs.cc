@@ -7,6 +7,7 @@
 #include "cli/commands.h"
 #include "cli/common.h"
 #include "core/error.h"
+#include "run/rsi_takeoff.h"
 #include "store/store.h"
 
 namespace ouro::cli {
@@ -23,6 +24,13 @@ std::string Num(const nlohmann::json& j, const char* key, const char* fmt) {
   char buf[64];
   std::snprintf(buf, sizeof buf, fmt, j[key].get<double>());
   return buf;
+}
+
+// A few lines: the verdict, f, the multiplier and r (`ouro takeoff` has the rest).
+void PrintTakeoffPanel(store::Store& db, int64_t run) {
+  const run::RunTakeoff t = run::LoadTakeoff(db, run);
+  std::printf("takeoff (`ouro takeoff %lld` for the costs and the method): %s\n  %s", static_cast<long long>(run),
+              t.estimate.verdict.c_str(), meta::TakeoffText(t.estimate, t.input, false).c_str());
 }
 
 int RunRuns(const std::string& db_path, bool json) {
@@ -52,39 +60,25 @@ int RunRuns(const std::string& db_path, bool json) {
 
 int RunShow(const std::string& db_path, const std::string& run_arg, bool json) {
   auto db = store::Store::OpenExisting(db_path);
-  std::optional<store::RunInfo> run;
-  if (run_arg == "latest" || run_arg.empty()) {
-    run = db->LatestRun();
-    if (!run) throw Error(db_path + ": no runs");
-  } else {
-    int64_t id = 0;
-    try {
-      size_t used = 0;
-      id = std::stoll(run_arg, &used);
-      if (used != run_arg.size()) throw std::invalid_argument("");
-    } catch (const std::exception&) {
-      throw Error("show: RUN must be a run id or 'latest', got '" + run_arg + "'");
-    }
-    run = db->GetRun(id);
-    if (!run) throw Error(db_path + ": no run " + run_arg);
-  }
-  const auto summary = ParseSummary(run->summary_json);
-  const auto lineage = db->GetLineage(run->id);
-  const auto metrics = db->GetMetrics(run->id);
+  const store::RunInfo run = ResolveRun(*db, run_arg.empty() ? "latest" : run_arg);
+  const auto summary = ParseSummary(run.summary_json);
+  const auto lineage = db->GetLineage(run.id);
+  const auto metrics = db->GetMetrics(run.id);
   if (json) {
-    nlohmann::json out = {{"run_id", run->id}, {"kind", run->kind}, {"status", run->status},
-                          {"created_at", run->created_at}, {"finished_at", run->finished_at},
-                          {"seed", run->seed}, {"config", ParseSummary(run->config_json)},
+    nlohmann::json out = {{"run_id", run.id}, {"kind", run.kind}, {"status", run.status},
+                          {"created_at", run.created_at}, {"finished_at", run.finished_at},
+                          {"seed", run.seed}, {"config", ParseSummary(run.config_json)},
                           {"summary", summary}, {"lineage_length", lineage.size()},
                           {"metrics", metrics.size()}};
+    if (run.kind == "rsi") out["takeoff"] = run::TakeoffJson(run::LoadTakeoff(*db, run.id));
     std::printf("%s\n", out.dump().c_str());
     return 0;
   }
-  std::printf("run %lld  (%s, %s)\n", static_cast<long long>(run->id), run->kind.c_str(), run->status.c_str());
-  std::printf("  created  %s   finished %s\n", run->created_at.c_str(),
-              run->finished_at.empty() ? "-" : run->finished_at.c_str());
-  std::printf("  seed     %llu\n", static_cast<unsigned long long>(run->seed));
-  const auto cfg = ParseSummary(run->config_json);
+  std::printf("run %lld  (%s, %s)\n", static_cast<long long>(run.id), run.kind.c_str(), run.status.c_str());
+  std::printf("  created  %s   finished %s\n", run.created_at.c_str(),
+              run.finished_at.empty() ? "-" : run.finished_at.c_str());
+  std::printf("  seed     %llu\n", static_cast<unsigned long long>(run.seed));
+  const auto cfg = ParseSummary(run.config_json);
   if (cfg.contains("tasks")) std::printf("  tasks    %s\n", cfg["tasks"].dump().c_str());
   for (const char* key : {"individuals", "evaluations", "experiments", "seconds", "individuals_per_second",
                           "cache_hit_rate", "fitness_search", "fitness_select", "fitness_final",
@@ -109,12 +103,13 @@ int RunShow(const std::string& db_path, const std::string& run_arg, bool json) {
   if (summary.contains("program") && summary["program"].is_string()) {
     std::printf("program:\n%s", summary["program"].get<std::string>().c_str());
   }
-  if (run->kind == "rsi") {
+  if (run.kind == "rsi") {
     for (const char* key : {"generations", "adopted", "rejected", "inconclusive", "evals_to_target_frozen",
                             "evals_to_target_final", "speedup", "speedup_ci_low", "speedup_ci_high", "returns_r",
                             "returns_verdict", "capability_frozen", "capability_final"})
       if (summary.contains(key)) std::printf("  %-22s %s\n", key, summary[key].dump().c_str());
-    PrintRsiRun(*db, *run);
+    PrintRsiRun(*db, run);
+    PrintTakeoffPanel(*db, run.id);
   }
   return 0;
 }

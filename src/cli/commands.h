@@ -50,6 +50,7 @@ Action RegisterPending(CLI::App& app);
 Action RegisterReplay(CLI::App& app);
 Action RegisterDashboard(CLI::App& app);
 Action RegisterPlot(CLI::App& app);
+Action RegisterTakeoff(CLI::App& app);
 
 // Set by SIGINT/SIGTERM: long-running commands stop cleanly and store what they have.
 std::atomic<bool>& StopFlag();

@@ -9,8 +9,28 @@
 
 #include "core/error.h"
 #include "core/rng.h"
+#include "store/store.h"
 
 namespace ouro::cli {
+
+store::RunInfo ResolveRun(store::Store& db, const std::string& arg) {
+  if (arg == "latest") {
+    auto run = db.LatestRun();
+    if (!run) throw Error(db.path() + ": no runs");
+    return *run;
+  }
+  int64_t id = 0;
+  size_t used = 0;
+  try {
+    id = std::stoll(arg, &used);
+  } catch (const std::exception&) {
+    used = 0;
+  }
+  if (used != arg.size() || id < 1) throw Error("RUN must be a run id (a positive integer) or 'latest', got '" + arg + "'");
+  auto run = db.GetRun(id);
+  if (!run) throw Error("no run " + arg + " in " + db.path());
+  return *run;
+}
 
 std::string ReadTextFile(const std::string& path, const char* what) {
   std::ifstream f(path, std::ios::binary);

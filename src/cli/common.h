@@ -18,6 +18,10 @@ struct RunInfo;
 
 namespace ouro::cli {
 
+// RUN as the commands take it: a run id (a positive integer) or "latest" (the highest id). Error for
+// anything else, an empty store or an unknown run.
+store::RunInfo ResolveRun(store::Store& db, const std::string& arg);
+
 // The rsi part of `ouro show`: improver lineage with evidence and diffs, candidates, the curve.
 void PrintRsiRun(store::Store& db, const store::RunInfo& run);
 

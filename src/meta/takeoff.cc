@@ -33,9 +33,9 @@ std::string Fmt(double v) {
   return buf;
 }
 
-// "0.31 (95% [0.12, 0.46])".
+// "0.31, 95% [0.12, 0.46]".
 std::string Fmt(const Interval& i) {
-  return Fmt(i.estimate) + " (95% [" + Fmt(i.low) + ", " + Fmt(i.high) + "])";
+  return Fmt(i.estimate) + ", 95% [" + Fmt(i.low) + ", " + Fmt(i.high) + "]";
 }
 
 std::string Percent(double fraction) {
@@ -89,7 +89,7 @@ void Decide(Takeoff& t, const TakeoffInput& in, size_t usable_points) {
   t.verdict = "steady";
   if (f.low <= 0) {
     t.reason = "The run held steady: the cost of finding an improvement did not change significantly from one to the next (" +
-               fs + ", an interval that includes 0).";
+               fs + ", which includes 0).";
   } else if (r.low <= 0) {
     t.reason = "Counted as steady: improvements got cheaper to find (" + fs +
                "), but held-out capability did not rise significantly with compute (" + rs + ").";
