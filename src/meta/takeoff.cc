@@ -175,7 +175,8 @@ std::string TakeoffText(const Takeoff& t, const TakeoffInput& in, bool full) {
   std::string costs;
   for (double c : in.costs) costs += " " + Fmt(c);
   out += "  adoptions            " + std::to_string(t.adoptions) + (costs.empty() ? "" : "; evaluations to find each:" + costs) + "\n";
-  out += "  since last adoption  " + Fmt(in.since_last_adoption) + " evaluations without another" +
+  out += (t.adoptions > 0 ? "  since last adoption  " : "  since the start     ") + Fmt(in.since_last_adoption) +
+         " evaluations without " + (t.adoptions > 0 ? "another" : "an adoption") +
          (t.stalled ? " (more than the last adoption cost: stalled)" : "") + "\n";
   out += "  method: " + TakeoffMethod() + "\n";
   return out;

@@ -9,6 +9,7 @@
 #include "meta/stats.h"
 #include "oversight/audit.h"
 #include "run/control_service.h"
+#include "run/rsi_takeoff.h"
 
 namespace ouro::web {
 namespace {
@@ -412,6 +413,20 @@ json Api::Audit(int64_t run, int64_t offset, int limit) {
           {"head", check.head_hash},
           {"offset", offset},
           {"page", page}};
+}
+
+json Api::Takeoff(int64_t run) {
+  const store::RunInfo r = GetRun(run);
+  RunCache& c = Cache(r);
+  if (!c.have_takeoff) {
+    try {
+      c.takeoff = run::TakeoffJson(run::LoadTakeoff(db_, run));
+    } catch (const Error& e) {  // not an rsi run
+      throw HttpError(404, e.what());
+    }
+    c.have_takeoff = true;
+  }
+  return c.takeoff;
 }
 
 namespace {

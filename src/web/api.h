@@ -48,6 +48,8 @@ class Api {
   json Node(int64_t run, const std::string& hash);     // GET /api/runs/R/node/HASH
   json Items(int64_t run);                             // GET /api/runs/R/items
   json Audit(int64_t run, int64_t offset, int limit);  // GET /api/runs/R/audit?offset=&limit=
+  // GET /api/runs/R/takeoff: the run read as a takeoff (run::TakeoffJson); 404 unless an rsi run.
+  json Takeoff(int64_t run);
 
   // POST /api/runs/R/items/I/approve|reject. A rejection needs a non-empty note (its reason).
   json Decide(int64_t run, int64_t item, bool approve, const std::string& actor, const std::string& note);
@@ -60,7 +62,8 @@ class Api {
     json curve_points;  // every point, with intervals
     json candidates;    // every candidate, without specs
     json lineage;       // every node
-    bool have_curve = false, have_candidates = false, have_lineage = false;
+    json takeoff;
+    bool have_curve = false, have_candidates = false, have_lineage = false, have_takeoff = false;
     int64_t tripwires = 0;
     bool have_tripwires = false;
   };

@@ -225,6 +225,7 @@ struct Server::Impl {
       return api->Audit(ParseId(req.matches[1], "run"), QueryInt(req, "offset", 0, 0, 1'000'000'000),
                         QueryInt(req, "limit", 50, 1, 1000));
     });
+    AddRead(R"(/api/runs/([^/]+)/takeoff)", [this](const httplib::Request& req) { return api->Takeoff(ParseId(req.matches[1], "run")); });
     http.Get(R"(/api/.*)", [](const httplib::Request& req, httplib::Response& res) {
       SendError(res, 404, "no such endpoint: " + req.path.substr(0, 100));
     });

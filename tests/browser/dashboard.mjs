@@ -1,8 +1,9 @@
 // The dashboard in a real browser (Debian's chromium through playwright-core): open it on a small
 // live rsi run with a manual gate, see the curve, try to approve the pending adoption without the
-// token (refused, nothing changes), paste the token, approve (the run continues and the curve
-// grows), look at the lineage, approvals and the audit chain (which names the credential), stop the
-// run from the page. Saves screenshots of the main pages. Exit code 0 = pass.
+// token (refused, nothing changes), paste the token, approve (the run continues, the curve grows
+// and the takeoff section shows a verdict), look at the lineage, approvals and the audit chain
+// (which names the credential), stop the run from the page. Saves screenshots of the main pages.
+// Exit code 0 = pass.
 import { spawn } from 'node:child_process';
 import { createRequire } from 'node:module';
 import crypto from 'node:crypto';
@@ -139,6 +140,11 @@ try {
   await until('the approval in the store', async () => (await api('/api/runs/1/items')).items.find((i) => i.item === itemNo).status === 'approved');
   await until('a new curve point on the page', async () => (await curvePoints()) > pointsBefore, 60000);
   log(`approved; the page shows ${await curvePoints()} curve points`);
+  // The takeoff section: one of the four verdicts, and the sentence behind it.
+  await page.waitForSelector('#takeoff .badge.verdict');
+  const verdict = await page.textContent('#takeoff .badge.verdict');
+  check(['accelerating', 'steady', 'diminishing', 'insufficient'].includes(verdict), 'a takeoff verdict is shown, got ' + verdict);
+  check(/^(The run|Too|Counted as steady)/.test(await page.textContent('#takeoff p')), 'the takeoff verdict is explained');
 
   // Lineage: click the newest improver, see its spec and the diff against its parent.
   await page.goto(url + '#/run/1/lineage');

@@ -85,6 +85,33 @@ TEST(WebApi, LargeRunsAreDecimatedAndChangesAreSeen) {
   EXPECT_EQ(api.Curve(s.run, 50)["total"], 302);
 }
 
+// GET /api/runs/R/takeoff: the fixture's adoptions each cost 1000 evaluations, so f is exactly 0
+// and the run held steady; a new adoption shows at the next request; a search run has none (404).
+TEST(WebApi, TakeoffOfAnRsiRun) {
+  auto db = ouro::store::Store::Open(":memory:");
+  const auto s = web_test::MakeRsiRun(*db, 12, 1);
+  ouro::web::Api api(*db);
+  const json t = api.Takeoff(s.run);
+  EXPECT_EQ(t["run_id"], s.run);
+  EXPECT_EQ(t["adoptions"], 12);
+  EXPECT_DOUBLE_EQ(t["f"].get<double>(), 0);
+  EXPECT_DOUBLE_EQ(t["multiplier"].get<double>(), 1);
+  EXPECT_TRUE(t["returns_r"].is_number());
+  EXPECT_EQ(t["verdict"], "steady");
+  db->AddCurvePoint(s.run, {13, 12500, 13, R"({"improver":"x","incumbent":{"capability":0.3},"frozen":{"capability":0.25}})"});
+  db->SetProgress(s.run, R"({"generation":13})");
+  EXPECT_EQ(api.Takeoff(s.run)["adoptions"], 13);
+  const int64_t search = db->CreateRun("search", 1, "{}");
+  for (int64_t run : {search, int64_t{99}}) {
+    try {
+      api.Takeoff(run);
+      ADD_FAILURE() << "run " << run << " has no takeoff";
+    } catch (const HttpError& e) {
+      EXPECT_EQ(e.status(), 404);
+    }
+  }
+}
+
 // An rsi run's lineage holds its improvers and, as a second tree, the best programs the promotion
 // gate promoted or asked about, each the child of the record it beat, with its text and diff.
 TEST(WebApi, RsiLineageShowsTheBestProgramsAfterTheImprovers) {

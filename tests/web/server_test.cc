@@ -94,6 +94,9 @@ TEST_F(WebServer, ReadEndpoints) {
   const json items = Get("/api/runs/1/items");
   ASSERT_EQ(items["items"].size(), 2u);
   EXPECT_EQ(items["items"][0]["evidence"]["llr"], 3.1);
+  const json takeoff = Get("/api/runs/1/takeoff");
+  EXPECT_EQ(takeoff["adoptions"], 12);
+  EXPECT_EQ(takeoff["verdict"], "steady");
   const json audit = Get("/api/runs/1/audit?limit=2");
   EXPECT_EQ(audit["ok"], true);
   EXPECT_EQ(audit["events"], 3);
@@ -119,6 +122,7 @@ TEST_F(WebServer, BadInputIs400AndUnknownThingsAre404) {
   Get("/api/runs/123456789012345678901234567890", 400);
   Get("/api/runs/99", 404);
   Get("/api/runs/99/curve", 404);
+  Get("/api/runs/99/takeoff", 404);
   Get("/api/runs/1/curve?max=abc", 400);
   Get("/api/runs/1/curve?max=1", 400);
   Get("/api/runs/1/audit?offset=-1", 400);

@@ -136,6 +136,24 @@ function runHeader(r) {
   ];
 }
 
+// The run read as a takeoff (GET /api/runs/N/takeoff): the verdict in a sentence, f, the
+// multiplier and r with their 95% intervals, and how they are estimated.
+function takeoffBlock(t) {
+  const num = (v) => (v === null ? 'no finite bound' : fmt(v, 3));
+  const iv = (v, lo, hi) => (v === null ? '–' : `${fmt(v, 3)}, 95% [${num(lo)}, ${num(hi)}]`);
+  const row = (name, value) => h('tr', {}, h('th', {}, name), h('td', {}, value));
+  return [
+    h('h2', {}, 'Takeoff ', h('span', { class: 'badge verdict ' + t.verdict }, t.verdict)),
+    h('p', {}, t.reason),
+    h('table', { class: 'evidence' }, h('tbody', {},
+      row('f: each improvement makes the next f cheaper to find', iv(t.f, t.f_ci_low, t.f_ci_high)),
+      row('multiplier 1/(1−f)', t.f !== null && t.multiplier === null ? 'no finite bound' : iv(t.multiplier, t.multiplier_ci_low, t.multiplier_ci_high)),
+      row('returns r: slope of log capability on log compute', iv(t.returns_r, t.returns_ci_low, t.returns_ci_high)),
+      row('adoptions', `${t.adoptions}; ${fmt(Math.round(t.evaluations_since_last_adoption))} evaluations since ${t.adoptions ? 'the last' : 'the start'}`))),
+    h('p', { class: 'muted' }, t.method),
+  ];
+}
+
 function runView(id, tab) {
   const head = h('div', { class: 'run-head' });
   const tabs = h('nav', { class: 'tabs' }, TABS.map(([t, label]) => h('a', { href: `#/run/${id}${t ? '/' + t : ''}`, class: t === tab ? 'active' : '' }, label)));
@@ -147,13 +165,15 @@ function runView(id, tab) {
     const pending = h('section', { id: 'pending' });
     const c1 = h('div', { class: 'chart', id: 'chart-generation' }), c2 = h('div', { class: 'chart', id: 'chart-compute' }), c3 = h('div', { class: 'chart', id: 'chart-candidates' });
     const info = h('p', { class: 'muted', id: 'curve-info' });
-    body.append(pending, info, c1, c2, c3);
+    const takeoff = h('section', { id: 'takeoff' });
+    body.append(pending, info, c1, c2, c3, takeoff);
     charts.push(new Chart(c1, 'curve', 'held-out capability per generation', 'generation'),
       new Chart(c2, 'curve', 'held-out capability against compute', 'cumulative_evaluations'),
       new Chart(c3, 'cand'));
     sub = async (run) => {
       if (run.kind !== 'rsi') { render(info, run.kind, () => 'Only rsi runs have a held-out curve; see the lineage tab.'); return; }
-      const [curve, cand, items] = await Promise.all([get(`/api/runs/${id}/curve`), get(`/api/runs/${id}/candidates`), get(`/api/runs/${id}/items`)]);
+      const [curve, cand, items, tk] = await Promise.all([get(`/api/runs/${id}/curve`), get(`/api/runs/${id}/candidates`),
+        get(`/api/runs/${id}/items`), get(`/api/runs/${id}/takeoff`)]);
       render(pending, items.items.filter((i) => i.status === 'pending'), () => [h('h2', {}, 'Pending approvals'), itemsBlock(items.items, id, true)].flat());
       render(info, [curve.total, curve.points.length, cand.total, cand.counts], () =>
         `${curve.total} curve points (${curve.points.length} shown) · ${cand.total} candidates: ` +
@@ -161,6 +181,7 @@ function runView(id, tab) {
       charts[0].update(curve.points);
       charts[1].update(curve.points);
       charts[2].update(cand.points);
+      render(takeoff, tk, takeoffBlock);
     };
   } else if (tab === 'lineage') sub = lineageTab(id, body);
   else if (tab === 'approvals') {
