@@ -1,6 +1,6 @@
-// cli/cmd_plot.cc — `ouro plot RUN --out FILE.svg|FILE.png [--kind curve|lineage] [--scale S]`: a
-// run's held-out curve or its lineage tree as an SVG or PNG file, without a browser (web/plot.h,
-// web/raster.h).
+// cli/cmd_plot.cc — `ouro plot RUN --out FILE.svg|FILE.png [--kind curve|lineage|takeoff]
+// [--scale S]`: a run's held-out curve, its lineage tree or its takeoff as an SVG or PNG file,
+// without a browser (web/plot.h, web/raster.h).
 #include <cstdio>
 #include <fstream>
 #include <memory>
@@ -29,7 +29,9 @@ int RunPlot(const PlotArgs& a) {
   if (!png && !EndsWith(a.out, ".svg")) throw Error("--out must name an .svg or .png file, got '" + a.out + "'");
   auto db = store::Store::OpenExisting(a.db);
   const int64_t run = ResolveRun(*db, a.run).id;
-  const std::string svg = a.kind == "lineage" ? web::LineageSvg(*db, run) : web::CurveSvg(*db, run);
+  const std::string svg = a.kind == "lineage"   ? web::LineageSvg(*db, run)
+                          : a.kind == "takeoff" ? web::TakeoffSvg(*db, run)
+                                                : web::CurveSvg(*db, run);
   if (png) {
     web::WritePng(svg, a.out, a.scale);
   } else {
@@ -44,11 +46,12 @@ int RunPlot(const PlotArgs& a) {
 
 Action RegisterPlot(CLI::App& app) {
   auto a = std::make_shared<PlotArgs>();
-  CLI::App* s = app.add_subcommand("plot", "Write a run's held-out curve or lineage tree as an SVG or PNG file");
+  CLI::App* s = app.add_subcommand("plot", "Write a run's held-out curve, lineage tree or takeoff as an SVG or PNG file");
   s->add_option("RUN", a->run, "Run id or 'latest'")->required();
   s->add_option("--out", a->out, "Output file (.svg or .png)")->required();
-  s->add_option("--kind", a->kind, "curve (held-out capability) or lineage (the tree)")
-      ->check(CLI::IsMember({"curve", "lineage"}))
+  s->add_option("--kind", a->kind,
+                "curve (held-out capability), lineage (the tree) or takeoff (cost per improvement, returns)")
+      ->check(CLI::IsMember({"curve", "lineage", "takeoff"}))
       ->capture_default_str();
   s->add_option("--scale", a->scale, "PNG pixels per SVG unit")
       ->check(CLI::Range(0.1, 10.0))

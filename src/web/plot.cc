@@ -9,6 +9,7 @@
 #include <vector>
 
 #include "core/error.h"
+#include "run/rsi_takeoff.h"
 #include "web/api.h"
 
 namespace ouro::web {
@@ -57,17 +58,40 @@ std::vector<double> Ticks(double lo, double hi) {
 
 struct Series {
   std::string name, color;
-  std::vector<double> x, y, lo, hi;
+  std::vector<double> x, y, lo, hi;  // lo and hi empty: no band
+  bool line = true, points = true;
 };
+
+double Low(const Series& s, size_t i) { return s.lo.empty() ? s.y[i] : s.lo[i]; }
+double High(const Series& s, size_t i) { return s.hi.empty() ? s.y[i] : s.hi[i]; }
+
+// A series' band (if it has one), line and point markers with their tooltips.
+std::string Draw(const Series& s, const std::function<double(double)>& X, const std::function<double(double)>& Y) {
+  std::string o, band, line;
+  for (size_t i = 0; i < s.x.size(); ++i) band += Num(X(s.x[i])) + "," + Num(Y(High(s, i))) + " ";
+  for (size_t i = s.x.size(); i-- > 0;) band += Num(X(s.x[i])) + "," + Num(Y(Low(s, i))) + " ";
+  for (size_t i = 0; i < s.x.size(); ++i) line += Num(X(s.x[i])) + "," + Num(Y(s.y[i])) + " ";
+  if (!s.lo.empty())
+    o += "<polygon class=\"band\" points=\"" + band + "\" fill=\"" + s.color + "\" fill-opacity=\"0.15\" stroke=\"none\"/>\n";
+  if (s.line)
+    o += "<polyline class=\"line\" data-series=\"" + Esc(s.name) + "\" points=\"" + line + "\" fill=\"none\" stroke=\"" + s.color +
+         "\" stroke-width=\"2\"/>\n";
+  if (s.points && s.x.size() <= 200)
+    for (size_t i = 0; i < s.x.size(); ++i)
+      o += "<circle class=\"point\" cx=\"" + Num(X(s.x[i])) + "\" cy=\"" + Num(Y(s.y[i])) + "\" r=\"3\" fill=\"" + s.color +
+           "\"><title>" + Esc(s.name) + " " + Label(s.x[i]) + ": " + Label(s.y[i]) +
+           (s.lo.empty() ? "" : " [" + Label(s.lo[i]) + ", " + Label(s.hi[i]) + "]") + "</title></circle>\n";
+  return o;
+}
 
 // One chart panel at (ox, oy) of size w×h: bands, lines with point markers, axes, legend.
 std::string Panel(double ox, double oy, double w, double h, const std::string& title, const std::string& xlabel,
-                  const std::vector<Series>& series) {
+                  const std::string& ylabel, const std::vector<Series>& series) {
   double x0 = 1e300, x1 = -1e300, y0 = 1e300, y1 = -1e300;
   for (const auto& s : series)
     for (size_t i = 0; i < s.x.size(); ++i) {
       x0 = std::min(x0, s.x[i]), x1 = std::max(x1, s.x[i]);
-      y0 = std::min({y0, s.y[i], s.lo[i]}), y1 = std::max({y1, s.y[i], s.hi[i]});
+      y0 = std::min({y0, s.y[i], Low(s, i)}), y1 = std::max({y1, s.y[i], High(s, i)});
     }
   if (x1 - x0 < 1e-12) x0 -= 0.5, x1 += 0.5;
   if (y1 - y0 < 1e-12) y0 -= 0.01, y1 += 0.01;
@@ -88,22 +112,11 @@ std::string Panel(double ox, double oy, double w, double h, const std::string& t
     o += "<text x=\"" + Num(X(v)) + "\" y=\"" + Num(b + 16) + "\" text-anchor=\"middle\" font-size=\"11\">" + Label(v) + "</text>\n";
   o += "<text x=\"" + Num((l + r) / 2) + "\" y=\"" + Num(b + 36) + "\" text-anchor=\"middle\" font-size=\"12\">" + Esc(xlabel) + "</text>\n";
   o += "<text transform=\"translate(" + Num(ox + 16) + "," + Num((t + b) / 2) +
-       ") rotate(-90)\" text-anchor=\"middle\" font-size=\"12\">held-out capability</text>\n";
+       ") rotate(-90)\" text-anchor=\"middle\" font-size=\"12\">" + Esc(ylabel) + "</text>\n";
   double ly = t + 14;
   for (const auto& s : series) {
     if (s.x.empty()) continue;
-    std::string band, line;
-    for (size_t i = 0; i < s.x.size(); ++i) band += Num(X(s.x[i])) + "," + Num(Y(s.hi[i])) + " ";
-    for (size_t i = s.x.size(); i-- > 0;) band += Num(X(s.x[i])) + "," + Num(Y(s.lo[i])) + " ";
-    for (size_t i = 0; i < s.x.size(); ++i) line += Num(X(s.x[i])) + "," + Num(Y(s.y[i])) + " ";
-    o += "<polygon class=\"band\" points=\"" + band + "\" fill=\"" + s.color + "\" fill-opacity=\"0.15\" stroke=\"none\"/>\n";
-    o += "<polyline class=\"line\" data-series=\"" + Esc(s.name) + "\" points=\"" + line + "\" fill=\"none\" stroke=\"" + s.color +
-         "\" stroke-width=\"2\"/>\n";
-    if (s.x.size() <= 200)
-      for (size_t i = 0; i < s.x.size(); ++i)
-        o += "<circle class=\"point\" cx=\"" + Num(X(s.x[i])) + "\" cy=\"" + Num(Y(s.y[i])) + "\" r=\"3\" fill=\"" + s.color +
-             "\"><title>" + Esc(s.name) + " " + Label(s.x[i]) + ": " + Label(s.y[i]) + " [" + Label(s.lo[i]) + ", " +
-             Label(s.hi[i]) + "]</title></circle>\n";
+    o += Draw(s, X, Y);
     o += "<rect x=\"" + Num(l + 10) + "\" y=\"" + Num(ly - 9) + "\" width=\"12\" height=\"12\" fill=\"" + s.color + "\"/>";
     o += "<text x=\"" + Num(l + 28) + "\" y=\"" + Num(ly + 1) + "\" font-size=\"12\">" + Esc(s.name) + "</text>\n";
     ly += 18;
@@ -143,10 +156,78 @@ std::string CurveSvg(store::Store& db, int64_t run) {
     add(fro_c, p["cumulative_evaluations"].get<double>(), p["frozen"]);
   }
   const std::string id = std::to_string(run);
-  std::string body = Panel(0, 0, 760, 380, "run " + id + ": held-out capability per generation", "generation", {fro, inc});
+  std::string body = Panel(0, 0, 760, 380, "run " + id + ": held-out capability per generation", "generation",
+                           "held-out capability", {fro, inc});
   body += Panel(0, 380, 760, 380, "run " + id + ": held-out capability against compute", "cumulative meta evaluations",
-                {fro_c, inc_c});
+                "held-out capability", {fro_c, inc_c});
   return Document(760, 760, body);
+}
+
+namespace {
+
+// "f = 0.31 [0.12, 0.46]", or "f not estimated".
+std::string IntervalText(const char* name, const std::optional<meta::Interval>& i) {
+  if (!i) return std::string(name) + " not estimated";
+  return std::string(name) + " = " + Label(i->estimate) + " [" + Label(i->low) + ", " + Label(i->high) + "]";
+}
+
+// The fitted line y = a + b x over [x0, x1], as a series of its two ends.
+Series FittedLine(const std::string& name, double a, double b, double x0, double x1) {
+  Series s;
+  s.name = name, s.color = "#ff7f0e", s.points = false;
+  s.x = {x0, x1}, s.y = {a + b * x0, a + b * x1};
+  return s;
+}
+
+// Text lines of at most `width` characters, broken at spaces.
+std::vector<std::string> Wrap(const std::string& text, size_t width) {
+  std::vector<std::string> lines{""};
+  size_t start = 0;
+  while (start < text.size()) {
+    size_t end = text.find(' ', start);
+    if (end == std::string::npos) end = text.size();
+    const std::string word = text.substr(start, end - start);
+    if (!lines.back().empty() && lines.back().size() + 1 + word.size() > width) lines.emplace_back();
+    lines.back() += (lines.back().empty() ? "" : " ") + word;
+    start = end + 1;
+  }
+  return lines;
+}
+
+}  // namespace
+
+std::string TakeoffSvg(store::Store& db, int64_t run) {
+  const run::RunTakeoff t = run::LoadTakeoff(db, run);
+  const std::string id = std::to_string(run);
+  if (t.input.costs.empty()) throw Error("run " + id + " has no adoptions: no takeoff to draw");
+  const meta::Takeoff& e = t.estimate;
+  const double ln10 = std::log(10.0);
+  Series cost;
+  cost.name = "compute to find adoption k", cost.color = "#1f77b4", cost.line = false;
+  for (size_t k = 0; k < t.input.costs.size(); ++k)
+    if (t.input.costs[k] > 0) cost.x.push_back(static_cast<double>(k + 1)), cost.y.push_back(std::log10(t.input.costs[k]));
+  std::vector<Series> costs{cost};
+  if (e.log_cost_slope)
+    costs.push_back(FittedLine("least-squares fit: c(k+1) = (1 - f) c(k)", e.log_cost_intercept / ln10,
+                               e.log_cost_slope->estimate / ln10, 1, static_cast<double>(t.input.costs.size())));
+  Series cap;
+  cap.name = "held-out capability after each adoption", cap.color = "#1f77b4", cap.line = false;
+  const meta::PositivePoints p = meta::PositiveOnly(t.input.compute, t.input.capability);
+  for (size_t i = 0; i < p.x.size(); ++i) cap.x.push_back(std::log10(p.x[i])), cap.y.push_back(std::log10(p.y[i]));
+  std::vector<Series> caps{cap};
+  if (e.returns && !cap.x.empty())
+    caps.push_back(FittedLine("least-squares fit: slope r", e.returns_intercept / ln10, e.returns->estimate, cap.x.front(),
+                              cap.x.back()));
+  std::string body = "<text x=\"20\" y=\"26\" font-size=\"16\" font-weight=\"bold\">run " + id + " as a takeoff: " +
+                     Esc(e.verdict) + "</text>\n";
+  double y = 46;
+  for (const auto& line : Wrap(e.reason, 110)) body += "<text x=\"20\" y=\"" + Num(y) + "\" font-size=\"12\">" + Esc(line) + "</text>\n", y += 16;
+  const double top = 90;
+  body += Panel(0, top, 760, 380, "cost of each improvement (95%: " + IntervalText("f", e.f) + ")", "adoption k",
+                "log10 meta evaluations to find it", costs);
+  body += Panel(0, top + 380, 760, 380, "capability against compute (95%: " + IntervalText("r", e.returns) + ")",
+                "log10 cumulative meta evaluations", "log10 held-out capability", caps);
+  return Document(760, top + 760, body);
 }
 
 std::string LineageSvg(store::Store& db, int64_t run) {

@@ -1,8 +1,9 @@
 // web/plot.h — pictures of a run without a browser, for papers and reports (`ouro plot`): the
 // held-out curve of an rsi run (the adopted improver against the frozen initial one, with 95%
-// intervals, per generation), or the lineage tree (improvers of an rsi run, the chosen program's
-// ancestry of a search run). Written by a small SVG writer of our own: no dependencies, the same
-// bytes for the same store. Pure functions of what they read from the store.
+// intervals, per generation), its takeoff (the cost of each improvement and the returns), or the
+// lineage tree (improvers of an rsi run, the chosen program's ancestry of a search run). Written by
+// a small SVG writer of our own: no dependencies, the same bytes for the same store. Pure functions
+// of what they read from the store.
 #pragma once
 
 #include <cstdint>
@@ -16,5 +17,10 @@ namespace ouro::web {
 // search run).
 std::string CurveSvg(store::Store& db, int64_t run);
 std::string LineageSvg(store::Store& db, int64_t run);
+// An rsi run read as a takeoff (run/rsi_takeoff.h): the verdict and its reason, log10 of the
+// compute spent to find each adoption against k with the fitted line of f, and log10 held-out
+// capability against log10 cumulative compute with the fitted line of slope r. Error for an
+// unknown run, one that is not rsi, or one without adoptions.
+std::string TakeoffSvg(store::Store& db, int64_t run);
 
 }  // namespace ouro::web

@@ -1,6 +1,7 @@
-// `ouro plot` and the dashboard through the executable: SVG and PNG files of a real (tiny) rsi run
-// and a search run, the errors for a bad RUN or file name, `ouro dashboard` on a missing store, and
-// `ouro rsi --dashboard --port 0` serving the run it drives (approve and stop over HTTP).
+// `ouro plot` and the dashboard through the executable: SVG and PNG files (curve, lineage,
+// takeoff) of a real (tiny) rsi run and a search run, the errors for a bad RUN or file name,
+// `ouro dashboard` on a missing store, and `ouro rsi --dashboard --port 0` serving the run it drives
+// (approve and stop over HTTP).
 #include <fcntl.h>
 #include <signal.h>
 #include <sys/wait.h>
@@ -89,6 +90,37 @@ TEST_F(WebCli, PlotWritesTheCurveAndTheLineageAsSvg) {
   ASSERT_GE(promoted, 1u);
   EXPECT_EQ(count("<g class=\"node\">"), store->GetImprovers(1).size() + promoted);
   EXPECT_EQ(count("fill=\"#ff7f0e\""), promoted);
+}
+
+// The takeoff: the verdict `ouro takeoff` gives, one marker per adoption (its cost) and per curve
+// point after an adoption (log-log), and the two fitted lines once there are enough adoptions.
+TEST_F(WebCli, PlotWritesTheTakeoff) {
+  const std::string cfg = Write("c.toml", Config(6));
+  ASSERT_EQ(Run("rsi --config " + cfg + " --db " + db_ + " --quiet --policy off").code, 0);
+  const Result tj = Run("takeoff 1 --json --db " + db_);
+  ASSERT_EQ(tj.code, 0) << tj.out;
+  const json t = json::parse(tj.last_line);
+  const std::string out = (dir_ / "takeoff.svg").string();
+  const Result r = Run("plot 1 --kind takeoff --out " + out + " --db " + db_);
+  ASSERT_EQ(r.code, 0) << r.out;
+  EXPECT_NE(r.out.find("wrote the takeoff of run 1"), std::string::npos) << r.out;
+  const std::string svg = ouro_test::Slurp(out);
+  EXPECT_TRUE(WellFormed(svg));
+  EXPECT_NE(svg.find("run 1 as a takeoff: " + t["verdict"].get<std::string>()), std::string::npos);
+  auto count = [&svg](const std::string& what) {
+    size_t n = 0;
+    for (size_t p = svg.find(what); p != std::string::npos; p = svg.find(what, p + 1)) ++n;
+    return n;
+  };
+  const size_t adoptions = t["adoptions"].get<size_t>();
+  ASSERT_GE(adoptions, 1u);
+  EXPECT_EQ(count("<circle class=\"point\""), 2 * adoptions);
+  EXPECT_EQ(count("data-series=\"least-squares fit"), t["f"].is_number() ? 2u : 0u);
+  // Only rsi runs have a takeoff.
+  ASSERT_EQ(Run("search --task linear:dim=2,tasks=2,train=10,valid=10 --max-evals 100 --seed 1 --quiet --db " + db_).code, 0);
+  const Result bad = Run("plot 2 --kind takeoff --out " + out + " --db " + db_);
+  EXPECT_EQ(bad.code, 1);
+  EXPECT_NE(bad.out.find("only rsi runs"), std::string::npos) << bad.out;
 }
 
 // Pixels of a PNG file whose colour is within `tol` of `rgb` (0xRRGGBB) in every channel.
