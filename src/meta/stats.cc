@@ -158,6 +158,14 @@ SprtDecision SprtDecide(int64_t wins, int64_t losses, int64_t draws, const SprtP
 
 // ---- The exact test ----
 
+const char* SprtTestName(SprtTest test) { return test == SprtTest::kExact ? "exact" : "normal"; }
+
+SprtTest SprtTestFromName(std::string_view name) {
+  if (name == "exact") return SprtTest::kExact;
+  if (name == "normal") return SprtTest::kNormal;
+  throw Error("SPRT: unknown test '" + std::string(name) + "' (known: exact, normal)");
+}
+
 double ExactSprtLlr(int64_t wins, int64_t losses, int64_t draws, double elo0, double elo1) {
   CheckSprtInputs(wins, losses, draws, elo0, elo1);
   const double p0 = EloToScore(elo0);

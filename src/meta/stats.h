@@ -18,6 +18,7 @@
 #pragma once
 
 #include <cstdint>
+#include <string_view>
 #include <vector>
 
 namespace ouro::meta {
@@ -79,6 +80,10 @@ enum class SprtTest {
   kNormal,  // SprtLlr: the trinomial normal approximation (Leela Zero, fishtest "simple")
   kExact,   // ExactSprtLlr: the exact likelihood of wins against losses
 };
+
+// "normal" / "exact", and back (ouro::Error naming both on anything else).
+const char* SprtTestName(SprtTest test);
+SprtTest SprtTestFromName(std::string_view name);
 
 // The exact log likelihood ratio of H1 (Elo difference elo1) against H0 (elo0). Model: each game
 // is a win, loss or draw for the candidate with probabilities (w, l, d), and the Elo difference e
