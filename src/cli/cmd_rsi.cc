@@ -249,11 +249,15 @@ void PrintRsiRun(store::Store& db, const store::RunInfo& run) {
     }
     prev = std::move(spec);
   }
-  int adopted = 0, rejected = 0, vetoed = 0, other = 0;
+  int adopted = 0, rejected = 0, vetoed = 0, identical = 0, other = 0;
   for (const auto& c : candidates)
-    (c.decision == "adopted" ? adopted : c.decision == "rejected" ? rejected : c.decision == "vetoed" ? vetoed : other)++;
-  std::printf("candidates: %zu (%d adopted, %d rejected, %d vetoed, %d inconclusive)\n", candidates.size(), adopted,
-              rejected, vetoed, other);
+    (c.decision == "adopted"     ? adopted
+     : c.decision == "rejected"  ? rejected
+     : c.decision == "vetoed"    ? vetoed
+     : c.decision == "identical" ? identical
+                                 : other)++;
+  std::printf("candidates: %zu (%d adopted, %d rejected, %d vetoed, %d inconclusive, %d identical)\n",
+              candidates.size(), adopted, rejected, vetoed, other, identical);
   std::vector<std::pair<int, double>> points;
   double frozen = 0;
   for (const auto& p : curve) {

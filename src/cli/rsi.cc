@@ -20,11 +20,23 @@ run::SessionIo Io(const RsiOutput& out) {
   return io;
 }
 
-void PrintOutcome(const store::Store& db, int64_t run_id, const oversight::Policy& policy, const run::RsiOutcome& o) {
+// The gate and what it cost in expected false adoptions.
+void PrintGate(const meta::RsiConfig& cfg, const meta::RsiResult& r) {
+  const meta::SprtParams& p = cfg.sprt;
+  std::printf("gate: %s SPRT, Elo %g/%g, alpha %g, beta %g, at most %d games; expected false adoptions %.4f",
+              cfg.gate == meta::SprtTest::kExact ? "exact" : "normal-approximation", p.elo0, p.elo1, p.alpha, p.beta,
+              cfg.max_games, r.expected_false_adoptions);
+  if (cfg.gate == meta::SprtTest::kExact) std::printf(" (budget alpha_run %g)\n", cfg.alpha_run);
+  else std::printf(" (no budget: the gate of runs recorded before the exact test)\n");
+}
+
+void PrintOutcome(const store::Store& db, int64_t run_id, const meta::RsiConfig& cfg, const oversight::Policy& policy,
+                  const run::RsiOutcome& o) {
   const meta::RsiResult& r = o.result;
-  std::printf("run %lld: %d generations, %d adopted, %d rejected, %d inconclusive, %d vetoed, %.0f s (%s)\n",
-              static_cast<long long>(run_id), r.generations, r.adopted, r.rejected, r.inconclusive, r.vetoed, r.seconds,
-              r.stop_reason.c_str());
+  std::printf("run %lld: %d generations, %d adopted, %d rejected, %d inconclusive, %d vetoed, %d identical, %.0f s (%s)\n",
+              static_cast<long long>(run_id), r.generations, r.adopted, r.rejected, r.inconclusive, r.vetoed,
+              r.identical, r.seconds, r.stop_reason.c_str());
+  PrintGate(cfg, r);
   std::printf("%s", TextCurve(o.capability, r.frozen.capability).c_str());
   std::string targets;
   for (double t : r.frozen.targets) targets += (targets.empty() ? "" : ", ") + std::to_string(t).substr(0, 6);
@@ -50,7 +62,7 @@ int ExecuteRsi(store::Store& db, int64_t run_id, const meta::RsiConfig& cfg, con
   const run::RsiOutcome o = session.Run(resume);
   if (o.before_first_checkpoint) return 0;
   if (out.json) std::printf("%s\n", o.summary.dump().c_str());
-  else PrintOutcome(db, run_id, policy, o);
+  else PrintOutcome(db, run_id, cfg, policy, o);
   return 0;
 }
 

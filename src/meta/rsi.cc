@@ -50,6 +50,7 @@ void RsiConfig::Validate() const {
   if (filter_budget < 1) throw Error("rsi: filter_budget must be >= 1");
   SprtLimits(sprt.alpha, sprt.beta);
   if (!(sprt.elo1 > sprt.elo0)) throw Error("rsi: sprt elo1 must be > elo0");
+  if (!(alpha_run > 0 && alpha_run <= 1e6)) throw Error("rsi: sprt alpha_run must be in (0, 1e6]");
   for (const auto& a : ablate)
     if (rsi_loop::ChannelOp(a) < 0) throw Error("rsi: unknown ablation '" + a + "' (known: credit, macros, filter)");
 }
@@ -217,6 +218,8 @@ nlohmann::json ToJson(const RsiState& s) {
           {"rejected", r.rejected},
           {"inconclusive", r.inconclusive},
           {"vetoed", r.vetoed},
+          {"identical", r.identical},
+          {"expected_false_adoptions", r.expected_false_adoptions},
           {"frozen", ToJson(r.frozen)},
           {"curve", curve},
           {"improver_hashes", r.improver_hashes},
@@ -239,6 +242,9 @@ RsiState StateFromJson(const nlohmann::json& j) {
     r.rejected = j.at("rejected").get<int>();
     r.inconclusive = j.at("inconclusive").get<int>();
     r.vetoed = j.at("vetoed").get<int>();
+    // Checkpoints written before the exact gate have neither (their runs use the normal gate).
+    r.identical = j.value("identical", 0);
+    r.expected_false_adoptions = j.value("expected_false_adoptions", 0.0);
     r.frozen = MeasureFromJson(j.at("frozen"));
     for (const auto& p : j.at("curve")) {
       CurvePoint c;

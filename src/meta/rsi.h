@@ -3,13 +3,17 @@
 // Generation t: the incumbent improver I_t proposes `candidates` changed specs with its own
 // meta-operators (ProposeCandidate, drawn by I_t's meta weights, fed by what I_t has learned:
 // credit, programs to mine macros from, a filter discovered by the level-0 search run with I_t's
-// own strategy). Each candidate plays paired games against I_t on the training arena (same family
-// and seed for both; a game is won by the higher area under the best-fitness curve) until a
-// sequential probability ratio test (Elo bounds, as fishtest / Leela Zero) accepts or rejects it,
-// or max_games is reached. An accepted candidate goes to the single adoption seam, Hooks::adopt
-// (oversight gates it); adopted, it becomes I_{t+1}. The credit every game produced is added to
-// the incumbent's learned knowledge, so later proposals draw on more experience; and each
-// candidate's games adjust the weight of the meta-operator that proposed it (credit one level up).
+// own strategy). A candidate whose strategy plays exactly like I_t's is recognised before any game
+// and not played ("identical"). Each other candidate plays paired games against I_t on the
+// training arena (same family and seed for both; a game is won by the higher area under the
+// best-fitness curve) until a sequential probability ratio test (Elo bounds; the exact likelihood
+// of wins against losses, stats.h) accepts or rejects it, or max_games is reached. Each gate's
+// probability of accepting a candidate equal to I_t is computed exactly, and the run spends a
+// budget of expected false adoptions (alpha_run) over its candidates (SpendAlpha). An accepted
+// candidate goes to the single adoption seam, Hooks::adopt (oversight gates it); adopted, it
+// becomes I_{t+1}. The credit every game produced is added to the incumbent's learned knowledge,
+// so later proposals draw on more experience; and each candidate's games adjust the weight of the
+// meta-operator that proposed it (credit one level up).
 // The curve: after generation 0 and after every adoption, the incumbent runs on the held-out arena
 // (families never used for meta-utility) over fixed seeds; a frozen copy of the initial improver
 // ran once on the same seeds. The result compares evaluations-to-target (median ratio with a
@@ -42,6 +46,13 @@ struct RsiConfig {
   int candidates = 4;          // proposals per generation
   int max_games = 24;          // per candidate
   SprtParams sprt{0, 100, 0.05, 0.05};
+  // The gate: kExact (ExactSprtLlr, α spending over the run, identical candidates not played) or
+  // kNormal, the gate of runs recorded before it (the normal approximation at alpha for every
+  // candidate, identical candidates played), kept so that they replay.
+  SprtTest gate = SprtTest::kExact;
+  // The run's budget of expected false adoptions (exact gate): the sum over its candidates of
+  // P(accept | equal to the incumbent) stays at or below it (SpendAlpha).
+  double alpha_run = 0.5;
   double max_seconds = 0;      // 0 = no limit
   int filter_budget = 2000;    // evaluations of the level-0 search that discovers a filter
   std::vector<std::string> ablate;  // "credit", "macros", "filter"
@@ -64,7 +75,11 @@ struct CandidateReport {
   int index = 0;
   std::string meta_operator;
   ImproverSpec spec;
-  std::string decision;  // "adopted", "rejected", "inconclusive", "vetoed"
+  std::string decision;  // "adopted", "rejected", "inconclusive", "vetoed", "identical" (not played)
+  // Its gate: the alpha in force (0: closed, or not played) and the gate's exact P(accept) for a
+  // candidate equal to the incumbent (FalseAcceptRate; 0 when not played).
+  double alpha = 0;
+  double false_accept = 0;
   double llr = 0;
   int64_t wins = 0, losses = 0, draws = 0;
   double meta_utility = 0;            // candidate's mean AUC over its games
@@ -130,7 +145,10 @@ struct RsiHooks {
 
 struct RsiResult {
   int generations = 0;
-  int adopted = 0, rejected = 0, inconclusive = 0, vetoed = 0;
+  int adopted = 0, rejected = 0, inconclusive = 0, vetoed = 0, identical = 0;
+  // The sum of the played candidates' false_accept: the run's expected number of adoptions of
+  // candidates no better than their incumbent (at the gate's worst draw rate).
+  double expected_false_adoptions = 0;
   ImproverSpec final_spec;
   HeldOutMeasure frozen;
   std::vector<CurvePoint> curve;

@@ -75,20 +75,29 @@ RsiFileConfig ParseRsiConfig(std::string_view text, const std::string& source) {
   c.train.families = {tasks::ParseTaskSpec("linear:dim=4,tasks=5,train=50,valid=50")};
   c.held_out.families = {tasks::ParseTaskSpec("linear:dim=8,tasks=5,train=50,valid=50")};
   if (const toml::table* t = r.Table(root, "rsi", "")) {
-    r.CheckKeys(*t, "[rsi]", {"generations", "candidates", "max_games", "max_seconds", "filter_budget", "ablate", "sprt",
-                         "train", "held_out"});
+    r.CheckKeys(*t, "[rsi]", {"generations", "candidates", "max_games", "max_seconds", "filter_budget", "ablate", "gate",
+                         "sprt", "train", "held_out"});
     r.Int(*t, "[rsi]", "generations", c.generations, 0, 100000);
     r.Int(*t, "[rsi]", "candidates", c.candidates, 1, 1000);
     r.Int(*t, "[rsi]", "max_games", c.max_games, 1, 100000);
     r.Double(*t, "[rsi]", "max_seconds", c.max_seconds, 0, 1e9);
     r.Int(*t, "[rsi]", "filter_budget", c.filter_budget, 1, 100000000);
     if (const toml::node* n = t->get("ablate")) c.ablate = r.Strings(n, "[rsi].ablate");
+    if (const toml::node* n = t->get("gate")) {
+      if (!n->is_string()) r.Fail(n, "[rsi].gate", "expected \"exact\" or \"normal\"");
+      try {
+        c.gate = SprtTestFromName(*n->value<std::string>());
+      } catch (const Error& e) {
+        r.Fail(n, "[rsi].gate", e.what());
+      }
+    }
     if (const toml::table* s = r.Table(*t, "sprt", "rsi.")) {
-      r.CheckKeys(*s, "[rsi.sprt]", {"elo0", "elo1", "alpha", "beta"});
+      r.CheckKeys(*s, "[rsi.sprt]", {"elo0", "elo1", "alpha", "beta", "alpha_run"});
       r.Double(*s, "[rsi.sprt]", "elo0", c.sprt.elo0, -2000, 2000);
       r.Double(*s, "[rsi.sprt]", "elo1", c.sprt.elo1, -2000, 2000);
       r.Double(*s, "[rsi.sprt]", "alpha", c.sprt.alpha, 1e-9, 0.5);
       r.Double(*s, "[rsi.sprt]", "beta", c.sprt.beta, 1e-9, 0.5);
+      r.Double(*s, "[rsi.sprt]", "alpha_run", c.alpha_run, 1e-9, 1e6);
     }
     if (const toml::table* s = r.Table(*t, "train", "rsi.")) r.Arena(*s, "[rsi.train]", c.train, nullptr);
     if (const toml::table* s = r.Table(*t, "held_out", "rsi."))
@@ -140,7 +149,9 @@ nlohmann::json ToJson(const RsiConfig& c) {
           {"max_seconds", c.max_seconds},
           {"filter_budget", c.filter_budget},
           {"ablate", c.ablate},
-          {"sprt", {{"elo0", c.sprt.elo0}, {"elo1", c.sprt.elo1}, {"alpha", c.sprt.alpha}, {"beta", c.sprt.beta}}},
+          {"gate", SprtTestName(c.gate)},
+          {"sprt", {{"elo0", c.sprt.elo0}, {"elo1", c.sprt.elo1}, {"alpha", c.sprt.alpha}, {"beta", c.sprt.beta},
+                    {"alpha_run", c.alpha_run}}},
           {"train", {{"families", families(c.train)}, {"budget", c.train.budget}, {"target", c.train.target}, {"stop_at", c.train.stop_at}}},
           {"held_out",
            {{"families", families(c.held_out)}, {"seeds", c.held_out_seeds}, {"budget", c.held_out.budget},

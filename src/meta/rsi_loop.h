@@ -7,7 +7,8 @@
 //     PlayIncumbent          the incumbent's games, played once and shared by all candidates
 //     DiscoverFilter         a proposal filter learned by the level-0 search from their history
 //     Propose                a candidate from the incumbent's meta-operators (the loop's Rng)
-//     PlayCandidate          its paired games through the SPRT gate
+//     PlaysLikeIncumbent     an identical candidate (same effective strategy) is not played
+//     PlayCandidate          its paired games through the SPRT gate the run can still afford
 //     MeasureAndAdopt        held-out measurement and the adoption seam (hooks.adopt)
 //     RecordCandidate        counts, log, hooks.on_candidate, meta-level credit
 //     EndGeneration          learned credit, the new incumbent, its curve point, the checkpoint
@@ -39,7 +40,8 @@ class Loop {
   JobRunner& runner;
   RsiState st;  // the checkpointed state: st.result is the run's result so far
   Rng rng;
-  const SprtBounds bounds;
+  // The gates a candidate may get (exact gate: AlphaLadder; normal gate: its one alpha).
+  const std::vector<GateRung> ladder;
   ProposalContext ctx;  // what the incumbent's meta-operators may draw on
   std::string budget_hit;  // the budget that stopped the run, when one did
 
@@ -56,6 +58,9 @@ class Loop {
   void Checkpoint(int generation);
   void AddCurvePoint(int generation, const HeldOutMeasure& m);
   double HeldOutCost() const;  // evaluations of one held-out measurement
+  // The next candidate's gate: SpendAlpha over what the run has spent (the normal gate: always
+  // its one alpha).
+  GateRung NextGate() const;
   // Runs training-arena jobs in batches of the runner's slots; each outcome, in job order, is
   // appended to `out`, counted (its cost plus one evaluation of its best program on held-out
   // data, oversight compute) and followed by Check.
@@ -85,6 +90,10 @@ struct Generation {
 [[nodiscard]] Status PlayIncumbent(Loop& loop, Generation& gen, int games);
 [[nodiscard]] Status DiscoverFilter(Loop& loop, Generation& gen);
 CandidateReport Propose(Loop& loop, Generation& gen, int index);
+// True when `spec` would play every game exactly as the incumbent does: its strategy, as applied
+// on every training family's shape, has the same effective form (search::EffectiveStrategy), so
+// the same seed gives the same run. Always false under the normal gate (it predates the rule).
+bool PlaysLikeIncumbent(const Loop& loop, const ImproverSpec& spec);
 [[nodiscard]] Status PlayCandidate(Loop& loop, Generation& gen, CandidateReport& rep);
 [[nodiscard]] Status MeasureAndAdopt(Loop& loop, Generation& gen, CandidateReport& rep,
                                      std::optional<HeldOutMeasure>& held);

@@ -30,7 +30,9 @@ Loop::Loop(const RsiConfig& config, const RsiHooks& h, JobRunner& r, const RsiSt
       hooks(h),
       runner(r),
       rng(DeriveSeed(config.seed, 0x3e7a)),
-      bounds(SprtLimits(config.sprt.alpha, config.sprt.beta)),
+      ladder(config.gate == SprtTest::kExact
+                 ? AlphaLadder(SprtTest::kExact, config.sprt, config.max_games)
+                 : std::vector<GateRung>{{config.sprt.alpha, FalseAcceptRate(config.gate, config.sprt, config.max_games)}}),
       start_(Clock::now()),
       cpu_start_(CpuSeconds()),
       wall_before_(resume ? resume->result.seconds : 0),
@@ -100,6 +102,11 @@ void Loop::AddCurvePoint(int generation, const HeldOutMeasure& m) {
   if (hooks.on_curve) hooks.on_curve(p, st.result.frozen);
 }
 
+GateRung Loop::NextGate() const {
+  if (cfg.gate != SprtTest::kExact) return ladder.front();
+  return SpendAlpha(ladder, st.result.expected_false_adoptions, cfg.alpha_run);
+}
+
 double Loop::HeldOutCost() const {
   return static_cast<double>(cfg.held_out.families.size()) * cfg.held_out_seeds * static_cast<double>(cfg.held_out.budget);
 }
@@ -150,9 +157,13 @@ Status RunGeneration(Loop& loop, int number) {
     if (!loop.Ablated("filter") && ci == 0)
       if (Status s = DiscoverFilter(loop, gen); Failed(s)) return s;
     CandidateReport rep = Propose(loop, gen, ci);
-    if (Status s = PlayCandidate(loop, gen, rep); Failed(s)) return s;
     std::optional<HeldOutMeasure> held;
-    if (Status s = MeasureAndAdopt(loop, gen, rep, held); Failed(s)) return s;
+    if (PlaysLikeIncumbent(loop, rep.spec)) {
+      rep.decision = "identical";
+    } else {
+      if (Status s = PlayCandidate(loop, gen, rep); Failed(s)) return s;
+      if (Status s = MeasureAndAdopt(loop, gen, rep, held); Failed(s)) return s;
+    }
     RecordCandidate(loop, gen, rep, held);
   }
   EndGeneration(loop, gen);
@@ -248,6 +259,21 @@ CandidateReport Propose(Loop& loop, Generation& gen, int index) {
   return rep;
 }
 
+bool PlaysLikeIncumbent(const Loop& loop, const ImproverSpec& spec) {
+  if (loop.cfg.gate != SprtTest::kExact) return false;
+  for (const tasks::TaskSpec& family : loop.cfg.train.families) {
+    search::EvolutionConfig base = loop.cfg.train.base;  // as RunImprover applies a spec
+    base.shape.dim = family.dim;
+    auto effective = [&base](const ImproverSpec& s) {
+      Json j;
+      search::StrategyToJson(search::EffectiveStrategy(ApplySpec(s, base), base.shape), j);
+      return j;
+    };
+    if (effective(spec) != effective(loop.st.incumbent)) return false;
+  }
+  return true;
+}
+
 namespace {
 
 // A candidate's games summed up into the metrics that tripwires, gates and invariants read.
@@ -290,6 +316,10 @@ struct Evidence {
 Status PlayCandidate(Loop& loop, Generation& gen, CandidateReport& rep) {
   const RsiConfig& cfg = loop.cfg;
   Evidence evidence;
+  const GateRung gate = loop.NextGate();
+  rep.alpha = gate.alpha;
+  rep.false_accept = gate.false_accept;
+  const SprtBounds bounds = GateBounds(gate.alpha, cfg.sprt.beta);
   rep.decision = "inconclusive";
   for (int k = 0; k < cfg.max_games; ++k) {
     // Game k pairs the incumbent's run k (played now if no earlier candidate needed it) with the
@@ -312,8 +342,8 @@ Status PlayCandidate(Loop& loop, Generation& gen, CandidateReport& rep) {
       rep.best_fitness = b.search_fitness;
       rep.best_program = b.best_program;
     }
-    rep.llr = SprtLlr(rep.wins, rep.losses, rep.draws, cfg.sprt.elo0, cfg.sprt.elo1);
-    const SprtDecision d = SprtDecide(rep.llr, loop.bounds);
+    rep.llr = SprtLlr(cfg.gate, rep.wins, rep.losses, rep.draws, cfg.sprt.elo0, cfg.sprt.elo1);
+    const SprtDecision d = SprtDecide(rep.llr, bounds);
     if (d == SprtDecision::kAccept) {
       rep.decision = "adopted";
       break;
@@ -356,7 +386,7 @@ Status MeasureAndAdopt(Loop& loop, Generation& gen, CandidateReport& rep, std::o
   const double jump = held->capability - last.capability;
   rep.metrics["heldout_jump_sd"] = se > 0 ? jump / se : (jump > 0 ? 1e9 : 0);
   rep.metrics["heldout_drop"] = -jump;
-  Adoption a{gen.number, &loop.st.incumbent, &rep, loop.bounds, &last, &*held, {}};
+  Adoption a{gen.number, &loop.st.incumbent, &rep, GateBounds(rep.alpha, cfg.sprt.beta), &last, &*held, {}};
   a.rerun_first_game = [&loop, &rep, number = gen.number]() {
     const RunJob job = GameJob(rep.spec, loop.cfg.train, loop.cfg.seed, number, 0, loop.cfg.threads);
     const RunOutcome again = std::move(loop.runner.Run({job}, loop.hooks.stop).front());
@@ -378,11 +408,14 @@ void RecordCandidate(Loop& loop, Generation& gen, CandidateReport& rep, std::opt
   if (rep.decision == "adopted") ++res.adopted;
   else if (rep.decision == "inconclusive") ++res.inconclusive;
   else if (rep.decision == "vetoed") ++res.vetoed;
+  else if (rep.decision == "identical") ++res.identical;
   else ++res.rejected;
+  res.expected_false_adoptions += rep.false_accept;
   std::ostringstream line;
   line << "gen " << gen.number << " cand " << rep.index << " [" << rep.meta_operator << "] " << rep.decision
-       << "  W/L/D " << rep.wins << "/" << rep.losses << "/" << rep.draws << "  LLR " << rep.llr << "  meta-utility "
-       << rep.meta_utility << " vs " << rep.incumbent_meta_utility;
+       << "  W/L/D " << rep.wins << "/" << rep.losses << "/" << rep.draws << "  LLR " << rep.llr << "  alpha "
+       << rep.alpha << " (P(accept | equal) " << rep.false_accept << ")  meta-utility " << rep.meta_utility << " vs "
+       << rep.incumbent_meta_utility;
   if (!rep.note.empty()) line << "  (" << rep.note << ")";
   loop.Log(line.str());
   if (loop.hooks.on_candidate) loop.hooks.on_candidate(rep);

@@ -3,7 +3,9 @@
 #include <algorithm>
 #include <cmath>
 #include <limits>
+#include <map>
 #include <string>
+#include <utility>
 
 #include "core/error.h"
 #include "core/rng.h"
@@ -103,7 +105,9 @@ double StudentTUpperTail(double t, double df) {
 
 double EloToScore(double elo) { return 1.0 / (1.0 + std::pow(10.0, -elo / 400.0)); }
 
-double SprtLlr(int64_t wins, int64_t losses, int64_t draws, double elo0, double elo1) {
+namespace {
+
+void CheckSprtInputs(int64_t wins, int64_t losses, int64_t draws, double elo0, double elo1) {
   if (wins < 0 || losses < 0 || draws < 0) {
     throw Error("SPRT: game counts must not be negative (wins " + std::to_string(wins) +
                 ", losses " + std::to_string(losses) + ", draws " + std::to_string(draws) + ")");
@@ -112,6 +116,12 @@ double SprtLlr(int64_t wins, int64_t losses, int64_t draws, double elo0, double 
     throw Error("SPRT: need finite Elo bounds with elo1 > elo0, got elo0 " + std::to_string(elo0) +
                 ", elo1 " + std::to_string(elo1));
   }
+}
+
+}  // namespace
+
+double SprtLlr(int64_t wins, int64_t losses, int64_t draws, double elo0, double elo1) {
+  CheckSprtInputs(wins, losses, draws, elo0, elo1);
   const double n =
       static_cast<double>(wins) + static_cast<double>(losses) + static_cast<double>(draws);
   if (n == 0) return 0.0;
@@ -144,6 +154,123 @@ SprtDecision SprtDecide(double llr, const SprtBounds& bounds) {
 SprtDecision SprtDecide(int64_t wins, int64_t losses, int64_t draws, const SprtParams& params) {
   const SprtBounds bounds = SprtLimits(params.alpha, params.beta);
   return SprtDecide(SprtLlr(wins, losses, draws, params.elo0, params.elo1), bounds);
+}
+
+// ---- The exact test ----
+
+const char* SprtTestName(SprtTest test) { return test == SprtTest::kExact ? "exact" : "normal"; }
+
+SprtTest SprtTestFromName(std::string_view name) {
+  if (name == "exact") return SprtTest::kExact;
+  if (name == "normal") return SprtTest::kNormal;
+  throw Error("SPRT: unknown test '" + std::string(name) + "' (known: exact, normal)");
+}
+
+double ExactSprtLlr(int64_t wins, int64_t losses, int64_t draws, double elo0, double elo1) {
+  CheckSprtInputs(wins, losses, draws, elo0, elo1);
+  const double p0 = EloToScore(elo0);
+  const double p1 = EloToScore(elo1);
+  if (!(p0 > 0 && p1 < 1)) {
+    throw Error("SPRT: Elo bounds " + std::to_string(elo0) + " and " + std::to_string(elo1) +
+                " are too extreme for the exact test (a win or loss share of 0 or 1)");
+  }
+  double llr = 0;  // 0:0 is exactly 0, and a count of 0 adds nothing (no 0 * inf)
+  if (wins > 0) llr += static_cast<double>(wins) * std::log(p1 / p0);
+  if (losses > 0) llr += static_cast<double>(losses) * std::log((1.0 - p1) / (1.0 - p0));
+  return llr;
+}
+
+double SprtLlr(SprtTest test, int64_t wins, int64_t losses, int64_t draws, double elo0, double elo1) {
+  return test == SprtTest::kExact ? ExactSprtLlr(wins, losses, draws, elo0, elo1)
+                                  : SprtLlr(wins, losses, draws, elo0, elo1);
+}
+
+SprtDecision SprtDecide(SprtTest test, int64_t wins, int64_t losses, int64_t draws,
+                        const SprtParams& params) {
+  const SprtBounds bounds = SprtLimits(params.alpha, params.beta);
+  return SprtDecide(SprtLlr(test, wins, losses, draws, params.elo0, params.elo1), bounds);
+}
+
+GameOdds OddsAtElo(double elo, double draw) {
+  if (!std::isfinite(elo) || !(draw >= 0.0 && draw < 1.0)) {
+    throw Error("SPRT: need a finite Elo difference and a draw rate in [0, 1), got " +
+                std::to_string(elo) + " and " + std::to_string(draw));
+  }
+  const double s = EloToScore(elo);
+  return {(1.0 - draw) * s, (1.0 - draw) * (1.0 - s), draw};
+}
+
+namespace {
+
+void CheckOdds(const GameOdds& o) {
+  const bool each = o.win >= 0 && o.win <= 1 && o.loss >= 0 && o.loss <= 1 && o.draw >= 0 && o.draw <= 1;
+  if (!each || std::fabs(o.win + o.loss + o.draw - 1.0) > 1e-9) {
+    throw Error("SPRT: game odds must be probabilities summing to 1, got win " +
+                std::to_string(o.win) + ", loss " + std::to_string(o.loss) + ", draw " +
+                std::to_string(o.draw));
+  }
+}
+
+// Probability of each undecided (wins, losses) count after the same number of games.
+using Undecided = std::map<std::pair<int64_t, int64_t>, double>;
+
+}  // namespace
+
+SprtRates ExactSprtRates(SprtTest test, const SprtParams& params, int64_t max_games,
+                         const GameOdds& truth) {
+  CheckOdds(truth);
+  if (max_games < 1) throw Error("SPRT: max_games must be >= 1, got " + std::to_string(max_games));
+  const SprtBounds bounds = SprtLimits(params.alpha, params.beta);
+  SprtRates r;
+  Undecided live{{{0, 0}, 1.0}};
+  for (int64_t n = 0; n < max_games && !live.empty(); ++n) {
+    Undecided next;
+    for (const auto& [wl, p] : live) {
+      r.expected_games += p;  // game n + 1 is played on every undecided path
+      const auto [w, l] = wl;
+      if (truth.win > 0) next[{w + 1, l}] += p * truth.win;
+      if (truth.loss > 0) next[{w, l + 1}] += p * truth.loss;
+      if (truth.draw > 0) next[{w, l}] += p * truth.draw;
+    }
+    live.clear();
+    for (const auto& [wl, p] : next) {
+      const auto [w, l] = wl;
+      const double llr = SprtLlr(test, w, l, n + 1 - w - l, params.elo0, params.elo1);
+      switch (SprtDecide(llr, bounds)) {
+        case SprtDecision::kAccept: r.accept += p; break;
+        case SprtDecision::kReject: r.reject += p; break;
+        case SprtDecision::kContinue: live.emplace(wl, p); break;
+      }
+    }
+  }
+  for (const auto& [wl, p] : live) r.inconclusive += p;
+  return r;
+}
+
+double FalseAcceptRate(SprtTest test, const SprtParams& params, int64_t max_games) {
+  return ExactSprtRates(test, params, max_games, OddsAtElo(0, 0)).accept;
+}
+
+std::vector<GateRung> AlphaLadder(SprtTest test, const SprtParams& params, int64_t max_games) {
+  std::vector<GateRung> ladder;
+  SprtParams p = params;
+  for (int j = 0; j < 64; ++j, p.alpha /= 2) {
+    ladder.push_back({p.alpha, FalseAcceptRate(test, p, max_games)});
+    if (ladder.back().false_accept == 0) break;
+  }
+  return ladder;
+}
+
+GateRung SpendAlpha(const std::vector<GateRung>& ladder, double spent, double budget) {
+  for (const GateRung& g : ladder)
+    if (spent + g.false_accept <= budget) return g;
+  return {0, 0};
+}
+
+SprtBounds GateBounds(double alpha, double beta) {
+  if (alpha != 0) return SprtLimits(alpha, beta);
+  SprtLimits(0.5, beta);  // checks beta
+  return {std::log(beta), std::numeric_limits<double>::infinity()};
 }
 
 // ---- Estimates with intervals ----

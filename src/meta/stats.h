@@ -1,18 +1,24 @@
 // meta/stats.h — the statistics the self-improvement loop uses to decide and to report.
 //
 // Deciding: a sequential probability ratio test (SPRT) on paired win/loss/draw outcomes with Elo
-// bounds, in the simple trinomial-approximate form used by Leela Zero's gate and fishtest's
-// "simple" SPRT. The loop plays a candidate improver against the incumbent, updates the log
-// likelihood ratio (SprtLlr) after each game and stops as soon as it leaves the bounds
-// (SprtLimits, SprtDecide). Reporting: an estimate with an interval (Interval) for the median of
-// paired ratios (percentile bootstrap, e.g. the speedup of the final improver over the frozen one
-// across seeds), for the slope of log y against log x (OLS with a Student-t interval, e.g. the
-// returns of capability to cumulative compute) and for a mean (t interval). Every function is
-// deterministic (the bootstrap takes its seed) and throws ouro::Error on invalid input (bad
-// parameters, too few or non-positive samples) instead of returning NaN or infinity.
+// bounds. Two likelihoods: the exact one (ExactSprtLlr: wins against losses, draws modelled as a
+// nuisance that carries no evidence), which the loop's gate uses, and the trinomial normal
+// approximation of Leela Zero's gate and fishtest's "simple" SPRT (SprtLlr), kept for runs
+// recorded before the exact gate. The loop plays a candidate improver against the incumbent,
+// updates the log likelihood ratio after each game and stops as soon as it leaves the bounds
+// (SprtLimits, SprtDecide). The test's error rates are computed exactly, not assumed: ExactSprtRates
+// runs the stopping rule over every path of up to max_games games, and AlphaLadder / SpendAlpha
+// spread a run's budget of expected false adoptions over its candidates. Reporting: an estimate
+// with an interval (Interval) for the median of paired ratios (percentile bootstrap, e.g. the
+// speedup of the final improver over the frozen one across seeds), for the slope of log y against
+// log x (OLS with a Student-t interval, e.g. the returns of capability to cumulative compute) and
+// for a mean (t interval). Every function is deterministic (the bootstrap takes its seed) and
+// throws ouro::Error on invalid input (bad parameters, too few or non-positive samples) instead of
+// returning NaN or infinity.
 #pragma once
 
 #include <cstdint>
+#include <string_view>
 #include <vector>
 
 namespace ouro::meta {
@@ -66,6 +72,94 @@ struct SprtParams {
 
 // SprtDecide(SprtLlr(wins, losses, draws, elo0, elo1), SprtLimits(alpha, beta)).
 SprtDecision SprtDecide(int64_t wins, int64_t losses, int64_t draws, const SprtParams& params);
+
+// ---- The exact test ----
+
+// Which likelihood ratio a test uses.
+enum class SprtTest {
+  kNormal,  // SprtLlr: the trinomial normal approximation (Leela Zero, fishtest "simple")
+  kExact,   // ExactSprtLlr: the exact likelihood of wins against losses
+};
+
+// "normal" / "exact", and back (ouro::Error naming both on anything else).
+const char* SprtTestName(SprtTest test);
+SprtTest SprtTestFromName(std::string_view name);
+
+// The exact log likelihood ratio of H1 (Elo difference elo1) against H0 (elo0). Model: each game
+// is a win, loss or draw for the candidate with probabilities (w, l, d), and the Elo difference e
+// fixes the odds of a win against a loss, w / (w + l) = EloToScore(e), whatever d is (as in
+// Davidson's model of ties: draws say nothing about who is better). The draw rate is a nuisance
+// parameter, the same under H0 and H1; in the likelihood w^W l^L d^D it cancels exactly:
+//   LLR = W ln(p1 / p0) + L ln((1 - p1) / (1 - p0)),   p_i = EloToScore(elo_i)
+// which is the binomial likelihood ratio of the wins given the number of decisive games. No
+// estimate and no approximation, at any N: draws carry no evidence and only use up games.
+// 0:0 gives 0; every count gives a finite value. Throws ouro::Error as SprtLlr does, and on bounds
+// so extreme that a win share rounds to 0 or 1 (beyond about ±6400 Elo).
+double ExactSprtLlr(int64_t wins, int64_t losses, int64_t draws, double elo0, double elo1);
+
+// SprtLlr or ExactSprtLlr, by `test`.
+double SprtLlr(SprtTest test, int64_t wins, int64_t losses, int64_t draws, double elo0, double elo1);
+// SprtDecide(SprtLlr(test, ...), SprtLimits(alpha, beta)).
+SprtDecision SprtDecide(SprtTest test, int64_t wins, int64_t losses, int64_t draws, const SprtParams& params);
+
+// The true chances of one game for the candidate: each in [0, 1], summing to 1.
+struct GameOdds {
+  double win = 0.5;
+  double loss = 0.5;
+  double draw = 0;
+};
+// A candidate `elo` points stronger, with draw rate `draw` in [0, 1): win / (win + loss) =
+// EloToScore(elo). OddsAtElo(0, d) is a candidate equal to the incumbent.
+GameOdds OddsAtElo(double elo, double draw);
+
+// What a test truncated at max_games games does against a candidate with the given odds.
+struct SprtRates {
+  double accept = 0;          // P(the test accepts: adopted)
+  double reject = 0;          // P(it rejects)
+  double inconclusive = 0;    // P(still undecided after max_games games)
+  double expected_games = 0;  // E[games played]
+};
+
+// Exact operating characteristic, by dynamic programming: after each game, the probability of
+// every undecided (wins, losses) count (the draws are the rest), moved on by one game and split by
+// the stopping rule (SprtDecide with SprtLimits(alpha, beta)). Every path of up to max_games games
+// is accounted for, with no sampling. The cost is max_games times the number of undecided counts,
+// a band of width about (upper - lower) / ln(p1 (1 - p0) / (p0 (1 - p1))) wins per decisive total
+// for the exact test at draw rate 0 (all decisive totals with draws). Throws ouro::Error on
+// invalid params (as SprtDecide), max_games < 1 or odds that are not a distribution.
+SprtRates ExactSprtRates(SprtTest test, const SprtParams& params, int64_t max_games, const GameOdds& truth);
+
+// P(accept) for a candidate equal to the incumbent, at draw rate 0: ExactSprtRates(...,
+// OddsAtElo(0, 0)).accept. For the exact test this is the largest over every draw rate (and every
+// odds with win = loss): its decision depends only on the sequence of decisive games, which draws
+// do not change, and draws only leave fewer decisive games before max_games, where acceptance can
+// only have happened less often. For the normal approximation it is the rate at draw rate 0.
+double FalseAcceptRate(SprtTest test, const SprtParams& params, int64_t max_games);
+
+// ---- Spending a run's false-adoption budget ----
+
+// One gate a candidate may get: its alpha and its exact FalseAcceptRate. alpha == 0 is the closed
+// gate (GateBounds: it can reject but never accept; false_accept 0).
+struct GateRung {
+  double alpha = 0;
+  double false_accept = 0;
+};
+
+// The gates from `params.alpha` down: alpha / 2^j for j = 0, 1, ..., 63, each with its exact
+// FalseAcceptRate, ending early at the first rung whose rate is 0 (its upper bound is out of reach
+// of max_games straight wins, and so is every smaller alpha's). Throws as ExactSprtRates.
+std::vector<GateRung> AlphaLadder(SprtTest test, const SprtParams& params, int64_t max_games);
+
+// α spending: the gate of the next candidate of a run that has spent `spent` of its budget of
+// expected false adoptions `budget`: the first rung of the ladder (the largest alpha) whose rate
+// still fits (spent + false_accept <= budget), or the closed gate {0, 0} when none does. Charging
+// each candidate its rung's false_accept keeps the run's sum of them — its expected number of
+// adoptions of candidates no better than the incumbent — at or below `budget`, however many
+// candidates it plays.
+GateRung SpendAlpha(const std::vector<GateRung>& ladder, double spent, double budget);
+
+// SprtLimits(alpha, beta), or for the closed gate (alpha == 0) {ln(beta), +infinity}.
+SprtBounds GateBounds(double alpha, double beta);
 
 // ---- Estimates with intervals ----
 

@@ -16,7 +16,8 @@ json RecipeJson(const RsiRecipe& r) {
           {"seed", r.seed},
           {"threads", r.threads},
           {"max_seconds", r.max_seconds},
-          {"ablate", r.ablate}};
+          {"ablate", r.ablate},
+          {"gate_era", r.normal_gate_era ? "normal" : "exact"}};
 }
 
 RsiRecipe RecipeFromRun(const store::RunInfo& run) {
@@ -37,6 +38,7 @@ RsiRecipe RecipeFromRun(const store::RunInfo& run) {
     r.threads = j.at("threads").get<int>();
     r.max_seconds = j.at("max_seconds").get<double>();
     r.ablate = j.at("ablate").get<std::vector<std::string>>();
+    r.normal_gate_era = j.value("gate_era", "normal") == "normal";
     return r;
   } catch (const json::exception& e) {
     throw Error("run " + std::to_string(run.id) + ": malformed stored recipe: " + e.what());
@@ -54,6 +56,7 @@ meta::RsiConfig BuildConfig(const RsiRecipe& r, const json* stored_initial) {
   for (const auto& x : r.ablate)
     if (std::find(cfg.ablate.begin(), cfg.ablate.end(), x) == cfg.ablate.end())
       cfg.ablate.push_back(x);
+  if (r.normal_gate_era) cfg.gate = meta::SprtTest::kNormal;  // as the run was recorded
   if (stored_initial)
     cfg.initial = meta::SpecFromJson(meta::Json::parse(stored_initial->get<std::string>()));
   cfg.Validate();

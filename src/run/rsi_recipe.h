@@ -22,6 +22,9 @@ struct RsiRecipe {
   int threads = -1;
   double max_seconds = -1;
   std::vector<std::string> ablate;
+  // Recipes written before the exact gate lack "gate_era": their runs used the normal gate, which
+  // BuildConfig puts back so that they resume and replay as they ran.
+  bool normal_gate_era = false;
 };
 nlohmann::json RecipeJson(const RsiRecipe& r);
 // Rebuilds the recipe of a stored rsi run (Error for another kind of run or an older store).

@@ -10,9 +10,14 @@ using nlohmann::json;
 json CandidateEvidence(const meta::CandidateReport& r, const meta::RsiConfig& cfg) {
   json games = json::array();
   for (const auto& g : r.games) games.push_back({g.incumbent_auc, g.candidate_auc});
-  const meta::SprtBounds b = meta::SprtLimits(cfg.sprt.alpha, cfg.sprt.beta);
+  // The candidate's own gate (α spending gives candidates different alphas); a closed gate's upper
+  // bound is infinite and written as null.
+  const meta::SprtBounds b = meta::GateBounds(r.alpha, cfg.sprt.beta);
   return {{"incumbent_meta_utility", r.incumbent_meta_utility},
           {"games", games},
+          {"gate", meta::SprtTestName(cfg.gate)},
+          {"alpha", r.alpha},
+          {"p_accept_equal", r.false_accept},
           {"lower", b.lower},
           {"upper", b.upper},
           {"elo0", cfg.sprt.elo0},
@@ -133,6 +138,8 @@ json RsiSummary(int64_t run_id, const meta::RsiConfig& cfg, const meta::RsiResul
       {"rejected", r.rejected},
       {"inconclusive", r.inconclusive},
       {"vetoed", r.vetoed},
+      {"identical", r.identical},
+      {"expected_false_adoptions", r.expected_false_adoptions},
       {"evals_to_target_frozen", r.evals_to_target_frozen},
       {"evals_to_target_final", r.evals_to_target_final},
       {"speedup", r.speedup.estimate},

@@ -12,7 +12,8 @@
 
 namespace ouro::run {
 
-// The paired games and the test's bounds, the candidate's metrics and note.
+// The paired games, the candidate's gate (test, alpha, P(accept | equal), bounds), its metrics and
+// note.
 nlohmann::json CandidateEvidence(const meta::CandidateReport& r, const meta::RsiConfig& cfg);
 // CandidateEvidence plus the test's verdict (operator, LLR, W/L/D): an adopted improver's evidence.
 nlohmann::json DecisionEvidence(const meta::CandidateReport& r, const meta::RsiConfig& cfg);

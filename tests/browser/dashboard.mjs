@@ -55,6 +55,7 @@ elo0 = -400
 elo1 = -200
 alpha = 0.35
 beta = 0.35
+alpha_run = 1000
 [rsi.train]
 families = ["linear:dim=2,tasks=2,train=10,valid=10"]
 budget = 300

@@ -67,8 +67,9 @@ class CliFixture : public ::testing::Test {
 };
 
 // A small rsi config: a run takes well under a second. Permissive SPRT bounds (H0: 400 Elo weaker,
-// H1: 200 Elo weaker, alpha = beta = 0.35): a candidate that does not lose most of its games is
-// adopted within a few games, so the adoption path is exercised whatever the engine's draws.
+// H1: 200 Elo weaker, alpha = beta = 0.35) and a false-adoption budget that never binds
+// (alpha_run = 1000): a candidate is adopted at its first win, so the adoption path is exercised
+// whatever the engine's draws.
 inline std::string TinyRsiConfig(uint64_t seed, int generations, const std::string& extra = "") {
   return "seed = " + std::to_string(seed) + R"(
 threads = 1
@@ -97,6 +98,7 @@ elo0 = -400
 elo1 = -200
 alpha = 0.35
 beta = 0.35
+alpha_run = 1000
 
 [rsi.train]
 families = ["linear:dim=2,tasks=2,train=10,valid=10"]

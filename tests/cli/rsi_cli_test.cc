@@ -60,8 +60,8 @@ class RsiCli : public ouro_test::CliFixture {
 
 TEST_F(RsiCli, RsiJsonShowExportAndSearchWithTheImprover) {
   const nlohmann::json j = Rsi(3);
-  for (const char* key : {"run_id", "seed", "generations", "adopted", "rejected", "inconclusive",
-                          "evals_to_target_frozen", "evals_to_target_final", "speedup", "speedup_ci_low",
+  for (const char* key : {"run_id", "seed", "generations", "adopted", "rejected", "inconclusive", "identical",
+                          "expected_false_adoptions", "evals_to_target_frozen", "evals_to_target_final", "speedup", "speedup_ci_low",
                           "speedup_ci_high", "returns_r", "returns_verdict", "capability_frozen", "capability_final",
                           "final_improver", "stop_reason", "seconds"})
     EXPECT_TRUE(j.contains(key)) << key << " missing from " << j.dump();
@@ -71,7 +71,10 @@ TEST_F(RsiCli, RsiJsonShowExportAndSearchWithTheImprover) {
   EXPECT_EQ(j["stop_reason"], "generations");
   // 2 generations of at most 2 candidates; a generation ends at its adoption.
   const int decided = j["adopted"].get<int>() + j["rejected"].get<int>() + j["inconclusive"].get<int>() +
-                      j.value("vetoed", 0);
+                      j.value("vetoed", 0) + j["identical"].get<int>();
+  // The config's budget never binds (alpha_run = 1000); the sum is what the permissive gate risks.
+  EXPECT_GT(j["expected_false_adoptions"].get<double>(), 0.0) << j.dump();
+  EXPECT_LE(j["expected_false_adoptions"].get<double>(), 4.0) << j.dump();
   EXPECT_GE(decided, 2) << j.dump();
   EXPECT_LE(decided, 4) << j.dump();
   EXPECT_LE(j["adopted"].get<int>(), 2) << j.dump();

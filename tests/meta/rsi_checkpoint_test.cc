@@ -32,8 +32,8 @@ namespace ckpt {
 std::string Fingerprint(const RsiResult& r) {
   std::ostringstream o;
   o.precision(17);
-  o << r.generations << " " << r.adopted << "/" << r.rejected << "/" << r.inconclusive << "/" << r.vetoed << " "
-    << r.cumulative_evaluations << " " << r.oversight_evaluations << " " << SpecHash(r.final_spec) << " "
+  o << r.generations << " " << r.adopted << "/" << r.rejected << "/" << r.inconclusive << "/" << r.vetoed << "/"
+    << r.identical << " " << r.expected_false_adoptions << " " << r.cumulative_evaluations << " " << r.oversight_evaluations << " " << SpecHash(r.final_spec) << " "
     << ToJson(r.final_spec).dump() << "\n";
   for (const auto& h : r.improver_hashes) o << h << " ";
   for (const auto& p : r.curve) {
@@ -44,9 +44,12 @@ std::string Fingerprint(const RsiResult& r) {
   return o.str();
 }
 
+// A budget of expected false adoptions that binds after two candidates (each of the permissive
+// gate's first rung costs 0.9375), so a resume must carry what the run has spent.
 RsiConfig Three() {
   RsiConfig c = Tiny(3);
   c.generations = 3;
+  c.alpha_run = 2;
   return c;
 }
 

@@ -6,6 +6,7 @@
 
 #include <gtest/gtest.h>
 
+#include <cmath>
 #include <filesystem>
 #include <fstream>
 #include <functional>
@@ -48,6 +49,8 @@ TEST(RsiConfig, ValidateRejectsBadValues) {
   ExpectInvalid([](RsiConfig& c) { c.filter_budget = 0; }, "filter_budget");
   ExpectInvalid([](RsiConfig& c) { c.sprt.elo1 = c.sprt.elo0; }, "elo1");
   ExpectInvalid([](RsiConfig& c) { c.sprt.alpha = 0; }, "alpha");
+  ExpectInvalid([](RsiConfig& c) { c.alpha_run = 0; }, "alpha_run");
+  ExpectInvalid([](RsiConfig& c) { c.alpha_run = NAN; }, "alpha_run");
   ExpectInvalid([](RsiConfig& c) { c.train.families.clear(); }, "no task families");
   ExpectInvalid([](RsiConfig& c) { c.held_out.budget = 0; }, "budget");
   ExpectInvalid([](RsiConfig& c) { c.initial.population = 1; }, "population");
@@ -135,11 +138,13 @@ max_games = 5
 max_seconds = 12.5
 filter_budget = 300
 ablate = ["macros"]
+gate = "normal"
 [rsi.sprt]
 elo0 = -10
 elo1 = 80
 alpha = 0.1
 beta = 0.2
+alpha_run = 0.25
 [rsi.train]
 families = ["linear:dim=2,tasks=2,train=10,valid=10", "nonlinear:dim=2,tasks=2,train=10,valid=10,hidden=2"]
 budget = 400
@@ -166,6 +171,8 @@ target = 0.7
   EXPECT_EQ(c.sprt.elo1, 80);
   EXPECT_EQ(c.sprt.alpha, 0.1);
   EXPECT_EQ(c.sprt.beta, 0.2);
+  EXPECT_EQ(c.gate, SprtTest::kNormal);
+  EXPECT_EQ(c.alpha_run, 0.25);
   ASSERT_EQ(c.train.families.size(), 2u);
   EXPECT_EQ(c.train.families[1].family, "nonlinear");
   EXPECT_EQ(c.train.budget, 400);
@@ -186,6 +193,9 @@ target = 0.7
   EXPECT_EQ(g.rsi.initial.population, 40);
   EXPECT_EQ(g.rsi.initial.mutations.size(), 2u);
   EXPECT_FALSE(g.seed_given);
+  // The gate defaults to the exact test with a budget of 0.5 expected false adoptions per run.
+  EXPECT_EQ(g.rsi.gate, SprtTest::kExact);
+  EXPECT_EQ(g.rsi.alpha_run, 0.5);
 }
 
 TEST_F(RsiFile, BadKeysAndTypesNameFileAndLine) {
@@ -197,6 +207,9 @@ TEST_F(RsiFile, BadKeysAndTypesNameFileAndLine) {
   ExpectError("[rsi]\nablate = [\"credit\", \"luck\"]\n", {"t.toml", "unknown ablation 'luck'"});
   ExpectError("[rsi.sprt]\nelo2 = 5\n", {"t.toml:2", "unknown key 'elo2'"});
   ExpectError("[rsi.sprt]\nalpha = 0.9\n", {"t.toml:2", "alpha"});
+  ExpectError("[rsi.sprt]\nalpha_run = 0\n", {"t.toml:2", "alpha_run", "out of range"});
+  ExpectError("[rsi]\ngate = \"bayes\"\n", {"t.toml:2", "[rsi].gate", "unknown test 'bayes'"});
+  ExpectError("[rsi]\ngate = 1\n", {"t.toml:2", "[rsi].gate", "exact"});
   ExpectError("[rsi.train]\nseeds = 3\n", {"t.toml:2", "unknown key 'seeds'"});
   ExpectError("[rsi.train]\nfamilies = [\"nosuchfamily\"]\n", {"t.toml:2", "[rsi.train].families", "nosuchfamily"});
   ExpectError("[rsi.train]\nfamilies = []\n", {"t.toml:2", "at least one"});

@@ -152,7 +152,12 @@ TEST(RunRsi, ResultIsConsistentWithWhatTheHooksSaw) {
   EXPECT_EQ(r.inconclusive, CountDecision(r, rec, "inconclusive"));
   EXPECT_EQ(r.rejected, CountDecision(r, rec, "rejected"));
   EXPECT_EQ(r.vetoed, 0);
-  EXPECT_EQ(r.adopted + r.rejected + r.inconclusive + r.vetoed, static_cast<int>(rec.candidates.size()));
+  EXPECT_EQ(r.identical, CountDecision(r, rec, "identical"));
+  EXPECT_EQ(r.adopted + r.rejected + r.inconclusive + r.vetoed + r.identical, static_cast<int>(rec.candidates.size()));
+  // The run's expected false adoptions: its candidates' gates' P(accept | equal), summed in order.
+  double sum = 0;
+  for (const auto& cand : rec.candidates) sum += cand.false_accept;
+  EXPECT_EQ(r.expected_false_adoptions, sum);
   // At most one adoption per generation, and a generation stops proposing after it; no candidate
   // of a generation repeats another's strategy (it would replay the same games).
   for (int g = 1; g <= r.generations; ++g) {
@@ -222,44 +227,59 @@ TEST(RunRsi, ResultIsConsistentWithWhatTheHooksSaw) {
   EXPECT_EQ(rec.log.size(), rec.candidates.size());
 }
 
+// One played candidate's games, counts, LLR and decision against its own gate.
+void ExpectCandidateEvidence(const RsiConfig& c, const CandidateReport& cand) {
+  const SprtBounds b = GateBounds(cand.alpha, c.sprt.beta);
+  int64_t w = 0, l = 0, d = 0;
+  double inc = 0, mine = 0;
+  for (const auto& g : cand.games) {
+    const int expect = g.candidate_auc > g.incumbent_auc + 1e-9 ? 1 : g.candidate_auc < g.incumbent_auc - 1e-9 ? -1 : 0;
+    EXPECT_EQ(g.outcome, expect);
+    (g.outcome > 0 ? w : g.outcome < 0 ? l : d) += 1;
+    inc += g.incumbent_auc;
+    mine += g.candidate_auc;
+  }
+  EXPECT_EQ(cand.wins, w);
+  EXPECT_EQ(cand.losses, l);
+  EXPECT_EQ(cand.draws, d);
+  ASSERT_FALSE(cand.games.empty());
+  EXPECT_LE(static_cast<int>(cand.games.size()), c.max_games);
+  EXPECT_DOUBLE_EQ(cand.llr, SprtLlr(c.gate, w, l, d, c.sprt.elo0, c.sprt.elo1));
+  EXPECT_NEAR(cand.meta_utility, mine / cand.games.size(), 1e-12);
+  EXPECT_NEAR(cand.incumbent_meta_utility, inc / cand.games.size(), 1e-12);
+  // The decision follows the test, and the games stop as soon as it decides.
+  if (cand.decision == "adopted") {
+    EXPECT_GE(cand.llr, b.upper);
+  } else if (cand.decision == "rejected") {
+    EXPECT_LE(cand.llr, b.lower);
+  }
+  if (cand.decision == "inconclusive") {
+    EXPECT_EQ(static_cast<int>(cand.games.size()), c.max_games);
+    EXPECT_GT(cand.llr, b.lower);
+    EXPECT_LT(cand.llr, b.upper);
+  }
+  const int n = static_cast<int>(cand.games.size());
+  for (int k = 1; k < n; ++k) {
+    int64_t pw = 0, pl = 0, pd = 0;
+    for (int i = 0; i < k; ++i) (cand.games[i].outcome > 0 ? pw : cand.games[i].outcome < 0 ? pl : pd) += 1;
+    EXPECT_EQ(SprtDecide(SprtLlr(c.gate, pw, pl, pd, c.sprt.elo0, c.sprt.elo1), b), SprtDecision::kContinue)
+        << "decided after " << k << " games but played " << n;
+  }
+}
+
 void ExpectSprtEvidence(const RsiConfig& c, const Recorder& rec) {
-  const SprtBounds b = SprtLimits(c.sprt.alpha, c.sprt.beta);
   for (const auto& cand : rec.candidates) {
-    int64_t w = 0, l = 0, d = 0;
-    double inc = 0, mine = 0;
-    for (const auto& g : cand.games) {
-      const int expect = g.candidate_auc > g.incumbent_auc + 1e-9 ? 1 : g.candidate_auc < g.incumbent_auc - 1e-9 ? -1 : 0;
-      EXPECT_EQ(g.outcome, expect);
-      (g.outcome > 0 ? w : g.outcome < 0 ? l : d) += 1;
-      inc += g.incumbent_auc;
-      mine += g.candidate_auc;
+    if (cand.decision == "identical") {  // not played: no games, no gate
+      EXPECT_TRUE(cand.games.empty());
+      EXPECT_EQ(cand.alpha, 0.0);
+      EXPECT_EQ(cand.false_accept, 0.0);
+      continue;
     }
-    EXPECT_EQ(cand.wins, w);
-    EXPECT_EQ(cand.losses, l);
-    EXPECT_EQ(cand.draws, d);
-    ASSERT_FALSE(cand.games.empty());
-    EXPECT_LE(static_cast<int>(cand.games.size()), c.max_games);
-    EXPECT_DOUBLE_EQ(cand.llr, SprtLlr(w, l, d, c.sprt.elo0, c.sprt.elo1));
-    EXPECT_NEAR(cand.meta_utility, mine / cand.games.size(), 1e-12);
-    EXPECT_NEAR(cand.incumbent_meta_utility, inc / cand.games.size(), 1e-12);
-    // The decision follows the test, and the games stop as soon as it decides.
-    if (cand.decision == "adopted") {
-      EXPECT_GE(cand.llr, b.upper);
-    } else if (cand.decision == "rejected") {
-      EXPECT_LE(cand.llr, b.lower);
-    }
-    if (cand.decision == "inconclusive") {
-      EXPECT_EQ(static_cast<int>(cand.games.size()), c.max_games);
-      EXPECT_GT(cand.llr, b.lower);
-      EXPECT_LT(cand.llr, b.upper);
-    }
-    const int n = static_cast<int>(cand.games.size());
-    for (int k = 1; k < n; ++k) {
-      int64_t pw = 0, pl = 0, pd = 0;
-      for (int i = 0; i < k; ++i) (cand.games[i].outcome > 0 ? pw : cand.games[i].outcome < 0 ? pl : pd) += 1;
-      EXPECT_EQ(SprtDecide(SprtLlr(pw, pl, pd, c.sprt.elo0, c.sprt.elo1), b), SprtDecision::kContinue)
-          << "decided after " << k << " games but played " << n;
-    }
+    ExpectCandidateEvidence(c, cand);
+    // Its gate's exact P(accept | equal), from the run's ladder (the closed gate: 0).
+    SprtParams p = c.sprt;
+    p.alpha = cand.alpha;
+    EXPECT_EQ(cand.false_accept, cand.alpha > 0 ? FalseAcceptRate(c.gate, p, c.max_games) : 0.0);
   }
   // The incumbent plays the same game k against every candidate of a generation (paired).
   for (const auto& x : rec.candidates)

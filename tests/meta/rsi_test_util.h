@@ -13,10 +13,10 @@
 namespace ouro::meta::test {
 
 // The SPRT bounds are permissive on purpose (H0: 400 Elo weaker, H1: 200 Elo weaker, alpha = beta
-// = 0.35): a candidate that does not lose most of its games is adopted within two to four games,
-// so the loop's adoption plumbing is exercised whatever the engine's draws (seed 1 adopts in both
-// generations; the tests that need an adoption say so if that ever stops). Strict() has real
-// bounds. One thread: results do not depend on it, and on a loaded 2-core machine spinning
+// = 0.35), and the run's false-adoption budget never binds (alpha_run = 1000): a candidate is
+// adopted at its first win, so the loop's adoption plumbing is exercised whatever the engine's
+// draws (the tests that need an adoption say so if that ever stops). Strict() has real bounds and
+// the default budget. One thread: results do not depend on it, and on a loaded 2-core machine spinning
 // workers cost more than these tiny batches.
 inline RsiConfig Tiny(uint64_t seed) {
   RsiConfig c;
@@ -43,6 +43,7 @@ inline RsiConfig Tiny(uint64_t seed) {
   c.candidates = 2;
   c.max_games = 4;
   c.sprt = {-400, -200, 0.35, 0.35};  // permissive: see above
+  c.alpha_run = 1000;
   c.filter_budget = 200;
   return c;
 }
@@ -50,6 +51,7 @@ inline RsiConfig Tiny(uint64_t seed) {
 inline RsiConfig Strict(uint64_t seed) {
   RsiConfig c = Tiny(seed);
   c.sprt = {0, 150, 0.3, 0.3};
+  c.alpha_run = RsiConfig{}.alpha_run;
   return c;
 }
 

@@ -1,6 +1,7 @@
 // Tests of the run layer: AdoptionSeam carries out oversight::Judge's verdicts in order through a
 // gate (a fake one here: what it is asked to record and do); ReplayGate answers from the stored
-// items; an RsiSession writes a run that verifies and that run::ReplayRsi reproduces.
+// items; an RsiSession writes a run that verifies and that run::ReplayRsi reproduces, also one of
+// the normal gate that runs recorded before the exact gate used (rsi_recipe.h).
 #include <gtest/gtest.h>
 #include <unistd.h>
 
@@ -204,6 +205,7 @@ elo0 = -400
 elo1 = -200
 alpha = 0.35
 beta = 0.35
+alpha_run = 1000
 [rsi.train]
 families = ["linear:dim=2,tasks=2,train=10,valid=10"]
 budget = 300
@@ -252,6 +254,37 @@ TEST_F(StoreFile, ASessionWritesARunThatVerifiesAndReplays) {
   for (double c : t.input.costs) total += c;
   EXPECT_DOUBLE_EQ(total, out.summary["cumulative_evaluations"].get<double>());
   EXPECT_EQ(TakeoffJson(t)["returns_r"], out.summary["returns_r"]);
+}
+
+// A recipe stored before the exact gate has no "gate_era": its run used the normal gate, and the
+// config rebuilt from it does too, so that it resumes and replays as it ran.
+TEST(Recipe, RunsRecordedBeforeTheExactGateKeepTheNormalGate) {
+  store::RunInfo run;
+  run.id = 7;
+  run.kind = "rsi";
+  json recipe = RecipeJson(TinyRecipe());
+  EXPECT_EQ(recipe["gate_era"], "exact");
+  run.config_json = json{{"recipe", recipe}}.dump();
+  EXPECT_FALSE(RecipeFromRun(run).normal_gate_era);
+  EXPECT_EQ(BuildConfig(RecipeFromRun(run)).gate, meta::SprtTest::kExact);
+  recipe.erase("gate_era");
+  run.config_json = json{{"recipe", recipe}}.dump();
+  EXPECT_TRUE(RecipeFromRun(run).normal_gate_era);
+  EXPECT_EQ(BuildConfig(RecipeFromRun(run)).gate, meta::SprtTest::kNormal);
+}
+
+TEST_F(StoreFile, ARunOfTheNormalGateEraReplays) {
+  RsiRecipe recipe = TinyRecipe();
+  recipe.normal_gate_era = true;
+  const meta::RsiConfig cfg = BuildConfig(recipe);
+  ASSERT_EQ(cfg.gate, meta::SprtTest::kNormal);
+  const oversight::Policy policy = BuildPolicy(recipe);
+  const int64_t run = RsiSession::Create(*db_, recipe, cfg, policy, "tester");
+  const RsiOutcome out = RsiSession(*db_, run, cfg, policy, {}).Run();
+  for (const auto& c : db_->GetCandidates(run)) EXPECT_EQ(json::parse(c.evidence_json)["gate"], "normal");
+  EXPECT_GT(out.summary["expected_false_adoptions"].get<double>(), 0.0);
+  const ReplayReport replay = ReplayRsi(*db_, run, {});
+  EXPECT_TRUE(replay.reproduced()) << (replay.differences.empty() ? "" : replay.differences[0]);
 }
 
 }  // namespace

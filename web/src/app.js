@@ -99,6 +99,7 @@ function itemsBlock(items, runId, pendingOnly) {
     const base = `/api/runs/${runId}/items/${i.item}/`;
     const stats = h('table', { class: 'evidence' }, [
       ['LLR (bounds)', `${fmt(ev.llr, 3)} (${fmt(ev.lower, 3)}, ${fmt(ev.upper, 3)})`],
+      ['gate', `${ev.gate || '–'} SPRT, alpha ${fmt(ev.alpha, 5)}, P(accept | equal) ${fmt(ev.p_accept_equal, 5)}`],
       ['W/L/D', `${fmt(ev.wins)}/${fmt(ev.losses)}/${fmt(ev.draws)}`],
       ['meta-utility', `${fmt(ev.meta_utility)} vs incumbent ${fmt(ev.incumbent_meta_utility)}`],
       ['held-out capability', `${fmt(ev.heldout_capability)} vs incumbent ${fmt(ev.incumbent_heldout_capability)}`],

@@ -50,7 +50,7 @@ function candOpts(el) {
       { label: 'generation' },
       { label: 'adopted', ...dots(GREEN) },
       { label: 'rejected', ...dots(RED) },
-      { label: 'other (inconclusive, vetoed)', ...dots(GREY) },
+      { label: 'other (inconclusive, vetoed, identical)', ...dots(GREY) },
       { label: 'incumbent', stroke: BLUE, width: 1, points: { show: false } },
     ],
     legend: { live: true },
