@@ -105,7 +105,8 @@ int RunShow(const std::string& db_path, const std::string& run_arg, bool json) {
   }
   if (run.kind == "rsi") {
     for (const char* key : {"generations", "adopted", "rejected", "inconclusive", "identical",
-                            "expected_false_adoptions", "evals_to_target_frozen",                            "evals_to_target_final", "speedup", "speedup_ci_low", "speedup_ci_high", "returns_r",
+                            "expected_false_adoptions", "evals_to_target_frozen",
+                            "evals_to_target_final", "speedup", "speedup_ci_low", "speedup_ci_high", "returns_r",
                             "returns_verdict", "capability_frozen", "capability_final"})
       if (summary.contains(key)) std::printf("  %-22s %s\n", key, summary[key].dump().c_str());
     PrintRsiRun(*db, run);
