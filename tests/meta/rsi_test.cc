@@ -174,6 +174,12 @@ TEST(RunRsi, ResultIsConsistentWithWhatTheHooksSaw) {
     EXPECT_LE(n, c.candidates);
     EXPECT_GE(n, 1);
   }
+}
+
+TEST(RunRsi, LineageAndAdoptionsAreConsistentWithWhatTheHooksSaw) {
+  const RsiConfig c = Tiny(1);
+  const Recorder& rec = Seed1().rec;
+  const RsiResult& r = Seed1().result;
   // The lineage: generation 0 plus one improver per adoption, each the parent of the next.
   ASSERT_EQ(r.improver_hashes.size(), static_cast<size_t>(r.adopted + 1));
   ASSERT_EQ(rec.improvers.size(), r.improver_hashes.size());
@@ -199,6 +205,12 @@ TEST(RunRsi, ResultIsConsistentWithWhatTheHooksSaw) {
       ++next;
     }
   EXPECT_EQ(next, rec.specs.size());
+}
+
+TEST(RunRsi, CurveAndHeldOutAreConsistentWithWhatTheHooksSaw) {
+  const RsiConfig c = Tiny(1);
+  const Recorder& rec = Seed1().rec;
+  const RsiResult& r = Seed1().result;
   // The curve: generation 0 and one point per adoption, measuring the improver just adopted;
   // compute never decreases.
   ASSERT_EQ(r.curve.size(), static_cast<size_t>(r.adopted + 1));
