@@ -17,6 +17,7 @@
 #include "core/error.h"
 #include "meta/rsi.h"
 #include "rsi_test_util.h"
+#include "temp_dir_test.h"
 #include "search/run_config.h"
 
 namespace ouro::meta {
@@ -60,18 +61,9 @@ TEST(RsiConfig, ValidateRejectsBadValues) {
   EXPECT_THROW(RunRsi(bad), Error);
 }
 
-class RsiFile : public ::testing::Test {
+class RsiFile : public test::TempDirTest {
  protected:
-  void SetUp() override {
-    dir_ = fs::temp_directory_path() / ("ouro_rsi_test_" + std::to_string(::getpid()));
-    fs::create_directories(dir_);
-  }
-  void TearDown() override { fs::remove_all(dir_); }
-  std::string Write(const std::string& name, const std::string& text) {
-    const fs::path p = dir_ / name;
-    std::ofstream(p, std::ios::binary) << text;
-    return p.string();
-  }
+  RsiFile() : TempDirTest("ouro_rsi_test_") {}
   // Expects ParseRsiConfig(text, "t.toml") to fail with every fragment in the message.
   static void ExpectError(const std::string& text, const std::vector<std::string>& fragments) {
     try {
@@ -81,7 +73,6 @@ class RsiFile : public ::testing::Test {
       for (const auto& f : fragments) EXPECT_NE(std::string(e.what()).find(f), std::string::npos) << e.what();
     }
   }
-  fs::path dir_;
 };
 
 // The whole resolved config: the rsi part and both arenas' object-level mechanics.

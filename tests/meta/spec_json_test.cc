@@ -16,6 +16,7 @@
 
 #include "core/error.h"
 #include "spec_test_util.h"
+#include "temp_dir_test.h"
 
 namespace ouro::meta {
 namespace {
@@ -150,19 +151,9 @@ TEST(SpecJson, NegativeWeightErrorsNameTheField) {
   ExpectRejected(j, {"operations.setup.scalar_const"});
 }
 
-class SpecFile : public ::testing::Test {
+class SpecFile : public test::TempDirTest {
  protected:
-  void SetUp() override {
-    dir_ = fs::temp_directory_path() / ("ouro_spec_test_" + std::to_string(::getpid()));
-    fs::create_directories(dir_);
-  }
-  void TearDown() override { fs::remove_all(dir_); }
-  std::string Write(const std::string& name, const std::string& text) {
-    const fs::path p = dir_ / name;
-    std::ofstream(p, std::ios::binary) << text;
-    return p.string();
-  }
-  fs::path dir_;
+  SpecFile() : TempDirTest("ouro_spec_test_") {}
 };
 
 TEST_F(SpecFile, LoadSpecReadsWhatToJsonWrote) {
