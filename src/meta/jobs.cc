@@ -146,7 +146,7 @@ nlohmann::json ToJson(const RunOutcome& o) {
     proposals.push_back({f, gained});
   }
   nlohmann::json trace = nlohmann::json::array();
-  for (const auto& p : o.trace) trace.push_back({Num(p.eval_cost), Num(p.best_fitness)});
+  for (const auto& p : o.trace) trace.push_back({Num(p.eval_cost), Num(p.best_fitness), Num(p.seconds)});
   return {{"auc", Num(o.auc)},
           {"evals_to_target", Num(o.evals_to_target)},
           {"reached", o.reached},
@@ -181,7 +181,8 @@ RunOutcome RunOutcomeFromJson(const nlohmann::json& j) {
       for (size_t i = 0; i < f.size(); ++i) f[i] = static_cast<float>(NumFrom(fj[i]));
       o.proposals.emplace_back(f, p.at(1).get<bool>());
     }
-    for (const auto& p : j.at("trace")) o.trace.push_back({NumFrom(p.at(0)), NumFrom(p.at(1))});
+    for (const auto& p : j.at("trace"))  // [evaluations, best, seconds]; seconds absent before 2026-12
+      o.trace.push_back({NumFrom(p.at(0)), NumFrom(p.at(1)), p.size() > 2 ? NumFrom(p.at(2)) : 0.0});
     return o;
   } catch (const nlohmann::json::exception& e) {
     throw Error(std::string("malformed run outcome: ") + e.what());

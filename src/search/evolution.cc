@@ -222,7 +222,7 @@ class Runner {
     if (c.ind->parent && !c.rescore) LearnFromProposal(c);
     if (c.ind->fitness > run_best_) {
       run_best_ = c.ind->fitness;
-      result_.trace.push_back({progress_.eval_cost, run_best_});
+      result_.trace.push_back({progress_.eval_cost, run_best_, Elapsed()});
     }
   }
 

@@ -143,6 +143,7 @@ struct CreditStats {
 struct TracePoint {
   double eval_cost = 0;
   double best_fitness = 0;  // best search fitness of the run so far
+  double seconds = 0;       // wall seconds since the run started (not part of any lineage)
 };
 
 struct EvolutionResult {
