@@ -499,6 +499,7 @@ void ExpectGoodTrace(const EvolutionResult& r) {
   for (size_t i = 1; i < r.trace.size(); ++i) {
     EXPECT_GT(r.trace[i].best_fitness, r.trace[i - 1].best_fitness) << i;
     EXPECT_GE(r.trace[i].eval_cost, r.trace[i - 1].eval_cost) << i;
+    EXPECT_GE(r.trace[i].seconds, r.trace[i - 1].seconds) << i;  // wall seconds, measured
   }
   EXPECT_LE(r.trace.back().eval_cost, r.progress.eval_cost);
   EXPECT_GE(r.trace.back().best_fitness, r.fitness_search);
