@@ -37,6 +37,7 @@ struct RsiArgs {
   bool json = false, quiet = false;
   bool dashboard = false;
   int port = 8765;
+  bool null_control = false;
 };
 
 // The policy a run uses: --policy, else the config's [oversight] policy; a relative path in the
@@ -68,6 +69,7 @@ run::RsiRecipe MakeRecipe(const RsiArgs& a, const meta::RsiFileConfig& file, uin
   r.threads = a.threads;
   r.max_seconds = a.max_seconds;
   r.ablate = a.ablate;
+  r.null_control = a.null_control;
   return r;
 }
 
@@ -81,8 +83,9 @@ int RunRsiCommand(const RsiArgs& a) {
   std::unique_ptr<store::Store> db = store::Store::Open(a.db);
   const int64_t run_id = run::RsiSession::Create(*db, recipe, cfg, policy, Actor(""));
   if (!a.quiet)
-    std::fprintf(stderr, "run %lld (rsi, seed %llu, db %s, policy %s): %d generations x %d candidates; %zu training / %zu held-out families\n",
-                 static_cast<long long>(run_id), static_cast<unsigned long long>(cfg.seed), a.db.c_str(),
+    std::fprintf(stderr, "run %lld (rsi%s, seed %llu, db %s, policy %s): %d generations x %d candidates; %zu training / %zu held-out families\n",
+                 static_cast<long long>(run_id), cfg.null_control ? " null control" : "",
+                 static_cast<unsigned long long>(cfg.seed), a.db.c_str(),
                  policy.name.c_str(), cfg.generations, cfg.candidates, cfg.train.families.size(),
                  cfg.held_out.families.size());
   // The dashboard reads through its own connection on its own threads; it stops when the run ends.
@@ -239,6 +242,7 @@ void PrintRsiRun(store::Store& db, const store::RunInfo& run) {
                   ev.value("upper", 0.0), static_cast<long long>(ev.value("wins", 0)),
                   static_cast<long long>(ev.value("losses", 0)), static_cast<long long>(ev.value("draws", 0)),
                   i.meta_utility, ev.value("incumbent_meta_utility", 0.0));
+      if (ev.contains("metrics") && ev["metrics"].contains("null_coin")) std::printf("  (null control: by its coin)");
     }
     std::printf("\n");
     if (prev) {
@@ -280,6 +284,9 @@ Action RegisterRsi(CLI::App& app) {
   s->add_option("--ablate", a->ablate, "Switch a learning channel off (credit, macros, filter); repeatable")
       ->check(CLI::IsMember({"credit", "macros", "filter"}));
   s->add_option("--policy", a->policy, "Oversight policy: default, off, or a policy file (TOML); default: the config's [oversight] policy");
+  s->add_flag("--null-control", a->null_control,
+              "Run the null control: the same loop and compute, but a coin of probability [rsi] null_adopt_rate "
+              "(default 0.5), not the gate, adopts each played candidate");
   s->add_flag("--json", a->json, "Print one JSON object as the last line of stdout");
   s->add_flag("--quiet", a->quiet, "No progress display");
   auto* dash = s->add_flag("--dashboard", a->dashboard, "Serve the web dashboard beside the run (127.0.0.1; see `ouro dashboard`)");

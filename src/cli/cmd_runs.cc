@@ -7,6 +7,7 @@
 #include "cli/commands.h"
 #include "cli/common.h"
 #include "core/error.h"
+#include "run/rsi_recipe.h"
 #include "run/rsi_takeoff.h"
 #include "store/store.h"
 
@@ -26,6 +27,9 @@ std::string Num(const nlohmann::json& j, const char* key, const char* fmt) {
   return buf;
 }
 
+// The kind as people read it: a null control of the rsi loop is "rsi-null".
+std::string KindLabel(const store::RunInfo& r) { return run::IsNullControl(r) ? r.kind + "-null" : r.kind; }
+
 // A few lines: the verdict, f, the multiplier and r (`ouro takeoff` has the rest).
 void PrintTakeoffPanel(store::Store& db, int64_t run) {
   const run::RunTakeoff t = run::LoadTakeoff(db, run);
@@ -38,18 +42,20 @@ int RunRuns(const std::string& db_path, bool json) {
   const auto runs = db->ListRuns();
   if (json) {
     nlohmann::json arr = nlohmann::json::array();
-    for (const auto& r : runs)
+    for (const auto& r : runs) {
       arr.push_back({{"run_id", r.id}, {"kind", r.kind}, {"status", r.status}, {"created_at", r.created_at},
                      {"seed", r.seed}, {"summary", ParseSummary(r.summary_json)}});
+      if (r.kind == "rsi") arr.back()["null_control"] = run::IsNullControl(r);
+    }
     std::printf("%s\n", arr.dump().c_str());
     return 0;
   }
-  std::printf("%5s  %-7s %-9s %-20s %12s %9s %9s %8s %7s\n", "run", "kind", "status", "created (UTC)", "seed",
+  std::printf("%5s  %-8s %-9s %-20s %12s %9s %9s %8s %7s\n", "run", "kind", "status", "created (UTC)", "seed",
               "select", "held-out", "seconds", "solved");
   for (const auto& r : runs) {
     const auto s = ParseSummary(r.summary_json);
     std::string solved = s.contains("solved") ? (s["solved"].get<bool>() ? "yes" : "no") : "-";
-    std::printf("%5lld  %-7s %-9s %-20s %12llu %9s %9s %8s %7s\n", static_cast<long long>(r.id), r.kind.c_str(),
+    std::printf("%5lld  %-8s %-9s %-20s %12llu %9s %9s %8s %7s\n", static_cast<long long>(r.id), KindLabel(r).c_str(),
                 r.status.c_str(), r.created_at.c_str(), static_cast<unsigned long long>(r.seed),
                 Num(s, "fitness_select", "%.4f").c_str(), Num(s, "fitness_final", "%.4f").c_str(),
                 Num(s, "seconds", "%.1f").c_str(), solved.c_str());
@@ -74,7 +80,7 @@ int RunShow(const std::string& db_path, const std::string& run_arg, bool json) {
     std::printf("%s\n", out.dump().c_str());
     return 0;
   }
-  std::printf("run %lld  (%s, %s)\n", static_cast<long long>(run.id), run.kind.c_str(), run.status.c_str());
+  std::printf("run %lld  (%s, %s)\n", static_cast<long long>(run.id), KindLabel(run).c_str(), run.status.c_str());
   std::printf("  created  %s   finished %s\n", run.created_at.c_str(),
               run.finished_at.empty() ? "-" : run.finished_at.c_str());
   std::printf("  seed     %llu\n", static_cast<unsigned long long>(run.seed));
@@ -104,6 +110,9 @@ int RunShow(const std::string& db_path, const std::string& run_arg, bool json) {
     std::printf("program:\n%s", summary["program"].get<std::string>().c_str());
   }
   if (run.kind == "rsi") {
+    if (run::IsNullControl(run))
+      std::printf("  null control: adoptions by a coin of probability %g, not by the gate (meta-utility unused)\n",
+                  cfg.value("null_adopt_rate", 0.5));
     for (const char* key : {"generations", "adopted", "rejected", "inconclusive", "identical",
                             "expected_false_adoptions", "evals_to_target_frozen",
                             "evals_to_target_final", "speedup", "speedup_ci_low", "speedup_ci_high", "returns_r",

@@ -37,6 +37,10 @@ void PrintOutcome(const store::Store& db, int64_t run_id, const meta::RsiConfig&
               static_cast<long long>(run_id), r.generations, r.adopted, r.rejected, r.inconclusive, r.vetoed,
               r.identical, r.seconds, r.stop_reason.c_str());
   PrintGate(cfg, r);
+  if (cfg.null_control)
+    std::printf("null control: each played candidate adopted by a coin of probability %g, not by the gate (the "
+                "gate's verdict is in each candidate's note)\n",
+                cfg.null_adopt_rate);
   std::printf("%s", TextCurve(o.capability, r.frozen.capability).c_str());
   std::string targets;
   for (double t : r.frozen.targets) targets += (targets.empty() ? "" : ", ") + std::to_string(t).substr(0, 6);
@@ -61,8 +65,13 @@ int ExecuteRsi(store::Store& db, int64_t run_id, const meta::RsiConfig& cfg, con
   run::RsiSession session(db, run_id, cfg, policy, Io(out));
   const run::RsiOutcome o = session.Run(resume);
   if (o.before_first_checkpoint) return 0;
-  if (out.json) std::printf("%s\n", o.summary.dump().c_str());
-  else PrintOutcome(db, run_id, cfg, policy, o);
+  if (out.json) {
+    nlohmann::json line = o.summary;
+    line["null_control"] = cfg.null_control;  // the stored summary has it only in null controls
+    std::printf("%s\n", line.dump().c_str());
+  } else {
+    PrintOutcome(db, run_id, cfg, policy, o);
+  }
   return 0;
 }
 

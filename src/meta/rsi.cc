@@ -51,6 +51,8 @@ void RsiConfig::Validate() const {
   SprtLimits(sprt.alpha, sprt.beta);
   if (!(sprt.elo1 > sprt.elo0)) throw Error("rsi: sprt elo1 must be > elo0");
   if (!(alpha_run > 0 && alpha_run <= 1e6)) throw Error("rsi: sprt alpha_run must be in (0, 1e6]");
+  if (!(null_adopt_rate >= 0 && null_adopt_rate <= 1))
+    throw Error("rsi: null_adopt_rate must be a probability in [0, 1]");
   for (const auto& a : ablate)
     if (rsi_loop::ChannelOp(a) < 0) throw Error("rsi: unknown ablation '" + a + "' (known: credit, macros, filter)");
 }

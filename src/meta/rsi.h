@@ -19,6 +19,8 @@
 // ran once on the same seeds. The result compares evaluations-to-target (median ratio with a
 // bootstrap interval) and fits the returns (slope of log capability against log cumulative
 // compute). Ablations switch learning channels off (credit, macros, filter).
+// The null control (null_control) runs all of this but adopts by a coin instead of the gate
+// (NullDecision in rsi_null.cc): the same proposals and games, adoptions blind to meta-utility.
 #pragma once
 
 #include <array>
@@ -53,6 +55,11 @@ struct RsiConfig {
   // The run's budget of expected false adoptions (exact gate): the sum over its candidates of
   // P(accept | equal to the incumbent) stays at or below it (SpendAlpha).
   double alpha_run = 0.5;
+  // The null control (docs/improver.md): every candidate proposes and plays as above, but the
+  // adoption ignores meta-utility: a played candidate is adopted with probability null_adopt_rate,
+  // by a coin of its own (NullCoin), whatever the gate decided.
+  bool null_control = false;
+  double null_adopt_rate = 0.5;
   double max_seconds = 0;      // 0 = no limit
   int filter_budget = 2000;    // evaluations of the level-0 search that discovers a filter
   std::vector<std::string> ablate;  // "credit", "macros", "filter"
@@ -76,6 +83,7 @@ struct CandidateReport {
   std::string meta_operator;
   ImproverSpec spec;
   std::string decision;  // "adopted", "rejected", "inconclusive", "vetoed", "identical" (not played)
+                         // (a null control: "adopted" or "rejected" by its coin; metric null_coin)
   // Its gate: the alpha in force (0: closed, or not played) and the gate's exact P(accept) for a
   // candidate equal to the incumbent (FalseAcceptRate; 0 when not played).
   double alpha = 0;
@@ -182,6 +190,11 @@ RsiState StateFromJson(const nlohmann::json& j);  // throws ouro::Error on a mal
 // (how the frozen improver's own level becomes the target).
 HeldOutMeasure MeasureHeldOut(const ImproverSpec& spec, const RsiConfig& config, const std::atomic<bool>* stop,
                               const std::vector<double>& targets = {});
+
+// The null control's coin for candidate `index` of `generation`: true (adopt) with probability
+// `rate`. A stream of its own derived from (seed, generation, index): it depends on no outcome,
+// draws nothing from the loop's proposal Rng, and needs no checkpointed state.
+bool NullCoin(uint64_t seed, int generation, int index, double rate);
 
 // The speedup of a held-out measurement over the frozen one: the median of the paired ratios
 // frozen / m of evaluations-to-target, with its 95% bootstrap interval (2000 resamples, `seed`).

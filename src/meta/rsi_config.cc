@@ -76,13 +76,15 @@ RsiFileConfig ParseRsiConfig(std::string_view text, const std::string& source) {
   c.held_out.families = {tasks::ParseTaskSpec("linear:dim=8,tasks=5,train=50,valid=50")};
   if (const toml::table* t = r.Table(root, "rsi", "")) {
     r.CheckKeys(*t, "[rsi]", {"generations", "candidates", "max_games", "max_seconds", "filter_budget", "ablate", "gate",
-                         "sprt", "train", "held_out"});
+                         "sprt", "train", "held_out", "null_control", "null_adopt_rate"});
     r.Int(*t, "[rsi]", "generations", c.generations, 0, 100000);
     r.Int(*t, "[rsi]", "candidates", c.candidates, 1, 1000);
     r.Int(*t, "[rsi]", "max_games", c.max_games, 1, 100000);
     r.Double(*t, "[rsi]", "max_seconds", c.max_seconds, 0, 1e9);
     r.Int(*t, "[rsi]", "filter_budget", c.filter_budget, 1, 100000000);
     if (const toml::node* n = t->get("ablate")) c.ablate = r.Strings(n, "[rsi].ablate");
+    r.Bool(*t, "[rsi]", "null_control", c.null_control);
+    r.Double(*t, "[rsi]", "null_adopt_rate", c.null_adopt_rate, 0, 1);
     if (const toml::node* n = t->get("gate")) {
       if (!n->is_string()) r.Fail(n, "[rsi].gate", "expected \"exact\" or \"normal\"");
       try {
@@ -135,7 +137,9 @@ RsiFileConfig LoadRsiConfig(const std::string& path) {
 
 RsiFileConfig DefaultRsiConfig() { return ParseRsiConfig(internal::kDefaultRsiConfig, "<default rsi config>"); }
 
-nlohmann::json ToJson(const RsiConfig& c) {
+namespace {
+
+nlohmann::json CoreJson(const RsiConfig& c) {
   auto families = [](const Arena& a) {
     nlohmann::json f = nlohmann::json::array();
     for (const auto& s : a.families) f.push_back(tasks::TaskSpecToString(s));
@@ -160,6 +164,15 @@ nlohmann::json ToJson(const RsiConfig& c) {
           {"shape", {{"scalars", c.train.base.shape.scalars}, {"vectors", c.train.base.shape.vectors},
                      {"matrices", c.train.base.shape.matrices}}},
           {"initial_improver", nlohmann::json::parse(ToJson(c.initial).dump())}};
+}
+
+}  // namespace
+
+nlohmann::json ToJson(const RsiConfig& c) {
+  nlohmann::json j = CoreJson(c);
+  // Only in null-control runs, so the stored config of every other run is as before.
+  if (c.null_control) j.update({{"null_control", true}, {"null_adopt_rate", c.null_adopt_rate}});
+  return j;
 }
 
 }  // namespace ouro::meta

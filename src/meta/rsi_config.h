@@ -4,7 +4,8 @@
 // mechanics and the starting strategy; see docs/config.md) plus two tables read here:
 //   [improver]  initial = "plain" | "config" | "PATH.json"  — the initial improver: every
 //               operation and operator at uniform weight, the [search] strategy as is, or a spec
-//   [rsi]       generations, candidates, max_games, max_seconds, filter_budget, ablate, gate
+//   [rsi]       generations, candidates, max_games, max_seconds, filter_budget, ablate, gate,
+//               null_control, null_adopt_rate (the null control: adoptions by a coin)
 //   [rsi.sprt]  elo0, elo1, alpha, beta, alpha_run
 //   [rsi.train] families (task specs), budget, target, stop_at    — meta-utility
 //   [rsi.held_out] families, seeds, budget, target, stop_at       — the curve (never trained on)

@@ -9,6 +9,7 @@
 //     Propose                a candidate from the incumbent's meta-operators (the loop's Rng)
 //     PlaysLikeIncumbent     an identical candidate (same effective strategy) is not played
 //     PlayCandidate          its paired games through the SPRT gate the run can still afford
+//     NullDecision           (null control only) a coin replaces the gate's decision
 //     MeasureAndAdopt        held-out measurement and the adoption seam (hooks.adopt)
 //     RecordCandidate        counts, log, hooks.on_candidate, meta-level credit
 //     EndGeneration          learned credit, the new incumbent, its curve point, the checkpoint
@@ -95,6 +96,10 @@ CandidateReport Propose(Loop& loop, Generation& gen, int index);
 // the same seed gives the same run. Always false under the normal gate (it predates the rule).
 bool PlaysLikeIncumbent(const Loop& loop, const ImproverSpec& spec);
 [[nodiscard]] Status PlayCandidate(Loop& loop, Generation& gen, CandidateReport& rep);
+// The null control: the gate's decision gives way to the candidate's coin (NullCoin): "adopted" on
+// heads, "rejected" on tails; metric null_coin (1 or 0) and the note keep the coin and what the
+// gate said. REQUIRES: rep was played (PlayCandidate).
+void NullDecision(const Loop& loop, CandidateReport& rep);
 [[nodiscard]] Status MeasureAndAdopt(Loop& loop, Generation& gen, CandidateReport& rep,
                                      std::optional<HeldOutMeasure>& held);
 void RecordCandidate(Loop& loop, Generation& gen, CandidateReport& rep, std::optional<HeldOutMeasure>& held);

@@ -162,6 +162,7 @@ Status RunGeneration(Loop& loop, int number) {
       rep.decision = "identical";
     } else {
       if (Status s = PlayCandidate(loop, gen, rep); Failed(s)) return s;
+      if (cfg.null_control) NullDecision(loop, rep);
       if (Status s = MeasureAndAdopt(loop, gen, rep, held); Failed(s)) return s;
     }
     RecordCandidate(loop, gen, rep, held);

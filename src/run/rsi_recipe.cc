@@ -9,15 +9,17 @@ namespace ouro::run {
 using nlohmann::json;
 
 json RecipeJson(const RsiRecipe& r) {
-  return {{"config_text", r.config_text},
-          {"config_source", r.config_source},
-          {"policy_text", r.policy_text},
-          {"policy_source", r.policy_source},
-          {"seed", r.seed},
-          {"threads", r.threads},
-          {"max_seconds", r.max_seconds},
-          {"ablate", r.ablate},
-          {"gate_era", r.normal_gate_era ? "normal" : "exact"}};
+  json j = {{"config_text", r.config_text},
+            {"config_source", r.config_source},
+            {"policy_text", r.policy_text},
+            {"policy_source", r.policy_source},
+            {"seed", r.seed},
+            {"threads", r.threads},
+            {"max_seconds", r.max_seconds},
+            {"ablate", r.ablate},
+            {"gate_era", r.normal_gate_era ? "normal" : "exact"}};
+  if (r.null_control) j["null_control"] = true;  // absent otherwise: other recipes are unchanged
+  return j;
 }
 
 RsiRecipe RecipeFromRun(const store::RunInfo& run) {
@@ -39,6 +41,7 @@ RsiRecipe RecipeFromRun(const store::RunInfo& run) {
     r.max_seconds = j.at("max_seconds").get<double>();
     r.ablate = j.at("ablate").get<std::vector<std::string>>();
     r.normal_gate_era = j.value("gate_era", "normal") == "normal";
+    r.null_control = j.value("null_control", false);
     return r;
   } catch (const json::exception& e) {
     throw Error("run " + std::to_string(run.id) + ": malformed stored recipe: " + e.what());
@@ -57,6 +60,7 @@ meta::RsiConfig BuildConfig(const RsiRecipe& r, const json* stored_initial) {
     if (std::find(cfg.ablate.begin(), cfg.ablate.end(), x) == cfg.ablate.end())
       cfg.ablate.push_back(x);
   if (r.normal_gate_era) cfg.gate = meta::SprtTest::kNormal;  // as the run was recorded
+  if (r.null_control) cfg.null_control = true;
   if (stored_initial)
     cfg.initial = meta::SpecFromJson(meta::Json::parse(stored_initial->get<std::string>()));
   cfg.Validate();
@@ -74,6 +78,11 @@ meta::RsiConfig WithBudgets(meta::RsiConfig cfg, const oversight::Policy& policy
   cfg.generation_budget = {policy.generation.evaluations, policy.generation.cpu_seconds,
                            policy.generation.wall_seconds};
   return cfg;
+}
+
+bool IsNullControl(const store::RunInfo& run) {
+  const json c = json::parse(run.config_json, nullptr, false);
+  return c.is_object() && c.contains("null_control") && c["null_control"] == true;
 }
 
 std::string SpecText(const meta::ImproverSpec& s) { return meta::ToJson(s).dump(); }

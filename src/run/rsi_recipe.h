@@ -25,6 +25,8 @@ struct RsiRecipe {
   // Recipes written before the exact gate lack "gate_era": their runs used the normal gate, which
   // BuildConfig puts back so that they resume and replay as they ran.
   bool normal_gate_era = false;
+  // `ouro rsi --null-control` (or the config's [rsi] null_control); stored only when set.
+  bool null_control = false;
 };
 nlohmann::json RecipeJson(const RsiRecipe& r);
 // Rebuilds the recipe of a stored rsi run (Error for another kind of run or an older store).
@@ -36,6 +38,9 @@ oversight::Policy BuildPolicy(const RsiRecipe& r);
 
 // The config with the policy's budgets (run and per generation) in force.
 meta::RsiConfig WithBudgets(meta::RsiConfig cfg, const oversight::Policy& policy);
+
+// Whether a stored run is a null control (its config says null_control = true).
+bool IsNullControl(const store::RunInfo& run);
 
 // A spec as stored (its canonical JSON text: the key order is part of it).
 std::string SpecText(const meta::ImproverSpec& s);

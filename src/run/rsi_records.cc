@@ -130,7 +130,7 @@ json CheckpointProgress(const meta::RsiState& s, const meta::RsiConfig::Budget& 
 }
 
 json RsiSummary(int64_t run_id, const meta::RsiConfig& cfg, const meta::RsiResult& r) {
-  return {
+  json j = {
       {"run_id", run_id},
       {"seed", cfg.seed},
       {"generations", r.generations},
@@ -160,6 +160,9 @@ json RsiSummary(int64_t run_id, const meta::RsiConfig& cfg, const meta::RsiResul
       {"seconds", r.seconds},
       {"cpu_seconds", r.cpu_seconds},
   };
+  if (cfg.null_control)
+    j["null_control"] = true;  // absent otherwise: other summaries are unchanged
+  return j;
 }
 
 }  // namespace ouro::run

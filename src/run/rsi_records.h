@@ -41,7 +41,8 @@ nlohmann::json CandidateEvent(const store::CandidateRow& row);
 nlohmann::json CheckpointProgress(const meta::RsiState& s,
                                   const meta::RsiConfig::Budget& run_budget);
 
-// The summary object of an rsi result (stored with the run; the --json line).
+// The summary object of an rsi result (stored with the run; the --json line). null_control: true
+// in a null control, absent otherwise.
 nlohmann::json RsiSummary(int64_t run_id, const meta::RsiConfig& cfg, const meta::RsiResult& r);
 
 }  // namespace ouro::run

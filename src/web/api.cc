@@ -9,6 +9,7 @@
 #include "meta/stats.h"
 #include "oversight/audit.h"
 #include "run/control_service.h"
+#include "run/rsi_recipe.h"
 #include "run/rsi_takeoff.h"
 
 namespace ouro::web {
@@ -182,6 +183,7 @@ json Api::Run(int64_t run) {
   const json config = ParseOrNull(r.config_json);
   if (config.is_object() && config.contains("policy") && config["policy"].is_object())
     j["policy"] = config["policy"].value("name", "");
+  if (run::IsNullControl(r)) j["null_control"] = true;
   return j;
 }
 

@@ -12,6 +12,8 @@
 #include <fstream>
 #include <sstream>
 #include <string>
+#include <utility>
+#include <vector>
 
 #include <nlohmann/json.hpp>
 
@@ -277,6 +279,63 @@ TEST_F(RsiCli, AblationsFromTheCommandLine) {
     EXPECT_EQ(ablated.out.find(op), std::string::npos) << op << "\n" << ablated.out;
   // The ablations are stored with the run's config.
   EXPECT_NO_THROW(nlohmann::json::parse(ablated.last_line));
+}
+
+// `ouro rsi --null-control`: its own run, labelled as a null control wherever a run is shown, with
+// adoptions by the coin; the config key does the same; a bad rate is a one-line error.
+TEST_F(RsiCli, NullControlRunIsStoredLabelledAndReplays) {
+  const nlohmann::json real = Rsi(1);
+  EXPECT_EQ(real["null_control"], false) << real.dump();
+  const nlohmann::json j = Rsi(1, " --null-control");
+  EXPECT_EQ(j["null_control"], true) << j.dump();
+  ASSERT_TRUE(j.contains("run_id"));
+  EXPECT_NE(j["run_id"], real["run_id"]);
+  const std::string run = std::to_string(j["run_id"].get<int>());
+  const Result show = Run("show " + run + " --db " + db_);
+  ASSERT_EQ(show.code, 0) << show.out;
+  EXPECT_NE(show.out.find("(rsi-null, finished)"), std::string::npos) << show.out;
+  EXPECT_NE(show.out.find("null control: adoptions by a coin of probability 0.5"), std::string::npos) << show.out;
+  const Result show_json = Run("show " + run + " --db " + db_ + " --json");
+  ASSERT_EQ(show_json.code, 0) << show_json.out;
+  const nlohmann::json sj = nlohmann::json::parse(show_json.last_line);
+  EXPECT_EQ(sj["config"]["null_control"], true);
+  EXPECT_EQ(sj["config"]["recipe"]["null_control"], true);
+  EXPECT_EQ(sj["summary"]["null_control"], true);
+  const Result runs = Run("runs --db " + db_ + " --json");
+  ASSERT_EQ(runs.code, 0) << runs.out;
+  const nlohmann::json list = nlohmann::json::parse(runs.last_line);
+  ASSERT_EQ(list.size(), 2u);
+  EXPECT_EQ(list[0]["null_control"], false);
+  EXPECT_EQ(list[1]["null_control"], true);
+  EXPECT_NE(Run("runs --db " + db_).out.find("rsi-null"), std::string::npos);
+  // The replay rebuilds the null loop from the stored recipe and reproduces it.
+  const Result replay = Run("replay " + run + " --db " + db_ + " --json");
+  ASSERT_EQ(replay.code, 0) << replay.out;
+  EXPECT_EQ(nlohmann::json::parse(replay.last_line)["reproduced"], true) << replay.out;
+  // A played candidate's decision is its coin's, and the log says what the gate said.
+  EXPECT_NE(replay.out.find("(null control: coin "), std::string::npos) << replay.out;
+}
+
+TEST_F(RsiCli, NullControlFromTheConfigAndBadRates) {
+  auto with = [this](const std::string& name, const std::string& keys) {
+    std::string text = kTinyRsi;
+    text.replace(text.find("filter_budget = 200"), 19, "filter_budget = 200\n" + keys);
+    return Write(name, text);
+  };
+  const Result never = Run("rsi --config " + with("never.toml", "null_control = true\nnull_adopt_rate = 0") +
+                           " --db " + db_ + " --json");
+  ASSERT_EQ(never.code, 0) << never.out;
+  const nlohmann::json n = nlohmann::json::parse(never.last_line);
+  EXPECT_EQ(n["null_control"], true);
+  EXPECT_EQ(n["adopted"], 0);
+  EXPECT_GT(n["rejected"].get<int>(), 0);
+  for (const auto& [value, fragment] : std::vector<std::pair<std::string, std::string>>{
+           {"1.5", "value out of range [0, 1]"}, {"-1", "value out of range [0, 1]"}, {"\"half\"", "expected a number"}}) {
+    const std::string cfg = with("bad.toml", "null_adopt_rate = " + value);
+    ExpectError("rsi --null-control --config " + cfg + " --db " + db_, {"bad.toml:", "null_adopt_rate", fragment});
+  }
+  ExpectError("rsi --config " + with("flag.toml", "null_control = \"yes\"") + " --db " + db_,
+              {"null_control", "expected true or false"});
 }
 
 }  // namespace

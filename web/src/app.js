@@ -129,6 +129,7 @@ function runHeader(r) {
       statusBadge(r),
       r.control !== 'run' ? h('span', { class: 'badge warn' }, r.control + ' requested') : null,
       h('span', {}, `${r.kind} · seed ${r.seed}${r.policy ? ' · policy ' + r.policy : ''}`),
+      r.null_control ? h('span', { class: 'badge warn', title: 'adoptions by a coin, not by the gate' }, 'null control') : null,
       h('span', {}, `generation ${fmt(p.generation ?? s.generations ?? null)} · adopted ${fmt(p.adopted ?? s.adopted ?? null)}`),
       h('span', {}, 'budget: ' + (r.progress ? budgetText(r.budget, p) : '–')),
       h('span', { id: 'tripwires' }, `tripwires fired: ${r.tripwires_fired}`),
