@@ -120,8 +120,11 @@ RsiFileConfig ParseRsiConfig(std::string_view text, const std::string& source, b
   c.validation.families = {tasks::ParseTaskSpec("linear:dim=3,tasks=3,train=50,valid=50")};
   c.test.families = {tasks::ParseTaskSpec("linear:dim=8,tasks=5,train=50,valid=50")};
   if (const toml::table* t = r.Table(root, "rsi", "")) {
-    r.CheckKeys(*t, "[rsi]", {"generations", "candidates", "max_games", "max_seconds", "filter_budget", "ablate", "gate",
-                         "sprt", "train", "validation", "test", legacy ? "held_out" : "test"});
+    r.Arenas(*t, c, legacy);  // first: it names the old [rsi.held_out] table
+    std::vector<std::string_view> keys = {"generations", "candidates", "max_games", "max_seconds", "filter_budget",
+                                          "ablate", "gate", "sprt", "train", "validation", "test"};
+    if (legacy) keys.push_back("held_out");
+    r.CheckKeys(*t, "[rsi]", keys);
     r.Int(*t, "[rsi]", "generations", c.generations, 0, 100000);
     r.Int(*t, "[rsi]", "candidates", c.candidates, 1, 1000);
     r.Int(*t, "[rsi]", "max_games", c.max_games, 1, 100000);
@@ -144,7 +147,6 @@ RsiFileConfig ParseRsiConfig(std::string_view text, const std::string& source, b
       r.Double(*s, "[rsi.sprt]", "beta", c.sprt.beta, 1e-9, 0.5);
       r.Double(*s, "[rsi.sprt]", "alpha_run", c.alpha_run, 1e-9, 1e6);
     }
-    r.Arenas(*t, c, legacy);
   }
   if (legacy) {
     // Recorded before the validation arena: oversight read the held-out arena, now the test one.
