@@ -384,20 +384,20 @@ double PairedSe(const HeldOutMeasure& a, const HeldOutMeasure& b) {
 
 }  // namespace
 
-Status MeasureAndAdopt(Loop& loop, Generation& gen, CandidateReport& rep, std::optional<HeldOutMeasure>& held) {
+Status MeasureAndAdopt(Loop& loop, Generation& gen, CandidateReport& rep, std::optional<HeldOutMeasure>& validation) {
   if (rep.decision != "adopted") return Status::kOk;
   const RsiConfig& cfg = loop.cfg;
   RsiResult& res = loop.res();
   // Validation before adoption: what the tripwires and the seam read (never the test arena).
-  held = MeasureValidation(rep.spec, cfg, loop.hooks.stop, res.frozen_validation.targets, loop.runner);
+  validation = MeasureValidation(rep.spec, cfg, loop.hooks.stop, res.frozen_validation.targets, loop.runner);
   res.cumulative_evaluations += ValidationCost(cfg);
   if (Status s = loop.Check(); Failed(s)) return s;
   const HeldOutMeasure& last = res.curve.back().validation;
-  const double se = PairedSe(last, *held);
-  const double jump = held->capability - last.capability;
+  const double se = PairedSe(last, *validation);
+  const double jump = validation->capability - last.capability;
   rep.metrics["heldout_jump_sd"] = se > 0 ? jump / se : (jump > 0 ? 1e9 : 0);
   rep.metrics["heldout_drop"] = -jump;
-  Adoption a{gen.number, &loop.st.incumbent, &rep, GateBounds(rep.alpha, cfg.sprt.beta), &last, &*held, {}};
+  Adoption a{gen.number, &loop.st.incumbent, &rep, GateBounds(rep.alpha, cfg.sprt.beta), &last, &*validation, {}};
   a.rerun_first_game = [&loop, &rep, number = gen.number]() {
     const RunJob job = GameJob(rep.spec, loop.cfg.train, loop.cfg.seed, number, 0, loop.cfg.threads);
     const RunOutcome again = std::move(loop.runner.Run({job}, loop.hooks.stop).front());
