@@ -51,10 +51,15 @@ filter_budget = 1000
 elo0 = 0
 elo1 = 150
 [rsi.train]
-families = ["linear:dim=4,tasks=5,train=50,valid=50"]
+families = ["linear:dim=2,tasks=5,train=50,valid=50"]
 budget = 3000
 target = 0.9
-[rsi.held_out]
+[rsi.validation]
+families = ["linear:dim=3,tasks=5,train=50,valid=50"]
+seeds = 2
+budget = 1000
+target = 0.9
+[rsi.test]
 families = ["linear:dim=8,tasks=5,train=50,valid=50"]
 seeds = 2
 budget = 1000

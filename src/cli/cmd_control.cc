@@ -181,12 +181,12 @@ int RunPending(const Args& a) {
                 i.kind.c_str(), i.created_at.c_str(), i.summary.c_str());
     const json ev = json::parse(i.evidence_json.empty() ? "null" : i.evidence_json, nullptr, false);
     if (ev.is_object()) {
-      std::printf("    LLR %.3f (bounds %.3f, %.3f), W/L/D %lld/%lld/%lld, meta-utility %.4f vs %.4f, held-out %.4f vs %.4f\n",
+      std::printf("    LLR %.3f (bounds %.3f, %.3f), W/L/D %lld/%lld/%lld, meta-utility %.4f vs %.4f, validation %.4f vs %.4f\n",
                   ev.value("llr", 0.0), ev.value("lower", 0.0), ev.value("upper", 0.0),
                   static_cast<long long>(ev.value("wins", 0)), static_cast<long long>(ev.value("losses", 0)),
                   static_cast<long long>(ev.value("draws", 0)), ev.value("meta_utility", 0.0),
-                  ev.value("incumbent_meta_utility", 0.0), ev.value("heldout_capability", 0.0),
-                  ev.value("incumbent_heldout_capability", 0.0));
+                  ev.value("incumbent_meta_utility", 0.0), ev.value("validation_capability", ev.value("heldout_capability", 0.0)),
+                  ev.value("incumbent_validation_capability", ev.value("incumbent_heldout_capability", 0.0)));
       if (ev.contains("diff") && ev["diff"].is_string()) std::printf("    changes:\n%s", ev["diff"].get<std::string>().c_str());
     }
     std::printf("    ouro approve %lld %lld [--note ...]   |   ouro reject %lld %lld --reason ...\n",

@@ -83,11 +83,11 @@ int RunRsiCommand(const RsiArgs& a) {
   std::unique_ptr<store::Store> db = store::Store::Open(a.db);
   const int64_t run_id = run::RsiSession::Create(*db, recipe, cfg, policy, Actor(""));
   if (!a.quiet)
-    std::fprintf(stderr, "run %lld (rsi%s, seed %llu, db %s, policy %s): %d generations x %d candidates; %zu training / %zu held-out families\n",
+    std::fprintf(stderr, "run %lld (rsi%s, seed %llu, db %s, policy %s): %d generations x %d candidates; %zu train / %zu validation / %zu test families\n",
                  static_cast<long long>(run_id), cfg.null_control ? " null control" : "",
                  static_cast<unsigned long long>(cfg.seed), a.db.c_str(),
                  policy.name.c_str(), cfg.generations, cfg.candidates, cfg.train.families.size(),
-                 cfg.held_out.families.size());
+                 cfg.validation.families.size(), cfg.test.families.size());
   // The dashboard reads through its own connection on its own threads; it stops when the run ends.
   std::unique_ptr<web::Server> dashboard = a.dashboard ? StartDashboard(a.db, "127.0.0.1", a.port) : nullptr;
   const int code = ExecuteRsi(*db, run_id, cfg, policy, nullptr, RsiOutput{a.json, a.quiet});
@@ -133,7 +133,7 @@ int RunImproverShow(const std::string& db_path, int64_t run_id, int generation) 
 }
 
 // `ouro improver compare`: the config's initial improver (the frozen baseline) and a spec on the
-// config's held-out arena, the same runs for both, scored exactly as the rsi curve scores them.
+// config's test arena, the same runs for both, scored exactly as the rsi curve scores them.
 int RunImproverCompare(const std::string& spec_path, const std::string& config, int64_t seed_arg, int threads,
                        bool json) {
   const meta::ImproverSpec spec = meta::LoadSpec(spec_path);
@@ -144,21 +144,21 @@ int RunImproverCompare(const std::string& spec_path, const std::string& config, 
   const uint64_t seed = ResolveSeed(seed_arg, file.seed_given ? std::optional<uint64_t>(file.rsi.seed) : std::optional<uint64_t>(1));
   a.policy = "off";
   const meta::RsiConfig cfg = run::BuildConfig(MakeRecipe(a, file, seed));
-  const meta::HeldOutMeasure base = meta::MeasureHeldOut(cfg.initial, cfg, nullptr);
-  const meta::HeldOutMeasure cand = meta::MeasureHeldOut(spec, cfg, nullptr, base.targets);
-  const meta::Interval speedup = meta::HeldOutSpeedup(base, cand, cfg.seed);
-  const size_t ns = static_cast<size_t>(cfg.held_out_seeds);
+  const meta::HeldOutMeasure base = meta::MeasureTest(cfg.initial, cfg, nullptr);
+  const meta::HeldOutMeasure cand = meta::MeasureTest(spec, cfg, nullptr, base.targets);
+  const meta::Interval speedup = meta::TestSpeedup(base, cand, cfg.seed);
+  const size_t ns = static_cast<size_t>(cfg.test_seeds);
   if (!json) {
-    std::printf("held-out arena of %s, seed %llu; target per family: the initial improver's median best\n",
+    std::printf("test arena of %s, seed %llu; target per family: the initial improver's median best\n",
                 config.empty() ? "the default rsi config" : config.c_str(), static_cast<unsigned long long>(cfg.seed));
     std::printf("%-44s %4s %8s %16s %16s %8s\n", "family", "run", "target", "initial evals", "spec evals", "ratio");
     for (size_t i = 0; i < base.evals_to_target.size(); ++i) {
       const double r = base.evals_to_target[i] / std::max(1.0, cand.evals_to_target[i]);
       std::printf("%-44s %4zu %8.4f %15.0f%s %15.0f%s %8.2f\n",
-                  tasks::TaskSpecToString(cfg.held_out.families[i / ns]).c_str(), i % ns, base.targets[i / ns],
+                  tasks::TaskSpecToString(cfg.test.families[i / ns]).c_str(), i % ns, base.targets[i / ns],
                   base.evals_to_target[i], base.reached[i] ? " " : "+", cand.evals_to_target[i], cand.reached[i] ? " " : "+", r);
     }
-    std::printf("(+ = never reached: censored at %lld evaluations)\n", static_cast<long long>(cfg.held_out.budget));
+    std::printf("(+ = never reached: censored at %lld evaluations)\n", static_cast<long long>(cfg.test.budget));
     std::printf("capability (mean area under the best-fitness curve): initial %.4f, spec %.4f\n", base.capability, cand.capability);
     std::printf("speedup (median of paired ratios): %.2fx, 95%% interval [%.2f, %.2f]\n", speedup.estimate, speedup.low, speedup.high);
   } else {
@@ -216,7 +216,7 @@ void PrintOversight(store::Store& db, const store::RunInfo& run) {
     const bool this_on = policy != "off";
     const auto& on = this_on ? summary : os;
     const auto& offs = this_on ? os : summary;
-    std::printf("  price of oversight (vs run %lld, same config and seed, policy %s): held-out capability %.4f with vs %.4f without; evaluations %.0f vs %.0f (%+.2f%%); cpu %.0f s vs %.0f s\n",
+    std::printf("  price of oversight (vs run %lld, same config and seed, policy %s): test capability %.4f with vs %.4f without; evaluations %.0f vs %.0f (%+.2f%%); cpu %.0f s vs %.0f s\n",
                 static_cast<long long>(other.id), this_on ? "off" : "on", on.value("capability_final", 0.0),
                 offs.value("capability_final", 0.0), on.value("cumulative_evaluations", 0.0),
                 offs.value("cumulative_evaluations", 0.0),
@@ -319,10 +319,10 @@ Action RegisterImprover(CLI::App& app) {
   auto threads = std::make_shared<int>(-1);
   auto json = std::make_shared<bool>(false);
   CLI::App* cmp = imp->add_subcommand(
-      "compare", "Measure a spec against the config's initial improver on the config's held-out arena (same runs, paired)");
+      "compare", "Measure a spec against the config's initial improver on the config's test arena (same runs, paired)");
   cmp->add_option("SPEC", *spec, "Improver spec (JSON), e.g. from `ouro improver export`")->required();
   cmp->add_option("--config", *config, "RSI config file (TOML) naming the arena and the initial improver; default: the RSI demo's");
-  cmp->add_option("--seed", *seed, "Seed of the held-out runs (default: the config's, else 1)")->check(kNonNegative);
+  cmp->add_option("--seed", *seed, "Seed of the test runs (default: the config's, else 1)")->check(kNonNegative);
   cmp->add_option("--threads", *threads, "Worker threads (0 = all cores)")->check(CLI::Range(0, 256));
   cmp->add_flag("--json", *json, "Print one JSON object");
   cmp->callback([action] { *action = "compare"; });

@@ -44,13 +44,17 @@ void PrintOutcome(const store::Store& db, int64_t run_id, const meta::RsiConfig&
   std::printf("%s", TextCurve(o.capability, r.frozen.capability).c_str());
   std::string targets;
   for (double t : r.frozen.targets) targets += (targets.empty() ? "" : ", ") + std::to_string(t).substr(0, 6);
-  std::printf("evaluations to reach the target (%s per family) on held-out families (median of %zu runs): frozen %.0f, final %.0f -> speedup %.2fx (95%% [%.2f, %.2f])\n",
+  std::printf("evaluations to reach the target (%s per family) on the test families (median of %zu runs): frozen %.0f, final %.0f -> speedup %.2fx (95%% [%.2f, %.2f])\n",
               targets.c_str(), r.frozen.evals_to_target.size(), r.evals_to_target_frozen, r.evals_to_target_final,
               r.speedup.estimate, r.speedup.low, r.speedup.high);
   std::printf("returns: %s\n", r.returns_verdict.c_str());
   std::printf("oversight: %.1f%% of %.0f evaluations spent on checks (policy '%s')\n",
               r.cumulative_evaluations > 0 ? 100 * r.oversight_evaluations / r.cumulative_evaluations : 0.0,
               r.cumulative_evaluations, policy.name.c_str());
+  std::printf("validation capability (what oversight read): frozen %.4f, final %.4f; test arena (sealed, outside "
+              "every budget and the run's seconds): %.0f evaluations, %.0f s\n",
+              r.frozen_validation.capability, r.curve.back().validation.capability, r.test_evaluations,
+              r.test_seconds);
   if (o.stopped)
     std::printf("resume it: ouro resume %lld --db %s\n", static_cast<long long>(run_id), db.path().c_str());
   else
@@ -105,7 +109,7 @@ std::string TextCurve(const std::vector<std::pair<int, double>>& points, double 
   if (hi - lo < 1e-9) hi = lo + 1e-9;
   constexpr int kWidth = 50;
   auto col = [&](double v) { return static_cast<int>(std::lround((v - lo) / (hi - lo) * kWidth)); };
-  std::string out = "held-out capability (mean area under the best-fitness curve); | = frozen initial improver\n";
+  std::string out = "test capability (mean area under the best-fitness curve); | = frozen initial improver\n";
   char buf[64];
   for (const auto& [g, c] : points) {
     std::string bar(kWidth + 1, ' ');

@@ -28,7 +28,7 @@ int ExecuteRsi(store::Store& db, int64_t run_id, const meta::RsiConfig& cfg, con
 // when everything is reproduced, 1 otherwise (the differences are printed).
 int ReplayRsi(store::Store& db, int64_t run_id, const RsiOutput& out);
 
-// A text plot of held-out capability per generation against the frozen initial improver.
+// A text plot of test capability per generation against the frozen initial improver.
 std::string TextCurve(const std::vector<std::pair<int, double>>& points, double frozen);
 
 // Who is acting, for the audit chain: --as, else $OURO_ACTOR, else $USER, else "unknown".

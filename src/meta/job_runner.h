@@ -6,8 +6,8 @@
 // slots gives the same merged results. Slots() is how many jobs the runner runs at once; where
 // the loop checks its budgets and stop flag between jobs (games) it hands the runner batches of
 // at most that size, so a runner of one slot runs exactly the jobs, and in the order, of a plain
-// sequential loop (a held-out measurement, checked only at its end, is one batch). Run is called
-// from one thread at a time. An
+// sequential loop (a validation or test measurement, checked only at its end, is one batch). Run is
+// called from one thread at a time. An
 // exception thrown by a job is rethrown by Run (the one of the lowest index) after every job has
 // ended.
 #pragma once

@@ -24,10 +24,11 @@ RunJob GameJob(const ImproverSpec& spec, const Arena& train, uint64_t loop_seed,
   return j;
 }
 
-RunJob HeldOutJob(const ImproverSpec& spec, const Arena& held_out, uint64_t loop_seed, int f, int s, int threads) {
+RunJob HeldOutJob(const ImproverSpec& spec, const Arena& held_out, uint64_t loop_seed, int f, int s, int threads,
+                  ArenaKind kind) {
   RunJob j;
   j.spec = spec;
-  j.arena_kind = ArenaKind::kHeldOut;
+  j.arena_kind = kind;
   j.arena = held_out;
   j.family = f;
   j.seed = DeriveSeed(loop_seed, static_cast<uint64_t>(0x40000 + f * 1000 + s));
@@ -37,6 +38,15 @@ RunJob HeldOutJob(const ImproverSpec& spec, const Arena& held_out, uint64_t loop
 
 RunOutcome Execute(const RunJob& job, const std::atomic<bool>* stop) {
   return RunImprover(job.spec, job.arena, job.family, job.seed, job.threads, stop, job.record_proposals);
+}
+
+const char* ArenaKindName(ArenaKind kind) {
+  switch (kind) {
+    case ArenaKind::kTrain: return "train";
+    case ArenaKind::kValidation: return "validation";
+    case ArenaKind::kTest: break;
+  }
+  return "test";
 }
 
 Game ScoreGame(const RunOutcome& incumbent, const RunOutcome& candidate) {
@@ -50,7 +60,7 @@ Game ScoreGame(const RunOutcome& incumbent, const RunOutcome& candidate) {
 
 nlohmann::json ToJson(const RunJob& job) {
   return {{"spec", ToJson(job.spec).dump()},  // as text: the spec's key order is part of it
-          {"arena", job.arena_kind == ArenaKind::kTrain ? "train" : "held_out"},
+          {"arena", ArenaKindName(job.arena_kind)},
           {"family", job.family},
           {"seed", job.seed},
           {"threads", job.threads},
@@ -62,8 +72,11 @@ RunJob RunJobFromJson(const nlohmann::json& j, const Arena& arena) {
     RunJob job;
     job.spec = SpecFromJson(Json::parse(j.at("spec").get<std::string>()));
     const std::string kind = j.at("arena").get<std::string>();
-    if (kind != "train" && kind != "held_out") throw Error("unknown arena '" + kind + "'");
-    job.arena_kind = kind == "train" ? ArenaKind::kTrain : ArenaKind::kHeldOut;
+    // "held_out": the wire form's name of the test arena before validation existed.
+    if (kind == "train") job.arena_kind = ArenaKind::kTrain;
+    else if (kind == "validation") job.arena_kind = ArenaKind::kValidation;
+    else if (kind == "test" || kind == "held_out") job.arena_kind = ArenaKind::kTest;
+    else throw Error("unknown arena '" + kind + "' (known: train, validation, test)");
     job.arena = arena;
     job.family = j.at("family").get<int>();
     if (job.family < 0 || job.family >= static_cast<int>(arena.families.size()))

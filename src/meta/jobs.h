@@ -4,7 +4,7 @@
 // A paired meta-utility game is two such runs with the same family and seed, one for the
 // incumbent and one for the candidate (the incumbent's half is shared by every candidate of a
 // generation, so it is a job of its own), scored by ScoreGame; a held-out run is the same job on
-// the held-out arena. A job holds everything it needs by value (no pointer into the loop's
+// the validation or test arena. A job holds everything it needs by value (no pointer into the loop's
 // state) and its outcome is a function of the job alone: which thread, process or rank runs it
 // changes nothing, and the thread count inside the job (`threads`) does not change the outcome
 // either (the search runs its batches in a fixed order). The only thing a runner adds is a stop
@@ -25,7 +25,9 @@
 
 namespace ouro::meta {
 
-enum class ArenaKind { kTrain, kHeldOut };
+// The rsi loop's three arenas (rsi.h): train (games), validation (oversight), test (the curve).
+enum class ArenaKind { kTrain, kValidation, kTest };
+const char* ArenaKindName(ArenaKind kind);  // "train", "validation", "test"
 
 struct RunJob {
   ImproverSpec spec;
@@ -41,9 +43,10 @@ struct RunJob {
 // for the incumbent and every candidate.
 RunJob GameJob(const ImproverSpec& spec, const Arena& train, uint64_t loop_seed, int generation, int k, int threads,
                bool record_proposals = false);
-// Held-out run `s` on family `f`: fixed seeds, independent of the generation, so every
-// measurement sees the same instances.
-RunJob HeldOutJob(const ImproverSpec& spec, const Arena& held_out, uint64_t loop_seed, int f, int s, int threads);
+// Run `s` on family `f` of a validation or test arena: fixed seeds, independent of the
+// generation, so every measurement sees the same instances.
+RunJob HeldOutJob(const ImproverSpec& spec, const Arena& held_out, uint64_t loop_seed, int f, int s, int threads,
+                  ArenaKind kind = ArenaKind::kTest);
 
 // Runs the job (RunImprover). Pure but for `stop`.
 RunOutcome Execute(const RunJob& job, const std::atomic<bool>* stop = nullptr);

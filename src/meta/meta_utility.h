@@ -7,7 +7,7 @@
 // in [0, 1]) and the evaluations it took to reach the target (censored at the budget when it
 // never did). Game k of a paired comparison uses family k mod F and seed DeriveSeed(seed, k) for
 // both improvers, so incumbent and candidate always see the same tasks. The same machinery measures
-// held-out capability for the curve.
+// capability on the validation and test arenas (rsi.h).
 #pragma once
 
 #include <atomic>
@@ -25,7 +25,7 @@ struct Arena {
   std::vector<tasks::TaskSpec> families;
   int64_t budget = 20000;                // evaluations per run
   double target = 0.9;                   // fitness for evaluations-to-target; <= 0: per family,
-                                         // the frozen initial improver's median best (held-out)
+                                         // the frozen initial improver's median best (test arena)
   double stop_at = 0.9999;               // a run ends early once its best reaches this
   void Validate() const;
 };

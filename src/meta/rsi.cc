@@ -42,8 +42,10 @@ void CreditMetaOperator(ImproverSpec& incumbent, const CandidateReport& rep) {
 void RsiConfig::Validate() const {
   initial.Validate();
   train.Validate();
-  held_out.Validate();
-  if (held_out_seeds < 1) throw Error("rsi: held_out seeds must be >= 1");
+  validation.Validate();
+  test.Validate();
+  if (validation_seeds < 1) throw Error("rsi: validation seeds must be >= 1");
+  if (test_seeds < 1) throw Error("rsi: test seeds must be >= 1");
   if (generations < 0) throw Error("rsi: generations must be >= 0");
   if (candidates < 1) throw Error("rsi: candidates must be >= 1");
   if (max_games < 1) throw Error("rsi: max_games must be >= 1");
@@ -57,23 +59,18 @@ void RsiConfig::Validate() const {
     if (rsi_loop::ChannelOp(a) < 0) throw Error("rsi: unknown ablation '" + a + "' (known: credit, macros, filter)");
 }
 
-HeldOutMeasure MeasureHeldOut(const ImproverSpec& spec, const RsiConfig& config, const std::atomic<bool>* stop,
-                              const std::vector<double>& targets) {
-  InlineRunner runner;
-  return MeasureHeldOut(spec, config, stop, targets, runner);
-}
+namespace {
 
-HeldOutMeasure MeasureHeldOut(const ImproverSpec& spec, const RsiConfig& config, const std::atomic<bool>* stop,
-                              const std::vector<double>& targets, JobRunner& runner) {
+HeldOutMeasure Measure(const ImproverSpec& spec, const RsiConfig& config, const Arena& arena, int ns, ArenaKind kind,
+                       const std::atomic<bool>* stop, const std::vector<double>& targets, JobRunner& runner) {
   HeldOutMeasure m;
-  const int nf = static_cast<int>(config.held_out.families.size());
-  const int ns = config.held_out_seeds;
+  const int nf = static_cast<int>(arena.families.size());
   std::vector<RunJob> jobs;
   for (int f = 0; f < nf; ++f)
-    for (int s = 0; s < ns; ++s) jobs.push_back(HeldOutJob(spec, config.held_out, config.seed, f, s, config.threads));
+    for (int s = 0; s < ns; ++s) jobs.push_back(HeldOutJob(spec, arena, config.seed, f, s, config.threads, kind));
   std::vector<RunOutcome> runs = runner.Run(jobs, stop);
   for (int f = 0; f < nf; ++f) {
-    double t = config.held_out.target;
+    double t = arena.target;
     if (t <= 0 && static_cast<int>(targets.size()) == nf) {
       t = targets[f];
     } else if (t <= 0) {
@@ -86,7 +83,7 @@ HeldOutMeasure MeasureHeldOut(const ImproverSpec& spec, const RsiConfig& config,
   for (int f = 0; f < nf; ++f)
     for (int s = 0; s < ns; ++s) {
       RunOutcome& o = runs[f * ns + s];
-      ScoreTrace(o.trace, config.held_out.budget, m.targets[f], o);
+      ScoreTrace(o.trace, arena.budget, m.targets[f], o);
       m.auc.push_back(o.auc);
       m.evals_to_target.push_back(o.evals_to_target);
       m.reached.push_back(o.reached);
@@ -95,7 +92,41 @@ HeldOutMeasure MeasureHeldOut(const ImproverSpec& spec, const RsiConfig& config,
   return m;
 }
 
-Interval HeldOutSpeedup(const HeldOutMeasure& frozen, const HeldOutMeasure& m, uint64_t seed) {
+}  // namespace
+
+HeldOutMeasure MeasureTest(const ImproverSpec& spec, const RsiConfig& config, const std::atomic<bool>* stop,
+                           const std::vector<double>& targets) {
+  InlineRunner runner;
+  return MeasureTest(spec, config, stop, targets, runner);
+}
+
+HeldOutMeasure MeasureTest(const ImproverSpec& spec, const RsiConfig& config, const std::atomic<bool>* stop,
+                           const std::vector<double>& targets, JobRunner& runner) {
+  return Measure(spec, config, config.test, config.test_seeds, ArenaKind::kTest, stop, targets, runner);
+}
+
+HeldOutMeasure MeasureValidation(const ImproverSpec& spec, const RsiConfig& config, const std::atomic<bool>* stop,
+                                 const std::vector<double>& targets) {
+  InlineRunner runner;
+  return MeasureValidation(spec, config, stop, targets, runner);
+}
+
+HeldOutMeasure MeasureValidation(const ImproverSpec& spec, const RsiConfig& config, const std::atomic<bool>* stop,
+                                 const std::vector<double>& targets, JobRunner& runner) {
+  return Measure(spec, config, config.validation, config.validation_seeds, ArenaKind::kValidation, stop, targets,
+                 runner);
+}
+
+double TestCost(const RsiConfig& c) {
+  return static_cast<double>(c.test.families.size()) * c.test_seeds * static_cast<double>(c.test.budget);
+}
+
+double ValidationCost(const RsiConfig& c) {
+  return static_cast<double>(c.validation.families.size()) * c.validation_seeds *
+         static_cast<double>(c.validation.budget);
+}
+
+Interval TestSpeedup(const HeldOutMeasure& frozen, const HeldOutMeasure& m, uint64_t seed) {
   return BootstrapMedianRatio(frozen.evals_to_target, m.evals_to_target, 0.95, 2000, seed);
 }
 
@@ -116,7 +147,7 @@ RsiResult RunRsi(const RsiConfig& cfg, const RsiHooks& hooks, const RsiState* re
     first_gen = resume->generation + 1;
     loop.Log("resumed after generation " + std::to_string(resume->generation));
   } else if (rsi_loop::StartRun(loop) != Status::kOk) {
-    throw Error("rsi: stopped before the first checkpoint (the initial improver's held-out measurement)");
+    throw Error("rsi: stopped before the first checkpoint (the initial improver's validation and test measurements)");
   }
   res.stop_reason = "generations";
   for (int gen = first_gen; gen <= cfg.generations; ++gen) {
@@ -150,7 +181,7 @@ namespace rsi_loop {
 void Summarise(const RsiConfig& cfg, RsiResult& res) {
   res.final_improver = res.curve.back().improver_hash;
   const HeldOutMeasure& last = res.curve.back().incumbent;
-  res.speedup = HeldOutSpeedup(res.frozen, last, cfg.seed);
+  res.speedup = TestSpeedup(res.frozen, last, cfg.seed);
   res.evals_to_target_frozen = Median(res.frozen.evals_to_target);
   res.evals_to_target_final = Median(last.evals_to_target);
   // Returns to improvement effort: capability against cumulative compute, from the first
@@ -209,7 +240,8 @@ nlohmann::json ToJson(const RsiState& s) {
   nlohmann::json curve = nlohmann::json::array();
   for (const auto& p : r.curve)
     curve.push_back({{"generation", p.generation}, {"cumulative_evaluations", p.cumulative_evaluations},
-                     {"seconds", p.seconds}, {"improver", p.improver_hash}, {"incumbent", ToJson(p.incumbent)}});
+                     {"seconds", p.seconds}, {"improver", p.improver_hash}, {"incumbent", ToJson(p.incumbent)},
+                     {"validation", ToJson(p.validation)}});
   return {{"version", 1},
           {"generation", s.generation},
           // As text: the spec's key order is part of it (it orders the operation lists).
@@ -223,12 +255,15 @@ nlohmann::json ToJson(const RsiState& s) {
           {"identical", r.identical},
           {"expected_false_adoptions", r.expected_false_adoptions},
           {"frozen", ToJson(r.frozen)},
+          {"frozen_validation", ToJson(r.frozen_validation)},
           {"curve", curve},
           {"improver_hashes", r.improver_hashes},
           {"cumulative_evaluations", r.cumulative_evaluations},
           {"oversight_evaluations", r.oversight_evaluations},
           {"seconds", r.seconds},
-          {"cpu_seconds", r.cpu_seconds}};
+          {"cpu_seconds", r.cpu_seconds},
+          {"test_evaluations", r.test_evaluations},
+          {"test_seconds", r.test_seconds}};
 }
 
 RsiState StateFromJson(const nlohmann::json& j) {
@@ -248,6 +283,9 @@ RsiState StateFromJson(const nlohmann::json& j) {
     r.identical = j.value("identical", 0);
     r.expected_false_adoptions = j.value("expected_false_adoptions", 0.0);
     r.frozen = MeasureFromJson(j.at("frozen"));
+    // Checkpoints written before the validation arena: oversight read the held-out (now test)
+    // arena, so that is what their validation measures were.
+    r.frozen_validation = j.contains("frozen_validation") ? MeasureFromJson(j.at("frozen_validation")) : r.frozen;
     for (const auto& p : j.at("curve")) {
       CurvePoint c;
       c.generation = p.at("generation").get<int>();
@@ -255,6 +293,7 @@ RsiState StateFromJson(const nlohmann::json& j) {
       c.seconds = p.at("seconds").get<double>();
       c.improver_hash = p.at("improver").get<std::string>();
       c.incumbent = MeasureFromJson(p.at("incumbent"));
+      c.validation = p.contains("validation") ? MeasureFromJson(p.at("validation")) : c.incumbent;
       r.curve.push_back(c);
     }
     if (r.curve.empty()) throw Error("no curve point");
@@ -263,6 +302,8 @@ RsiState StateFromJson(const nlohmann::json& j) {
     r.oversight_evaluations = j.at("oversight_evaluations").get<double>();
     r.seconds = j.at("seconds").get<double>();
     r.cpu_seconds = j.at("cpu_seconds").get<double>();
+    r.test_evaluations = j.value("test_evaluations", 0.0);
+    r.test_seconds = j.value("test_seconds", 0.0);
     r.stop_reason = "generations";
     return s;
   } catch (const nlohmann::json::exception& e) {

@@ -14,11 +14,19 @@
 // becomes I_{t+1}. The credit every game produced is added to the incumbent's learned knowledge,
 // so later proposals draw on more experience; and each candidate's games adjust the weight of the
 // meta-operator that proposed it (credit one level up).
-// The curve: after generation 0 and after every adoption, the incumbent runs on the held-out arena
-// (families never used for meta-utility) over fixed seeds; a frozen copy of the initial improver
-// ran once on the same seeds. The result compares evaluations-to-target (median ratio with a
-// bootstrap interval) and fits the returns (slope of log capability against log cumulative
-// compute). Ablations switch learning channels off (credit, macros, filter).
+// Three arenas, with disjoint families (tasks::FamiliesOverlap): *train* (the games above),
+// *validation* and *test*. A candidate the gate accepts runs on the validation arena before the
+// seam; what oversight reads (the tripwire metrics heldout_jump_sd and heldout_drop, the seam's
+// evidence) compares it with the incumbent's last validation measure. The frozen initial improver
+// is measured on both validation and test at generation 0.
+// The curve: after generation 0 and after every adoption, the incumbent runs on the test arena
+// over fixed seeds; a frozen copy of the initial improver ran once on the same seeds. The result
+// compares evaluations-to-target (median ratio with a bootstrap interval) and fits the returns
+// (slope of log capability against log cumulative compute). Test is sealed: its results are
+// written (curve, summary) and read by no decision, and its compute and time are counted apart
+// (RsiResult::test_evaluations, test_seconds) from every budget, max_seconds and the run's
+// seconds, so the lineage does not depend on the test arena (a test proves it).
+// Ablations switch learning channels off (credit, macros, filter).
 // The null control (null_control) runs all of this but adopts by a coin instead of the gate
 // (NullDecision in rsi_null.cc): the same proposals and games, adoptions blind to meta-utility.
 #pragma once
@@ -42,8 +50,10 @@ struct RsiConfig {
   int threads = 0;
   ImproverSpec initial;
   Arena train;                 // meta-utility
-  Arena held_out;              // the curve; never seen by meta-utility
-  int held_out_seeds = 5;      // runs per held-out family
+  Arena validation;            // what tripwires, gates and people read; never trained on
+  int validation_seeds = 3;    // runs per validation family
+  Arena test;                  // the curve; read by no decision (sealed)
+  int test_seeds = 5;          // runs per test family
   int generations = 10;
   int candidates = 4;          // proposals per generation
   int max_games = 24;          // per candidate
@@ -95,7 +105,8 @@ struct CandidateReport {
   std::vector<Game> games;
   // Rules over these decide tripwires, gates and invariants (oversight/policy.h lists them):
   // gain, search_heldout_gap, gap_increase, heldout_gain, size_ratio, cost_ratio, nonfinite;
-  // for a candidate that passed the test also heldout_jump_sd, heldout_drop.
+  // for a candidate that passed the test also heldout_jump_sd, heldout_drop (from its validation
+  // measure against the incumbent's). Never a test-arena number (the test arena is sealed).
   std::map<std::string, double> metrics;
   std::string note;  // why it was vetoed, when it was
   // The best program its games found (by search fitness): what a promotion gate looks at.
@@ -103,6 +114,7 @@ struct CandidateReport {
   double best_fitness = -1;
 };
 
+// A measure of one improver on an arena it never trains on (validation or test).
 struct HeldOutMeasure {
   std::vector<double> targets;          // per family
   std::vector<double> auc;              // per (family, seed), family-major
@@ -116,7 +128,8 @@ struct CurvePoint {
   double cumulative_evaluations = 0;  // meta compute so far (all games and discovery runs)
   double seconds = 0;
   std::string improver_hash;
-  HeldOutMeasure incumbent;
+  HeldOutMeasure incumbent;   // on the test arena (the curve)
+  HeldOutMeasure validation;  // the same improver on the validation arena (what oversight reads)
 };
 
 struct Adoption {  // what the seam sees
@@ -124,8 +137,8 @@ struct Adoption {  // what the seam sees
   const ImproverSpec* incumbent = nullptr;
   CandidateReport* candidate = nullptr;  // the seam may set candidate->note (why it vetoed)
   SprtBounds bounds{};
-  const HeldOutMeasure* incumbent_held_out = nullptr;  // the incumbent's last curve point
-  const HeldOutMeasure* candidate_held_out = nullptr;  // the candidate on the same held-out runs
+  const HeldOutMeasure* incumbent_validation = nullptr;  // the incumbent's last validation measure
+  const HeldOutMeasure* candidate_validation = nullptr;  // the candidate on the same validation runs
   // Re-runs the candidate's first game with the same seed and returns its score (an invariant
   // check; its cost counts as oversight compute).
   std::function<double()> rerun_first_game;
@@ -158,19 +171,24 @@ struct RsiResult {
   // candidates no better than their incumbent (at the gate's worst draw rate).
   double expected_false_adoptions = 0;
   ImproverSpec final_spec;
-  HeldOutMeasure frozen;
+  HeldOutMeasure frozen;             // the frozen initial improver on the test arena
+  HeldOutMeasure frozen_validation;  // and on the validation arena
   std::vector<CurvePoint> curve;
   std::vector<std::string> improver_hashes;  // by adoption (the spec as adopted)
   std::string final_improver;                // hash of the last measured improver (curve.back())
-  Interval speedup{0, 0, 0};        // evaluations-to-target frozen / final, median over held-out runs
+  Interval speedup{0, 0, 0};        // evaluations-to-target frozen / final, median over test runs
   double evals_to_target_frozen = 0, evals_to_target_final = 0;  // medians
   std::optional<Interval> returns;  // slope of log capability vs log cumulative compute
   std::string returns_verdict;
   double cumulative_evaluations = 0;
-  double oversight_evaluations = 0;  // of those, spent on checks (held-out of vetoed candidates,
+  double oversight_evaluations = 0;  // of those, spent on checks (validation of vetoed candidates,
                                      // re-runs, held-out fitness of best programs)
-  double seconds = 0;
-  double cpu_seconds = 0;
+  double seconds = 0;                // the loop's wall time, test measurements excluded
+  double cpu_seconds = 0;            // likewise
+  // The test arena's measurements (frozen and curve points), counted apart: in no budget, not in
+  // cumulative_evaluations, seconds or cpu_seconds.
+  double test_evaluations = 0;
+  double test_seconds = 0;
   std::string stop_reason;  // "generations", "max_seconds", "stopped", "budget: ..."
 };
 
@@ -185,32 +203,41 @@ HeldOutMeasure MeasureFromJson(const nlohmann::json& j);
 nlohmann::json ToJson(const RsiState& s);
 RsiState StateFromJson(const nlohmann::json& j);  // throws ouro::Error on a malformed state
 
-// Runs spec on every held-out family and seed. Targets per family: config.held_out.target, or
-// (when that is <= 0) `targets`, or when those are empty too, the median best of these very runs
-// (how the frozen improver's own level becomes the target).
-HeldOutMeasure MeasureHeldOut(const ImproverSpec& spec, const RsiConfig& config, const std::atomic<bool>* stop,
-                              const std::vector<double>& targets = {});
+// Runs spec on every test family and seed. Targets per family: config.test.target, or (when that
+// is <= 0) `targets`, or when those are empty too, the median best of these very runs (how the
+// frozen improver's own level becomes the target).
+HeldOutMeasure MeasureTest(const ImproverSpec& spec, const RsiConfig& config, const std::atomic<bool>* stop,
+                           const std::vector<double>& targets = {});
+// The same on the validation arena (config.validation, validation_seeds; the same rule for
+// targets).
+HeldOutMeasure MeasureValidation(const ImproverSpec& spec, const RsiConfig& config, const std::atomic<bool>* stop,
+                                 const std::vector<double>& targets = {});
+// Evaluations of one measurement on the test / validation arena.
+double TestCost(const RsiConfig& config);
+double ValidationCost(const RsiConfig& config);
 
 // The null control's coin for candidate `index` of `generation`: true (adopt) with probability
 // `rate`. A stream of its own derived from (seed, generation, index): it depends on no outcome,
 // draws nothing from the loop's proposal Rng, and needs no checkpointed state.
 bool NullCoin(uint64_t seed, int generation, int index, double rate);
 
-// The speedup of a held-out measurement over the frozen one: the median of the paired ratios
+// The speedup of a test measurement over the frozen one: the median of the paired ratios
 // frozen / m of evaluations-to-target, with its 95% bootstrap interval (2000 resamples, `seed`).
-Interval HeldOutSpeedup(const HeldOutMeasure& frozen, const HeldOutMeasure& m, uint64_t seed);
+Interval TestSpeedup(const HeldOutMeasure& frozen, const HeldOutMeasure& m, uint64_t seed);
 
 // Runs the loop from the start, or from a checkpoint `resume` (same config): a resumed run
 // reaches the same lineage and result as an uninterrupted one. A stop (hooks.stop, a budget)
 // discards the unfinished generation: the result is that of the last checkpoint.
 RsiResult RunRsi(const RsiConfig& config, const RsiHooks& hooks = {}, const RsiState* resume = nullptr);
 
-// The same, with the loop's jobs (games and held-out runs, meta/jobs.h) handed to `runner`; the
-// two above run them on the calling thread (InlineRunner). The result does not depend on the
-// runner or its number of slots.
+// The same, with the loop's jobs (games and validation and test runs, meta/jobs.h) handed to
+// `runner`; the ones above run them on the calling thread (InlineRunner). The result does not
+// depend on the runner or its number of slots.
 class JobRunner;
-HeldOutMeasure MeasureHeldOut(const ImproverSpec& spec, const RsiConfig& config, const std::atomic<bool>* stop,
-                              const std::vector<double>& targets, JobRunner& runner);
+HeldOutMeasure MeasureTest(const ImproverSpec& spec, const RsiConfig& config, const std::atomic<bool>* stop,
+                           const std::vector<double>& targets, JobRunner& runner);
+HeldOutMeasure MeasureValidation(const ImproverSpec& spec, const RsiConfig& config, const std::atomic<bool>* stop,
+                                 const std::vector<double>& targets, JobRunner& runner);
 RsiResult RunRsi(const RsiConfig& config, const RsiHooks& hooks, const RsiState* resume, JobRunner& runner);
 
 }  // namespace ouro::meta

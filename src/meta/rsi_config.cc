@@ -3,6 +3,8 @@
 #include <filesystem>
 #include <fstream>
 #include <sstream>
+#include <utility>
+#include <vector>
 
 #include <toml++/toml.h>
 
@@ -17,7 +19,8 @@ namespace {
 
 struct Reader : TomlReader {
   using TomlReader::TomlReader;
-  void Arena(const toml::table& t, const std::string& sec, meta::Arena& a, int* seeds) const {
+  // `seeds`: the table has a seeds key (validation, test); `frozen`: its target may be "frozen".
+  void Arena(const toml::table& t, const std::string& sec, meta::Arena& a, int* seeds, bool frozen) const {
     if (seeds) CheckKeys(t, sec, {"families", "budget", "target", "stop_at", "seeds"});
     else CheckKeys(t, sec, {"families", "budget", "target", "stop_at"});
     if (const toml::node* n = t.get("families")) {
@@ -35,7 +38,7 @@ struct Reader : TomlReader {
     Int(t, sec, "budget", a.budget, 1, int64_t{1} << 40);
     if (const toml::node* n = t.get("target"); n && n->is_string()) {
       if (*n->value<std::string>() != "frozen") Fail(n, sec + ".target", "expected a fitness in (0, 1] or \"frozen\"");
-      if (!seeds) Fail(n, sec + ".target", "\"frozen\" is for [rsi.held_out] only");
+      if (!frozen) Fail(n, sec + ".target", "\"frozen\" is for [rsi.test] only; give a fitness in (0, 1]");
       a.target = 0;
     } else {
       Double(t, sec, "target", a.target, 1e-9, 1.0);
@@ -43,11 +46,48 @@ struct Reader : TomlReader {
     Double(t, sec, "stop_at", a.stop_at, 0.0, 2.0);
     if (seeds) Int(t, sec, "seeds", *seeds, 1, 1000);
   }
+
+  // [rsi.train], [rsi.validation], [rsi.test] of the [rsi] table `t`; `legacy`: a stored recipe
+  // from before the three arenas, whose [rsi.held_out] is the test arena.
+  void Arenas(const toml::table& t, RsiConfig& c, bool legacy) const {
+    if (const toml::node* n = t.get("held_out"); n && !legacy)
+      Fail(n, "[rsi.held_out]",
+           "the held-out arena is now [rsi.test] (the curve's arena, read by no decision): rename the table to "
+           "[rsi.test] and give a [rsi.validation] arena for oversight (docs/config.md)");
+    if (const toml::table* s = Table(t, "train", "rsi.")) Arena(*s, "[rsi.train]", c.train, nullptr, false);
+    if (const toml::table* s = Table(t, "validation", "rsi."))
+      Arena(*s, "[rsi.validation]", c.validation, &c.validation_seeds, false);
+    if (const toml::table* s = Table(t, "test", "rsi.")) Arena(*s, "[rsi.test]", c.test, &c.test_seeds, true);
+    if (const toml::table* s = legacy ? Table(t, "held_out", "rsi.") : nullptr)
+      Arena(*s, "[rsi.held_out]", c.test, &c.test_seeds, true);
+  }
 };
 
 }  // namespace
 
-RsiFileConfig ParseRsiConfig(std::string_view text, const std::string& source) {
+void CheckArenas(const RsiConfig& c, const std::string& source) {
+  const std::vector<std::pair<const char*, const meta::Arena*>> arenas = {
+      {"[rsi.train]", &c.train}, {"[rsi.validation]", &c.validation}, {"[rsi.test]", &c.test}};
+  for (size_t i = 0; i < arenas.size(); ++i)
+    for (size_t j = i + 1; j < arenas.size(); ++j)
+      for (const auto& a : arenas[i].second->families)
+        for (const auto& b : arenas[j].second->families)
+          if (tasks::FamiliesOverlap(a, b))
+            throw Error(source + ": " + arenas[j].first + " family '" + tasks::TaskSpecToString(b) + "' overlaps " +
+                        arenas[i].first + " family '" + tasks::TaskSpecToString(a) +
+                        "'; the arenas' families must be disjoint (same family and dim, and hidden size for "
+                        "nonlinear; a shared fmnist class pair, in either order; the same data file)");
+  for (size_t i = 0; i < 2; ++i)
+    for (const auto& f : arenas[i].second->families)
+      for (const SealedArena& t : kSealedTestArenas)
+        if (f.family == t.family && f.dim == t.dim)
+          throw Error(source + ": " + arenas[i].first + " family '" + tasks::TaskSpecToString(f) +
+                      "' is of the same kind and size as the sealed test arena " + t.name + " (" + t.what +
+                      ", configs/arenas/); train and validation may not use " + t.family + " families at dim " +
+                      std::to_string(t.dim));
+}
+
+RsiFileConfig ParseRsiConfig(std::string_view text, const std::string& source, bool stored) {
   const search::RunConfig run = search::ParseRunConfig(text, source, {"improver", "rsi", "oversight"});
   Reader r(source);
   toml::table root = toml::parse(text, source);  // already parsed once without error
@@ -70,13 +110,22 @@ RsiFileConfig ParseRsiConfig(std::string_view text, const std::string& source) {
     r.String(*t, "[oversight]", "policy", out.policy);
     if (out.policy.empty()) r.Fail(t->get("policy"), "[oversight].policy", "expected \"default\", \"off\" or a policy file path");
   }
-  c.train.base = base;
-  c.held_out.base = base;
-  c.train.families = {tasks::ParseTaskSpec("linear:dim=4,tasks=5,train=50,valid=50")};
-  c.held_out.families = {tasks::ParseTaskSpec("linear:dim=8,tasks=5,train=50,valid=50")};
+  c.train.base = c.validation.base = c.test.base = base;
+  // A stored run recorded before the three arenas: it has neither [rsi.validation] nor [rsi.test]
+  // and keeps the defaults it ran with.
+  const toml::table* rsi = root.get("rsi") ? root.get("rsi")->as_table() : nullptr;
+  const bool legacy = stored && !(rsi && (rsi->contains("validation") || rsi->contains("test")));
+  c.train.families = {tasks::ParseTaskSpec(legacy ? "linear:dim=4,tasks=5,train=50,valid=50"
+                                                  : "linear:dim=2,tasks=3,train=50,valid=50")};
+  c.validation.families = {tasks::ParseTaskSpec("linear:dim=3,tasks=3,train=50,valid=50")};
+  c.test.families = {tasks::ParseTaskSpec("linear:dim=8,tasks=5,train=50,valid=50")};
   if (const toml::table* t = r.Table(root, "rsi", "")) {
-    r.CheckKeys(*t, "[rsi]", {"generations", "candidates", "max_games", "max_seconds", "filter_budget", "ablate", "gate",
-                         "sprt", "train", "held_out", "null_control", "null_adopt_rate"});
+    r.Arenas(*t, c, legacy);  // first: it names the old [rsi.held_out] table
+    std::vector<std::string_view> keys = {"generations", "candidates", "max_games", "max_seconds", "filter_budget",
+                                          "ablate", "gate", "sprt", "train", "validation", "test",
+                                          "null_control", "null_adopt_rate"};
+    if (legacy) keys.push_back("held_out");
+    r.CheckKeys(*t, "[rsi]", keys);
     r.Int(*t, "[rsi]", "generations", c.generations, 0, 100000);
     r.Int(*t, "[rsi]", "candidates", c.candidates, 1, 1000);
     r.Int(*t, "[rsi]", "max_games", c.max_games, 1, 100000);
@@ -101,17 +150,14 @@ RsiFileConfig ParseRsiConfig(std::string_view text, const std::string& source) {
       r.Double(*s, "[rsi.sprt]", "beta", c.sprt.beta, 1e-9, 0.5);
       r.Double(*s, "[rsi.sprt]", "alpha_run", c.alpha_run, 1e-9, 1e6);
     }
-    if (const toml::table* s = r.Table(*t, "train", "rsi.")) r.Arena(*s, "[rsi.train]", c.train, nullptr);
-    if (const toml::table* s = r.Table(*t, "held_out", "rsi."))
-      r.Arena(*s, "[rsi.held_out]", c.held_out, &c.held_out_seeds);
   }
-  // Held-out families must not be training families (the curve would not be honest).
-  for (const auto& h : c.held_out.families)
-    for (const auto& tr : c.train.families)
-      if (h.family == tr.family && h.dim == tr.dim && h.hidden == tr.hidden && h.pairs == tr.pairs &&
-          h.path == tr.path && h.project_dim == tr.project_dim)
-        throw Error(source + ": [rsi.held_out] family '" + tasks::TaskSpecToString(h) +
-                    "' is also a training family; held-out families must differ (family, dim, hidden size, pairs or file)");
+  if (legacy) {
+    // Recorded before the validation arena: oversight read the held-out arena, now the test one.
+    c.validation = c.test;
+    c.validation_seeds = c.test_seeds;
+  } else {
+    CheckArenas(c, source);
+  }
   try {
     if (out.initial == "plain") c.initial = PlainSpec(base);
     else if (out.initial == "config") c.initial = SpecFromConfig(base);
@@ -137,9 +183,16 @@ RsiFileConfig LoadRsiConfig(const std::string& path) {
 
 RsiFileConfig DefaultRsiConfig() { return ParseRsiConfig(internal::kDefaultRsiConfig, "<default rsi config>"); }
 
+std::string SealedArenaText() {
+  std::string s;
+  for (const SealedArena& t : kSealedTestArenas)
+    s += (s.empty() ? "" : "; ") + std::string(t.name) + ": " + t.what;
+  return s;
+}
+
 namespace {
 
-nlohmann::json CoreJson(const RsiConfig& c) {
+nlohmann::json ConfigJson(const RsiConfig& c) {
   auto families = [](const Arena& a) {
     nlohmann::json f = nlohmann::json::array();
     for (const auto& s : a.families) f.push_back(tasks::TaskSpecToString(s));
@@ -157,10 +210,14 @@ nlohmann::json CoreJson(const RsiConfig& c) {
           {"sprt", {{"elo0", c.sprt.elo0}, {"elo1", c.sprt.elo1}, {"alpha", c.sprt.alpha}, {"beta", c.sprt.beta},
                     {"alpha_run", c.alpha_run}}},
           {"train", {{"families", families(c.train)}, {"budget", c.train.budget}, {"target", c.train.target}, {"stop_at", c.train.stop_at}}},
-          {"held_out",
-           {{"families", families(c.held_out)}, {"seeds", c.held_out_seeds}, {"budget", c.held_out.budget},
-            {"target", c.held_out.target > 0 ? nlohmann::json(c.held_out.target) : nlohmann::json("frozen")},
-            {"stop_at", c.held_out.stop_at}}},
+          {"validation",
+           {{"families", families(c.validation)}, {"seeds", c.validation_seeds}, {"budget", c.validation.budget},
+            {"target", c.validation.target > 0 ? nlohmann::json(c.validation.target) : nlohmann::json("frozen")},
+            {"stop_at", c.validation.stop_at}}},
+          {"test",
+           {{"families", families(c.test)}, {"seeds", c.test_seeds}, {"budget", c.test.budget},
+            {"target", c.test.target > 0 ? nlohmann::json(c.test.target) : nlohmann::json("frozen")},
+            {"stop_at", c.test.stop_at}}},
           {"shape", {{"scalars", c.train.base.shape.scalars}, {"vectors", c.train.base.shape.vectors},
                      {"matrices", c.train.base.shape.matrices}}},
           {"initial_improver", nlohmann::json::parse(ToJson(c.initial).dump())}};
@@ -169,7 +226,8 @@ nlohmann::json CoreJson(const RsiConfig& c) {
 }  // namespace
 
 nlohmann::json ToJson(const RsiConfig& c) {
-  nlohmann::json j = CoreJson(c);
+  nlohmann::json j = ConfigJson(c);
+  j["held_out"] = j["test"];  // the test arena's key before validation existed, kept for readers
   // Only in null-control runs, so the stored config of every other run is as before.
   if (c.null_control) j.update({{"null_control", true}, {"null_adopt_rate", c.null_adopt_rate}});
   return j;

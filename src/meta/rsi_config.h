@@ -7,10 +7,14 @@
 //   [rsi]       generations, candidates, max_games, max_seconds, filter_budget, ablate, gate,
 //               null_control, null_adopt_rate (the null control: adoptions by a coin)
 //   [rsi.sprt]  elo0, elo1, alpha, beta, alpha_run
-//   [rsi.train] families (task specs), budget, target, stop_at    — meta-utility
-//   [rsi.held_out] families, seeds, budget, target, stop_at       — the curve (never trained on)
+//   [rsi.train] families (task specs), budget, target, stop_at    — meta-utility (the games)
+//   [rsi.validation] families, seeds, budget, target, stop_at     — what oversight reads
+//   [rsi.test] families, seeds, budget, target, stop_at           — the curve (read by no decision)
 //   [oversight] policy = "default" | "off" | "PATH.toml"           — see oversight/policy.h
-// Unknown keys, wrong types and out-of-range values throw ouro::Error naming file and key.
+// The three arenas' families must be disjoint (tasks::FamiliesOverlap), and train and validation
+// may not use a family of the kind and size of a sealed test arena (kSealedTestArenas).
+// Unknown keys, wrong types and out-of-range values throw ouro::Error naming file and key; so does
+// [rsi.held_out], the test arena's old name (rename it to [rsi.test]).
 #pragma once
 
 #include <string>
@@ -31,7 +35,31 @@ struct RsiFileConfig {
   std::string policy = "default";
 };
 
-RsiFileConfig ParseRsiConfig(std::string_view text, const std::string& source);
+// The project's sealed test arenas T1-T3 (issue 15; their exact config files are under
+// configs/arenas/). None of them, nor a family of the same kind and size, may appear in
+// [rsi.train] or [rsi.validation]: a family with this name and dim is refused there.
+struct SealedArena {
+  const char* name;
+  const char* family;
+  int dim;
+  const char* what;
+};
+inline constexpr SealedArena kSealedTestArenas[] = {
+    {"T1", "linear", 4, "the AutoML-Zero demo task, linear regression at 4 features"},
+    {"T2", "fmnist", 16, "Fashion-MNIST class pairs at 16 features"},
+    {"T3", "nonlinear", 4, "the nonlinear teacher family at 4 features"},
+};
+std::string SealedArenaText();  // "T1: ...; T2: ...; T3: ..."
+
+// Throws ouro::Error (naming `source`, both tables and the family) when two arenas of `config`
+// share a family (tasks::FamiliesOverlap) or train/validation use a sealed test arena's kind.
+void CheckArenas(const RsiConfig& config, const std::string& source);
+
+// `stored`: the text comes from a stored run's recipe. A run recorded before the three arenas (no
+// [rsi.validation] or [rsi.test]) may have [rsi.held_out]: it is read as [rsi.test], the validation arena is the same arena (what oversight
+// read then), the defaults are the ones it ran with, and CheckArenas is not applied, so the run
+// resumes and replays as it ran.
+RsiFileConfig ParseRsiConfig(std::string_view text, const std::string& source, bool stored = false);
 RsiFileConfig LoadRsiConfig(const std::string& path);
 // The embedded default: configs/rsi-demo.toml, compiled in at build time.
 RsiFileConfig DefaultRsiConfig();

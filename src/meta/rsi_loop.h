@@ -2,7 +2,7 @@
 // between its stages, and the stages themselves.
 //
 // RunRsi is a sequence of named stages over plain-data jobs (jobs.h) handed to a JobRunner:
-//   StartRun                 generation 0: the initial improver and the frozen measurement
+//   StartRun                 generation 0: the initial improver, measured on validation and test
 //   per generation (RunGeneration):
 //     PlayIncumbent          the incumbent's games, played once and shared by all candidates
 //     DiscoverFilter         a proposal filter learned by the level-0 search from their history
@@ -10,9 +10,10 @@
 //     PlaysLikeIncumbent     an identical candidate (same effective strategy) is not played
 //     PlayCandidate          its paired games through the SPRT gate the run can still afford
 //     NullDecision           (null control only) a coin replaces the gate's decision
-//     MeasureAndAdopt        held-out measurement and the adoption seam (hooks.adopt)
+//     MeasureAndAdopt        validation measurement and the adoption seam (hooks.adopt)
 //     RecordCandidate        counts, log, hooks.on_candidate, meta-level credit
-//     EndGeneration          learned credit, the new incumbent, its curve point, the checkpoint
+//     EndGeneration          the new incumbent's test measurement (sealed: MeasureSealedTest),
+//                            learned credit, the new incumbent, its curve point, the checkpoint
 // A stage that meets a stop, a budget or max_seconds returns a Status other than kOk; RunRsi then
 // restores the last checkpoint. Single-threaded: only the runner's jobs run elsewhere.
 #pragma once
@@ -47,6 +48,8 @@ class Loop {
   std::string budget_hit;  // the budget that stopped the run, when one did
 
   RsiResult& res() { return st.result; }
+  // The loop's wall and cpu seconds: what max_seconds and the budgets read. Test measurements are
+  // not in them (MeasureSealedTest).
   double Elapsed() const;
   double Cpu() const;
   void Log(const std::string& line) const;
@@ -57,8 +60,12 @@ class Loop {
   // Safe point: hooks.pause_point, then the stop flag and the budgets.
   [[nodiscard]] Status Check();
   void Checkpoint(int generation);
-  void AddCurvePoint(int generation, const HeldOutMeasure& m);
-  double HeldOutCost() const;  // evaluations of one held-out measurement
+  void AddCurvePoint(int generation, const HeldOutMeasure& test, const HeldOutMeasure& validation);
+  // Measures `spec` on the sealed test arena (targets: the frozen improver's test targets, or its
+  // own when `frozen`). Its evaluations go to test_evaluations and its wall time to test_seconds;
+  // neither reaches cumulative_evaluations, a budget or Elapsed()/Cpu(), and no Check runs here:
+  // nothing the loop decides may depend on the test arena. kStopped when the stop flag was set.
+  [[nodiscard]] Status MeasureSealedTest(const ImproverSpec& spec, bool frozen, HeldOutMeasure& out);
   // The next candidate's gate: SpendAlpha over what the run has spent (the normal gate: always
   // its one alpha).
   GateRung NextGate() const;
@@ -70,6 +77,7 @@ class Loop {
  private:
   std::chrono::steady_clock::time_point start_;
   double cpu_start_, wall_before_, cpu_before_;
+  double test_wall_ = 0, test_cpu_ = 0;  // spent in MeasureSealedTest by this process
   double gen_start_evals_ = 0, gen_start_wall_ = 0, gen_start_cpu_ = 0;
   std::string OverBudget() const;
 };
@@ -82,7 +90,7 @@ struct Generation {
   int64_t candidate_runs = 0;
   std::set<std::string> tried;              // hashes of the candidates proposed so far
   std::optional<CandidateReport> accepted;
-  std::optional<HeldOutMeasure> accepted_held;
+  std::optional<HeldOutMeasure> accepted_validation;
 };
 
 [[nodiscard]] Status StartRun(Loop& loop);
@@ -101,9 +109,9 @@ bool PlaysLikeIncumbent(const Loop& loop, const ImproverSpec& spec);
 // gate said. REQUIRES: rep was played (PlayCandidate).
 void NullDecision(const Loop& loop, CandidateReport& rep);
 [[nodiscard]] Status MeasureAndAdopt(Loop& loop, Generation& gen, CandidateReport& rep,
-                                     std::optional<HeldOutMeasure>& held);
-void RecordCandidate(Loop& loop, Generation& gen, CandidateReport& rep, std::optional<HeldOutMeasure>& held);
-void EndGeneration(Loop& loop, Generation& gen);
+                                     std::optional<HeldOutMeasure>& validation);
+void RecordCandidate(Loop& loop, Generation& gen, CandidateReport& rep, std::optional<HeldOutMeasure>& validation);
+[[nodiscard]] Status EndGeneration(Loop& loop, Generation& gen);
 
 // The speedup, medians and returns of a finished run, from its curve.
 void Summarise(const RsiConfig& config, RsiResult& result);

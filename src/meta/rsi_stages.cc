@@ -41,9 +41,11 @@ Loop::Loop(const RsiConfig& config, const RsiHooks& h, JobRunner& r, const RsiSt
   for (const auto& a : cfg.ablate) ctx.disabled[ChannelOp(a)] = true;
 }
 
-double Loop::Elapsed() const { return wall_before_ + std::chrono::duration<double>(Clock::now() - start_).count(); }
+double Loop::Elapsed() const {
+  return wall_before_ + std::chrono::duration<double>(Clock::now() - start_).count() - test_wall_;
+}
 
-double Loop::Cpu() const { return cpu_before_ + CpuSeconds() - cpu_start_; }
+double Loop::Cpu() const { return cpu_before_ + CpuSeconds() - cpu_start_ - test_cpu_; }
 
 void Loop::Log(const std::string& line) const {
   if (hooks.on_log) hooks.on_log(line);
@@ -91,12 +93,13 @@ void Loop::Checkpoint(int generation) {
   if (hooks.on_checkpoint) hooks.on_checkpoint(st);
 }
 
-void Loop::AddCurvePoint(int generation, const HeldOutMeasure& m) {
+void Loop::AddCurvePoint(int generation, const HeldOutMeasure& test, const HeldOutMeasure& validation) {
   CurvePoint p;
   p.generation = generation;
   p.cumulative_evaluations = st.result.cumulative_evaluations;
   p.improver_hash = SpecHash(st.incumbent);
-  p.incumbent = m;
+  p.incumbent = test;
+  p.validation = validation;
   p.seconds = Elapsed();
   st.result.curve.push_back(p);
   if (hooks.on_curve) hooks.on_curve(p, st.result.frozen);
@@ -107,8 +110,16 @@ GateRung Loop::NextGate() const {
   return SpendAlpha(ladder, st.result.expected_false_adoptions, cfg.alpha_run);
 }
 
-double Loop::HeldOutCost() const {
-  return static_cast<double>(cfg.held_out.families.size()) * cfg.held_out_seeds * static_cast<double>(cfg.held_out.budget);
+Status Loop::MeasureSealedTest(const ImproverSpec& spec, bool frozen, HeldOutMeasure& out) {
+  const Clock::time_point wall = Clock::now();
+  const double cpu = CpuSeconds();
+  out = MeasureTest(spec, cfg, hooks.stop, frozen ? std::vector<double>{} : st.result.frozen.targets, runner);
+  const double seconds = std::chrono::duration<double>(Clock::now() - wall).count();
+  test_wall_ += seconds;
+  test_cpu_ += CpuSeconds() - cpu;
+  st.result.test_evaluations += TestCost(cfg);
+  st.result.test_seconds += seconds;
+  return Stopped() ? Status::kStopped : Status::kOk;
 }
 
 Status Loop::PlayTrainingRuns(const std::vector<RunJob>& jobs, std::vector<RunOutcome>& out) {
@@ -132,9 +143,10 @@ Status StartRun(Loop& loop) {
   loop.st.incumbent = loop.cfg.initial;
   if (loop.hooks.on_improver) loop.hooks.on_improver(0, loop.st.incumbent, nullptr, nullptr);
   res.improver_hashes.push_back(SpecHash(loop.st.incumbent));
-  res.frozen = MeasureHeldOut(loop.cfg.initial, loop.cfg, loop.hooks.stop, {}, loop.runner);
+  res.frozen_validation = MeasureValidation(loop.cfg.initial, loop.cfg, loop.hooks.stop, {}, loop.runner);
   if (loop.Stopped()) return Status::kStopped;
-  loop.AddCurvePoint(0, res.frozen);
+  if (Status s = loop.MeasureSealedTest(loop.cfg.initial, /*frozen=*/true, res.frozen); Failed(s)) return s;
+  loop.AddCurvePoint(0, res.frozen, res.frozen_validation);
   res.stop_reason = "generations";
   loop.Checkpoint(0);
   return Status::kOk;
@@ -157,18 +169,17 @@ Status RunGeneration(Loop& loop, int number) {
     if (!loop.Ablated("filter") && ci == 0)
       if (Status s = DiscoverFilter(loop, gen); Failed(s)) return s;
     CandidateReport rep = Propose(loop, gen, ci);
-    std::optional<HeldOutMeasure> held;
+    std::optional<HeldOutMeasure> validation;
     if (PlaysLikeIncumbent(loop, rep.spec)) {
       rep.decision = "identical";
     } else {
       if (Status s = PlayCandidate(loop, gen, rep); Failed(s)) return s;
       if (cfg.null_control) NullDecision(loop, rep);
-      if (Status s = MeasureAndAdopt(loop, gen, rep, held); Failed(s)) return s;
+      if (Status s = MeasureAndAdopt(loop, gen, rep, validation); Failed(s)) return s;
     }
-    RecordCandidate(loop, gen, rep, held);
+    RecordCandidate(loop, gen, rep, validation);
   }
-  EndGeneration(loop, gen);
-  return Status::kOk;
+  return EndGeneration(loop, gen);
 }
 
 namespace {
@@ -360,7 +371,7 @@ Status PlayCandidate(Loop& loop, Generation& gen, CandidateReport& rep) {
 
 namespace {
 
-// Paired standard error of the difference of two held-out measurements (same runs).
+// Paired standard error of the difference of two measurements on the same runs.
 double PairedSe(const HeldOutMeasure& a, const HeldOutMeasure& b) {
   const size_t n = std::min(a.auc.size(), b.auc.size());
   if (n < 2) return 0;
@@ -374,20 +385,20 @@ double PairedSe(const HeldOutMeasure& a, const HeldOutMeasure& b) {
 
 }  // namespace
 
-Status MeasureAndAdopt(Loop& loop, Generation& gen, CandidateReport& rep, std::optional<HeldOutMeasure>& held) {
+Status MeasureAndAdopt(Loop& loop, Generation& gen, CandidateReport& rep, std::optional<HeldOutMeasure>& validation) {
   if (rep.decision != "adopted") return Status::kOk;
   const RsiConfig& cfg = loop.cfg;
   RsiResult& res = loop.res();
-  // Held-out before adoption: the curve point if adopted, a tripwire input either way.
-  held = MeasureHeldOut(rep.spec, cfg, loop.hooks.stop, res.frozen.targets, loop.runner);
-  res.cumulative_evaluations += loop.HeldOutCost();
+  // Validation before adoption: what the tripwires and the seam read (never the test arena).
+  validation = MeasureValidation(rep.spec, cfg, loop.hooks.stop, res.frozen_validation.targets, loop.runner);
+  res.cumulative_evaluations += ValidationCost(cfg);
   if (Status s = loop.Check(); Failed(s)) return s;
-  const HeldOutMeasure& last = res.curve.back().incumbent;
-  const double se = PairedSe(last, *held);
-  const double jump = held->capability - last.capability;
+  const HeldOutMeasure& last = res.curve.back().validation;
+  const double se = PairedSe(last, *validation);
+  const double jump = validation->capability - last.capability;
   rep.metrics["heldout_jump_sd"] = se > 0 ? jump / se : (jump > 0 ? 1e9 : 0);
   rep.metrics["heldout_drop"] = -jump;
-  Adoption a{gen.number, &loop.st.incumbent, &rep, GateBounds(rep.alpha, cfg.sprt.beta), &last, &*held, {}};
+  Adoption a{gen.number, &loop.st.incumbent, &rep, GateBounds(rep.alpha, cfg.sprt.beta), &last, &*validation, {}};
   a.rerun_first_game = [&loop, &rep, number = gen.number]() {
     const RunJob job = GameJob(rep.spec, loop.cfg.train, loop.cfg.seed, number, 0, loop.cfg.threads);
     const RunOutcome again = std::move(loop.runner.Run({job}, loop.hooks.stop).front());
@@ -399,12 +410,12 @@ Status MeasureAndAdopt(Loop& loop, Generation& gen, CandidateReport& rep, std::o
   if (Status s = loop.Check(); Failed(s)) return s;  // a stop while the seam waited for a person
   if (!ok) {
     rep.decision = "vetoed";
-    res.oversight_evaluations += loop.HeldOutCost();  // measured for nothing
+    res.oversight_evaluations += ValidationCost(cfg);  // measured for nothing
   }
   return Status::kOk;
 }
 
-void RecordCandidate(Loop& loop, Generation& gen, CandidateReport& rep, std::optional<HeldOutMeasure>& held) {
+void RecordCandidate(Loop& loop, Generation& gen, CandidateReport& rep, std::optional<HeldOutMeasure>& validation) {
   RsiResult& res = loop.res();
   if (rep.decision == "adopted") ++res.adopted;
   else if (rep.decision == "inconclusive") ++res.inconclusive;
@@ -422,14 +433,18 @@ void RecordCandidate(Loop& loop, Generation& gen, CandidateReport& rep, std::opt
   if (loop.hooks.on_candidate) loop.hooks.on_candidate(rep);
   if (rep.decision == "adopted") {
     gen.accepted = rep;
-    gen.accepted_held = held;
+    gen.accepted_validation = validation;
   }
   if (!loop.Ablated("credit")) CreditMetaOperator(loop.st.incumbent, rep);
 }
 
-void EndGeneration(Loop& loop, Generation& gen) {
+Status EndGeneration(Loop& loop, Generation& gen) {
   RsiResult& res = loop.res();
   ImproverSpec& incumbent = loop.st.incumbent;
+  // The curve point: the adopted strategy on the test arena, measured after the decision.
+  HeldOutMeasure test;
+  if (gen.accepted)
+    if (Status s = loop.MeasureSealedTest(gen.accepted->spec, /*frozen=*/false, test); Failed(s)) return s;
   // What every game of this generation taught goes into the incumbent's knowledge.
   for (const auto& g : gen.incumbent_games) gen.credit.Add(g.credit);
   if (!loop.Ablated("credit")) {
@@ -445,9 +460,10 @@ void EndGeneration(Loop& loop, Generation& gen) {
     incumbent = next;
     res.improver_hashes.push_back(SpecHash(incumbent));
     if (loop.hooks.on_improver) loop.hooks.on_improver(gen.number, incumbent, &parent, &*gen.accepted);
-    loop.AddCurvePoint(gen.number, *gen.accepted_held);
+    loop.AddCurvePoint(gen.number, test, *gen.accepted_validation);
   }
   loop.Checkpoint(gen.number);
+  return Status::kOk;
 }
 
 }  // namespace ouro::meta::rsi_loop

@@ -20,10 +20,17 @@ const std::vector<MetricInfo> kMetrics = {
     {"size_ratio", "mean size of the candidate's best programs / the incumbent's"},
     {"cost_ratio", "candidate's evaluations per game / the incumbent's"},
     {"nonfinite", "number of NaN or infinite scores in the candidate's games"},
-    {"heldout_jump_sd", "held-out capability change in this generation, in standard errors of the paired runs"},
-    {"heldout_drop", "held-out capability lost by adopting the candidate (incumbent minus candidate)"},
+    {"heldout_jump_sd", "validation-arena capability change in this generation, in standard errors of the paired runs"},
+    {"heldout_drop", "validation-arena capability lost by adopting the candidate (incumbent minus candidate)"},
     {"claimed_gain", "alias of gain"},
     {"fitness", "promotion gate: the search fitness of the program to promote (gain: its improvement on the best so far)"},
+};
+
+const std::vector<MetricInfo> kTestMetrics = {
+    {"test_capability", "the incumbent's mean area under the best-fitness curve on the test arena (the curve)"},
+    {"test_gain", "test capability of the incumbent minus the frozen initial improver's"},
+    {"test_evals_to_target", "median evaluations-to-target on the test arena"},
+    {"test_speedup", "frozen / incumbent evaluations-to-target on the test arena (the run's speedup)"},
 };
 
 namespace {
@@ -63,13 +70,13 @@ above = 0.25
 action = "reject"
 
 [[tripwire]]
-name = "heldout_jump"    # held-out capability jumped by more than 8 standard errors in one generation
+name = "heldout_jump"    # validation capability jumped by more than 8 standard errors in one generation
 metric = "heldout_jump_sd"
 above = 8
 action = "log"
 
 [[tripwire]]
-name = "heldout_drop"    # the candidate won on search but lost held-out capability
+name = "heldout_drop"    # the candidate won its games but lost validation capability
 metric = "heldout_drop"
 above = 0.02
 action = "log"
@@ -105,6 +112,10 @@ struct Reader : TomlReader {
   }
 
   void CheckMetric(const toml::node* n, const std::string& where, const std::string& m) const {
+    for (const auto& k : kTestMetrics)
+      if (m == k.name)
+        Fail(n, where, "'" + m + "' is a test-arena metric: the test arena is sealed (read by no decision), so no "
+                       "tripwire or gate may use it; use a validation metric such as heldout_jump_sd or heldout_drop");
     for (const auto& k : kMetrics)
       if (m == k.name) return;
     std::string list;

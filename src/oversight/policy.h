@@ -34,6 +34,9 @@ struct MetricInfo {
   const char* meaning;
 };
 extern const std::vector<MetricInfo> kMetrics;
+// What the loop records from the sealed test arena (rsi.h). The loader refuses a tripwire or gate
+// on any of them (ouro::Error naming the metric): no decision may read the test arena.
+extern const std::vector<MetricInfo> kTestMetrics;
 
 inline constexpr const char* kActions[] = {"log", "pause", "approve", "reject", "stop"};
 

@@ -114,9 +114,13 @@ Question AdoptionSeam::AdoptQuestion(const meta::Adoption& a, const std::string&
   q.evidence = DecisionEvidence(c, cfg_);
   q.evidence["reason"] = reason;
   q.evidence["meta_utility"] = c.meta_utility;
-  q.evidence["heldout_capability"] = a.candidate_held_out ? a.candidate_held_out->capability : 0.0;
-  q.evidence["incumbent_heldout_capability"] =
-      a.incumbent_held_out ? a.incumbent_held_out->capability : 0.0;
+  // The validation arena's capabilities (heldout_*: their names before the validation arena).
+  const double cand = a.candidate_validation ? a.candidate_validation->capability : 0.0;
+  const double inc = a.incumbent_validation ? a.incumbent_validation->capability : 0.0;
+  q.evidence["validation_capability"] = cand;
+  q.evidence["incumbent_validation_capability"] = inc;
+  q.evidence["heldout_capability"] = cand;
+  q.evidence["incumbent_heldout_capability"] = inc;
   q.evidence["diff"] = meta::DiffText(*a.incumbent, c.spec);
   return q;
 }

@@ -51,7 +51,7 @@ RsiRecipe RecipeFromRun(const store::RunInfo& run) {
 meta::RsiConfig BuildConfig(const RsiRecipe& r, const json* stored_initial) {
   meta::RsiFileConfig file = r.config_text.empty()
                                  ? meta::DefaultRsiConfig()
-                                 : meta::ParseRsiConfig(r.config_text, r.config_source);
+                                 : meta::ParseRsiConfig(r.config_text, r.config_source, /*stored=*/true);
   meta::RsiConfig cfg = file.rsi;
   cfg.seed = r.seed;
   if (r.threads >= 0) cfg.threads = r.threads;

@@ -39,7 +39,8 @@ json DecisionEvidence(const meta::CandidateReport& r, const meta::RsiConfig& cfg
 json CurvePointJson(const meta::CurvePoint& p, const meta::HeldOutMeasure& frozen) {
   return {{"improver", p.improver_hash},
           {"incumbent", meta::ToJson(p.incumbent)},
-          {"frozen", meta::ToJson(frozen)}};
+          {"frozen", meta::ToJson(frozen)},
+          {"validation", meta::ToJson(p.validation)}};
 }
 
 std::string AdoptKey(const meta::CandidateReport& r) {
@@ -151,6 +152,8 @@ json RsiSummary(int64_t run_id, const meta::RsiConfig& cfg, const meta::RsiResul
       {"returns_verdict", r.returns_verdict},
       {"capability_frozen", r.frozen.capability},
       {"capability_final", r.curve.back().incumbent.capability},
+      {"validation_capability_frozen", r.frozen_validation.capability},
+      {"validation_capability_final", r.curve.back().validation.capability},
       {"cumulative_evaluations", r.cumulative_evaluations},
       {"oversight_evaluations", r.oversight_evaluations},
       {"oversight_share",
@@ -159,6 +162,8 @@ json RsiSummary(int64_t run_id, const meta::RsiConfig& cfg, const meta::RsiResul
       {"stop_reason", r.stop_reason},
       {"seconds", r.seconds},
       {"cpu_seconds", r.cpu_seconds},
+      {"test_evaluations", r.test_evaluations},
+      {"test_seconds", r.test_seconds},
   };
   if (cfg.null_control)
     j["null_control"] = true;  // absent otherwise: other summaries are unchanged

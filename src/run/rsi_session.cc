@@ -116,13 +116,13 @@ void RsiSession::OnCandidate(const meta::CandidateReport& r) {
 void RsiSession::OnCurve(const meta::CurvePoint& p, const meta::HeldOutMeasure& frozen) {
   db_.AddCurvePoint(run_, CurveRowOf(p, frozen));
   capability_.emplace_back(p.generation, p.incumbent.capability);
-  char buf[220];
+  char buf[260];
   std::snprintf(buf, sizeof buf,
-                "held-out at gen %d: capability %.4f (frozen %.4f), median evals-to-target %.0f "
-                "(frozen %.0f), %.0f meta evals, %.0f s",
+                "test at gen %d: capability %.4f (frozen %.4f), median evals-to-target %.0f "
+                "(frozen %.0f); validation %.4f; %.0f meta evals, %.0f s",
                 p.generation, p.incumbent.capability, frozen.capability,
                 meta::Median(p.incumbent.evals_to_target), meta::Median(frozen.evals_to_target),
-                p.cumulative_evaluations, p.seconds);
+                p.validation.capability, p.cumulative_evaluations, p.seconds);
   say_(buf);
 }
 

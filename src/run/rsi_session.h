@@ -37,7 +37,7 @@ struct SessionIo {
 struct RsiOutcome {
   meta::RsiResult result;
   nlohmann::json summary;  // as stored with the run
-  // Held-out capability per generation, including the generations before a resume.
+  // Test capability per generation, including the generations before a resume.
   std::vector<std::pair<int, double>> capability;
   bool stopped = false;                  // by people, a tripwire, a signal or a budget: resumable
   bool before_first_checkpoint = false;  // stopped with nothing kept: result and summary are empty

@@ -15,8 +15,9 @@ namespace ouro::run {
 // - costs: c_k = the cumulative meta evaluations at adoption k's point minus those at the point
 //   before (generation 0 or the previous adoption), i.e. everything the loop counted between the
 //   two adoptions: the games of every candidate tried since the previous adoption and of the
-//   incumbent, filter discovery, the held-out runs of candidates that passed the test, re-runs;
-// - the curve: each point's cumulative evaluations and the incumbent's held-out capability;
+//   incumbent, filter discovery, the validation runs of candidates that passed the test, re-runs
+//   (test runs are not counted);
+// - the curve: each point's cumulative evaluations and the incumbent's test capability;
 // - since_last_adoption: the run's cumulative evaluations (its summary once it has ended, else
 //   its last progress report) minus the last point's; 0 when neither is stored.
 // Error for an unknown run, or one that is not an rsi run.

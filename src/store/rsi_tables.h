@@ -45,7 +45,7 @@ struct CandidateRow {
   std::string evidence_json;  // valid JSON or empty
 };
 
-// One measurement of the incumbent on the held-out families.
+// One curve point: the incumbent on the test arena (and, since the three arenas, on validation).
 struct CurveRow {
   int generation = 0;
   int64_t cumulative_evaluations = 0;

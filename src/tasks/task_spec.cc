@@ -323,6 +323,20 @@ std::string TaskSpecToString(const TaskSpec& s) {
   return out;
 }
 
+bool FamiliesOverlap(const TaskSpec& a, const TaskSpec& b) {
+  if (a.family != b.family) return false;
+  if (a.family == "fmnist") {
+    if (a.pairs.empty() || b.pairs.empty()) return true;  // all 45 pairs
+    auto unordered = [](std::pair<int, int> p) { return std::minmax(p.first, p.second); };
+    for (const auto& p : a.pairs)
+      for (const auto& q : b.pairs)
+        if (unordered(p) == unordered(q)) return true;
+    return false;
+  }
+  if (a.family == "csv" || a.family == "idx") return a.path == b.path;
+  return a.dim == b.dim && (a.family != "nonlinear" || a.hidden == b.hidden);
+}
+
 std::vector<Dataset> Generate(const TaskSpec& spec) {
   if (std::string e = CheckSpec(spec); !e.empty()) {
     throw Error("task spec '" + TaskSpecToString(spec) + "': " + e);

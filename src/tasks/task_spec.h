@@ -70,6 +70,13 @@ TaskSpec ParseTaskSpec(std::string_view text);
 // path) cannot be represented.
 std::string TaskSpecToString(const TaskSpec& spec);
 
+// True when two families may draw the same instances, so they may not sit in two different rsi
+// arenas (train, validation, test): linear, leaky and nonlinear ones of the same family and dim
+// (nonlinear: and hidden size), whatever their sizes and seeds; fmnist ones sharing any unordered
+// class pair (a-b and b-a are the same pair; an empty list is all 45), whatever their dim; csv and
+// idx ones reading the same file. Families of different names never overlap.
+bool FamiliesOverlap(const TaskSpec& a, const TaskSpec& b);
+
 // Builds the instances. Throws ouro::Error for unknown family, missing dataset package (with the
 // apt-get hint), unreadable/malformed files, or impossible sizes.
 std::vector<Dataset> Generate(const TaskSpec& spec);

@@ -217,7 +217,10 @@ json Api::Curve(int64_t run, int max_points) {
                                 {"seconds", p.seconds},
                                 {"improver", pj.value("improver", "")},
                                 {"incumbent", measure(pj.value("incumbent", json()))},
-                                {"frozen", measure(pj.value("frozen", json()))}});
+                                {"frozen", measure(pj.value("frozen", json()))},
+                                // Points stored before the validation arena: oversight read the
+                                // held-out (now test) measure.
+                                {"validation", measure(pj.value("validation", pj.value("incumbent", json())))}});
     }
     c.have_curve = true;
   }

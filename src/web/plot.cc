@@ -156,10 +156,10 @@ std::string CurveSvg(store::Store& db, int64_t run) {
     add(fro_c, p["cumulative_evaluations"].get<double>(), p["frozen"]);
   }
   const std::string id = std::to_string(run);
-  std::string body = Panel(0, 0, 760, 380, "run " + id + ": held-out capability per generation", "generation",
-                           "held-out capability", {fro, inc});
-  body += Panel(0, 380, 760, 380, "run " + id + ": held-out capability against compute", "cumulative meta evaluations",
-                "held-out capability", {fro_c, inc_c});
+  std::string body = Panel(0, 0, 760, 380, "run " + id + ": test capability per generation", "generation",
+                           "test capability", {fro, inc});
+  body += Panel(0, 380, 760, 380, "run " + id + ": test capability against compute", "cumulative meta evaluations",
+                "test capability", {fro_c, inc_c});
   return Document(760, 760, body);
 }
 
@@ -211,7 +211,7 @@ std::string TakeoffSvg(store::Store& db, int64_t run) {
     costs.push_back(FittedLine("least-squares fit: c(k+1) = (1 - f) c(k)", e.log_cost_intercept / ln10,
                                e.log_cost_slope->estimate / ln10, 1, static_cast<double>(t.input.costs.size())));
   Series cap;
-  cap.name = "held-out capability after each adoption", cap.color = "#1f77b4", cap.line = false;
+  cap.name = "test capability after each adoption", cap.color = "#1f77b4", cap.line = false;
   const meta::PositivePoints p = meta::PositiveOnly(t.input.compute, t.input.capability);
   for (size_t i = 0; i < p.x.size(); ++i) cap.x.push_back(std::log10(p.x[i])), cap.y.push_back(std::log10(p.y[i]));
   std::vector<Series> caps{cap};
@@ -226,7 +226,7 @@ std::string TakeoffSvg(store::Store& db, int64_t run) {
   body += Panel(0, top, 760, 380, "cost of each improvement (95%: " + IntervalText("f", e.f) + ")", "adoption k",
                 "log10 meta evaluations to find it", costs);
   body += Panel(0, top + 380, 760, 380, "capability against compute (95%: " + IntervalText("r", e.returns) + ")",
-                "log10 cumulative meta evaluations", "log10 held-out capability", caps);
+                "log10 cumulative meta evaluations", "log10 test capability", caps);
   return Document(760, top + 760, body);
 }
 

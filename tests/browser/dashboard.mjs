@@ -60,7 +60,12 @@ alpha_run = 1000
 families = ["linear:dim=2,tasks=2,train=10,valid=10"]
 budget = 300
 target = 0.9
-[rsi.held_out]
+[rsi.validation]
+families = ["linear:dim=1,tasks=2,train=10,valid=10"]
+seeds = 2
+budget = 300
+target = 0.9
+[rsi.test]
 families = ["linear:dim=3,tasks=2,train=10,valid=10"]
 seeds = 3
 budget = 300

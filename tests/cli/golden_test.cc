@@ -26,7 +26,7 @@ using nlohmann::json;
 
 // Keys whose values depend on the clock or the file system, dropped at any depth.
 bool Volatile(const std::string& key) {
-  return key == "seconds" || key == "cpu_seconds" || key == "config_source" || key == "at" ||
+  return key == "seconds" || key == "cpu_seconds" || key == "test_seconds" || key == "config_source" || key == "at" ||
          key == "written_at" || key == "created_at" || key == "finished_at" || key == "individuals_per_second" ||
          key == "evals_per_second" || key == "db" || key == "oversight_share";
 }

@@ -86,6 +86,7 @@ std::string Lineage(const std::string& db_path, int64_t run) {
   json s = json::parse(r->summary_json.empty() ? "{}" : r->summary_json);
   s.erase("seconds");
   s.erase("cpu_seconds");
+  s.erase("test_seconds");
   s.erase("run_id");
   o << "S " << r->status << " " << s.dump() << "\n";
   return o.str();
@@ -383,7 +384,12 @@ TEST_F(OversightCli, RewardHackingExampleTheDivergenceTripwireFiresAndNothingHac
   for (const auto& e : store->GetEvents(1))
     if (e.type == "tripwire") {
       const json c = json::parse(e.content_json);
-      EXPECT_EQ(c["name"], "divergence");
+      // The log-only tripwires of the default policy (validation drop, size, ...) may fire too;
+      // they decide nothing.
+      if (c["name"] != "divergence") {
+        EXPECT_EQ(c.value("action", ""), "log") << c.dump();
+        continue;
+      }
       EXPECT_GT(c["value"].get<double>(), 0.25);
       ++fired;
     }

@@ -65,7 +65,8 @@ TEST_F(RsiCli, RsiJsonShowExportAndSearchWithTheImprover) {
   for (const char* key : {"run_id", "seed", "generations", "adopted", "rejected", "inconclusive", "identical",
                           "expected_false_adoptions", "evals_to_target_frozen", "evals_to_target_final", "speedup", "speedup_ci_low",
                           "speedup_ci_high", "returns_r", "returns_verdict", "capability_frozen", "capability_final",
-                          "final_improver", "stop_reason", "seconds"})
+                          "final_improver", "stop_reason", "seconds", "validation_capability_frozen",
+                          "validation_capability_final", "test_evaluations", "test_seconds"})
     EXPECT_TRUE(j.contains(key)) << key << " missing from " << j.dump();
   ASSERT_TRUE(j.contains("run_id"));
   EXPECT_EQ(j["seed"], 3);
@@ -92,7 +93,7 @@ TEST_F(RsiCli, RsiJsonShowExportAndSearchWithTheImprover) {
   EXPECT_NE(show.out.find("improver lineage"), std::string::npos) << show.out;
   EXPECT_NE(show.out.find("gen 0"), std::string::npos) << show.out;
   EXPECT_NE(show.out.find("candidates: " + std::to_string(decided)), std::string::npos) << show.out;
-  EXPECT_NE(show.out.find("held-out capability"), std::string::npos) << show.out;
+  EXPECT_NE(show.out.find("test capability"), std::string::npos) << show.out;
   const Result runs = Run("runs --db " + db_);
   ASSERT_EQ(runs.code, 0) << runs.out;
   EXPECT_NE(runs.out.find("rsi"), std::string::npos) << runs.out;
@@ -196,7 +197,7 @@ TEST_F(RsiCli, ImproverCompareReproducesTheRunsFinalMeasurement) {
   EXPECT_EQ(sj["speedup_ci_low"], 1.0);
   EXPECT_EQ(sj["speedup_ci_high"], 1.0);
 
-  // The text form: one row per held-out run (2 families x seeds) and the figure.
+  // The text form: one row per test run (2 families x seeds) and the figure.
   const Result text = Run("improver compare " + last + " --config " + config_ + " --seed 1");
   ASSERT_EQ(text.code, 0) << text.out;
   EXPECT_NE(text.out.find("speedup (median of paired ratios)"), std::string::npos) << text.out;
@@ -233,8 +234,10 @@ TEST_F(RsiCli, BadConfigsAndSpecsGiveOneLineErrors) {
   ExpectError("rsi --config " + bad_key + " --db " + db_, {"bad_key.toml:", "turbo"});
   const std::string bad_type = Write("bad_type.toml", "[rsi]\ngenerations = \"many\"\n");
   ExpectError("rsi --config " + bad_type + " --db " + db_, {"bad_type.toml:2", "generations"});
-  const std::string same = Write("same.toml", "[rsi.train]\nfamilies = [\"linear:dim=4\"]\n[rsi.held_out]\nfamilies = [\"linear:dim=4\"]\n");
-  ExpectError("rsi --config " + same + " --db " + db_, {"same.toml", "also a training family"});
+  const std::string same = Write("same.toml", "[rsi.train]\nfamilies = [\"linear:dim=2\"]\n[rsi.test]\nfamilies = [\"linear:dim=2\"]\n");
+  ExpectError("rsi --config " + same + " --db " + db_, {"same.toml", "[rsi.test]", "[rsi.train]", "disjoint"});
+  const std::string old = Write("old.toml", "[rsi.held_out]\nfamilies = [\"linear:dim=8\"]\n");
+  ExpectError("rsi --config " + old + " --db " + db_, {"old.toml:1", "rename the table to [rsi.test]"});
   // Refused before the store is opened: nothing was created.
   EXPECT_FALSE(fs::exists(db_));
 

@@ -5,6 +5,8 @@
 
 #include <gtest/gtest.h>
 
+#include <utility>
+
 #include <cmath>
 #include <limits>
 #include <stdexcept>
@@ -167,8 +169,15 @@ TEST(JobJson, MalformedWireFormsAreErrors) {
   j["family"] = 2;  // the arena has two
   EXPECT_THROW(RunJobFromJson(j, train), Error);
   j = ToJson(SomeJobs()[0]);
-  j["arena"] = "test";
+  j["arena"] = "dev";
   EXPECT_THROW(RunJobFromJson(j, train), Error);
+  // The three arenas by name; "held_out" is the test arena's name before validation existed.
+  for (const auto& [name, kind] : {std::pair{"validation", ArenaKind::kValidation}, std::pair{"test", ArenaKind::kTest},
+                                   std::pair{"held_out", ArenaKind::kTest}}) {
+    j = ToJson(SomeJobs()[0]);
+    j["arena"] = name;
+    EXPECT_EQ(RunJobFromJson(j, train).arena_kind, kind) << name;
+  }
   j = ToJson(SomeJobs()[0]);
   j.erase("seed");
   EXPECT_THROW(RunJobFromJson(j, train), Error);

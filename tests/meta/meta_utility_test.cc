@@ -81,7 +81,7 @@ TEST(ScoreTrace, PointsBeyondTheBudgetDoNotCount) {
 }
 
 TEST(ScoreTrace, RescoringResetsTheOutcome) {
-  // MeasureHeldOut scores the same outcome again with a different target.
+  // MeasureTest scores the same outcome again with a different target.
   RunOutcome o;
   ScoreTrace({{10, 0.5}, {20, 0.95}}, 100, 0.9, o);
   ASSERT_TRUE(o.reached);

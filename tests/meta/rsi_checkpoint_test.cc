@@ -1,7 +1,7 @@
 // Tests of the self-application loop's checkpoints: the state round-trips through JSON, malformed
 // state is an error, resuming from every checkpoint (after a stop mid-generation too, on one or two
 // job threads) reaches the uninterrupted result, an evaluation budget stops at a checkpoint, and
-// the adoption seam sees metrics, the held-out measure and a deterministic rerun. The tiny arena
+// the adoption seam sees metrics, the validation measure and a deterministic rerun. The tiny arena
 // is in rsi_test_util.h.
 #include "meta/rsi.h"
 
@@ -183,7 +183,7 @@ TEST(RsiCheckpoint, AnEvaluationBudgetStopsAtACheckpointWithItsReason) {
   EXPECT_GT(full.generations, 0);
 }
 
-TEST(RsiSeam, TheAdoptionSeamSeesMetricsHeldOutAndADeterministicRerun) {
+TEST(RsiSeam, TheAdoptionSeamSeesMetricsValidationAndADeterministicRerun) {
   RsiHooks h;
   int seen = 0;
   h.adopt = [&](const Adoption& a) {
@@ -194,9 +194,10 @@ TEST(RsiSeam, TheAdoptionSeamSeesMetricsHeldOutAndADeterministicRerun) {
       EXPECT_TRUE(m.count(k)) << k;
     EXPECT_DOUBLE_EQ(m.at("gain"), a.candidate->meta_utility - a.candidate->incumbent_meta_utility);
     EXPECT_EQ(m.at("nonfinite"), 0);
-    EXPECT_NE(a.incumbent_held_out, nullptr);
-    EXPECT_NE(a.candidate_held_out, nullptr);
-    EXPECT_DOUBLE_EQ(m.at("heldout_drop"), a.incumbent_held_out->capability - a.candidate_held_out->capability);
+    EXPECT_NE(a.incumbent_validation, nullptr);
+    EXPECT_NE(a.candidate_validation, nullptr);
+    EXPECT_DOUBLE_EQ(m.at("heldout_drop"), a.incumbent_validation->capability - a.candidate_validation->capability);
+    EXPECT_EQ(a.candidate_validation->auc.size(), 2u);  // validation: 1 family x 2 seeds
     EXPECT_EQ(a.rerun_first_game(), a.candidate->games.at(0).candidate_auc);
     a.candidate->note = "vetoed by the test";
     return false;

@@ -1,7 +1,7 @@
 // Tests of the self-application loop's config: RsiConfig::Validate and the TOML file (every shipped
 // rsi config loads, the demo config is the embedded default, every table parses, bad keys and
-// types name file and line, held-out and training families stay apart). The tiny arena is in
-// rsi_test_util.h.
+// types name file and line; the three arenas' rules are in rsi_arenas_test.cc). The tiny arena is
+// in rsi_test_util.h.
 #include "meta/rsi_config.h"
 
 #include <gtest/gtest.h>
@@ -46,14 +46,16 @@ TEST(RsiConfig, ValidateRejectsBadValues) {
   ExpectInvalid([](RsiConfig& c) { c.candidates = 0; }, "candidates");
   ExpectInvalid([](RsiConfig& c) { c.max_games = 0; }, "max_games");
   ExpectInvalid([](RsiConfig& c) { c.generations = -1; }, "generations");
-  ExpectInvalid([](RsiConfig& c) { c.held_out_seeds = 0; }, "seeds");
+  ExpectInvalid([](RsiConfig& c) { c.test_seeds = 0; }, "test seeds");
+  ExpectInvalid([](RsiConfig& c) { c.validation_seeds = 0; }, "validation seeds");
   ExpectInvalid([](RsiConfig& c) { c.filter_budget = 0; }, "filter_budget");
   ExpectInvalid([](RsiConfig& c) { c.sprt.elo1 = c.sprt.elo0; }, "elo1");
   ExpectInvalid([](RsiConfig& c) { c.sprt.alpha = 0; }, "alpha");
   ExpectInvalid([](RsiConfig& c) { c.alpha_run = 0; }, "alpha_run");
   ExpectInvalid([](RsiConfig& c) { c.alpha_run = NAN; }, "alpha_run");
   ExpectInvalid([](RsiConfig& c) { c.train.families.clear(); }, "no task families");
-  ExpectInvalid([](RsiConfig& c) { c.held_out.budget = 0; }, "budget");
+  ExpectInvalid([](RsiConfig& c) { c.test.budget = 0; }, "budget");
+  ExpectInvalid([](RsiConfig& c) { c.validation.families.clear(); }, "no task families");
   ExpectInvalid([](RsiConfig& c) { c.initial.population = 1; }, "population");
   // RunRsi validates before doing anything.
   RsiConfig bad = Tiny(1);
@@ -82,8 +84,9 @@ std::string Resolved(const RsiFileConfig& f) {
     rc.evolution = e;
     return search::ToJson(rc).dump();
   };
-  return ToJson(f.rsi).dump() + "\n" + base(f.rsi.train.base) + "\n" + base(f.rsi.held_out.base) + "\n" + f.initial +
-         " seed_given=" + std::to_string(f.seed_given) + " held_out_stop_at=" + std::to_string(f.rsi.held_out.stop_at);
+  return ToJson(f.rsi).dump() + "\n" + base(f.rsi.train.base) + "\n" + base(f.rsi.validation.base) + "\n" +
+         base(f.rsi.test.base) + "\n" + f.initial + " seed_given=" + std::to_string(f.seed_given) +
+         " test_stop_at=" + std::to_string(f.rsi.test.stop_at);
 }
 
 TEST_F(RsiFile, EveryShippedRsiConfigLoads) {
@@ -106,8 +109,9 @@ TEST_F(RsiFile, DemoConfigIsTheEmbeddedDefault) {
   EXPECT_EQ(Resolved(file), Resolved(def));
   EXPECT_EQ(def.initial, "plain");
   EXPECT_TRUE(def.seed_given);
-  EXPECT_EQ(def.rsi.held_out.target, 0);  // "frozen"
-  EXPECT_EQ(ToJson(def.rsi)["held_out"]["target"], "frozen");
+  EXPECT_EQ(def.rsi.test.target, 0);  // "frozen"
+  EXPECT_EQ(ToJson(def.rsi)["test"]["target"], "frozen");
+  EXPECT_GT(def.rsi.validation.target, 0);  // validation takes a fitness
 }
 
 TEST_F(RsiFile, ParsesEveryTable) {
@@ -141,7 +145,13 @@ families = ["linear:dim=2,tasks=2,train=10,valid=10", "nonlinear:dim=2,tasks=2,t
 budget = 400
 target = 0.8
 stop_at = 0.99
-[rsi.held_out]
+[rsi.validation]
+families = ["linear:dim=3,tasks=2,train=10,valid=10"]
+seeds = 4
+budget = 600
+target = 0.6
+stop_at = 0.98
+[rsi.test]
 families = ["linear:dim=5,tasks=2,train=10,valid=10"]
 seeds = 3
 budget = 500
@@ -169,9 +179,14 @@ target = 0.7
   EXPECT_EQ(c.train.budget, 400);
   EXPECT_EQ(c.train.target, 0.8);
   EXPECT_EQ(c.train.stop_at, 0.99);
-  EXPECT_EQ(c.held_out_seeds, 3);
-  EXPECT_EQ(c.held_out.budget, 500);
-  EXPECT_EQ(c.held_out.target, 0.7);
+  EXPECT_EQ(c.validation_seeds, 4);
+  EXPECT_EQ(c.validation.budget, 600);
+  EXPECT_EQ(c.validation.target, 0.6);
+  EXPECT_EQ(c.validation.stop_at, 0.98);
+  EXPECT_EQ(c.validation.families[0].dim, 3);
+  EXPECT_EQ(c.test_seeds, 3);
+  EXPECT_EQ(c.test.budget, 500);
+  EXPECT_EQ(c.test.target, 0.7);
   EXPECT_EQ(c.train.base.batch, 8);
   EXPECT_EQ(c.train.base.shape.dim, 2);
   // The initial improver is the spec file's (renamed).
@@ -205,8 +220,9 @@ TEST_F(RsiFile, BadKeysAndTypesNameFileAndLine) {
   ExpectError("[rsi.train]\nfamilies = [\"nosuchfamily\"]\n", {"t.toml:2", "[rsi.train].families", "nosuchfamily"});
   ExpectError("[rsi.train]\nfamilies = []\n", {"t.toml:2", "at least one"});
   ExpectError("[rsi.train]\nfamilies = [1, 2]\n", {"t.toml:2", "array of strings"});
-  ExpectError("[rsi.held_out]\nbudget = 0\n", {"t.toml:2", "budget"});
-  ExpectError("[rsi.held_out]\ntarget = \"best\"\n", {"t.toml:2", "frozen"});
+  ExpectError("[rsi.test]\nbudget = 0\n", {"t.toml:2", "budget"});
+  ExpectError("[rsi.test]\ntarget = \"best\"\n", {"t.toml:2", "frozen"});
+  ExpectError("[rsi.validation]\nseeds = 0\n", {"t.toml:2", "[rsi.validation].seeds"});
   ExpectError("[improver]\ninitial = 3\n", {"t.toml:2", "[improver].initial"});
   ExpectError("[improver]\nspec = \"x\"\n", {"t.toml:2", "unknown key 'spec'"});
   ExpectError("[improver]\ninitial = \"/no/such/spec.json\"\n", {"t.toml", "/no/such/spec.json"});
@@ -216,27 +232,15 @@ TEST_F(RsiFile, BadKeysAndTypesNameFileAndLine) {
   EXPECT_THROW(LoadRsiConfig((dir_ / "missing.toml").string()), Error);
 }
 
-TEST_F(RsiFile, HeldOutFamiliesMustNotBeTrainingFamilies) {
-  ExpectError(
-      "[rsi.train]\nfamilies = [\"linear:dim=4,tasks=5\"]\n"
-      "[rsi.held_out]\nfamilies = [\"nonlinear:dim=4\", \"linear:dim=4,tasks=2,train=10\"]\n",
-      {"t.toml", "[rsi.held_out]", "also a training family"});
-  // The same family at another dim (or hidden size) is a different family.
-  EXPECT_NO_THROW(ParseRsiConfig("[rsi.train]\nfamilies = [\"linear:dim=4\"]\n[rsi.held_out]\nfamilies = [\"linear:dim=5\"]\n",
-                                 "t.toml"));
-  EXPECT_NO_THROW(ParseRsiConfig(
-      "[rsi.train]\nfamilies = [\"nonlinear:dim=4,hidden=4\"]\n[rsi.held_out]\nfamilies = [\"nonlinear:dim=4,hidden=8\"]\n",
-      "t.toml"));
-}
-
-TEST_F(RsiFile, FrozenTargetOnlyForHeldOut) {
-  ExpectError("[rsi.train]\ntarget = \"frozen\"\n", {"t.toml:2", "[rsi.train].target", "held_out"});
-  const RsiFileConfig f = ParseRsiConfig("[rsi.held_out]\ntarget = \"frozen\"\n", "t.toml");
-  EXPECT_EQ(f.rsi.held_out.target, 0);
-  const RsiFileConfig g = ParseRsiConfig("[rsi.held_out]\ntarget = 0.75\n", "t.toml");
-  EXPECT_EQ(g.rsi.held_out.target, 0.75);
-  ExpectError("[rsi.held_out]\ntarget = 0\n", {"t.toml:2", "target"});
-  ExpectError("[rsi.held_out]\ntarget = 1.5\n", {"t.toml:2", "target"});
+TEST_F(RsiFile, FrozenTargetOnlyForTest) {
+  ExpectError("[rsi.train]\ntarget = \"frozen\"\n", {"t.toml:2", "[rsi.train].target", "[rsi.test] only"});
+  ExpectError("[rsi.validation]\ntarget = \"frozen\"\n", {"t.toml:2", "[rsi.validation].target", "[rsi.test] only"});
+  const RsiFileConfig f = ParseRsiConfig("[rsi.test]\ntarget = \"frozen\"\n", "t.toml");
+  EXPECT_EQ(f.rsi.test.target, 0);
+  const RsiFileConfig g = ParseRsiConfig("[rsi.test]\ntarget = 0.75\n", "t.toml");
+  EXPECT_EQ(g.rsi.test.target, 0.75);
+  ExpectError("[rsi.test]\ntarget = 0\n", {"t.toml:2", "target"});
+  ExpectError("[rsi.test]\ntarget = 1.5\n", {"t.toml:2", "target"});
 }
 
 // A tiny regularized population ([search] population = 20 with the default tournament 10) is a

@@ -1,5 +1,5 @@
 // Tests of the self-application loop (RunRsi: determinism, SPRT evidence, the adoption seam,
-// ablations, stopping, the held-out curve) and of MeasureHeldOut. Its config (RsiConfig::Validate,
+// ablations, stopping, the test curve) and of MeasureTest / MeasureValidation. Its config (RsiConfig::Validate,
 // the TOML file) is tested in rsi_config_test.cc, checkpoints and resuming in
 // rsi_checkpoint_test.cc; the tiny arena they share (Tiny, Strict) is in rsi_test_util.h, so a
 // whole loop takes a fraction of a second.
@@ -223,12 +223,17 @@ TEST(RunRsi, CurveAndHeldOutAreConsistentWithWhatTheHooksSaw) {
     EXPECT_GE(r.curve[i].cumulative_evaluations, r.curve[i - 1].cumulative_evaluations);
   }
   EXPECT_GT(r.cumulative_evaluations, 0);
-  // Held-out: every family x seed measured, on the frozen improver's own targets.
-  const size_t runs = c.held_out.families.size() * c.held_out_seeds;
+  // Test: every family x seed measured, on the frozen improver's own targets; validation on its
+  // fixed target.
+  const size_t runs = c.test.families.size() * c.test_seeds;
   EXPECT_EQ(r.frozen.auc.size(), runs);
   EXPECT_EQ(r.frozen.evals_to_target.size(), runs);
-  EXPECT_EQ(r.frozen.targets.size(), c.held_out.families.size());
+  EXPECT_EQ(r.frozen.targets.size(), c.test.families.size());
   for (const auto& p : r.curve) EXPECT_EQ(p.incumbent.targets, r.frozen.targets);
+  EXPECT_EQ(r.frozen_validation.auc.size(), c.validation.families.size() * c.validation_seeds);
+  for (const auto& p : r.curve) EXPECT_EQ(p.validation.targets, std::vector<double>{c.validation.target});
+  EXPECT_EQ(r.curve.front().validation.capability, r.frozen_validation.capability);
+  EXPECT_EQ(r.test_evaluations, TestCost(c) * static_cast<double>(r.curve.size()));
   EXPECT_EQ(r.curve.front().incumbent.capability, r.frozen.capability);
   EXPECT_EQ(r.evals_to_target_frozen, Median(r.frozen.evals_to_target));
   EXPECT_EQ(r.evals_to_target_final, Median(r.curve.back().incumbent.evals_to_target));
@@ -433,10 +438,10 @@ TEST(RunRsi, ZeroGenerationsMeasuresOnlyTheFrozenImprover) {
   EXPECT_FALSE(r.returns);
 }
 
-TEST(MeasureHeldOut, FixedSeedsAndTargets) {
+TEST(MeasureTest, FixedSeedsAndTargets) {
   const RsiConfig c = Tiny(1);
-  const HeldOutMeasure a = MeasureHeldOut(c.initial, c, nullptr);
-  const HeldOutMeasure b = MeasureHeldOut(c.initial, c, nullptr);
+  const HeldOutMeasure a = MeasureTest(c.initial, c, nullptr);
+  const HeldOutMeasure b = MeasureTest(c.initial, c, nullptr);
   EXPECT_EQ(a.auc, b.auc);
   EXPECT_EQ(a.evals_to_target, b.evals_to_target);
   ASSERT_EQ(a.targets.size(), 1u);
@@ -445,15 +450,20 @@ TEST(MeasureHeldOut, FixedSeedsAndTargets) {
   for (bool x : a.reached) reached += x;
   EXPECT_GE(reached, 1);
   // Given targets are used as they are.
-  const HeldOutMeasure t = MeasureHeldOut(c.initial, c, nullptr, {2.0});
+  const HeldOutMeasure t = MeasureTest(c.initial, c, nullptr, {2.0});
   EXPECT_EQ(t.targets, std::vector<double>{2.0});
   for (bool x : t.reached) EXPECT_FALSE(x);
-  for (double e : t.evals_to_target) EXPECT_EQ(e, c.held_out.budget);
+  for (double e : t.evals_to_target) EXPECT_EQ(e, c.test.budget);
   EXPECT_EQ(t.auc, a.auc);
   // A fixed target in the config wins over both.
   RsiConfig fixed = c;
-  fixed.held_out.target = 0.5;
-  EXPECT_EQ(MeasureHeldOut(c.initial, fixed, nullptr, {2.0}).targets, std::vector<double>{0.5});
+  fixed.test.target = 0.5;
+  EXPECT_EQ(MeasureTest(c.initial, fixed, nullptr, {2.0}).targets, std::vector<double>{0.5});
+  // The validation arena: its own families and seeds, its fixed target.
+  const HeldOutMeasure v = MeasureValidation(c.initial, c, nullptr);
+  EXPECT_EQ(v.targets, std::vector<double>{c.validation.target});
+  EXPECT_EQ(v.auc.size(), c.validation.families.size() * c.validation_seeds);
+  EXPECT_NE(v.auc, a.auc);
 }
 
 }  // namespace

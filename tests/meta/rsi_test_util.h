@@ -34,11 +34,16 @@ inline RsiConfig Tiny(uint64_t seed) {
   c.train.families = {tasks::ParseTaskSpec("linear:dim=2,tasks=2,train=10,valid=10")};
   c.train.budget = 300;
   c.train.target = 0.9;
-  c.held_out.base = base;
-  c.held_out.families = {tasks::ParseTaskSpec("linear:dim=3,tasks=2,train=10,valid=10")};
-  c.held_out.budget = 300;
-  c.held_out.target = 0;  // the frozen improver's median best
-  c.held_out_seeds = 2;
+  c.validation.base = base;
+  c.validation.families = {tasks::ParseTaskSpec("linear:dim=1,tasks=2,train=10,valid=10")};
+  c.validation.budget = 300;
+  c.validation.target = 0.9;
+  c.validation_seeds = 2;
+  c.test.base = base;
+  c.test.families = {tasks::ParseTaskSpec("linear:dim=3,tasks=2,train=10,valid=10")};
+  c.test.budget = 300;
+  c.test.target = 0;  // the frozen improver's median best
+  c.test_seeds = 2;
   c.generations = 2;
   c.candidates = 2;
   c.max_games = 4;

@@ -109,6 +109,23 @@ TEST(Policy, BadInputGetsAClearError) {
   }
 }
 
+// The test arena is sealed: no tripwire or gate may read any metric the loop records from it.
+TEST(Policy, TestArenaMetricsAreRefused) {
+  ASSERT_GE(kTestMetrics.size(), 3u);
+  for (const auto& m : kTestMetrics) {
+    const std::string name = m.name;
+    for (const std::string& text : {"[[tripwire]]\nmetric = \"" + name + "\"\nabove = 0\n",
+                                    "[gates]\nadopt = \"manual if " + name + " > 1\"\n",
+                                    "[gates]\npromote = \"manual if " + name + " > 1\"\n"}) {
+      const std::string e = ErrorOf(text);
+      EXPECT_NE(e.find("p.toml:"), std::string::npos) << e;
+      EXPECT_NE(e.find("'" + name + "' is a test-arena metric"), std::string::npos) << e;
+      EXPECT_NE(e.find("sealed"), std::string::npos) << e;
+    }
+    for (const auto& k : kMetrics) EXPECT_NE(std::string(k.name), name);  // never also a decision metric
+  }
+}
+
 TEST(Policy, TripwiresFireAboveTheirThresholdAndOnNaN) {
   const Policy p = DefaultPolicy();
   std::map<std::string, double> m = {{"search_heldout_gap", 0.1}, {"nonfinite", 0}, {"size_ratio", 1}};

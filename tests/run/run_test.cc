@@ -9,6 +9,8 @@
 #include <string>
 #include <vector>
 
+#include "core/error.h"
+#include "meta/rsi_config.h"
 #include "oversight/audit.h"
 #include "run/adoption_gate.h"
 #include "run/adoption_seam.h"
@@ -210,7 +212,12 @@ alpha_run = 1000
 families = ["linear:dim=2,tasks=2,train=10,valid=10"]
 budget = 300
 target = 0.9
-[rsi.held_out]
+[rsi.validation]
+families = ["linear:dim=1,tasks=2,train=10,valid=10"]
+seeds = 2
+budget = 300
+target = 0.9
+[rsi.test]
 families = ["linear:dim=3,tasks=2,train=10,valid=10"]
 seeds = 2
 budget = 300
@@ -283,6 +290,53 @@ TEST_F(StoreFile, ARunOfTheNormalGateEraReplays) {
   const RsiOutcome out = RsiSession(*db_, run, cfg, policy, {}).Run();
   for (const auto& c : db_->GetCandidates(run)) EXPECT_EQ(json::parse(c.evidence_json)["gate"], "normal");
   EXPECT_GT(out.summary["expected_false_adoptions"].get<double>(), 0.0);
+  const ReplayReport replay = ReplayRsi(*db_, run, {});
+  EXPECT_TRUE(replay.reproduced()) << (replay.differences.empty() ? "" : replay.differences[0]);
+}
+
+// The stored lineage (every improver row and candidate row, with their specs and evidence) of a
+// run does not depend on its sealed test arena; the stored curve does.
+TEST_F(StoreFile, TheStoredLineageDoesNotDependOnTheTestArena) {
+  auto lineage = [this](const std::string& test_families, int64_t& run) {
+    RsiRecipe recipe = TinyRecipe();
+    std::string& text = recipe.config_text;
+    const size_t at = text.find("families", text.find("[rsi.test]"));
+    text.replace(at, text.find('\n', at) - at, "families = [" + test_families + "]");
+    const meta::RsiConfig cfg = BuildConfig(recipe);
+    const oversight::Policy policy = BuildPolicy(recipe);
+    run = RsiSession::Create(*db_, recipe, cfg, policy, "tester");
+    RsiSession(*db_, run, cfg, policy, {}).Run();
+    std::string out;
+    for (const auto& i : db_->GetImprovers(run))
+      out += std::to_string(i.generation) + " " + i.hash + " " + i.parent_hash + " " + i.spec_json + " " + i.evidence_json + "\n";
+    for (const auto& c : db_->GetCandidates(run))
+      out += std::to_string(c.generation) + "." + std::to_string(c.idx) + " " + c.decision + " " + c.spec_json + " " +
+             c.evidence_json + "\n";
+    return out;
+  };
+  int64_t a = 0, b = 0;
+  const std::string la = lineage(R"("linear:dim=3,tasks=2,train=10,valid=10")", a);
+  const std::string lb = lineage(R"("nonlinear:dim=6,tasks=3,train=12,valid=12,hidden=2")", b);
+  EXPECT_EQ(la, lb);
+  EXPECT_NE(db_->GetCurve(a).front().point_json, db_->GetCurve(b).front().point_json);
+}
+
+// A run stored before the three arenas: its recipe has [rsi.held_out] (an error in a new config).
+// It is read as the test arena, and the validation arena is the same, as oversight read it then;
+// the run still runs, and replays.
+TEST_F(StoreFile, ARunRecordedWithAHeldOutArenaStillLoadsAndReplays) {
+  RsiRecipe recipe = TinyRecipe();
+  std::string& text = recipe.config_text;
+  text.erase(text.find("[rsi.validation]"), text.find("[rsi.test]") - text.find("[rsi.validation]"));
+  text.replace(text.find("[rsi.test]"), 10, "[rsi.held_out]");
+  EXPECT_THROW(meta::ParseRsiConfig(text, "new.toml"), Error);
+  const meta::RsiConfig cfg = BuildConfig(recipe);
+  EXPECT_EQ(meta::ToJson(cfg)["validation"], meta::ToJson(cfg)["test"]);
+  EXPECT_EQ(cfg.test.families[0].dim, 3);
+  const oversight::Policy policy = BuildPolicy(recipe);
+  const int64_t run = RsiSession::Create(*db_, recipe, cfg, policy, "tester");
+  const RsiOutcome out = RsiSession(*db_, run, cfg, policy, {}).Run();
+  EXPECT_EQ(out.result.frozen_validation.auc, out.result.frozen.auc);
   const ReplayReport replay = ReplayRsi(*db_, run, {});
   EXPECT_TRUE(replay.reproduced()) << (replay.differences.empty() ? "" : replay.differences[0]);
 }

@@ -13,6 +13,26 @@ namespace {
 using testing::Contains;
 using testing::ErrorOf;
 
+// The rule that keeps the rsi loop's arenas apart.
+TEST(TaskSpecTest, FamiliesOverlap) {
+  auto overlap = [](const char* a, const char* b) {
+    const bool x = FamiliesOverlap(ParseTaskSpec(a), ParseTaskSpec(b));
+    EXPECT_EQ(x, FamiliesOverlap(ParseTaskSpec(b), ParseTaskSpec(a))) << a << " / " << b;  // symmetric
+    return x;
+  };
+  EXPECT_TRUE(overlap("linear:dim=2,tasks=3,train=50", "linear:dim=2,tasks=9,seed=5"));
+  EXPECT_FALSE(overlap("linear:dim=2", "linear:dim=3"));
+  EXPECT_FALSE(overlap("linear:dim=2", "leaky:dim=2"));
+  EXPECT_FALSE(overlap("linear:dim=2", "nonlinear:dim=2"));
+  EXPECT_TRUE(overlap("nonlinear:dim=2,hidden=4", "nonlinear:dim=2,hidden=4,tasks=7"));
+  EXPECT_FALSE(overlap("nonlinear:dim=2,hidden=4", "nonlinear:dim=2,hidden=8"));
+  EXPECT_TRUE(overlap("fmnist:dim=4,pairs=0-6;2-4", "fmnist:dim=16,pairs=4-2"));  // b-a is a-b, any dim
+  EXPECT_FALSE(overlap("fmnist:dim=4,pairs=0-6;2-4", "fmnist:dim=4,pairs=0-2;4-6"));
+  EXPECT_TRUE(overlap("fmnist:dim=4", "fmnist:dim=8,pairs=3-5"));  // no list: all 45 pairs
+  EXPECT_TRUE(overlap("csv:path=a.csv", "csv:path=a.csv,train=0.5,valid=0.5"));
+  EXPECT_FALSE(overlap("csv:path=a.csv", "csv:path=b.csv"));
+}
+
 TEST(TaskSpecTest, ParsesFamilyAlone) {
   const TaskSpec s = ParseTaskSpec("linear");
   EXPECT_EQ(s.family, "linear");

@@ -40,6 +40,14 @@ TEST(WebApi, CurveIntervalsUseStudentT) {
   EXPECT_EQ(p["frozen"]["n"], 1);
   EXPECT_EQ(p["frozen"]["lo"], 0.25);
   EXPECT_EQ(p["frozen"]["hi"], 0.25);
+  // A point stored before the validation arena has none: oversight read the held-out (now test)
+  // measure, which stands in; a newer point has its own.
+  EXPECT_EQ(p["validation"], p["incumbent"]);
+  db->AddCurvePoint(s.run, {static_cast<int>(g) + 1, 20, 2,
+                            R"({"improver":"y","incumbent":{"capability":0.5,"auc":[1,2,3]},"frozen":{"capability":0.25,"auc":[0.25]},"validation":{"capability":0.75,"auc":[0.75]}})"});
+  const json q = ouro::web::Api(*db).Curve(s.run, 1000)["points"].back();
+  EXPECT_EQ(q["validation"]["capability"], 0.75);
+  EXPECT_EQ(q["validation"]["n"], 1);
 }
 
 TEST(WebApi, LineDiffMarksChangedLines) {

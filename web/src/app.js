@@ -102,7 +102,7 @@ function itemsBlock(items, runId, pendingOnly) {
       ['gate', `${ev.gate || '–'} SPRT, alpha ${fmt(ev.alpha, 5)}, P(accept | equal) ${fmt(ev.p_accept_equal, 5)}`],
       ['W/L/D', `${fmt(ev.wins)}/${fmt(ev.losses)}/${fmt(ev.draws)}`],
       ['meta-utility', `${fmt(ev.meta_utility)} vs incumbent ${fmt(ev.incumbent_meta_utility)}`],
-      ['held-out capability', `${fmt(ev.heldout_capability)} vs incumbent ${fmt(ev.incumbent_heldout_capability)}`],
+      ['validation capability', `${fmt(ev.validation_capability ?? ev.heldout_capability)} vs incumbent ${fmt(ev.incumbent_validation_capability ?? ev.incumbent_heldout_capability)}`],
       ['why asked', ev.reason || '–'],
     ].map(([k, v]) => h('tr', {}, h('th', {}, k), h('td', {}, v))));
     return h('div', { class: 'item ' + i.status, 'data-item': i.item },
@@ -169,8 +169,8 @@ function runView(id, tab) {
     const info = h('p', { class: 'muted', id: 'curve-info' });
     const takeoff = h('section', { id: 'takeoff' });
     body.append(pending, info, c1, c2, c3, takeoff);
-    charts.push(new Chart(c1, 'curve', 'held-out capability per generation', 'generation'),
-      new Chart(c2, 'curve', 'held-out capability against compute', 'cumulative_evaluations'),
+    charts.push(new Chart(c1, 'curve', 'test capability per generation', 'generation'),
+      new Chart(c2, 'curve', 'test capability against compute', 'cumulative_evaluations'),
       new Chart(c3, 'cand'));
     sub = async (run) => {
       if (run.kind !== 'rsi') { render(info, run.kind, () => 'Only rsi runs have a held-out curve; see the lineage tab.'); return; }

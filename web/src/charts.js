@@ -1,4 +1,4 @@
-// Charts (uPlot): held-out capability of the adopted improver against the frozen initial improver,
+// Charts (uPlot): test-arena capability of the adopted improver against the frozen initial improver,
 // with 95% bands, per generation and against cumulative compute; candidates' meta-utility.
 import uPlot from '/vendor/uPlot.esm.js';
 
@@ -10,7 +10,7 @@ function curveOpts(title, xlabel, el) {
   return {
     title, width: width(el), height: 260,
     scales: { x: { time: false } },
-    axes: [{ label: xlabel }, { label: 'held-out capability' }],
+    axes: [{ label: xlabel }, { label: 'test capability' }],
     series: [
       { label: xlabel },
       { label: 'adopted improver', stroke: BLUE, width: 2, points: { show: true, size: 5 } },
