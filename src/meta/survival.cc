@@ -15,12 +15,14 @@ void CheckSample(const std::vector<Observation>& sample, const char* where) {
   if (sample.empty()) throw Error(std::string(where) + ": no observations");
   for (const Observation& o : sample)
     if (!std::isfinite(o.time) || o.time < 0)
-      throw Error(std::string(where) + ": every time must be finite and >= 0, got " + std::to_string(o.time));
+      throw Error(std::string(where) + ": every time must be finite and >= 0, got " +
+                  std::to_string(o.time));
 }
 
 void CheckValue(const Bounded& b, const char* where) {
   if (!std::isfinite(b.value) || b.value <= 0)
-    throw Error(std::string(where) + ": values must be positive and finite, got " + std::to_string(b.value));
+    throw Error(std::string(where) + ": values must be positive and finite, got " +
+                std::to_string(b.value));
 }
 
 }  // namespace
@@ -52,10 +54,14 @@ std::vector<KmStep> KaplanMeier(const std::vector<Observation>& sample) {
 
 const char* BoundName(Bound b) {
   switch (b) {
-    case Bound::kExact: return "exact";
-    case Bound::kLower: return "lower";
-    case Bound::kUpper: return "upper";
-    case Bound::kUnknown: return "unknown";
+    case Bound::kExact:
+      return "exact";
+    case Bound::kLower:
+      return "lower";
+    case Bound::kUpper:
+      return "upper";
+    case Bound::kUnknown:
+      return "unknown";
   }
   return "unknown";
 }
@@ -71,7 +77,8 @@ Bounded KmMedian(const std::vector<Observation>& sample) {
 }
 
 double RestrictedMean(const std::vector<Observation>& sample, double tau) {
-  if (!std::isfinite(tau) || tau <= 0) throw Error("RestrictedMean: tau must be positive and finite");
+  if (!std::isfinite(tau) || tau <= 0)
+    throw Error("RestrictedMean: tau must be positive and finite");
   double area = 0, survival = 1, from = 0;
   for (const KmStep& step : KaplanMeier(sample)) {
     if (step.time >= tau) break;
@@ -89,7 +96,9 @@ Bounded BoundedRatio(const Bounded& numer, const Bounded& denom) {
   // A larger numerator or a smaller denominator makes a larger ratio.
   auto up = [](Bound b) { return b == Bound::kExact || b == Bound::kLower; };
   auto down = [](Bound b) { return b == Bound::kExact || b == Bound::kUpper; };
-  auto flip = [](Bound b) { return b == Bound::kLower ? Bound::kUpper : b == Bound::kUpper ? Bound::kLower : b; };
+  auto flip = [](Bound b) {
+    return b == Bound::kLower ? Bound::kUpper : b == Bound::kUpper ? Bound::kLower : b;
+  };
   const Bound d = flip(denom.bound);  // the denominator's bound as it acts on the ratio
   if (numer.bound == Bound::kExact && denom.bound == Bound::kExact) return {value, Bound::kExact};
   if (up(numer.bound) && up(d)) return {value, Bound::kLower};
@@ -130,7 +139,8 @@ Interval PercentileBootstrap(const std::vector<int>& group_sizes,
   if (group_sizes.empty()) throw Error(std::string(kWhere) + ": no samples");
   for (int n : group_sizes)
     if (n < 1) throw Error(std::string(kWhere) + ": every sample needs at least one group");
-  if (!(confidence > 0 && confidence < 1)) throw Error(std::string(kWhere) + ": confidence must be in (0, 1)");
+  if (!(confidence > 0 && confidence < 1))
+    throw Error(std::string(kWhere) + ": confidence must be in (0, 1)");
   if (resamples < 1) throw Error(std::string(kWhere) + ": need at least one resample");
   auto checked = [&](const BootstrapDraw& draw) {
     const double x = statistic(draw);

@@ -66,8 +66,9 @@ std::optional<store::EvidenceRow> RunOne(store::Store& db, const RunInput& in, u
 void CheckArenaHash(store::Store& db, const Arena& arena) {
   for (const store::EvidenceRow& r : db.GetEvidence("", arena.name))
     if (r.arena_hash != arena.hash)
-      throw Error(db.path() + ": arena '" + arena.name + "' was measured from another arena file (or cap) before (" +
-                  r.arena_hash + ", now " + arena.hash +
+      throw Error(db.path() + ": arena '" + arena.name +
+                  "' was measured from another arena file (or cap) before (" + r.arena_hash +
+                  ", now " + arena.hash +
                   "): the arenas are pre-registered; measure a changed arena in another store");
 }
 
@@ -77,7 +78,9 @@ void CheckEvidenceLabel(const std::string& label) {
   auto run_part = [&](size_t prefix) {
     const std::string run = label.substr(prefix);
     return !run.empty() &&
-           run.find_first_not_of("ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789_.-") == std::string::npos;
+           run.find_first_not_of(
+               "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789_.-") ==
+               std::string::npos;
   };
   if (label == "frozen") return;
   if (label.rfind("final:", 0) == 0 && run_part(6)) return;
@@ -99,13 +102,16 @@ MeasureResult MeasureImprover(store::Store& db, const Arena& arena, const meta::
   MeasureResult result;
   std::vector<uint64_t> todo;
   for (uint64_t s : arena.seeds) {
-    if (done.count(static_cast<int64_t>(s))) ++result.skipped;
-    else todo.push_back(s);
+    if (done.count(static_cast<int64_t>(s)))
+      ++result.skipped;
+    else
+      todo.push_back(s);
   }
   if (todo.empty()) return result;
   const search::RunConfig& c = arena.config;
-  const tasks::Partition partition = tasks::MakePartition(c.search_tasks, c.select_tasks, c.held_out_tasks,
-                                                          c.warmup_tasks ? &*c.warmup_tasks : nullptr);
+  const tasks::Partition partition =
+      tasks::MakePartition(c.search_tasks, c.select_tasks, c.held_out_tasks,
+                           c.warmup_tasks ? &*c.warmup_tasks : nullptr);
   const json improver = {{"hash", hash}, {"label", label}, {"spec", json::parse(spec_text)}};
   const RunInput in{arena, evolution, partition, improver, stop};
   for (uint64_t seed : todo) {

@@ -15,10 +15,9 @@
 
 #include <atomic>
 #include <functional>
+#include <nlohmann/json.hpp>
 #include <string>
 #include <vector>
-
-#include <nlohmann/json.hpp>
 
 #include "meta/spec.h"
 #include "run/arena.h"
@@ -49,7 +48,7 @@ struct SummaryOptions {
   std::vector<std::string> labels;  // empty: every label in the store ("frozen" is always read)
   int resamples = 2000;
   double confidence = 0.95;
-  uint64_t seed = 15;               // of the bootstrap
+  uint64_t seed = 15;  // of the bootstrap
 };
 
 // The evidence as one JSON object (docs/cli.md, `ouro evidence summary`). Throws ouro::Error when

@@ -14,8 +14,8 @@
 namespace ouro::run {
 namespace {
 
-using nlohmann::json;
 using meta::Bounded;
+using nlohmann::json;
 
 // One improver on one arena: its runs as censored times to target.
 struct Cell {
@@ -57,7 +57,9 @@ void Put(json& j, const std::string& key, const Bounded& b) {
 }
 
 json CellJson(const Cell& c) {
-  json j = {{"seeds", c.seeds}, {"reached", c.reached}, {"cap_seconds", c.cap},
+  json j = {{"seeds", c.seeds},
+            {"reached", c.reached},
+            {"cap_seconds", c.cap},
             {"restricted_mean_seconds", c.restricted_mean_seconds}};
   Put(j, "median_seconds", c.seconds);
   Put(j, "median_evaluations", c.evaluations);
@@ -65,7 +67,8 @@ json CellJson(const Cell& c) {
 }
 
 // A group's figure: the median over its improvers (loop seeds) with a bootstrap interval.
-void PutFigure(json& out, const std::string& key, const std::vector<Bounded>& values, const SummaryOptions& o) {
+void PutFigure(json& out, const std::string& key, const std::vector<Bounded>& values,
+               const SummaryOptions& o) {
   if (values.empty()) {
     for (const char* s : {"", "_bound", "_ci_low", "_ci_high"}) out[key + s] = nullptr;
     return;
@@ -86,8 +89,8 @@ void PutFigure(json& out, const std::string& key, const std::vector<Bounded>& va
 }
 
 // median(a) / median(b), two groups resampled separately.
-void PutGroupRatio(json& out, const std::string& key, const std::vector<Bounded>& a, const std::vector<Bounded>& b,
-                   const SummaryOptions& o) {
+void PutGroupRatio(json& out, const std::string& key, const std::vector<Bounded>& a,
+                   const std::vector<Bounded>& b, const SummaryOptions& o) {
   if (a.empty() || b.empty()) {
     for (const char* s : {"", "_bound", "_ci_low", "_ci_high"}) out[key + s] = nullptr;
     return;
@@ -99,7 +102,8 @@ void PutGroupRatio(json& out, const std::string& key, const std::vector<Bounded>
   };
   const meta::Interval ci = meta::PercentileBootstrap(
       {static_cast<int>(a.size()), static_cast<int>(b.size())},
-      [&](const meta::BootstrapDraw& d) { return med(a, d[0]) / med(b, d[1]); }, o.confidence, o.resamples, o.seed);
+      [&](const meta::BootstrapDraw& d) { return med(a, d[0]) / med(b, d[1]); }, o.confidence,
+      o.resamples, o.seed);
   Put(out, key, meta::BoundedRatio(meta::BoundedMedian(a), meta::BoundedMedian(b)));
   out[key + "_ci_low"] = ci.low;
   out[key + "_ci_high"] = ci.high;
@@ -111,24 +115,32 @@ std::vector<Measured> LoadMeasured(store::Store& db, const std::vector<std::stri
   std::vector<Measured> out;
   for (const std::string& l : labels) {
     CheckEvidenceLabel(l);
-    if (!db.GetEvidenceImprover(l)) throw Error(db.path() + ": no improver labelled '" + l + "' in the store");
+    if (!db.GetEvidenceImprover(l))
+      throw Error(db.path() + ": no improver labelled '" + l + "' in the store");
   }
   for (const store::EvidenceImprover& imp : db.GetEvidenceImprovers()) {
-    if (!labels.empty() && imp.label != "frozen" && std::find(labels.begin(), labels.end(), imp.label) == labels.end())
+    if (!labels.empty() && imp.label != "frozen" &&
+        std::find(labels.begin(), labels.end(), imp.label) == labels.end())
       continue;
-    Measured m{imp, imp.label == "frozen" ? "frozen" : imp.label.substr(0, imp.label.find(':')), {}, {}, {}, {}, {}};
+    Measured m{imp, imp.label == "frozen" ? "frozen" : imp.label.substr(0, imp.label.find(':')),
+               {},  {},
+               {},  {},
+               {}};
     std::map<std::string, std::vector<store::EvidenceRow>> rows;
     for (store::EvidenceRow& r : db.GetEvidence(imp.hash)) rows[r.arena].push_back(std::move(r));
     for (auto& [arena, rs] : rows) m.cells[arena] = MakeCell(rs);
     out.push_back(std::move(m));
   }
-  std::stable_partition(out.begin(), out.end(), [](const Measured& m) { return m.kind == "frozen"; });
+  std::stable_partition(out.begin(), out.end(),
+                        [](const Measured& m) { return m.kind == "frozen"; });
   if (out.empty() || out[0].kind != "frozen" || out[0].cells.empty())
-    throw Error(db.path() + ": no measurements of the frozen improver (ouro evidence measure --label frozen)");
+    throw Error(db.path() +
+                ": no measurements of the frozen improver (ouro evidence measure --label frozen)");
   if (arenas.empty())
     for (const auto& [a, c] : out[0].cells) arenas.push_back(a);
   for (const std::string& a : arenas)
-    if (!out[0].cells.count(a)) throw Error(db.path() + ": the frozen improver has no measurements on arena '" + a + "'");
+    if (!out[0].cells.count(a))
+      throw Error(db.path() + ": the frozen improver has no measurements on arena '" + a + "'");
   return out;
 }
 
@@ -156,7 +168,10 @@ void Compare(std::vector<Measured>& all, const std::vector<std::string>& arenas,
 }
 
 json ImproverJson(const Measured& m) {
-  json j = {{"label", m.improver.label}, {"hash", m.improver.hash}, {"kind", m.kind}, {"arenas", json::object()}};
+  json j = {{"label", m.improver.label},
+            {"hash", m.improver.hash},
+            {"kind", m.kind},
+            {"arenas", json::object()}};
   for (const auto& [a, c] : m.cells) {
     json cell = CellJson(c);
     if (m.kind != "frozen" && m.eval_ratio.count(a)) {
@@ -172,10 +187,13 @@ json ImproverJson(const Measured& m) {
   return j;
 }
 
-// t1_*: how many of T1's seeds each improver solved within the cap (null when t1 is not summarised).
+// t1_*: how many of T1's seeds each improver solved within the cap (null when t1 is not
+// summarised).
 void PutT1(json& out, const std::vector<Measured>& all, const std::vector<std::string>& arenas) {
   const bool has_t1 = std::find(arenas.begin(), arenas.end(), "t1") != arenas.end();
-  auto solved = [](const Measured& m) { return m.cells.count("t1") ? m.cells.at("t1").reached : 0; };
+  auto solved = [](const Measured& m) {
+    return m.cells.count("t1") ? m.cells.at("t1").reached : 0;
+  };
   std::vector<int> finals;
   json per = json::array(), nulls = json::array();
   for (const Measured& m : all) {
@@ -216,7 +234,8 @@ json EvidenceSummary(store::Store& db, const SummaryOptions& o) {
     for (const char* kind : {"final", "null"}) {
       std::vector<Bounded> e, w;
       for (const Measured& m : all)
-        if (m.kind == kind && m.eval_ratio.count(a)) e.push_back(m.eval_ratio.at(a)), w.push_back(m.wall_ratio.at(a));
+        if (m.kind == kind && m.eval_ratio.count(a))
+          e.push_back(m.eval_ratio.at(a)), w.push_back(m.wall_ratio.at(a));
       const std::string prefix = std::string(kind) == "null" ? "null_" : "";
       PutFigure(j, prefix + "speedup", e, o);
       PutFigure(j, prefix + "wall_speedup", w, o);

@@ -30,7 +30,7 @@ struct EvidenceImprover {
 // One search run of an improver on one seed of an arena.
 struct EvidenceRow {
   std::string improver_hash;
-  std::string arena;       // the arena's name ([arena] name)
+  std::string arena;  // the arena's name ([arena] name)
   int64_t seed = 0;
   std::string label;       // the label that asked for the measurement
   std::string arena_hash;  // of the arena file's text and any cap override
@@ -39,7 +39,7 @@ struct EvidenceRow {
   double evaluations = 0;  // eval_cost to the target, or at the cap
   double fitness_select = 0, fitness_final = 0;  // of the run's chosen program
   double cap_seconds = 0;
-  int64_t run_id = 0;      // the search run in the runs table; 0 = none
+  int64_t run_id = 0;  // the search run in the runs table; 0 = none
 };
 
 class EvidenceTables {
@@ -55,7 +55,8 @@ class EvidenceTables {
 
   void AddEvidence(const EvidenceRow& row);
   // Every row, or those of one improver hash and/or arena (empty = any); by hash, arena, seed.
-  std::vector<EvidenceRow> GetEvidence(const std::string& improver_hash = "", const std::string& arena = "");
+  std::vector<EvidenceRow> GetEvidence(const std::string& improver_hash = "",
+                                       const std::string& arena = "");
 
  private:
   Db& db_;

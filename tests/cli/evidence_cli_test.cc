@@ -56,18 +56,20 @@ class EvidenceCli : public CliFixture {
  protected:
   // An rsi run (seed `seed`) in the store, and the improver of its generation 0 as a file.
   std::string PlainSpec(uint64_t seed) {
-    const std::string config = Write("rsi" + std::to_string(seed) + ".toml", TinyRsiConfig(seed, 1));
+    const std::string config =
+        Write("rsi" + std::to_string(seed) + ".toml", TinyRsiConfig(seed, 1));
     const Result rsi = Run("rsi --config " + config + " --db " + db_ + " --json");
     EXPECT_EQ(rsi.code, 0) << rsi.out;
     const std::string out = (dir_ / ("plain" + std::to_string(seed) + ".json")).string();
     const int64_t run = json::parse(rsi.last_line).value("run_id", int64_t{0});
-    const Result ex = Run("improver export " + std::to_string(run) + " --generation 0 --out " + out + " --db " + db_);
+    const Result ex = Run("improver export " + std::to_string(run) + " --generation 0 --out " +
+                          out + " --db " + db_);
     EXPECT_EQ(ex.code, 0) << ex.out;
     return out;
   }
   Result Measure(const std::string& spec, const std::string& label, const std::string& arena) {
-    return Run("evidence measure --improver " + spec + " --label " + label + " --arena " + arena + " --db " + db_ +
-               " --json");
+    return Run("evidence measure --improver " + spec + " --label " + label + " --arena " + arena +
+               " --db " + db_ + " --json");
   }
 };
 
@@ -93,8 +95,9 @@ TEST_F(EvidenceCli, MeasuresResumesAndSummarises) {
   r = Run("evidence summary --json --db " + db_);
   ASSERT_EQ(r.code, 0) << r.out;
   const json s = json::parse(r.last_line);
-  for (const char* key : {"speedup", "speedup_ci_low", "speedup_ci_high", "null_speedup", "null_speedup_ci_low",
-                          "null_speedup_ci_high", "wall_speedup", "t1_solved", "t1_seeds"})
+  for (const char* key :
+       {"speedup", "speedup_ci_low", "speedup_ci_high", "null_speedup", "null_speedup_ci_low",
+        "null_speedup_ci_high", "wall_speedup", "t1_solved", "t1_seeds"})
     EXPECT_TRUE(s.contains(key)) << key;
   EXPECT_NEAR(s["wall_speedup"].get<double>(), 1, 1e-12);
   EXPECT_EQ(s["loop_seeds"], 1);
@@ -130,7 +133,8 @@ TEST_F(EvidenceCli, BadInputIsAClearError) {
   r = Run("evidence summary --json --db " + db_);  // nothing measured yet
   EXPECT_EQ(r.code, 1);
   EXPECT_NE(r.out.find("frozen"), std::string::npos) << r.out;
-  r = Run("evidence measure --improver " + spec + " --arena " + arena + " --db " + db_);  // no --label
+  r = Run("evidence measure --improver " + spec + " --arena " + arena + " --db " +
+          db_);  // no --label
   EXPECT_EQ(r.code, 2);
 }
 
@@ -138,9 +142,10 @@ TEST_F(EvidenceCli, ScriptMeasuresFinalNullAndFrozenAndResumes) {
   PlainSpec(1);
   PlainSpec(2);
   Write("tiny.toml", TinyArena());
-  const std::string script = std::string("/usr/bin/python3 ") + OURO_SOURCE_DIR + "/scripts/rsi-evidence";
-  const std::string cmd = " --final 1 --null 2 --arenas tiny --arena-dir " + dir_.string() + " --db " + db_ +
-                          " --ouro " + OURO_BIN;
+  const std::string script =
+      std::string("/usr/bin/python3 ") + OURO_SOURCE_DIR + "/scripts/rsi-evidence";
+  const std::string cmd = " --final 1 --null 2 --arenas tiny --arena-dir " + dir_.string() +
+                          " --db " + db_ + " --ouro " + OURO_BIN;
   auto run_script = [&](const std::string& args) {
     const std::string out = (dir_ / "script.out").string();
     const int status = std::system((script + args + " >" + out + " 2>&1").c_str());
@@ -150,8 +155,9 @@ TEST_F(EvidenceCli, ScriptMeasuresFinalNullAndFrozenAndResumes) {
   auto [code, out] = run_script(cmd);
   ASSERT_EQ(code, 0) << out;
   const json first = json::parse(LastLine(out));
-  for (const char* key : {"speedup", "speedup_ci_low", "speedup_ci_high", "null_speedup", "null_speedup_ci_low",
-                          "null_speedup_ci_high", "wall_speedup", "t1_solved", "t1_seeds", "per_arena"})
+  for (const char* key :
+       {"speedup", "speedup_ci_low", "speedup_ci_high", "null_speedup", "null_speedup_ci_low",
+        "null_speedup_ci_high", "wall_speedup", "t1_solved", "t1_seeds", "per_arena"})
     EXPECT_TRUE(first.contains(key)) << key;
   EXPECT_EQ(first["loop_seeds"], 1);
   EXPECT_EQ(first["null_loop_seeds"], 1);

@@ -19,7 +19,8 @@ TEST(KaplanMeier, StepsWithCensoring) {
   // 6 runs: events at 1, 3, 3, 6; censored at 2 and 5. By hand:
   // t=1: 6 at risk, 1 event -> 5/6; t=3: 4 at risk, 2 events -> 5/6 * 2/4 = 5/12;
   // t=6: 1 at risk, 1 event -> 0.
-  const auto steps = KaplanMeier(Sample({{3, false}, {1, false}, {2, true}, {3, false}, {5, true}, {6, false}}));
+  const auto steps =
+      KaplanMeier(Sample({{3, false}, {1, false}, {2, true}, {3, false}, {5, true}, {6, false}}));
   ASSERT_EQ(steps.size(), 3u);
   EXPECT_DOUBLE_EQ(steps[0].time, 1);
   EXPECT_EQ(steps[0].at_risk, 6);
@@ -61,11 +62,13 @@ TEST(KmMedian, ReachesOneHalfExactly) {
 
 TEST(KmMedian, LowerBoundWhenMostAreCensored) {
   // 5 runs capped at 300 s, 3 censored: S stays at 0.6 -> the median is only known to exceed 300.
-  const Bounded m = KmMedian(Sample({{50, false}, {120, false}, {300, true}, {300, true}, {300, true}}));
+  const Bounded m =
+      KmMedian(Sample({{50, false}, {120, false}, {300, true}, {300, true}, {300, true}}));
   EXPECT_DOUBLE_EQ(m.value, 300);
   EXPECT_EQ(m.bound, Bound::kLower);
   // With 2 of 5 censored it is exact: S = 0.8, 0.6, 0.4 at 200.
-  const Bounded e = KmMedian(Sample({{50, false}, {120, false}, {200, false}, {300, true}, {300, true}}));
+  const Bounded e =
+      KmMedian(Sample({{50, false}, {120, false}, {200, false}, {300, true}, {300, true}}));
   EXPECT_DOUBLE_EQ(e.value, 200);
   EXPECT_EQ(e.bound, Bound::kExact);
 }
@@ -75,7 +78,8 @@ TEST(RestrictedMean, AreaUnderTheCurve) {
   EXPECT_NEAR(RestrictedMean(Sample({{2, false}, {4, false}, {8, false}}), 6), 4, 1e-12);
   // Censored at the cap: times 10, 30 and two censored at 60, tau 60: S = 1 on [0,10), 3/4 on
   // [10,30), 1/2 on [30,60): 10 + 15 + 15 = 40 = the mean of (10, 30, 60, 60).
-  EXPECT_NEAR(RestrictedMean(Sample({{10, false}, {30, false}, {60, true}, {60, true}}), 60), 40, 1e-12);
+  EXPECT_NEAR(RestrictedMean(Sample({{10, false}, {30, false}, {60, true}, {60, true}}), 60), 40,
+              1e-12);
   // Censoring before tau: events at 1 and 3, censored at 2; tau 4: S = 1 on [0,1), 2/3 on [1,3),
   // 0 after: 1 + 4/3.
   EXPECT_NEAR(RestrictedMean(Sample({{1, false}, {2, true}, {3, false}}), 4), 1 + 4.0 / 3, 1e-12);
@@ -120,7 +124,7 @@ TEST(PercentileBootstrap, EstimateIsTheStatisticOfTheData) {
   EXPECT_DOUBLE_EQ(a.estimate, 3);
   EXPECT_LE(a.low, a.estimate);
   EXPECT_GE(a.high, a.estimate);
-  EXPECT_GE(a.low, 1);     // a resampled median is one of the values
+  EXPECT_GE(a.low, 1);  // a resampled median is one of the values
   EXPECT_LE(a.high, 100);
   // Same seed, same interval; the seed matters.
   const Interval b = PercentileBootstrap({5}, median_of, 0.95, 500, 7);
@@ -130,8 +134,8 @@ TEST(PercentileBootstrap, EstimateIsTheStatisticOfTheData) {
 
 TEST(PercentileBootstrap, OneGroupHasAZeroWidthInterval) {
   // One loop seed: every resample draws it, so the interval collapses onto the estimate.
-  const Interval a = PercentileBootstrap({1, 1}, [](const BootstrapDraw& d) { return 2.0 + d[0][0] + d[1][0]; },
-                                         0.95, 50, 1);
+  const Interval a = PercentileBootstrap(
+      {1, 1}, [](const BootstrapDraw& d) { return 2.0 + d[0][0] + d[1][0]; }, 0.95, 50, 1);
   EXPECT_DOUBLE_EQ(a.estimate, 2);
   EXPECT_DOUBLE_EQ(a.low, 2);
   EXPECT_DOUBLE_EQ(a.high, 2);
@@ -159,7 +163,9 @@ TEST(PercentileBootstrap, BadInputIsAnError) {
   EXPECT_THROW(PercentileBootstrap({0}, one, 0.95, 10, 1), Error);
   EXPECT_THROW(PercentileBootstrap({3}, one, 1.0, 10, 1), Error);
   EXPECT_THROW(PercentileBootstrap({3}, one, 0.95, 0, 1), Error);
-  EXPECT_THROW(PercentileBootstrap({3}, [](const BootstrapDraw&) { return 1.0 / 0.0; }, 0.95, 10, 1), Error);
+  EXPECT_THROW(PercentileBootstrap(
+                   {3}, [](const BootstrapDraw&) { return 1.0 / 0.0; }, 0.95, 10, 1),
+               Error);
   EXPECT_THROW(KaplanMeier({}), Error);
   EXPECT_THROW(KmMedian(Sample({{-1, false}})), Error);
 }

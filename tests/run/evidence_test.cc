@@ -20,12 +20,14 @@ namespace {
 std::string TinyArena(const std::string& arena_extra = "", const std::string& name = "tiny") {
   return R"(seed = 1
 [arena]
-name = ")" + name + R"("
+name = ")" +
+         name + R"("
 seeds = [1, 2]
 cap_seconds = 1
 select_target = 0.9
 final_target = 0.9
-)" + arena_extra + R"(
+)" + arena_extra +
+         R"(
 [shape]
 dim = 2
 [tasks.search]
@@ -86,8 +88,12 @@ TEST(Arena, ParsesTheArenaTableAndTheRunConfig) {
 TEST(Arena, BadArenaTablesAreClearErrors) {
   ExpectError([] { ParseArena("seed = 1\n[shape]\ndim = 2\n", "plain.toml"); }, "no [arena] table");
   ExpectError([] { ParseArena(TinyArena("colour = 1"), "a.toml"); }, "unknown key 'colour'");
-  ExpectError([] { ParseArena("[arena]\nname = \"x\"\nseeds = [1]\ncap_seconds = 1\nselect_target = 0.5\n", "a.toml"); },
-              "missing key 'final_target'");
+  ExpectError(
+      [] {
+        ParseArena("[arena]\nname = \"x\"\nseeds = [1]\ncap_seconds = 1\nselect_target = 0.5\n",
+                   "a.toml");
+      },
+      "missing key 'final_target'");
   std::string repeated = TinyArena();
   repeated.replace(repeated.find("[1, 2]"), 6, "[1, 1]");
   ExpectError([&] { ParseArena(repeated, "a.toml"); }, "seed 1 is repeated");
@@ -125,7 +131,8 @@ TEST(Arena, AnImproverRunsUnderTheArenasRule) {
 // the run.
 TEST(Arena, HeldOutTargetVetoesSolved) {
   search::RunConfig c = ParseArena(TinyArena(), "tiny.toml").config;
-  const tasks::Partition p = tasks::MakePartition(c.search_tasks, c.select_tasks, c.held_out_tasks, nullptr);
+  const tasks::Partition p =
+      tasks::MakePartition(c.search_tasks, c.select_tasks, c.held_out_tasks, nullptr);
   search::EvolutionConfig e = c.evolution;
   e.sufficient_fitness = 0.01;  // any program that does not diverge
   search::Budget budget;
@@ -147,7 +154,8 @@ TEST(Evidence, MeasuresEachSeedOnceAndResumes) {
   const Arena a = ParseArena(TinyArena(), "tiny.toml");
   const meta::ImproverSpec spec = meta::SpecFromConfig(a.config.evolution);
   int seen = 0;
-  const MeasureResult first = MeasureImprover(*db, a, spec, "frozen", nullptr, [&](const auto&) { ++seen; });
+  const MeasureResult first =
+      MeasureImprover(*db, a, spec, "frozen", nullptr, [&](const auto&) { ++seen; });
   ASSERT_EQ(first.added.size(), 2u);
   EXPECT_EQ(seen, 2);
   for (const store::EvidenceRow& r : first.added) {

@@ -67,10 +67,15 @@ TEST_F(StoreTest, EvidenceRoundTrip) {
 TEST_F(StoreTest, EvidenceRefusals) {
   auto s = Store::Open(Path("evbad.db"));
   s->PutEvidenceImprover({"frozen", "h0", "{}"});
-  ExpectError([&] { s->PutEvidenceImprover({"frozen", "h9", "{}"}); }, {"label 'frozen' already names improver h0"});
+  ExpectError(
+      [&] {
+        s->PutEvidenceImprover({"frozen", "h9", "{}"});
+      },
+      {"label 'frozen' already names improver h0"});
   ExpectError([&] { s->PutEvidenceImprover({"final:1", "h1", "not json"}); }, {"not valid JSON"});
   s->AddEvidence(Row("h0", "t1", 1, true));
-  ExpectError([&] { s->AddEvidence(Row("h0", "t1", 1, false)); }, {"h0", "t1", "seed 1", "already measured"});
+  ExpectError([&] { s->AddEvidence(Row("h0", "t1", 1, false)); },
+              {"h0", "t1", "seed 1", "already measured"});
   EvidenceRow orphan = Row("h0", "t1", 2, true);
   orphan.run_id = 999;
   ExpectError([&] { s->AddEvidence(orphan); }, {"no such run 999"});
@@ -86,7 +91,8 @@ TEST_F(StoreTest, Version3StoreIsUpgradedToVersion4KeepingItsRows) {
   // Back to exactly version 3: without the version-4 tables.
   sqlite3* db = nullptr;
   ASSERT_EQ(sqlite3_open(path.c_str(), &db), SQLITE_OK);
-  ASSERT_TRUE(RawExec(db, "DROP TABLE evidence; DROP TABLE evidence_improvers; PRAGMA user_version = 3"));
+  ASSERT_TRUE(
+      RawExec(db, "DROP TABLE evidence; DROP TABLE evidence_improvers; PRAGMA user_version = 3"));
   sqlite3_close(db);
   ASSERT_EQ(RawUserVersion(path), 3);
 
