@@ -51,6 +51,7 @@ Action RegisterReplay(CLI::App& app);
 Action RegisterDashboard(CLI::App& app);
 Action RegisterPlot(CLI::App& app);
 Action RegisterTakeoff(CLI::App& app);
+Action RegisterEvidence(CLI::App& app);
 
 // Set by SIGINT/SIGTERM: long-running commands stop cleanly and store what they have.
 std::atomic<bool>& StopFlag();

@@ -47,14 +47,6 @@ double MedianInPlace(std::vector<double>& v) {
   return lower + (upper - lower) / 2;
 }
 
-// Quantile q in [0, 1] of sorted values, interpolating linearly between order statistics.
-double SortedQuantile(const std::vector<double>& sorted, double q) {
-  const double h = q * static_cast<double>(sorted.size() - 1);
-  const size_t i = static_cast<size_t>(std::floor(h));
-  if (i + 1 >= sorted.size()) return sorted.back();
-  return sorted[i] + (h - static_cast<double>(i)) * (sorted[i + 1] - sorted[i]);
-}
-
 // Continued fraction of the incomplete beta function (modified Lentz), converging for
 // x < (a + 1) / (a + b + 2).
 double BetaContinuedFraction(double a, double b, double x) {
@@ -308,6 +300,13 @@ double StudentTQuantile(double p, double df) {
     }
   }
   return lo + (hi - lo) / 2.0;
+}
+
+double SortedQuantile(const std::vector<double>& sorted, double q) {
+  const double h = q * static_cast<double>(sorted.size() - 1);
+  const size_t i = static_cast<size_t>(std::floor(h));
+  if (i + 1 >= sorted.size()) return sorted.back();
+  return sorted[i] + (h - static_cast<double>(i)) * (sorted[i + 1] - sorted[i]);
 }
 
 Interval BootstrapMedianRatio(const std::vector<double>& numer, const std::vector<double>& denom,

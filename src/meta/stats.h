@@ -179,6 +179,10 @@ double Median(std::vector<double> v);
 // quantile (1.960) as df grows. Throws ouro::Error on p outside (0, 1) or df <= 0.
 double StudentTQuantile(double p, double df);
 
+// Quantile q in [0, 1] of sorted (ascending, non-empty) values, interpolating linearly between
+// order statistics: the percentile rule of every bootstrap interval here.
+double SortedQuantile(const std::vector<double>& sorted, double q);
+
 // Paired samples (numer_i, denom_i): the estimate is the median of numer_i / denom_i; the interval
 // is the percentile bootstrap of that median at `confidence`, from `resamples` resamples of the
 // pairs with replacement, drawn from Rng(seed) (so the result depends only on the inputs and the

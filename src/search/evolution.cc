@@ -313,7 +313,11 @@ class Runner {
         result_.fitness_search = cands[c]->fitness;
         progress_.best_select = fitness;
       }
-      if (fitness >= cfg_.sufficient_fitness) {
+      if (fitness >= cfg_.sufficient_fitness &&
+          (cfg_.held_out_target <= 0 || HeldOutFitness(*cands[c]) >= cfg_.held_out_target)) {
+        result_.best = cands[c];  // an earlier candidate may score higher on select but failed held-out
+        result_.fitness_select = fitness;
+        result_.fitness_search = cands[c]->fitness;
         result_.solved = true;
         result_.stop_reason = "solved";
         return true;
@@ -462,23 +466,28 @@ class Runner {
       if (emigrants[i]) islands[(i + 1) % islands.size()].PushBack(emigrants[i]);
   }
 
+  // Mean fitness on the held-out tasks (their test split when they have one).
+  double HeldOutFitness(const Individual& ind) {
+    const lang::Executable exe = lang::Compile(ind.program, cfg_.shape);
+    const auto& held = tasks_.held_out;
+    std::vector<double> per(held.size());
+    const bool has_test = !held.empty() && held[0].test.n() > 0;
+    pool_->ParallelFor(static_cast<int64_t>(held.size()), [&](int64_t t, int w) {
+      per[t] = eval::EvaluateTask(exe, held[t], machines_[w], DeriveSeed(eval_seed_, t), cfg_.limits,
+                                  has_test ? eval::ScoreOn::kTest : eval::ScoreOn::kValid).fitness;
+    });
+    double sum = 0;
+    for (double f : per) sum += f;
+    return held.empty() ? 0.0 : sum / static_cast<double>(held.size());
+  }
+
   void Finish() {
     if (!result_.best && exp_best_) {
       best_checked_ = false;
       CheckSelect(nullptr);
     }
     if (result_.best) {
-      const lang::Executable exe = lang::Compile(result_.best->program, cfg_.shape);
-      const auto& held = tasks_.held_out;
-      std::vector<double> per(held.size());
-      const bool has_test = !held.empty() && held[0].test.n() > 0;
-      pool_->ParallelFor(static_cast<int64_t>(held.size()), [&](int64_t t, int w) {
-        per[t] = eval::EvaluateTask(exe, held[t], machines_[w], DeriveSeed(eval_seed_, t), cfg_.limits,
-                                    has_test ? eval::ScoreOn::kTest : eval::ScoreOn::kValid).fitness;
-      });
-      double sum = 0;
-      for (double f : per) sum += f;
-      result_.fitness_final = held.empty() ? 0.0 : sum / static_cast<double>(held.size());
+      result_.fitness_final = HeldOutFitness(*result_.best);
       for (std::shared_ptr<const Individual> p = result_.best; p; p = p->parent) result_.lineage.push_back(p);
       std::reverse(result_.lineage.begin(), result_.lineage.end());
       // Delayed credit: the edits that built the chosen program earn the gains they made.

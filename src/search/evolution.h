@@ -13,7 +13,9 @@
 // `sufficient_fitness` there ends the run ("solved"). An experiment that ends without a
 // solution (max_individuals) is followed by a fresh one (new population, seed stream e), up to
 // max_experiments (0 = no limit) or the run budget. Held-out tasks are scored once, for the final
-// program only: they never influence the search or the selection.
+// program only: they never influence the search or the selection. (With held_out_target > 0 they
+// are also scored for each program that reaches sufficient_fitness, and only one that reaches
+// held_out_target there too ends the run as "solved".)
 // Strategy knobs beyond the plain scheme (all off by default, and then the draws are exactly the
 // plain scheme's): a ProposalPolicy (operator/operation weights, constants, positions, macros);
 // crossover (a mutation kind whose mate is a second tournament winner); islands (the population
@@ -65,6 +67,10 @@ struct EvolutionConfig : Strategy {
   std::vector<lang::Program> initial_programs;  // for initial = "given"
   int64_t warmup_individuals = 0;        // per experiment, scored on Partition::warmup; 0 = none
   double sufficient_fitness = 0.9999;
+  // > 0: "solved" also needs the held-out fitness of the program that reached sufficient_fitness
+  // on select to be at least this; otherwise the run goes on. Set by measurements whose rule
+  // asks for unseen tasks too (ouro evidence); it decides when a run stops, never what it keeps.
+  double held_out_target = 0;
   int64_t check_every = 10'000;
   int select_top = 1;                    // population members scored on select per check
   int batch = 64;

@@ -30,6 +30,7 @@ void EvolutionConfig::Validate() const {
   if (batch < 1) throw Error("search: batch must be >= 1");
   if (check_every < 1) throw Error("search: check_every must be >= 1");
   if (select_top < 1) throw Error("search: select_top must be >= 1");
+  if (!(held_out_target >= 0 && held_out_target <= 2)) throw Error("search: held_out_target must be in [0, 2]");
   if (initial == "given" && initial_programs.empty())
     throw Error("search: initial = 'given' but no initial programs");
   for (const auto& p : initial_programs) p.Validate(shape);

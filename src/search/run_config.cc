@@ -228,7 +228,8 @@ RunConfig LoadRunConfig(const std::string& path) {
   if (!f) throw Error("cannot read config file '" + path + "'");
   std::stringstream ss;
   ss << f.rdbuf();
-  return ParseRunConfig(ss.str(), path);
+  // [arena]: what `ouro evidence` measures on this config (run/arena.h); a search ignores it.
+  return ParseRunConfig(ss.str(), path, {"arena"});
 }
 
 void ApplyTaskFlag(RunConfig& c, const tasks::TaskSpec& spec) {

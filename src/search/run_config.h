@@ -32,6 +32,8 @@ struct RunConfig {
 // skipped here instead of being refused as unknown.
 RunConfig ParseRunConfig(std::string_view text, const std::string& source_name,
                          const std::vector<std::string>& extra_sections = {});
+// A file may hold an [arena] table (the test arenas, configs/arenas/): `ouro evidence` reads it,
+// a search skips it.
 RunConfig LoadRunConfig(const std::string& path);
 
 // The default config: AutoML-Zero's demo workload (configs/automl-zero-demo.toml has the same).

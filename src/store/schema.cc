@@ -142,6 +142,33 @@ CREATE TABLE checkpoints(
 );
 )sql";
 
+// Added by version 4: the test-arena measurements of improvers (`ouro evidence`). Not keyed by
+// run: an improver (by spec hash) is measured once per arena seed, whatever label asked for it.
+constexpr const char* kSchemaV4 = R"sql(
+CREATE TABLE evidence_improvers(
+  label TEXT PRIMARY KEY,
+  improver_hash TEXT NOT NULL,
+  spec_json TEXT NOT NULL,
+  added_at TEXT NOT NULL
+) WITHOUT ROWID;
+CREATE TABLE evidence(
+  improver_hash TEXT NOT NULL,
+  arena TEXT NOT NULL,
+  seed INTEGER NOT NULL,
+  label TEXT NOT NULL,
+  arena_hash TEXT NOT NULL,
+  reached INTEGER NOT NULL,
+  seconds REAL NOT NULL,
+  evaluations REAL NOT NULL,
+  fitness_select REAL,
+  fitness_final REAL,
+  cap_seconds REAL NOT NULL,
+  run_id INTEGER REFERENCES runs(id) ON DELETE SET NULL,
+  measured_at TEXT NOT NULL,
+  PRIMARY KEY(improver_hash, arena, seed)
+) WITHOUT ROWID;
+)sql";
+
 // The tables each schema version must hold (checked before an existing store is used or upgraded).
 constexpr const char* kTablesV1 =
     "SELECT count(*) FROM sqlite_schema WHERE type = 'table' AND name IN "
@@ -156,6 +183,11 @@ constexpr const char* kTablesV3 =
     "('runs', 'programs', 'lineage', 'evaluations', 'metrics', 'improvers', 'candidates', 'curve', "
     "'events', 'items', 'checkpoints')";
 constexpr int64_t kTableCountV3 = 11;
+constexpr const char* kTablesV4 =
+    "SELECT count(*) FROM sqlite_schema WHERE type = 'table' AND name IN "
+    "('runs', 'programs', 'lineage', 'evaluations', 'metrics', 'improvers', 'candidates', 'curve', "
+    "'events', 'items', 'checkpoints', 'evidence_improvers', 'evidence')";
+constexpr int64_t kTableCountV4 = 13;
 
 constexpr const char* kForeign = ": not an ouro run store (an SQLite database with other tables)";
 
@@ -176,6 +208,8 @@ void CheckTables(Db& db, int64_t v) {
   if (v == 2 && db.QueryInt(kTablesV2, "read schema") != kTableCountV2)
     throw Error(db.path() + kForeign);
   if (v == 3 && db.QueryInt(kTablesV3, "read schema") != kTableCountV3)
+    throw Error(db.path() + kForeign);
+  if (v == 4 && db.QueryInt(kTablesV4, "read schema") != kTableCountV4)
     throw Error(db.path() + kForeign);
 }
 
@@ -235,6 +269,10 @@ void Upgrade(Db& db, int64_t version) {
     if (version == 2) {
       db.Exec(kSchemaV3, what);
       version = 3;
+    }
+    if (version == 3) {
+      db.Exec(kSchemaV4, what);
+      version = 4;
     }
     if (version != found) {
       const std::string set = "PRAGMA user_version = " + std::to_string(version);

@@ -2,7 +2,8 @@
 // to date. Schema versions (PRAGMA user_version): 1 = runs, programs, lineage, evaluations,
 // metrics; 2 adds improvers, candidates and curve for the recursive self-improvement ("rsi")
 // loop; 3 adds oversight: events (the audit chain), items (approvals), checkpoints, and on runs
-// the audit head, the control word, progress and the owner with its heartbeat.
+// the audit head, the control word, progress and the owner with its heartbeat; 4 adds the
+// test-arena measurements of improvers (evidence_improvers, evidence).
 //
 // Open never writes to a file it has not recognised: a database from a newer ouro is refused
 // before any pragma could change it, and an SQLite database holding someone else's tables
@@ -18,7 +19,7 @@ class Db;
 
 namespace schema {
 
-inline constexpr int kVersion = 3;
+inline constexpr int kVersion = 4;
 
 // Checks the version and tables of db's file, switches it to WAL (synchronous=NORMAL, foreign
 // keys on), runs the quick integrity check on an existing file, then creates or upgrades the

@@ -24,7 +24,8 @@ Store::Store(std::unique_ptr<Db> db)
       AuditLog(conn()),
       ApprovalItems(conn()),
       Leases(conn()),
-      Checkpoints(conn()) {}
+      Checkpoints(conn()),
+      EvidenceTables(conn()) {}
 
 Store::~Store() = default;  // the groups go first; ~Connection finalizes and closes
 

@@ -6,7 +6,7 @@
 //
 // The folder, one table group per file (store/ includes only core/ and oversight/audit.h):
 //   db.h          the connection core: open, WAL, transactions, WriteScope, statements, errors
-//   schema.h      the schema of each version, the table checks, the upgrade v1 → v2 → v3
+//   schema.h      the schema of each version, the table checks, the upgrade v1 → v2 → v3 → v4
 //   runs.h        RunsTable: runs, their status, the control word and progress
 //   lineage.h     LineageTable: programs, lineage, evaluations, metrics
 //   rsi_tables.h  RsiTables: improvers, candidates, curve
@@ -15,6 +15,7 @@
 //   leases.h      Leases: the run's owner (ClaimRun, Heartbeat, ReleaseRun)
 //   lease.h       the one liveness rule of an owner (OwnerAlive, RunActive)
 //   checkpoints.h Checkpoints: the state a run resumes from
+//   evidence.h    EvidenceTables: improvers measured on the test arenas and one row per arena run
 //   store.h       Store: all of the above over one connection
 // A Store is every table group over one shared Db; each group prepares and knows only its own
 // statements and tables. Callers use a Store (`db.AppendEvent(...)`); code that needs one group
@@ -31,7 +32,7 @@
 // the size limit of SetMaxPages reached, schema from a newer version, run owned by another live
 // process) throws ouro::Error with a one-line message naming the file and the problem; nothing
 // already committed is lost, and the operations documented as atomic write all or nothing.
-// Schema version 3 (PRAGMA user_version). Opening a version-1 or version-2 store upgrades it in
+// Schema version 4 (PRAGMA user_version). Opening a version-1, -2 or -3 store upgrades it in
 // place (adds the newer tables and columns under the write lock, keeping every row), so it needs
 // that lock once: while another connection holds a write transaction open on an older store, Open
 // waits for it up to the busy timeout, then fails with an Error mentioning "locked" and leaves the
@@ -44,6 +45,7 @@
 
 #include "store/audit_log.h"
 #include "store/checkpoints.h"
+#include "store/evidence.h"
 #include "store/items.h"
 #include "store/lease.h"
 #include "store/leases.h"
@@ -76,7 +78,8 @@ class Store : private internal::Connection,
               public AuditLog,
               public ApprovalItems,
               public Leases,
-              public Checkpoints {
+              public Checkpoints,
+              public EvidenceTables {
  public:
   // Opens or creates the database at path (parent directories are created). ":memory:" works.
   static std::unique_ptr<Store> Open(const std::string& path);
@@ -104,7 +107,7 @@ class Store : private internal::Connection,
   int64_t SetMaxPages(int64_t pages);
 
   // The rows, by table group: see runs.h, lineage.h, rsi_tables.h, audit_log.h, items.h,
-  // leases.h and checkpoints.h.
+  // leases.h, checkpoints.h and evidence.h.
 
  private:
   explicit Store(std::unique_ptr<Db> db);

@@ -1,5 +1,5 @@
 // Tests of the store's schema and of its table groups as separate parts: a store upgraded from
-// version 1 or 2 holds exactly the tables, columns and indexes of a fresh version-3 store, and a
+// version 1 or 2 holds exactly the tables, columns and indexes of a fresh store of the current version, and a
 // function that needs one table group can take just that group from a Store.
 #include <gtest/gtest.h>
 #include <sqlite3.h>

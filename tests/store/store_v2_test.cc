@@ -289,13 +289,13 @@ TEST_F(StoreTest, RsiRowsFollowTransactions) {
   EXPECT_EQ(s->GetCurve(r)[0].cumulative_evaluations, 5);
 }
 
-TEST_F(StoreTest, FreshStoreIsVersion3AndReopeningLeavesItAlone) {
+TEST_F(StoreTest, FreshStoreIsTheCurrentVersionAndReopeningLeavesItAlone) {
   std::string path = Path("fresh.db");
   Store::Open(path).reset();
-  EXPECT_EQ(RawUserVersion(path), 3);
+  EXPECT_EQ(RawUserVersion(path), 4);  // the current version
   Store::Open(path).reset();
   Store::OpenExisting(path).reset();
-  EXPECT_EQ(RawUserVersion(path), 3);
+  EXPECT_EQ(RawUserVersion(path), 4);  // the current version
   auto s = Store::Open(":memory:");
   int64_t r = s->CreateRun("rsi", 1, "{}");
   s->AddImprover(r, Improver(0, ""));
@@ -308,7 +308,7 @@ TEST_F(StoreTest, Version1StoreIsUpgradedInPlace) {
   ASSERT_EQ(RawUserVersion(path), 1);
   {
     auto s = Store::Open(path);
-    EXPECT_EQ(RawUserVersion(path), 3);
+    EXPECT_EQ(RawUserVersion(path), 4);  // the current version
     // Every version-1 row is still there.
     auto runs = s->ListRuns();
     ASSERT_EQ(runs.size(), 1u);
@@ -337,9 +337,9 @@ TEST_F(StoreTest, Version1StoreIsUpgradedInPlace) {
     s->AddLineage(7, LineageRow{"bb", "aa", 1, "point", 0.5});
     ExpectError([&] { s->AddImprover(r + 1, Improver(0, "")); }, {"no such run"});
   }
-  // Reopened (by a reader too), the upgraded store keeps everything and stays at version 3.
+  // Reopened (by a reader too), the upgraded store keeps everything and stays at the current version.
   auto s = Store::OpenExisting(path);
-  EXPECT_EQ(RawUserVersion(path), 3);
+  EXPECT_EQ(RawUserVersion(path), 4);  // the current version
   EXPECT_EQ(s->ListRuns().size(), 2u);
   EXPECT_EQ(s->GetLineage(7).size(), 2u);
   ASSERT_EQ(s->GetImprovers(7).size(), 1u);
@@ -353,7 +353,7 @@ TEST_F(StoreTest, Version1StoreIsUpgradedByOpenExistingToo) {
   std::string path = Path("v1reader.db");
   ASSERT_NO_FATAL_FAILURE(WriteV1Store(path));
   auto s = Store::OpenExisting(path);
-  EXPECT_EQ(RawUserVersion(path), 3);
+  EXPECT_EQ(RawUserVersion(path), 4);  // the current version
   EXPECT_EQ(s->GetRun(7)->kind, "search");
   EXPECT_TRUE(s->GetCurve(7).empty());
 }
@@ -370,7 +370,7 @@ TEST_F(StoreTest, Version1UpgradeWaitsForTheWriteLockAndFailsCleanly) {
   ASSERT_TRUE(RawExec(db, "COMMIT"));
   sqlite3_close(db);
   auto s = Store::Open(path, 50);
-  EXPECT_EQ(RawUserVersion(path), 3);
+  EXPECT_EQ(RawUserVersion(path), 4);  // the current version
   EXPECT_EQ(s->GetProgram("bb"), "y");
   EXPECT_EQ(s->GetRun(7)->status, "finished");
 }
