@@ -226,7 +226,8 @@ nlohmann::json ToJson(const RsiState& s) {
           {"cumulative_evaluations", r.cumulative_evaluations},
           {"oversight_evaluations", r.oversight_evaluations},
           {"seconds", r.seconds},
-          {"cpu_seconds", r.cpu_seconds}};
+          {"cpu_seconds", r.cpu_seconds},
+          {"archive", s.archive.ToJson()}};
 }
 
 RsiState StateFromJson(const nlohmann::json& j) {
@@ -262,6 +263,7 @@ RsiState StateFromJson(const nlohmann::json& j) {
     r.seconds = j.at("seconds").get<double>();
     r.cpu_seconds = j.at("cpu_seconds").get<double>();
     r.stop_reason = "generations";
+    if (j.contains("archive")) s.archive = ProgramArchive::FromJson(j["archive"]);  // older: none
     return s;
   } catch (const nlohmann::json::exception& e) {
     throw Error(std::string("malformed rsi checkpoint: ") + e.what());

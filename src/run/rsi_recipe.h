@@ -25,6 +25,9 @@ struct RsiRecipe {
   // Recipes written before the exact gate lack "gate_era": their runs used the normal gate, which
   // BuildConfig puts back so that they resume and replay as they ran.
   bool normal_gate_era = false;
+  // Recipes written before the compound meta-operators lack "meta_era": their runs used the first
+  // seven meta-operators only (RsiConfig::legacy_meta), which BuildConfig puts back.
+  bool legacy_meta_era = false;
 };
 nlohmann::json RecipeJson(const RsiRecipe& r);
 // Rebuilds the recipe of a stored rsi run (Error for another kind of run or an older store).
