@@ -282,9 +282,10 @@ bool ToggleInitial(ImproverSpec& s) {
 }
 
 // perturb_restart: max_individuals (a run that never restarts, >= 1e6, gets one of 1k, 2k, 5k,
-// 10k; otherwise scaled, within [500, 1e6]) or max_experiments (0 -> 1..8, otherwise -> 0).
+// 10k; otherwise scaled, within [500, 1e6]) or, with probability 1/2 once it restarts,
+// max_experiments (0 -> 1..8, otherwise -> 0). Without restarts max_experiments changes nothing.
 bool PerturbRestart(ImproverSpec& s, Rng& rng) {
-  if (rng.Below(2) == 0) {
+  if (s.max_individuals >= 1'000'000 || rng.Below(2) == 0) {
     constexpr int64_t kRungs[] = {1000, 2000, 5000, 10000};
     s.max_individuals = s.max_individuals >= 1'000'000
                             ? kRungs[rng.Below(4)]

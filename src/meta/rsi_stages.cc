@@ -135,12 +135,19 @@ void Loop::Observe(const RunJob& job, const RunOutcome& o) {
   if (IsLearner(o, job.arena.families[static_cast<size_t>(job.family)])) gen_learners.push_back(o.best_program);
 }
 
+namespace {
+
+// The base a spec is applied to on a training family, as RunImprover applies it.
+search::EvolutionConfig TrainBase(const RsiConfig& cfg, const tasks::TaskSpec& family) {
+  search::EvolutionConfig base = cfg.train.base;
+  base.shape.dim = family.dim;
+  return base;
+}
+
+}  // namespace
+
 void CheckAppliesToTrain(const RsiConfig& cfg, const ImproverSpec& spec) {
-  for (const tasks::TaskSpec& family : cfg.train.families) {
-    search::EvolutionConfig base = cfg.train.base;  // as RunImprover applies a spec
-    base.shape.dim = family.dim;
-    (void)ApplySpec(spec, base);
-  }
+  for (const tasks::TaskSpec& family : cfg.train.families) (void)ApplySpec(spec, TrainBase(cfg, family));
 }
 
 // ---- generation 0 ----------------------------------------------------------------------------
@@ -284,8 +291,7 @@ CandidateReport Propose(Loop& loop, Generation& gen, int index) {
 bool PlaysLikeIncumbent(const Loop& loop, const ImproverSpec& spec) {
   if (loop.cfg.gate != SprtTest::kExact) return false;
   for (const tasks::TaskSpec& family : loop.cfg.train.families) {
-    search::EvolutionConfig base = loop.cfg.train.base;  // as RunImprover applies a spec
-    base.shape.dim = family.dim;
+    const search::EvolutionConfig base = TrainBase(loop.cfg, family);
     auto effective = [&base](const ImproverSpec& s) {
       Json j;
       search::StrategyToJson(search::EffectiveStrategy(ApplySpec(s, base), base.shape), j);
