@@ -20,7 +20,7 @@ void ApplyCredit(ImproverSpec& spec, double strength, double prior, double floor
   auto reweight = [&](auto& weights, auto&& counts_of) {
     double t = 0, g = 0;
     for (const auto& [key, w] : weights) {
-      const search::CreditCounts& c = counts_of(key);
+      const search::CreditCounts c = counts_of(key);
       t += c.trials;
       g += c.gains;
     }
@@ -29,7 +29,7 @@ void ApplyCredit(ImproverSpec& spec, double strength, double prior, double floor
     double top = 0;
     std::vector<double> nw;
     for (const auto& [key, w] : weights) {
-      const search::CreditCounts& c = counts_of(key);
+      const search::CreditCounts c = counts_of(key);
       const double rate = (c.gains + prior * mean) / (c.trials + prior);
       nw.push_back(std::pow(rate / mean, strength));
       if (w > 0) top = std::max(top, nw.back());  // switched-off entries stay off and do not scale
@@ -39,8 +39,13 @@ void ApplyCredit(ImproverSpec& spec, double strength, double prior, double floor
       if (weights[i].second > 0) weights[i].second = std::max(floor, nw[i] / top);
   };
   for (int c = 0; c < lang::kNumComponents; ++c)
-    reweight(spec.operations[c], [&](lang::Op op) -> const search::CreditCounts& {
-      return spec.credit.op[c][static_cast<int>(op)];
+    reweight(spec.operations[c], [&](lang::Op op) {
+      // The learner rule (spec.h): each appearance in a learner is one trial with gain 1.
+      search::CreditCounts n = spec.credit.op[c][static_cast<int>(op)];
+      const double learned = spec.learner_ops[c][static_cast<int>(op)];
+      n.trials += learned;
+      n.gains += learned;
+      return n;
     });
   reweight(spec.mutations, [&](Mutation m) -> const search::CreditCounts& {
     return spec.credit.kind[static_cast<int>(m)];
@@ -227,6 +232,85 @@ bool AdoptDiscoveredFilter(ImproverSpec& s, const ProposalContext& ctx) {
   return true;
 }
 
+// warm_start: the archive's best 1-3 programs that fit the shape (the share kept and nudged, 0.1
+// for a new warm start); a spec with a warm start drops it with probability 1/4 (always when no
+// archive program fits).
+bool SetWarmStart(ImproverSpec& s, Rng& rng, const ProposalContext& ctx) {
+  std::vector<lang::Program> fit;
+  for (const lang::Program& p : ctx.archive) {
+    try {
+      p.Validate(ctx.shape);
+      fit.push_back(p);
+    } catch (const Error&) {
+    }
+  }
+  if (s.warm_start && (fit.empty() || rng.Bernoulli(0.25))) {
+    s.warm_start.reset();
+    return true;
+  }
+  if (fit.empty()) return false;
+  search::WarmStart ws;
+  const size_t n = 1 + rng.Below(static_cast<uint32_t>(std::min<size_t>(3, fit.size())));
+  ws.programs.assign(fit.begin(), fit.begin() + static_cast<std::ptrdiff_t>(n));
+  ws.share = s.warm_start ? std::clamp(s.warm_start->share * Scale(rng, s.meta_step), 0.01, 0.5) : 0.1;
+  s.warm_start = std::move(ws);
+  return true;
+}
+
+// perturb_sizes: one of init / min / max of one component with operations, scaled (at least by
+// one), then min <= init <= max restored by moving the others; sizes stay within [0, 100].
+bool PerturbSizes(ImproverSpec& s, Rng& rng) {
+  const int c = static_cast<int>(rng.Below(lang::kNumComponents));
+  if (std::none_of(s.operations[c].begin(), s.operations[c].end(), [](const auto& o) { return o.second > 0; }))
+    return false;
+  const int which = static_cast<int>(rng.Below(3));
+  int& v = which == 0 ? s.init_size[c] : which == 1 ? s.min_size[c] : s.max_size[c];
+  int nv = std::clamp(static_cast<int>(std::lround(std::max(v, 1) * Scale(rng, s.meta_step))), 0, 100);
+  if (nv == v) nv = v < 100 ? v + 1 : v - 1;
+  v = nv;
+  if (which == 0) s.min_size[c] = std::min(s.min_size[c], v), s.max_size[c] = std::max(s.max_size[c], v);
+  if (which == 1) s.init_size[c] = std::max(s.init_size[c], v), s.max_size[c] = std::max(s.max_size[c], v);
+  if (which == 2) s.init_size[c] = std::min(s.init_size[c], v), s.min_size[c] = std::min(s.min_size[c], v);
+  return true;
+}
+
+// toggle_initial: "random" <-> "empty" ("given" needs a config's programs: left alone).
+bool ToggleInitial(ImproverSpec& s) {
+  if (s.initial == "given") return false;
+  s.initial = s.initial == "random" ? "empty" : "random";
+  return true;
+}
+
+// perturb_restart: max_individuals (a run that never restarts, >= 1e6, gets one of 1k, 2k, 5k,
+// 10k; otherwise scaled, within [500, 1e6]) or, with probability 1/2 once it restarts,
+// max_experiments (0 -> 1..8, otherwise -> 0). Without restarts max_experiments changes nothing.
+bool PerturbRestart(ImproverSpec& s, Rng& rng) {
+  if (s.max_individuals >= 1'000'000 || rng.Below(2) == 0) {
+    constexpr int64_t kRungs[] = {1000, 2000, 5000, 10000};
+    s.max_individuals = s.max_individuals >= 1'000'000
+                            ? kRungs[rng.Below(4)]
+                            : std::clamp<int64_t>(std::llround(static_cast<double>(s.max_individuals) *
+                                                               Scale(rng, s.meta_step)),
+                                                  500, 1'000'000);
+  } else {
+    s.max_experiments = s.max_experiments == 0 ? 1 + static_cast<int>(rng.Below(8)) : 0;
+  }
+  return true;
+}
+
+// perturb_filter: the filter's threshold (scaled, [0.05, 1]), warmup (scaled, [10, 100000]) or
+// explore (+ N(0, 0.05), [0.01, 1]).
+bool PerturbFilter(ImproverSpec& s, Rng& rng) {
+  if (!s.filter) return false;
+  search::FilterConfig& f = *s.filter;
+  switch (rng.Below(3)) {
+    case 0: f.threshold = std::clamp(f.threshold * Scale(rng, s.meta_step), 0.05, 1.0); break;
+    case 1: f.warmup = std::clamp(static_cast<int>(std::lround(std::max(f.warmup, 1) * Scale(rng, s.meta_step))), 10, 100000); break;
+    default: f.explore = std::clamp(f.explore + rng.Gaussian(0.0, 0.05), 0.01, 1.0); break;
+  }
+  return true;
+}
+
 // Applies meta-operator i (numbered as kMetaOperators in spec.h); false if it cannot apply.
 bool ApplyMeta(int i, ImproverSpec& s, Rng& rng, const ProposalContext& ctx) {
   switch (i) {
@@ -237,6 +321,11 @@ bool ApplyMeta(int i, ImproverSpec& s, Rng& rng, const ProposalContext& ctx) {
     case 4: return ToggleScheme(s);
     case 5: return AdoptMinedMacros(s, ctx);
     case 6: return AdoptDiscoveredFilter(s, ctx);
+    case 7: return SetWarmStart(s, rng, ctx);
+    case 8: return PerturbSizes(s, rng);
+    case 9: return ToggleInitial(s);
+    case 10: return PerturbRestart(s, rng);
+    case 11: return PerturbFilter(s, rng);
   }
   return false;
 }
@@ -244,8 +333,8 @@ bool ApplyMeta(int i, ImproverSpec& s, Rng& rng, const ProposalContext& ctx) {
 }  // namespace
 
 ImproverSpec ProposeCandidate(const ImproverSpec& spec, Rng& rng, const ProposalContext& ctx, std::string* op_name) {
-  std::vector<double> w(spec.meta_weights.begin(), spec.meta_weights.end());
-  for (int i = 0; i < kNumMetaOperators; ++i)
+  std::vector<double> w(spec.meta_weights.begin(), spec.meta_weights.begin() + ctx.operators);
+  for (int i = 0; i < ctx.operators; ++i)
     if (ctx.disabled[i]) w[i] = 0;
   if (std::all_of(w.begin(), w.end(), [](double x) { return x <= 0; })) throw Error("improver spec: every meta-operator has weight 0");
   for (int attempt = 0; attempt < 64; ++attempt) {
@@ -259,6 +348,7 @@ ImproverSpec ProposeCandidate(const ImproverSpec& spec, Rng& rng, const Proposal
     {
       try {
         cand.Validate();
+        if (ctx.check) ctx.check(cand);
       } catch (const Error&) {
         continue;
       }

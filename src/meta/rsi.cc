@@ -263,7 +263,8 @@ nlohmann::json ToJson(const RsiState& s) {
           {"seconds", r.seconds},
           {"cpu_seconds", r.cpu_seconds},
           {"test_evaluations", r.test_evaluations},
-          {"test_seconds", r.test_seconds}};
+          {"test_seconds", r.test_seconds},
+          {"archive", s.archive.ToJson()}};
 }
 
 RsiState StateFromJson(const nlohmann::json& j) {
@@ -305,6 +306,7 @@ RsiState StateFromJson(const nlohmann::json& j) {
     r.test_evaluations = j.value("test_evaluations", 0.0);
     r.test_seconds = j.value("test_seconds", 0.0);
     r.stop_reason = "generations";
+    if (j.contains("archive")) s.archive = ProgramArchive::FromJson(j["archive"]);  // older: none
     return s;
   } catch (const nlohmann::json::exception& e) {
     throw Error(std::string("malformed rsi checkpoint: ") + e.what());

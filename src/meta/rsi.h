@@ -39,6 +39,7 @@
 #include <string>
 #include <vector>
 
+#include "meta/archive.h"
 #include "meta/meta_utility.h"
 #include "meta/spec.h"
 #include "meta/stats.h"
@@ -72,6 +73,10 @@ struct RsiConfig {
   double null_adopt_rate = 0.5;
   double max_seconds = 0;      // 0 = no limit
   int filter_budget = 2000;    // evaluations of the level-0 search that discovers a filter
+  // The meta level of runs recorded before the compound operators: the first
+  // kNumLegacyMetaOperators meta-operators only, macros mined from the generation's incumbent games,
+  // no program archive, no learner credit; kept so that those runs replay.
+  bool legacy_meta = false;
   std::vector<std::string> ablate;  // "credit", "macros", "filter"
   // Budgets (0 = none), checked between games; reaching one stops the run at its last
   // checkpoint (stop_reason "budget: ..."). Evaluations count all meta compute.
@@ -197,6 +202,7 @@ struct RsiState {
   ImproverSpec incumbent;
   std::array<uint64_t, 4> rng{};
   RsiResult result;  // so far
+  ProgramArchive archive;  // the best programs of the run's games (meta/archive.h)
 };
 nlohmann::json ToJson(const HeldOutMeasure& m);
 HeldOutMeasure MeasureFromJson(const nlohmann::json& j);

@@ -46,6 +46,8 @@ class Loop {
   const std::vector<GateRung> ladder;
   ProposalContext ctx;  // what the incumbent's meta-operators may draw on
   std::string budget_hit;  // the budget that stopped the run, when one did
+  // The best programs of this generation's games that are learners (IsLearner), in play order.
+  std::vector<lang::Program> gen_learners;
 
   RsiResult& res() { return st.result; }
   // The loop's wall and cpu seconds: what max_seconds and the budgets read. Test measurements are
@@ -73,6 +75,9 @@ class Loop {
   // appended to `out`, counted (its cost plus one evaluation of its best program on held-out
   // data, oversight compute) and followed by Check.
   [[nodiscard]] Status PlayTrainingRuns(const std::vector<RunJob>& jobs, std::vector<RunOutcome>& out);
+  // What a training game teaches the compound meta level (not under legacy_meta): its best program
+  // offered to the archive, and remembered in gen_learners when it is a learner.
+  void Observe(const RunJob& job, const RunOutcome& outcome);
 
  private:
   std::chrono::steady_clock::time_point start_;
@@ -112,6 +117,10 @@ void NullDecision(const Loop& loop, CandidateReport& rep);
                                      std::optional<HeldOutMeasure>& validation);
 void RecordCandidate(Loop& loop, Generation& gen, CandidateReport& rep, std::optional<HeldOutMeasure>& validation);
 [[nodiscard]] Status EndGeneration(Loop& loop, Generation& gen);
+
+// Throws ouro::Error when `spec` cannot be applied to the training arena's base on some family
+// (ApplySpec): such a candidate is redrawn (ProposalContext::check).
+void CheckAppliesToTrain(const RsiConfig& cfg, const ImproverSpec& spec);
 
 // The speedup, medians and returns of a finished run, from its curve.
 void Summarise(const RsiConfig& config, RsiResult& result);

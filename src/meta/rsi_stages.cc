@@ -39,6 +39,8 @@ Loop::Loop(const RsiConfig& config, const RsiHooks& h, JobRunner& r, const RsiSt
       cpu_before_(resume ? resume->result.cpu_seconds : 0) {
   ctx.shape = cfg.train.base.shape;
   for (const auto& a : cfg.ablate) ctx.disabled[ChannelOp(a)] = true;
+  if (cfg.legacy_meta) ctx.operators = kNumLegacyMetaOperators;
+  else ctx.check = [this](const ImproverSpec& spec) { CheckAppliesToTrain(cfg, spec); };
 }
 
 double Loop::Elapsed() const {
@@ -126,7 +128,10 @@ Status Loop::PlayTrainingRuns(const std::vector<RunJob>& jobs, std::vector<RunOu
   const size_t slots = static_cast<size_t>(std::max(1, runner.Slots()));
   for (size_t i = 0; i < jobs.size(); i += slots) {
     const std::vector<RunJob> batch(jobs.begin() + i, jobs.begin() + std::min(jobs.size(), i + slots));
-    for (RunOutcome& o : runner.Run(batch, hooks.stop)) {
+    std::vector<RunOutcome> outcomes = runner.Run(batch, hooks.stop);
+    for (size_t b = 0; b < outcomes.size(); ++b) {
+      RunOutcome& o = outcomes[b];
+      if (!cfg.legacy_meta) Observe(batch[b], o);
       st.result.cumulative_evaluations += o.cost + 1;
       st.result.oversight_evaluations += 1;  // the best program's held-out score
       out.push_back(std::move(o));
@@ -134,6 +139,26 @@ Status Loop::PlayTrainingRuns(const std::vector<RunJob>& jobs, std::vector<RunOu
     }
   }
   return Status::kOk;
+}
+
+void Loop::Observe(const RunJob& job, const RunOutcome& o) {
+  st.archive.Offer(o.best_program, o.held_fitness, st.result.generations);
+  if (IsLearner(o, job.arena.families[static_cast<size_t>(job.family)])) gen_learners.push_back(o.best_program);
+}
+
+namespace {
+
+// The base a spec is applied to on a training family, as RunImprover applies it.
+search::EvolutionConfig TrainBase(const RsiConfig& cfg, const tasks::TaskSpec& family) {
+  search::EvolutionConfig base = cfg.train.base;
+  base.shape.dim = family.dim;
+  return base;
+}
+
+}  // namespace
+
+void CheckAppliesToTrain(const RsiConfig& cfg, const ImproverSpec& spec) {
+  for (const tasks::TaskSpec& family : cfg.train.families) (void)ApplySpec(spec, TrainBase(cfg, family));
 }
 
 // ---- generation 0 ----------------------------------------------------------------------------
@@ -160,12 +185,16 @@ Status RunGeneration(Loop& loop, int number) {
   loop.res().generations = number;
   Generation gen;
   gen.number = number;
+  loop.gen_learners.clear();
   for (int ci = 0; ci < cfg.candidates && !gen.accepted; ++ci) {
     // What I_t knows when it proposes: the best programs of its games in this generation (the
     // first ones are needed anyway) and a filter discovered from their proposal history.
     if (Status s = PlayIncumbent(loop, gen, std::min(cfg.max_games, 4)); Failed(s)) return s;
     loop.ctx.good_programs.clear();
-    for (const auto& g : gen.incumbent_games) loop.ctx.good_programs.push_back(g.best_program);
+    if (cfg.legacy_meta)
+      for (const auto& g : gen.incumbent_games) loop.ctx.good_programs.push_back(g.best_program);
+    else  // the archive of the whole run: every game's best so far
+      loop.ctx.good_programs = loop.ctx.archive = loop.st.archive.Programs();
     if (!loop.Ablated("filter") && ci == 0)
       if (Status s = DiscoverFilter(loop, gen); Failed(s)) return s;
     CandidateReport rep = Propose(loop, gen, ci);
@@ -274,8 +303,7 @@ CandidateReport Propose(Loop& loop, Generation& gen, int index) {
 bool PlaysLikeIncumbent(const Loop& loop, const ImproverSpec& spec) {
   if (loop.cfg.gate != SprtTest::kExact) return false;
   for (const tasks::TaskSpec& family : loop.cfg.train.families) {
-    search::EvolutionConfig base = loop.cfg.train.base;  // as RunImprover applies a spec
-    base.shape.dim = family.dim;
+    const search::EvolutionConfig base = TrainBase(loop.cfg, family);
     auto effective = [&base](const ImproverSpec& s) {
       Json j;
       search::StrategyToJson(search::EffectiveStrategy(ApplySpec(s, base), base.shape), j);
@@ -450,11 +478,14 @@ Status EndGeneration(Loop& loop, Generation& gen) {
   if (!loop.Ablated("credit")) {
     incumbent.credit.Add(gen.credit);
     incumbent.credit_runs += gen.candidate_runs + static_cast<int64_t>(gen.incumbent_games.size());
+    for (const lang::Program& p : loop.gen_learners) CountLearner(p, incumbent);
   }
   if (gen.accepted) {
     ImproverSpec next = gen.accepted->spec;
     next.credit = incumbent.credit;  // learned knowledge carries over
     next.credit_runs = incumbent.credit_runs;
+    next.learner_ops = incumbent.learner_ops;
+    next.learner_runs = incumbent.learner_runs;
     next.meta_weights = incumbent.meta_weights;  // learned, like the credit
     const ImproverSpec parent = incumbent;
     incumbent = next;

@@ -139,18 +139,54 @@ Json ToJson(const ImproverSpec& s) {
   Json pos = Json::array();
   for (const auto& c : s.credit.position) pos.push_back(CountsJson(c));
   learned["positions"] = pos;
+  if (s.learner_runs > 0) {  // absent until a learner was seen: older specs keep their form
+    Json lo = Json::object();
+    for (int c = 0; c < lang::kNumComponents; ++c) {
+      Json o = Json::object();
+      for (const auto& info : lang::kOpInfo)
+        if (const double n = s.learner_ops[c][static_cast<int>(info.op)]; n > 0) o[std::string(info.id)] = n;
+      lo[lang::kComponentNames[c]] = o;
+    }
+    learned["learners"] = {{"runs", s.learner_runs}, {"operations", lo}};
+  }
   j["learned"] = learned;
   Json mw = Json::object();
-  for (int i = 0; i < kNumMetaOperators; ++i) mw[kMetaOperators[i]] = s.meta_weights[i];
+  // The compound operators' weights only when they differ from their defaults, so that a spec of
+  // an earlier era (which never changes them) keeps its canonical JSON and hash.
+  for (int i = 0; i < kNumMetaOperators; ++i)
+    if (i < kNumLegacyMetaOperators || s.meta_weights[i] != kDefaultMetaWeights[i])
+      mw[kMetaOperators[i]] = s.meta_weights[i];
   j["meta"] = {{"weights", mw}, {"step", s.meta_step}};
   return j;
 }
 
 namespace {
 
+// learned.learners: { runs, operations: { component: { op: count } } }.
+void ReadLearners(const Json& j, ImproverSpec& s) {
+  Keys(j, "learned.learners", {"runs", "operations"});
+  s.learner_runs = Int64(Get(j, "runs", "learned.learners"), "learned.learners.runs");
+  if (s.learner_runs < 0) Fail("learned.learners.runs", "must be >= 0");
+  const Json& lo = Get(j, "operations", "learned.learners");
+  Keys(lo, "learned.learners.operations", {"setup", "predict", "learn"});
+  for (auto it = lo.begin(); it != lo.end(); ++it) {
+    int c = 0;
+    while (it.key() != lang::kComponentNames[c]) ++c;
+    const std::string path = "learned.learners.operations." + it.key();
+    if (!it.value().is_object()) Fail(path, "must be an object");
+    for (auto o = it.value().begin(); o != it.value().end(); ++o) {
+      auto op = lang::OpFromId(o.key());
+      if (!op) Fail(path + "." + o.key(), "unknown operation");
+      const double n = Num(o.value(), path + "." + o.key());
+      if (n < 0) Fail(path + "." + o.key(), "must be >= 0");
+      s.learner_ops[c][static_cast<int>(*op)] = n;
+    }
+  }
+}
+
 // The learned part: credit per operator, operation and position.
 void ReadLearned(const Json& l, ImproverSpec& s) {
-  Keys(l, "learned", {"credit_runs", "kinds", "operations", "positions"});
+  Keys(l, "learned", {"credit_runs", "kinds", "operations", "positions", "learners"});
   s.credit_runs = Int64(Get(l, "credit_runs", "learned"), "learned.credit_runs");
   const Json& lk = Get(l, "kinds", "learned");
   if (!lk.is_object()) Fail("learned.kinds", "must be an object");
@@ -178,6 +214,7 @@ void ReadLearned(const Json& l, ImproverSpec& s) {
   const Json& lp = Get(l, "positions", "learned");
   if (!lp.is_array() || lp.size() != 4) Fail("learned.positions", "must be 4 [trials, gains] pairs");
   for (int i = 0; i < 4; ++i) s.credit.position[i] = CountsFrom(lp[i], "learned.positions");
+  if (l.contains("learners")) ReadLearners(l["learners"], s);
 }
 
 }  // namespace

@@ -16,6 +16,7 @@
 #pragma once
 
 #include <array>
+#include <functional>
 #include <cstdint>
 #include <optional>
 #include <string>
@@ -33,17 +34,26 @@ namespace ouro::meta {
 
 using Json = nlohmann::ordered_json;
 
-// Meta-operator names, in canonical order.
+// Meta-operator names, in canonical order. The first kNumLegacyMetaOperators are the set of runs
+// recorded before the compound operators (RsiConfig::legacy_meta replays them with that set only).
 inline constexpr const char* kMetaOperators[] = {
-    "credit_weights",   // operation and operator weights from the learned credit
+    "credit_weights",   // operation and operator weights from the learned credit (and learner counts)
     "perturb_kinds",    // one operator weight scaled by exp(N(0, step))
     "perturb_ops",      // a few operation weights scaled, switched off or back on
     "perturb_params",   // one numeric strategy parameter nudged
     "toggle_scheme",    // regularized <-> islands
     "mine_macros",      // the macro library from the best programs seen, offered by `macro`
     "discover_filter",  // a proposal filter discovered by the level-0 search on the run's history
+    "warm_start",       // the warm start set to the archive's best program(s), or dropped
+    "perturb_sizes",    // one component's init, min or max size scaled (min <= init <= max kept)
+    "toggle_initial",   // initial "random" <-> "empty"
+    "perturb_restart",  // max_individuals scaled, or max_experiments switched between 0 and a few
+    "perturb_filter",   // the filter's threshold, warmup or explore nudged
 };
-inline constexpr int kNumMetaOperators = 7;
+inline constexpr int kNumMetaOperators = 12;
+inline constexpr int kNumLegacyMetaOperators = 7;
+inline constexpr std::array<double, kNumMetaOperators> kDefaultMetaWeights{1, 1, 1, 1, 0.25, 1, 0.5,
+                                                                          1, 0.5, 0.25, 0.5, 0.25};
 // The meta-operators' own weights are learned, not proposed: the rsi loop scales the weight of the
 // operator behind each candidate by how its games went (meta-level credit, rsi.h). A candidate
 // differing only in meta weights would play the very same games as the incumbent.
@@ -55,8 +65,13 @@ struct ImproverSpec : search::Strategy {
   // Learned knowledge.
   search::CreditStats credit;
   int64_t credit_runs = 0;  // runs whose credit is in `credit`
+  // Learner counts: per component and operation, how often it appears in the live code of the
+  // best programs of games that found a learner (IsLearner, meta/archive.h), over learner_runs
+  // such games. ApplyCredit counts each appearance as one trial with gain 1.
+  std::array<std::array<double, lang::kNumOps>, lang::kNumComponents> learner_ops{};
+  int64_t learner_runs = 0;
   // Meta level.
-  std::array<double, kNumMetaOperators> meta_weights{1, 1, 1, 1, 0.25, 1, 0.5};
+  std::array<double, kNumMetaOperators> meta_weights = kDefaultMetaWeights;
   double meta_step = 0.5;
 
   void Validate() const;  // the strategy's bounds and the meta level's; throws ouro::Error
@@ -87,7 +102,11 @@ struct ProposalContext {
   lang::Shape shape;                                  // of the runs the programs come from
   std::vector<lang::Program> good_programs;           // for mine_macros
   std::optional<lang::Program> discovered_filter;     // for discover_filter
+  std::vector<lang::Program> archive;                 // for warm_start: the run's best, best first
   std::array<bool, kNumMetaOperators> disabled{};     // ablations
+  int operators = kNumMetaOperators;                  // draw among the first `operators` only
+  // When set, a candidate it throws ouro::Error on is redrawn (e.g. one no training base accepts).
+  std::function<void(const ImproverSpec&)> check;
 };
 
 // One candidate: the spec changed by one meta-operator drawn by the spec's own meta weights
@@ -96,6 +115,8 @@ ImproverSpec ProposeCandidate(const ImproverSpec& spec, Rng& rng, const Proposal
                               std::string* op_name);
 
 // Operation and operator weights from credit: per component, the gain rate of each operation
+// (its learner count L added as L trials with gain 1: rate = (gains + L + prior x mean) /
+// (trials + L + prior), the mean over the component taken the same way)
 // shrunk toward the component's mean rate (prior of `prior` trials), relative to that mean,
 // raised to `strength`, scaled so the largest weight is 1, floored at `floor`.
 void ApplyCredit(ImproverSpec& spec, double strength, double prior = 20, double floor = 0.02);

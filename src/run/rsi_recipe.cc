@@ -17,7 +17,8 @@ json RecipeJson(const RsiRecipe& r) {
             {"threads", r.threads},
             {"max_seconds", r.max_seconds},
             {"ablate", r.ablate},
-            {"gate_era", r.normal_gate_era ? "normal" : "exact"}};
+            {"gate_era", r.normal_gate_era ? "normal" : "exact"},
+            {"meta_era", r.legacy_meta_era ? "seven" : "compound"}};
   if (r.null_control) j["null_control"] = true;  // absent otherwise: other recipes are unchanged
   return j;
 }
@@ -42,6 +43,7 @@ RsiRecipe RecipeFromRun(const store::RunInfo& run) {
     r.ablate = j.at("ablate").get<std::vector<std::string>>();
     r.normal_gate_era = j.value("gate_era", "normal") == "normal";
     r.null_control = j.value("null_control", false);
+    r.legacy_meta_era = j.value("meta_era", "seven") == "seven";
     return r;
   } catch (const json::exception& e) {
     throw Error("run " + std::to_string(run.id) + ": malformed stored recipe: " + e.what());
@@ -61,6 +63,7 @@ meta::RsiConfig BuildConfig(const RsiRecipe& r, const json* stored_initial) {
       cfg.ablate.push_back(x);
   if (r.normal_gate_era) cfg.gate = meta::SprtTest::kNormal;  // as the run was recorded
   if (r.null_control) cfg.null_control = true;
+  cfg.legacy_meta = r.legacy_meta_era;                          // likewise
   if (stored_initial)
     cfg.initial = meta::SpecFromJson(meta::Json::parse(stored_initial->get<std::string>()));
   cfg.Validate();

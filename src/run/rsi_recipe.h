@@ -27,6 +27,9 @@ struct RsiRecipe {
   bool normal_gate_era = false;
   // `ouro rsi --null-control` (or the config's [rsi] null_control); stored only when set.
   bool null_control = false;
+  // Recipes written before the compound meta-operators lack "meta_era": their runs used the first
+  // seven meta-operators only (RsiConfig::legacy_meta), which BuildConfig puts back.
+  bool legacy_meta_era = false;
 };
 nlohmann::json RecipeJson(const RsiRecipe& r);
 // Rebuilds the recipe of a stored rsi run (Error for another kind of run or an older store).

@@ -373,11 +373,14 @@ class Runner {
     progress_.best_fitness = 0;
   }
 
-  // The initial population, scored a batch at a time; true when the run must end.
+  // The initial population, scored a batch at a time; true when the run must end. Its first
+  // warm_count members are the warm-start programs, cycled; the rest follow `initial`.
   bool SeedPopulation(Experiment& x) {
     for (int i = 0; i < cfg_.population; ++i) {
       lang::Program p;
-      if (cfg_.initial == "random") p = mutator_.RandomProgram(x.rng, cfg_.compiled.init_size);
+      const auto& warm = cfg_.compiled.warm_programs;
+      if (i < cfg_.compiled.warm_count) p = warm[static_cast<size_t>(i) % warm.size()];
+      else if (cfg_.initial == "random") p = mutator_.RandomProgram(x.rng, cfg_.compiled.init_size);
       else if (cfg_.initial == "given") p = cfg_.initial_programs[i % cfg_.initial_programs.size()];
       x.batch.emplace_back().ind = NewIndividual(std::move(p), nullptr, Mutation::kNone);
       x.home.push_back(i % cfg_.compiled.islands);

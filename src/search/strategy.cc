@@ -177,6 +177,38 @@ void ReadJson(const Json& v, const std::string& path, std::vector<Macro>& out) {
   }
 }
 
+void ReadJson(const Json& v, const std::string& path, std::optional<WarmStart>& out) {
+  out.reset();
+  if (v.is_null()) return;
+  R::Keys(v, path, {"programs", "share"});
+  WarmStart ws;
+  const Json& progs = R::Get(v, "programs", path);
+  if (!progs.is_array()) R::Fail(path + ".programs", "must be an array");
+  for (size_t i = 0; i < progs.size(); ++i) {
+    const std::string at = path + ".programs[" + std::to_string(i) + "]";
+    try {
+      ws.programs.push_back(lang::Parse(R::Str(progs[i], at)));
+    } catch (const Error& e) {
+      R::Fail(at, e.what());
+    }
+  }
+  ws.share = R::Num(R::Get(v, "share", path), path + ".share");
+  out = ws;
+}
+
+Json WarmStartJson(const WarmStart& ws) {
+  Json programs = Json::array();
+  for (const lang::Program& p : ws.programs) programs.push_back(lang::Print(p));
+  return {{"programs", programs}, {"share", ws.share}};
+}
+
+// A field the JSON form leaves out when it is unset, so that specs without it keep the canonical
+// form (and hash) they had before it existed.
+bool OmittedInJson(const Strategy& s, const StrategyField& f) {
+  return std::holds_alternative<std::optional<WarmStart> Strategy::*>(f.member) &&
+         !(s.*std::get<std::optional<WarmStart> Strategy::*>(f.member));
+}
+
 }  // namespace
 
 // ---- validation -------------------------------------------------------------------------------
@@ -207,6 +239,12 @@ void Strategy::Validate() const {
                      if (fc.warmup < 0) fail("filter.warmup must be >= 0");
                      fc.program.Validate(kFilterShape);
                    },
+                   [&](std::optional<WarmStart> Strategy::*m) {
+                     if (!(this->*m)) return;
+                     if ((this->*m)->programs.empty()) fail("warm_start needs at least one program");
+                     if (!((this->*m)->share > 0)) fail("warm_start.share must be > 0");
+                     range(f, (this->*m)->share, ".share");
+                   },
                    [&](auto) {},  // strings: below; macros: on the compiled form (they need a shape)
                },
                f.member);
@@ -223,6 +261,7 @@ void Strategy::Validate() const {
 
 void StrategyToJson(const Strategy& s, Json& j) {
   for (const StrategyField& f : kStrategyFields) {
+    if (OmittedInJson(s, f)) continue;
     const std::vector<std::string> path = Split(f.json);
     Json* node = &j;
     for (size_t i = 0; i + 1 < path.size(); ++i) node = &(*node)[path[i]];
@@ -256,6 +295,7 @@ void StrategyToJson(const Strategy& s, Json& j) {
                        out.push_back({{"component", lang::kComponentNames[static_cast<int>(mac.component)]},
                                       {"code", MacroText(mac)}});
                    },
+                   [&](std::optional<WarmStart> Strategy::*m) { out = WarmStartJson(*(s.*m)); },
                    [&](auto m) { out = s.*m; },
                },
                f.member);
@@ -284,6 +324,11 @@ void StrategyFromJson(const Json& j, Strategy& s, std::initializer_list<const ch
   }
   for (const StrategyField& f : kStrategyFields) {
     const std::vector<std::string> parts = Split(f.json);
+    // An omitted optional field (OmittedInJson) is unset.
+    if (auto m = std::get_if<std::optional<WarmStart> Strategy::*>(&f.member); m && !j.contains(parts.front())) {
+      (s.**m).reset();
+      continue;
+    }
     const Json* node = &j;
     std::string parent = "spec", path;
     for (const std::string& part : parts) {
@@ -300,6 +345,31 @@ void StrategyFromJson(const Json& j, Strategy& s, std::initializer_list<const ch
 
 
 // ---- the strategy as it runs --------------------------------------------------------------------
+
+namespace {
+
+// The warm-start rule of EffectiveStrategy (strategy.h): on the effective sizes of `e`.
+void DropUnfitWarmStart(Strategy& e, const lang::Shape& shape) {
+  if (!e.warm_start) return;
+  std::erase_if(e.warm_start->programs, [&](const lang::Program& p) {
+    for (int c = 0; c < lang::kNumComponents; ++c)
+      if (static_cast<int>(p.fn[c].size()) > e.max_size[c]) return true;
+    try {
+      p.Validate(shape);
+      return false;
+    } catch (const Error&) {
+      return true;
+    }
+  });
+  if (e.warm_start->programs.empty() || WarmCount(e) == 0) e.warm_start.reset();
+}
+
+}  // namespace
+
+int WarmCount(const Strategy& s) {
+  if (!s.warm_start || s.warm_start->programs.empty()) return 0;
+  return static_cast<int>(std::clamp<long>(std::lround(s.warm_start->share * s.population), 0, s.population));
+}
 
 Strategy EffectiveStrategy(const Strategy& s, const lang::Shape& shape) {
   Strategy e = s;
@@ -332,6 +402,7 @@ Strategy EffectiveStrategy(const Strategy& s, const lang::Shape& shape) {
       return true;
     }
   });
+  DropUnfitWarmStart(e, shape);
   return e;
 }
 
@@ -352,6 +423,7 @@ CompiledStrategy CompileStrategy(const Strategy& s, const lang::Shape& shape) {
   const bool islands = e.scheme == "islands";
   c.islands = islands ? e.islands : 1;
   c.migrate_every = islands ? e.migrate_every : 0;
+  if (e.warm_start) c.warm_programs = e.warm_start->programs, c.warm_count = WarmCount(e);
   return c;
 }
 

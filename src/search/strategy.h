@@ -44,6 +44,14 @@ struct FilterConfig {
   double explore = 0.1;    // share of would-be-dropped proposals evaluated anyway
 };
 
+// Warm-start programs: the first round(share x population) members of every experiment's initial
+// population (a restart too) are these programs, cycled; the rest are drawn per `initial`.
+struct WarmStart {
+  std::vector<lang::Program> programs;  // at least one
+  double share = 0.1;                   // in (0, 1]
+  bool operator==(const WarmStart&) const = default;
+};
+
 // (Built by a function: GCC 12 flags an initializer-list default member as maybe-uninitialized.)
 inline MutationWeights DefaultMutations() {
   return {{Mutation::kAlter, 1}, {Mutation::kRandomize, 1}, {Mutation::kComponent, 1}};
@@ -75,6 +83,7 @@ struct Strategy {
   // Learned components that are part of the strategy.
   std::optional<FilterConfig> filter;
   std::vector<Macro> macros;
+  std::optional<WarmStart> warm_start;  // none by default
 
   // Every field within its table bounds (the filter's threshold and explore too, its program on
   // kFilterShape), plus the cross-field rules (tournament <= population, islands fit the
@@ -90,7 +99,7 @@ using StrategyMember =
     std::variant<int Strategy::*, int64_t Strategy::*, double Strategy::*, std::string Strategy::*,
                  ComponentSizes Strategy::*, std::array<double, 3> Strategy::*, MutationWeights Strategy::*,
                  std::array<OpWeights, lang::kNumComponents> Strategy::*, std::optional<FilterConfig> Strategy::*,
-                 std::vector<Macro> Strategy::*>;
+                 std::vector<Macro> Strategy::*, std::optional<WarmStart> Strategy::*>;
 
 struct StrategyField {
   const char* name;  // as in docs and error messages
@@ -150,6 +159,10 @@ inline const StrategyField kStrategyFields[] = {
      "default."},
     {"macros", "macros", "macros", &Strategy::macros, 0, 0,
      "Macro library offered by `macro`: `[{ component, code }]`, code in the text form."},
+    {"warm_start", "warm_start", "warm_start", &Strategy::warm_start, 0, 1,
+     "Warm-start programs: `{ programs = [code, ...], share }`: the first round(share x population) "
+     "members of every initial population (restarts too) are these programs, cycled; the rest follow "
+     "`initial`. None by default (then absent from the spec JSON)."},
 };
 
 // ---- reading and writing ----------------------------------------------------------------------
@@ -180,6 +193,8 @@ inline constexpr const char* kDocEnd = "<!-- end of strategy-table -->";
 // config (meta::SpecFromConfig): which of two equivalent forms it holds is part of the recorded
 // lineages, hence the exact rules.
 Strategy EffectiveStrategy(const Strategy& s, const lang::Shape& shape);
+// Initial members taken from the warm start: round(share x population) (0 without one).
+int WarmCount(const Strategy& s);
 
 // The strategy in the form the hot path reads.
 struct CompiledStrategy {
@@ -189,6 +204,8 @@ struct CompiledStrategy {
   ComponentSizes init_size{};
   int islands = 1;              // 1 (one population) under the regularized scheme,
   int64_t migrate_every = 0;    // and no migration
+  std::vector<lang::Program> warm_programs;  // the effective warm start (empty: none)
+  int warm_count = 0;           // initial members taken from them: round(share x population)
   bool operator==(const CompiledStrategy&) const = default;
 };
 

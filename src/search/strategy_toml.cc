@@ -177,6 +177,28 @@ void ReadToml(const TomlIn& in, std::vector<Macro>& out) {
   }
 }
 
+// `[search.warm_start]`: `programs` (texts) and `share`.
+void ReadToml(const TomlIn& in, std::optional<WarmStart>& out) {
+  const auto& r = in.r;
+  const toml::table* wt = r.Table(in.t, in.key, "search.");
+  if (!wt) return;
+  r.CheckKeys(*wt, in.where, {"programs", "share"});
+  WarmStart ws;
+  const toml::array* a = wt->get("programs") ? wt->get("programs")->as_array() : nullptr;
+  if (!a || a->empty()) r.Fail(wt, in.where + ".programs", "expected a non-empty array of programs (text form)");
+  for (const toml::node& e : *a) {
+    if (!e.is_string()) r.Fail(&e, in.where + ".programs", "expected a program in the text form");
+    try {
+      ws.programs.push_back(lang::Parse(*e.value<std::string>()));
+    } catch (const Error& err) {
+      r.Fail(&e, in.where + ".programs", err.what());
+    }
+  }
+  r.Double(*wt, in.where, "share", ws.share, in.f.lo, in.f.hi);
+  if (!(ws.share > 0)) r.Fail(wt, in.where + ".share", "must be > 0");
+  out = ws;
+}
+
 }  // namespace
 
 void StrategyFromToml(const TomlReader& r, const toml::table& t, Strategy& s) {
@@ -220,6 +242,12 @@ toml::table StrategyToToml(const Strategy& s) {
                        a.push_back(toml::table{{"component", lang::kComponentNames[static_cast<int>(mac.component)]},
                                                {"code", MacroText(mac)}});
                      t.insert(key, a);
+                   },
+                   [&](std::optional<WarmStart> Strategy::*m) {
+                     if (!(s.*m)) return;
+                     toml::array a;
+                     for (const lang::Program& p : (s.*m)->programs) a.push_back(lang::Print(p));
+                     t.insert(key, toml::table{{"programs", a}, {"share", (s.*m)->share}});
                    },
                    [&](auto m) { t.insert(key, s.*m); },
                },
@@ -284,7 +312,7 @@ std::string StrategyDocTable(const Strategy& defaults) {
     for (const std::string& d : defs) def += (def.empty() ? "" : "; ") + d;
     std::string range = "—";
     std::visit(Overload{[&](std::string Strategy::*) {}, [&](std::optional<FilterConfig> Strategy::*) {},
-                        [&](std::vector<Macro> Strategy::*) {},
+                        [&](std::vector<Macro> Strategy::*) {}, [&](std::optional<WarmStart> Strategy::*) {},
                         [&](auto) { range = f.hi >= 9e18 ? "≥ " + Bound(f.lo) : Bound(f.lo) + "–" + Bound(f.hi); }},
                f.member);
     out << "| " << keys << " | `" << f.json << "` | " << def << " | " << range << " | " << f.doc << " |\n";

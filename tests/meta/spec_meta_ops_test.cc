@@ -230,9 +230,11 @@ TEST(ProposeCandidate, DeterministicForASeed) {
 }
 
 TEST(ProposeCandidate, AlwaysAValidDifferentSpecFromAKnownOperator) {
-  const ImproverSpec s = Proposer();
+  ImproverSpec s = Proposer();
+  s.filter = search::FilterConfig{lang::Parse("def predict():\n  s1 = s2 + s3\n", search::kFilterShape)};
   ProposalContext ctx = Context();
   ctx.discovered_filter = lang::Parse(*lang::ReferenceProgram("logistic_regression"), search::kFilterShape);
+  ctx.archive = ctx.good_programs;  // for warm_start
   const std::string h = SpecHash(s);
   std::set<std::string> used;
   Rng rng(123);

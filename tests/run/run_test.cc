@@ -280,6 +280,34 @@ TEST(Recipe, RunsRecordedBeforeTheExactGateKeepTheNormalGate) {
   EXPECT_EQ(BuildConfig(RecipeFromRun(run)).gate, meta::SprtTest::kNormal);
 }
 
+// Likewise "meta_era": a recipe without it ran the first seven meta-operators only, no archive.
+TEST(Recipe, RunsRecordedBeforeTheCompoundOperatorsKeepTheSevenOperatorSet) {
+  store::RunInfo run;
+  run.id = 8;
+  run.kind = "rsi";
+  json recipe = RecipeJson(TinyRecipe());
+  EXPECT_EQ(recipe["meta_era"], "compound");
+  run.config_json = json{{"recipe", recipe}}.dump();
+  EXPECT_FALSE(BuildConfig(RecipeFromRun(run)).legacy_meta);
+  recipe.erase("meta_era");
+  run.config_json = json{{"recipe", recipe}}.dump();
+  EXPECT_TRUE(RecipeFromRun(run).legacy_meta_era);
+  EXPECT_TRUE(BuildConfig(RecipeFromRun(run)).legacy_meta);
+}
+
+TEST_F(StoreFile, ARunOfTheSevenOperatorEraReplays) {
+  RsiRecipe recipe = TinyRecipe();
+  recipe.legacy_meta_era = true;
+  const meta::RsiConfig cfg = BuildConfig(recipe);
+  ASSERT_TRUE(cfg.legacy_meta);
+  const oversight::Policy policy = BuildPolicy(recipe);
+  const int64_t run = RsiSession::Create(*db_, recipe, cfg, policy, "tester");
+  RsiSession(*db_, run, cfg, policy, {}).Run();
+  for (const auto& c : db_->GetCandidates(run)) EXPECT_LT(meta::MetaIndex(c.meta_operator), meta::kNumLegacyMetaOperators);
+  const ReplayReport replay = ReplayRsi(*db_, run, {});
+  EXPECT_TRUE(replay.reproduced()) << (replay.differences.empty() ? "" : replay.differences[0]);
+}
+
 TEST_F(StoreFile, ARunOfTheNormalGateEraReplays) {
   RsiRecipe recipe = TinyRecipe();
   recipe.normal_gate_era = true;
