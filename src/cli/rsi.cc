@@ -30,6 +30,30 @@ void PrintGate(const meta::RsiConfig& cfg, const meta::RsiResult& r) {
   else std::printf(" (no budget: the gate of runs recorded before the exact test)\n");
 }
 
+std::string BoundedText(const meta::Bounded& b, const char* unit) {
+  char buf[64];
+  const char* prefix = b.bound == meta::Bound::kLower ? ">" : b.bound == meta::Bound::kUpper ? "<" : b.bound == meta::Bound::kUnknown ? "?" : "";
+  std::snprintf(buf, sizeof buf, "%s%.3g%s", prefix, b.value, unit);
+  return buf;
+}
+
+// The pre-registered targets: Kaplan-Meier medians of evaluations and wall seconds to each, and
+// the speedups ("> x": a bound, the frozen median being censored).
+void PrintTargets(const meta::RsiResult& r) {
+  for (const meta::TargetSpeedup& t : r.target_speedups)
+    std::printf("target %s (KM medians over %d runs; reached frozen %d, final %d): evaluations %s -> %s, speedup %s "
+                "[%.2f, %.2f]; wall time %s -> %s, speedup %s [%.2f, %.2f]\n",
+                t.target.c_str(), t.runs, t.frozen_reached, t.final_reached, BoundedText(t.frozen_evals, "").c_str(),
+                BoundedText(t.final_evals, "").c_str(), BoundedText(t.speedup, "x").c_str(), t.speedup_ci.low,
+                t.speedup_ci.high, BoundedText(t.frozen_seconds, " s").c_str(), BoundedText(t.final_seconds, " s").c_str(),
+                BoundedText(t.wall_speedup, "x").c_str(), t.wall_speedup_ci.low, t.wall_speedup_ci.high);
+  const meta::HeldOutMeasure& last = r.curve.back().incumbent;
+  for (size_t i = 0; i < r.frozen.budgets.size() && i < last.capability_at.size(); ++i)
+    std::printf("%s%lld evaluations: frozen %.4f, final %.4f%s", i == 0 ? "capability (mean best fitness) at " : "; ",
+                static_cast<long long>(r.frozen.budgets[i]), r.frozen.capability_at[i], last.capability_at[i],
+                i + 1 == r.frozen.budgets.size() ? "\n" : "");
+}
+
 void PrintOutcome(const store::Store& db, int64_t run_id, const meta::RsiConfig& cfg, const oversight::Policy& policy,
                   const run::RsiOutcome& o) {
   const meta::RsiResult& r = o.result;
@@ -47,6 +71,7 @@ void PrintOutcome(const store::Store& db, int64_t run_id, const meta::RsiConfig&
   std::printf("evaluations to reach the target (%s per family) on the test families (median of %zu runs): frozen %.0f, final %.0f -> speedup %.2fx (95%% [%.2f, %.2f])\n",
               targets.c_str(), r.frozen.evals_to_target.size(), r.evals_to_target_frozen, r.evals_to_target_final,
               r.speedup.estimate, r.speedup.low, r.speedup.high);
+  PrintTargets(r);
   std::printf("returns: %s\n", r.returns_verdict.c_str());
   std::printf("oversight: %.1f%% of %.0f evaluations spent on checks (policy '%s')\n",
               r.cumulative_evaluations > 0 ? 100 * r.oversight_evaluations / r.cumulative_evaluations : 0.0,

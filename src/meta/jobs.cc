@@ -165,6 +165,7 @@ nlohmann::json ToJson(const RunOutcome& o) {
           {"reached", o.reached},
           {"best", Num(o.best)},
           {"cost", Num(o.cost)},
+          {"seconds", Num(o.seconds)},
           {"search_fitness", Num(o.search_fitness)},
           {"held_fitness", Num(o.held_fitness)},
           {"best_size", Num(o.best_size)},
@@ -182,6 +183,7 @@ RunOutcome RunOutcomeFromJson(const nlohmann::json& j) {
     o.reached = j.at("reached").get<bool>();
     o.best = NumFrom(j.at("best"));
     o.cost = NumFrom(j.at("cost"));
+    o.seconds = j.contains("seconds") ? NumFrom(j.at("seconds")) : 0.0;  // absent before 2026-12
     o.search_fitness = NumFrom(j.at("search_fitness"));
     o.held_fitness = NumFrom(j.at("held_fitness"));
     o.best_size = NumFrom(j.at("best_size"));

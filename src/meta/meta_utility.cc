@@ -34,20 +34,24 @@ void ScoreTrace(const std::vector<search::TracePoint>& trace, int64_t budget, do
   out.best = last_best;
 }
 
-RunOutcome RunImprover(const ImproverSpec& spec, const Arena& arena, int family, uint64_t seed, int threads,
-                       const std::atomic<bool>* stop, bool record_proposals) {
+std::vector<tasks::Dataset> ArenaInstances(const Arena& arena, int family, uint64_t seed) {
   tasks::TaskSpec ts = arena.families.at(static_cast<size_t>(family));
   ts.seed = DeriveSeed(seed, 0x7a5c);
   // Synthetic families draw their test examples after train and valid, so asking for them
   // changes nothing the search sees.
   if (ts.n_test == 0 && (ts.family == "linear" || ts.family == "nonlinear" || ts.family == "leaky")) ts.n_test = ts.n_valid;
+  return tasks::Generate(ts);
+}
+
+RunOutcome RunImprover(const ImproverSpec& spec, const Arena& arena, int family, uint64_t seed, int threads,
+                       const std::atomic<bool>* stop, bool record_proposals) {
   tasks::Partition part;
-  part.search = tasks::Generate(ts);
+  part.search = ArenaInstances(arena, family, seed);
   // The best program is also scored on the instances' test splits (never used by the search):
   // RunEvolution reports that as fitness_final.
   part.held_out = part.search;
   search::EvolutionConfig base = arena.base;
-  base.shape.dim = ts.dim;
+  base.shape.dim = arena.families.at(static_cast<size_t>(family)).dim;
   base.sufficient_fitness = arena.stop_at;
   base.select_top = 1;
   base.record_proposals = record_proposals;
@@ -59,6 +63,7 @@ RunOutcome RunImprover(const ImproverSpec& spec, const Arena& arena, int family,
   RunOutcome out;
   ScoreTrace(r.trace, arena.budget, arena.target, out);
   out.cost = r.progress.eval_cost;
+  out.seconds = r.progress.seconds;
   out.credit = r.credit;
   if (r.best) {
     out.best_program = r.best->program;

@@ -16,6 +16,7 @@
 #include <vector>
 
 #include "meta/spec.h"
+#include "meta/targets.h"
 #include "tasks/task_spec.h"
 
 namespace ouro::meta {
@@ -25,7 +26,13 @@ struct Arena {
   std::vector<tasks::TaskSpec> families;
   int64_t budget = 20000;                // evaluations per run
   double target = 0.9;                   // fitness for evaluations-to-target; <= 0: per family,
-                                         // the frozen initial improver's median best (test arena)
+                                         // targets[0] when given, else the frozen initial
+                                         // improver's median best (runs stored before targets
+                                         // were pre-registered)
+  // Pre-registered targets (meta/targets.h), the first one primary (it sets the per-family target
+  // when `target` <= 0); and the budgets at which capability is read (each <= budget).
+  std::vector<TargetSpec> targets;
+  std::vector<int64_t> budgets;
   double stop_at = 0.9999;               // a run ends early once its best reaches this
   void Validate() const;
 };
@@ -36,6 +43,7 @@ struct RunOutcome {
   bool reached = false;
   double best = 0;              // best search fitness at the end
   double cost = 0;              // eval_cost spent
+  double seconds = 0;           // wall seconds the run took (measured; not part of any lineage)
   double search_fitness = 0;    // the best program's search (validation) fitness
   double held_fitness = 0;      // the same program on the test split of the same instances:
                                 // data the search never scored (a gap smells of reward hacking)
@@ -48,6 +56,9 @@ struct RunOutcome {
 
 // Area and evaluations-to-target from a trace (pure; exposed for tests).
 void ScoreTrace(const std::vector<search::TracePoint>& trace, int64_t budget, double target, RunOutcome& out);
+
+// The task instances of arena.families[family] that a run with `seed` searches on.
+std::vector<tasks::Dataset> ArenaInstances(const Arena& arena, int family, uint64_t seed);
 
 // One run of `spec` on instances of arena.families[family] drawn from `seed`.
 RunOutcome RunImprover(const ImproverSpec& spec, const Arena& arena, int family, uint64_t seed, int threads,

@@ -61,6 +61,45 @@ void RsiConfig::Validate() const {
 
 namespace {
 
+// Per family, the mean over the measurement's runs of the reference program's fitness on each
+// run's instances (0 for a family without a reference program: only plain-fitness targets).
+std::vector<double> ReferenceLevels(const Arena& arena, const std::vector<RunJob>& jobs, int ns) {
+  std::vector<double> out;
+  for (size_t f = 0; f < arena.families.size(); ++f) {
+    double sum = 0;
+    if (ReferenceProgramName(arena.families[f]))
+      for (int s = 0; s < ns; ++s) {
+        const RunJob& job = jobs[f * ns + s];
+        sum += ReferenceFitness(arena.families[f], ArenaInstances(arena, job.family, job.seed), job.seed);
+      }
+    out.push_back(sum / ns);
+  }
+  return out;
+}
+
+// Each pre-registered target's reach, and capability at the fixed budgets, from the runs' traces.
+void ReadTargets(const Arena& arena, const std::vector<RunOutcome>& runs, int ns, HeldOutMeasure& m) {
+  const double budget = static_cast<double>(arena.budget);
+  for (const TargetSpec& spec : arena.targets) {
+    TargetReach r;
+    r.target = TargetToString(spec);
+    for (double ref : m.reference) r.fitness.push_back(TargetFitness(spec, ref));
+    for (size_t i = 0; i < runs.size(); ++i) {
+      const Reach x = FirstReach(runs[i].trace, r.fitness[i / ns], budget, runs[i].seconds);
+      r.evaluations.push_back(x.evaluations);
+      r.seconds.push_back(x.seconds);
+      r.reached.push_back(x.reached);
+    }
+    m.reach.push_back(std::move(r));
+  }
+  m.budgets = arena.budgets;
+  for (int64_t b : arena.budgets) {
+    double sum = 0;
+    for (const RunOutcome& o : runs) sum += BestAt(o.trace, static_cast<double>(b));
+    m.capability_at.push_back(sum / static_cast<double>(runs.size()));
+  }
+}
+
 HeldOutMeasure Measure(const ImproverSpec& spec, const RsiConfig& config, const Arena& arena, int ns, ArenaKind kind,
                        const std::atomic<bool>* stop, const std::vector<double>& targets, JobRunner& runner) {
   HeldOutMeasure m;
@@ -69,9 +108,12 @@ HeldOutMeasure Measure(const ImproverSpec& spec, const RsiConfig& config, const 
   for (int f = 0; f < nf; ++f)
     for (int s = 0; s < ns; ++s) jobs.push_back(HeldOutJob(spec, arena, config.seed, f, s, config.threads, kind));
   std::vector<RunOutcome> runs = runner.Run(jobs, stop);
+  if (!arena.targets.empty()) m.reference = ReferenceLevels(arena, jobs, ns);
   for (int f = 0; f < nf; ++f) {
     double t = arena.target;
-    if (t <= 0 && static_cast<int>(targets.size()) == nf) {
+    if (!arena.targets.empty()) {
+      t = TargetFitness(arena.targets[0], m.reference[f]);
+    } else if (t <= 0 && static_cast<int>(targets.size()) == nf) {
       t = targets[f];
     } else if (t <= 0) {
       std::vector<double> best;
@@ -89,6 +131,7 @@ HeldOutMeasure Measure(const ImproverSpec& spec, const RsiConfig& config, const 
       m.reached.push_back(o.reached);
     }
   m.capability = rsi_loop::Mean(m.auc);
+  if (!arena.targets.empty()) ReadTargets(arena, runs, ns, m);
   return m;
 }
 
@@ -184,6 +227,10 @@ void Summarise(const RsiConfig& cfg, RsiResult& res) {
   res.speedup = TestSpeedup(res.frozen, last, cfg.seed);
   res.evals_to_target_frozen = Median(res.frozen.evals_to_target);
   res.evals_to_target_final = Median(last.evals_to_target);
+  res.target_speedups.clear();
+  if (res.frozen.reach.size() == last.reach.size())
+    for (size_t k = 0; k < last.reach.size(); ++k)
+      res.target_speedups.push_back(CompareReach(res.frozen.reach[k], last.reach[k], DeriveSeed(cfg.seed, 0x7a6 + k)));
   // Returns to improvement effort: capability against cumulative compute, from the first
   // adoption on (generation 0 has no compute behind it).
   std::vector<double> compute, capability;
@@ -221,8 +268,15 @@ void Summarise(const RsiConfig& cfg, RsiResult& res) {
 }  // namespace rsi_loop
 
 nlohmann::json ToJson(const HeldOutMeasure& m) {
-  return {{"capability", m.capability}, {"targets", m.targets}, {"auc", m.auc},
-          {"evals_to_target", m.evals_to_target}, {"reached", m.reached}};
+  nlohmann::json j = {{"capability", m.capability}, {"targets", m.targets}, {"auc", m.auc},
+                      {"evals_to_target", m.evals_to_target}, {"reached", m.reached}};
+  if (m.reach.empty()) return j;  // no pre-registered targets: the form of every earlier run
+  nlohmann::json reach = nlohmann::json::array();
+  for (const TargetReach& r : m.reach)
+    reach.push_back({{"target", r.target}, {"fitness", r.fitness}, {"evaluations", r.evaluations},
+                     {"seconds", r.seconds}, {"reached", r.reached}});
+  j.update({{"reference", m.reference}, {"reach", reach}, {"budgets", m.budgets}, {"capability_at", m.capability_at}});
+  return j;
 }
 
 HeldOutMeasure MeasureFromJson(const nlohmann::json& j) {
@@ -232,7 +286,65 @@ HeldOutMeasure MeasureFromJson(const nlohmann::json& j) {
   m.auc = j.at("auc").get<std::vector<double>>();
   m.evals_to_target = j.at("evals_to_target").get<std::vector<double>>();
   m.reached = j.at("reached").get<std::vector<bool>>();
+  if (!j.contains("reach")) return m;
+  m.reference = j.at("reference").get<std::vector<double>>();
+  for (const auto& r : j.at("reach"))
+    m.reach.push_back({r.at("target").get<std::string>(), r.at("fitness").get<std::vector<double>>(),
+                       r.at("evaluations").get<std::vector<double>>(), r.at("seconds").get<std::vector<double>>(),
+                       r.at("reached").get<std::vector<bool>>()});
+  m.budgets = j.at("budgets").get<std::vector<int64_t>>();
+  m.capability_at = j.at("capability_at").get<std::vector<double>>();
   return m;
+}
+
+namespace {
+
+std::vector<Observation> Observations(const std::vector<double>& times, const std::vector<bool>& reached) {
+  std::vector<Observation> out;
+  for (size_t i = 0; i < times.size(); ++i) out.push_back({times[i], !reached[i]});
+  return out;
+}
+
+// The ratio of KM medians frozen / final and its percentile-bootstrap interval over the runs.
+void MedianRatio(const std::vector<Observation>& a, const std::vector<Observation>& b, uint64_t seed, Bounded& ma,
+                 Bounded& mb, Bounded& ratio, Interval& ci) {
+  ma = KmMedian(a);
+  mb = KmMedian(b);
+  ratio = BoundedRatio(ma, mb);
+  auto pick = [](const std::vector<Observation>& v, const std::vector<int>& idx) {
+    std::vector<Observation> out;
+    for (int i : idx) out.push_back(v[static_cast<size_t>(i)]);
+    return out;
+  };
+  ci = PercentileBootstrap({static_cast<int>(a.size()), static_cast<int>(b.size())},
+                           [&](const BootstrapDraw& d) {
+                             return KmMedian(pick(a, d[0])).value / KmMedian(pick(b, d[1])).value;
+                           },
+                           0.95, 2000, seed);
+}
+
+int Count(const std::vector<bool>& v) { return static_cast<int>(std::count(v.begin(), v.end(), true)); }
+
+}  // namespace
+
+TargetSpeedup CompareReach(const TargetReach& frozen, const TargetReach& final_reach, uint64_t seed) {
+  if (frozen.evaluations.size() != final_reach.evaluations.size() || frozen.evaluations.empty())
+    throw Error("rsi: target '" + frozen.target + "': the two measurements have different runs");
+  TargetSpeedup t;
+  t.target = frozen.target;
+  t.runs = static_cast<int>(frozen.evaluations.size());
+  t.frozen_reached = Count(frozen.reached);
+  t.final_reached = Count(final_reach.reached);
+  MedianRatio(Observations(frozen.evaluations, frozen.reached), Observations(final_reach.evaluations, final_reach.reached),
+              seed, t.frozen_evals, t.final_evals, t.speedup, t.speedup_ci);
+  // Seconds are > 0 for any run that ran; a run stored without them (0) cannot be compared.
+  auto positive = [](const std::vector<double>& v) { return std::all_of(v.begin(), v.end(), [](double x) { return x > 0; }); };
+  if (positive(frozen.seconds) && positive(final_reach.seconds))
+    MedianRatio(Observations(frozen.seconds, frozen.reached), Observations(final_reach.seconds, final_reach.reached),
+                DeriveSeed(seed, 1), t.frozen_seconds, t.final_seconds, t.wall_speedup, t.wall_speedup_ci);
+  else
+    t.wall_speedup.bound = Bound::kUnknown;
+  return t;
 }
 
 nlohmann::json ToJson(const RsiState& s) {

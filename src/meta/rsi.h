@@ -43,6 +43,7 @@
 #include "meta/meta_utility.h"
 #include "meta/spec.h"
 #include "meta/stats.h"
+#include "meta/survival.h"
 
 namespace ouro::meta {
 
@@ -120,13 +121,42 @@ struct CandidateReport {
 };
 
 // A measure of one improver on an arena it never trains on (validation or test).
+// One pre-registered target over a measurement's runs.
+struct TargetReach {
+  std::string target;                // as in the config, e.g. "reference:0.99"
+  std::vector<double> fitness;       // per family: the level it stands for
+  std::vector<double> evaluations;   // per run (family-major): first reach, censored at the budget
+  std::vector<double> seconds;       // per run: wall seconds to it, censored at the run's seconds
+  std::vector<bool> reached;
+};
+
 struct HeldOutMeasure {
   std::vector<double> targets;          // per family
   std::vector<double> auc;              // per (family, seed), family-major
   std::vector<double> evals_to_target;  // censored at the budget
   std::vector<bool> reached;
   double capability = 0;                // mean auc
+  // With pre-registered targets (Arena::targets; empty otherwise): per family the reference
+  // program's fitness on the runs' instances (mean over seeds; 0 without a reference), each
+  // target's reach, and the mean best fitness after each of Arena::budgets evaluations.
+  std::vector<double> reference;
+  std::vector<TargetReach> reach;
+  std::vector<int64_t> budgets;
+  std::vector<double> capability_at;
 };
+
+// What the curve's last point says about a pre-registered target against the frozen improver:
+// Kaplan-Meier medians (meta/survival.h; a censored median is a bound) of evaluations and of wall
+// seconds to the target, their ratios frozen / final, and 95% percentile-bootstrap intervals of
+// those ratios over the runs (2000 resamples).
+struct TargetSpeedup {
+  std::string target;
+  Bounded frozen_evals, final_evals, speedup;
+  Bounded frozen_seconds, final_seconds, wall_speedup;
+  Interval speedup_ci{0, 0, 0}, wall_speedup_ci{0, 0, 0};
+  int frozen_reached = 0, final_reached = 0, runs = 0;
+};
+TargetSpeedup CompareReach(const TargetReach& frozen, const TargetReach& final_reach, uint64_t seed);
 
 struct CurvePoint {
   int generation = 0;
@@ -183,6 +213,11 @@ struct RsiResult {
   std::string final_improver;                // hash of the last measured improver (curve.back())
   Interval speedup{0, 0, 0};        // evaluations-to-target frozen / final, median over test runs
   double evals_to_target_frozen = 0, evals_to_target_final = 0;  // medians
+  // Per pre-registered target (the first is primary: wall_speedup is its); empty without them.
+  std::vector<TargetSpeedup> target_speedups;
+  std::optional<TargetSpeedup> primary() const {
+    return target_speedups.empty() ? std::nullopt : std::optional<TargetSpeedup>(target_speedups[0]);
+  }
   std::optional<Interval> returns;  // slope of log capability vs log cumulative compute
   std::string returns_verdict;
   double cumulative_evaluations = 0;

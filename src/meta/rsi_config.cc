@@ -21,7 +21,7 @@ struct Reader : TomlReader {
   using TomlReader::TomlReader;
   // `seeds`: the table has a seeds key (validation, test); `frozen`: its target may be "frozen".
   void Arena(const toml::table& t, const std::string& sec, meta::Arena& a, int* seeds, bool frozen) const {
-    if (seeds) CheckKeys(t, sec, {"families", "budget", "target", "stop_at", "seeds"});
+    if (seeds) CheckKeys(t, sec, {"families", "budget", "target", "targets", "budgets", "stop_at", "seeds"});
     else CheckKeys(t, sec, {"families", "budget", "target", "stop_at"});
     if (const toml::node* n = t.get("families")) {
       a.families.clear();
@@ -45,6 +45,43 @@ struct Reader : TomlReader {
     }
     Double(t, sec, "stop_at", a.stop_at, 0.0, 2.0);
     if (seeds) Int(t, sec, "seeds", *seeds, 1, 1000);
+    if (seeds) Targets(t, sec, a);
+  }
+
+  // targets = ["reference:0.9", 0.9999, ...] (pre-registered, the first primary) and
+  // budgets = [1000, 3000, ...] (capability read after that many evaluations, each <= budget).
+  void Targets(const toml::table& t, const std::string& sec, meta::Arena& a) const {
+    if (const toml::node* n = t.get("targets")) {
+      const toml::array* arr = n->as_array();
+      if (!arr || arr->empty()) Fail(n, sec + ".targets", "expected a non-empty list of targets");
+      if (t.get("target")) Fail(n, sec + ".targets", "give either target or targets, not both");
+      a.targets.clear();
+      for (const toml::node& e : *arr) {
+        try {
+          if (e.is_string()) a.targets.push_back(ParseTarget(*e.value<std::string>()));
+          else if (e.is_number()) a.targets.push_back(FitnessTarget(*e.value<double>()));
+          else throw Error("expected \"reference:FRACTION\" or a fitness");
+        } catch (const Error& err) {
+          Fail(&e, sec + ".targets", err.what());
+        }
+        if (a.targets.back().of_reference > 0)
+          for (const auto& f : a.families)
+            if (!ReferenceProgramName(f))
+              Fail(&e, sec + ".targets", "family '" + tasks::TaskSpecToString(f) + "' has no reference program");
+      }
+      a.target = 0;  // per family: the first target's level
+    }
+    if (const toml::node* n = t.get("budgets")) {
+      const toml::array* arr = n->as_array();
+      if (!arr) Fail(n, sec + ".budgets", "expected a list of evaluation counts");
+      a.budgets.clear();
+      for (const toml::node& e : *arr) {
+        const std::optional<int64_t> b = e.value<int64_t>();
+        if (!e.is_integer() || !b || *b < 1 || *b > a.budget)
+          Fail(&e, sec + ".budgets", "expected whole evaluation counts in [1, budget]");
+        a.budgets.push_back(*b);
+      }
+    }
   }
 
   // [rsi.train], [rsi.validation], [rsi.test] of the [rsi] table `t`; `legacy`: a stored recipe
@@ -192,6 +229,20 @@ std::string SealedArenaText() {
 
 namespace {
 
+nlohmann::json TestJson(const RsiConfig& c) {
+  nlohmann::json f = nlohmann::json::array();
+  for (const auto& s : c.test.families) f.push_back(tasks::TaskSpecToString(s));
+  nlohmann::json j = {{"families", f}, {"seeds", c.test_seeds}, {"budget", c.test.budget},
+                      {"target", c.test.target > 0 ? nlohmann::json(c.test.target) : nlohmann::json("frozen")},
+                      {"stop_at", c.test.stop_at}};
+  if (c.test.targets.empty()) return j;  // the form of runs stored before pre-registered targets
+  j["target"] = TargetToString(c.test.targets[0]);
+  j["targets"] = nlohmann::json::array();
+  for (const TargetSpec& t : c.test.targets) j["targets"].push_back(TargetToString(t));
+  j["budgets"] = c.test.budgets;
+  return j;
+}
+
 nlohmann::json ConfigJson(const RsiConfig& c) {
   auto families = [](const Arena& a) {
     nlohmann::json f = nlohmann::json::array();
@@ -214,10 +265,7 @@ nlohmann::json ConfigJson(const RsiConfig& c) {
            {{"families", families(c.validation)}, {"seeds", c.validation_seeds}, {"budget", c.validation.budget},
             {"target", c.validation.target > 0 ? nlohmann::json(c.validation.target) : nlohmann::json("frozen")},
             {"stop_at", c.validation.stop_at}}},
-          {"test",
-           {{"families", families(c.test)}, {"seeds", c.test_seeds}, {"budget", c.test.budget},
-            {"target", c.test.target > 0 ? nlohmann::json(c.test.target) : nlohmann::json("frozen")},
-            {"stop_at", c.test.stop_at}}},
+          {"test", TestJson(c)},
           {"shape", {{"scalars", c.train.base.shape.scalars}, {"vectors", c.train.base.shape.vectors},
                      {"matrices", c.train.base.shape.matrices}}},
           {"initial_improver", nlohmann::json::parse(ToJson(c.initial).dump())}};

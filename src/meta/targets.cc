@@ -2,7 +2,6 @@
 
 #include <charconv>
 #include <cmath>
-#include <sstream>
 
 #include "core/error.h"
 #include "eval/evaluator.h"
@@ -32,12 +31,17 @@ TargetSpec ParseTarget(std::string_view text) {
   return t;
 }
 
+TargetSpec FitnessTarget(double fitness) {
+  if (!(fitness > 0 && fitness <= 1)) throw Error("target: expected a fitness in (0, 1]");
+  return {fitness, 0};
+}
+
 std::string TargetToString(const TargetSpec& t) {
-  std::ostringstream s;
-  s.precision(17);
-  if (t.of_reference > 0) s << "reference:" << t.of_reference;
-  else s << t.fitness;
-  return s.str();
+  char buf[64];  // the shortest text that reads back as the same double
+  const double v = t.of_reference > 0 ? t.of_reference : t.fitness;
+  const auto res = std::to_chars(buf, buf + sizeof buf, v);
+  const std::string number(buf, res.ptr);
+  return t.of_reference > 0 ? "reference:" + number : number;
 }
 
 std::optional<std::string> ReferenceProgramName(const tasks::TaskSpec& family) {

@@ -30,6 +30,8 @@ struct TargetSpec {
 // "0.9999" or "reference:0.99" (fractions and fitnesses in (0, 1]); throws ouro::Error otherwise.
 TargetSpec ParseTarget(std::string_view text);
 std::string TargetToString(const TargetSpec& t);
+// A plain fitness target; throws ouro::Error outside (0, 1].
+TargetSpec FitnessTarget(double fitness);
 
 // The name of the family's reference program in programs/, or nullopt when it has none.
 std::optional<std::string> ReferenceProgramName(const tasks::TaskSpec& family);

@@ -130,6 +130,43 @@ json CheckpointProgress(const meta::RsiState& s, const meta::RsiConfig::Budget& 
             {"wall_seconds", run_budget.wall_seconds}}}};
 }
 
+namespace {
+
+json BoundedJson(const meta::Bounded& b) { return {{"value", b.value}, {"bound", meta::BoundName(b.bound)}}; }
+
+// The pre-registered targets: per target the KM medians and speedups (meta::TargetSpeedup), the
+// primary one's wall-time speedup at top level (null without pre-registered targets), and the
+// capability at the fixed budgets.
+void AddTargets(const meta::RsiResult& r, json& j) {
+  const std::optional<meta::TargetSpeedup> p = r.primary();
+  const bool wall = p && p->wall_speedup.bound != meta::Bound::kUnknown;
+  j["wall_speedup"] = wall ? json(p->wall_speedup.value) : json(nullptr);
+  j["wall_speedup_bound"] = wall ? json(meta::BoundName(p->wall_speedup.bound)) : json(nullptr);
+  j["wall_speedup_ci_low"] = wall ? json(p->wall_speedup_ci.low) : json(nullptr);
+  j["wall_speedup_ci_high"] = wall ? json(p->wall_speedup_ci.high) : json(nullptr);
+  if (!p) return;
+  json targets = json::array();
+  for (const meta::TargetSpeedup& t : r.target_speedups)
+    targets.push_back({{"target", t.target},
+                       {"runs", t.runs},
+                       {"frozen_reached", t.frozen_reached},
+                       {"final_reached", t.final_reached},
+                       {"frozen_evals_median", BoundedJson(t.frozen_evals)},
+                       {"final_evals_median", BoundedJson(t.final_evals)},
+                       {"speedup", BoundedJson(t.speedup)},
+                       {"speedup_ci", {t.speedup_ci.low, t.speedup_ci.high}},
+                       {"frozen_seconds_median", BoundedJson(t.frozen_seconds)},
+                       {"final_seconds_median", BoundedJson(t.final_seconds)},
+                       {"wall_speedup", BoundedJson(t.wall_speedup)},
+                       {"wall_speedup_ci", {t.wall_speedup_ci.low, t.wall_speedup_ci.high}}});
+  j["targets"] = targets;
+  j["capability_at"] = {{"budgets", r.frozen.budgets},
+                        {"frozen", r.frozen.capability_at},
+                        {"final", r.curve.back().incumbent.capability_at}};
+}
+
+}  // namespace
+
 json RsiSummary(int64_t run_id, const meta::RsiConfig& cfg, const meta::RsiResult& r) {
   json j = {
       {"run_id", run_id},
@@ -167,6 +204,7 @@ json RsiSummary(int64_t run_id, const meta::RsiConfig& cfg, const meta::RsiResul
   };
   if (cfg.null_control)
     j["null_control"] = true;  // absent otherwise: other summaries are unchanged
+  AddTargets(r, j);
   return j;
 }
 

@@ -51,6 +51,7 @@ ImproverSpec Spec(const std::string& name, int population) {
 // than computed (the round-trip test below keeps them).
 std::string Dump(const RunOutcome& o) {
   RunOutcome c = o;
+  c.seconds = 0;
   for (auto& p : c.trace) p.seconds = 0;
   return ToJson(c).dump();
 }

@@ -109,8 +109,10 @@ TEST_F(RsiFile, DemoConfigIsTheEmbeddedDefault) {
   EXPECT_EQ(Resolved(file), Resolved(def));
   EXPECT_EQ(def.initial, "plain");
   EXPECT_TRUE(def.seed_given);
-  EXPECT_EQ(def.rsi.test.target, 0);  // "frozen"
-  EXPECT_EQ(ToJson(def.rsi)["test"]["target"], "frozen");
+  // Pre-registered targets: 0.9 and 0.99 of the reference program, the first primary.
+  EXPECT_EQ(def.rsi.test.targets, (std::vector<TargetSpec>{ParseTarget("reference:0.9"), ParseTarget("reference:0.99")}));
+  EXPECT_EQ(ToJson(def.rsi)["test"]["target"], "reference:0.9");
+  EXPECT_FALSE(def.rsi.test.budgets.empty());
   EXPECT_GT(def.rsi.validation.target, 0);  // validation takes a fitness
 }
 

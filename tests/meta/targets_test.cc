@@ -16,6 +16,10 @@ namespace {
 TEST(Targets, ParsesFitnessAndReferenceFractions) {
   EXPECT_EQ(ParseTarget("0.9999"), (TargetSpec{0.9999, 0}));
   EXPECT_EQ(ParseTarget("reference:0.99"), (TargetSpec{0, 0.99}));
+  EXPECT_EQ(TargetToString(TargetSpec{0, 0.9}), "reference:0.9");
+  EXPECT_EQ(TargetToString(FitnessTarget(0.9999)), "0.9999");
+  EXPECT_THROW(FitnessTarget(0), Error);
+  EXPECT_THROW(FitnessTarget(1.01), Error);
   EXPECT_EQ(ParseTarget(TargetToString(TargetSpec{0, 0.9})), (TargetSpec{0, 0.9}));
   EXPECT_EQ(ParseTarget(TargetToString(TargetSpec{0.123456789, 0})), (TargetSpec{0.123456789, 0}));
   for (const char* bad : {"", "0", "1.5", "-0.1", "reference:", "reference:0", "reference:2", "ref:0.9",
