@@ -305,7 +305,8 @@ std::vector<Observation> Observations(const std::vector<double>& times, const st
   return out;
 }
 
-// The ratio of KM medians frozen / final and its percentile-bootstrap interval over the runs.
+// The ratio of KM medians frozen / final and its percentile-bootstrap interval over the runs
+// (REQUIRES: a and b of the same size, run i of each on the same instances).
 void MedianRatio(const std::vector<Observation>& a, const std::vector<Observation>& b, uint64_t seed, Bounded& ma,
                  Bounded& mb, Bounded& ratio, Interval& ci) {
   ma = KmMedian(a);
@@ -316,9 +317,11 @@ void MedianRatio(const std::vector<Observation>& a, const std::vector<Observatio
     for (int i : idx) out.push_back(v[static_cast<size_t>(i)]);
     return out;
   };
-  ci = PercentileBootstrap({static_cast<int>(a.size()), static_cast<int>(b.size())},
+  // Paired: run i of both measurements has the same family, seed and instances, so the runs are
+  // resampled together.
+  ci = PercentileBootstrap({static_cast<int>(a.size())},
                            [&](const BootstrapDraw& d) {
-                             return KmMedian(pick(a, d[0])).value / KmMedian(pick(b, d[1])).value;
+                             return KmMedian(pick(a, d[0])).value / KmMedian(pick(b, d[0])).value;
                            },
                            0.95, 2000, seed);
 }

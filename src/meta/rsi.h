@@ -148,7 +148,7 @@ struct HeldOutMeasure {
 // What the curve's last point says about a pre-registered target against the frozen improver:
 // Kaplan-Meier medians (meta/survival.h; a censored median is a bound) of evaluations and of wall
 // seconds to the target, their ratios frozen / final, and 95% percentile-bootstrap intervals of
-// those ratios over the runs (2000 resamples).
+// those ratios over the runs, resampled in pairs (2000 resamples).
 struct TargetSpeedup {
   std::string target;
   Bounded frozen_evals, final_evals, speedup;
