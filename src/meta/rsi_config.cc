@@ -84,6 +84,15 @@ struct Reader : TomlReader {
     }
   }
 
+  void Sprt(const toml::table& s, RsiConfig& c) const {
+    CheckKeys(s, "[rsi.sprt]", {"elo0", "elo1", "alpha", "beta", "alpha_run"});
+    Double(s, "[rsi.sprt]", "elo0", c.sprt.elo0, -2000, 2000);
+    Double(s, "[rsi.sprt]", "elo1", c.sprt.elo1, -2000, 2000);
+    Double(s, "[rsi.sprt]", "alpha", c.sprt.alpha, 1e-9, 0.5);
+    Double(s, "[rsi.sprt]", "beta", c.sprt.beta, 1e-9, 0.5);
+    Double(s, "[rsi.sprt]", "alpha_run", c.alpha_run, 1e-9, 1e6);
+  }
+
   // [rsi.train], [rsi.validation], [rsi.test] of the [rsi] table `t`; `legacy`: a stored recipe
   // from before the three arenas, whose [rsi.held_out] is the test arena.
   void Arenas(const toml::table& t, RsiConfig& c, bool legacy) const {
@@ -179,14 +188,7 @@ RsiFileConfig ParseRsiConfig(std::string_view text, const std::string& source, b
         r.Fail(n, "[rsi].gate", e.what());
       }
     }
-    if (const toml::table* s = r.Table(*t, "sprt", "rsi.")) {
-      r.CheckKeys(*s, "[rsi.sprt]", {"elo0", "elo1", "alpha", "beta", "alpha_run"});
-      r.Double(*s, "[rsi.sprt]", "elo0", c.sprt.elo0, -2000, 2000);
-      r.Double(*s, "[rsi.sprt]", "elo1", c.sprt.elo1, -2000, 2000);
-      r.Double(*s, "[rsi.sprt]", "alpha", c.sprt.alpha, 1e-9, 0.5);
-      r.Double(*s, "[rsi.sprt]", "beta", c.sprt.beta, 1e-9, 0.5);
-      r.Double(*s, "[rsi.sprt]", "alpha_run", c.alpha_run, 1e-9, 1e6);
-    }
+    if (const toml::table* s = r.Table(*t, "sprt", "rsi.")) r.Sprt(*s, c);
   }
   if (legacy) {
     // Recorded before the validation arena: oversight read the held-out arena, now the test one.

@@ -195,6 +195,9 @@ target = 0.7
   EXPECT_EQ(c.initial.name, "initial");
   EXPECT_EQ(SpecHash(c.initial), SpecHash(Tiny(1).initial));
   EXPECT_EQ(f.initial, spec_path);
+}
+
+TEST_F(RsiFile, InitialFromTheConfigAndTheDefaultGate) {
   // "config": the [search] strategy as a spec.
   const std::string cfg = "[search]\npopulation = 40\ntournament = 4\nmutations = [\"alter\", \"insert\"]\n[improver]\ninitial = \"config\"\n";
   const RsiFileConfig g = ParseRsiConfig(cfg, "t.toml");
