@@ -12,12 +12,12 @@
 namespace ouro::meta {
 
 RunJob GameJob(const ImproverSpec& spec, const Arena& train, uint64_t loop_seed, int generation, int k, int threads,
-               bool record_proposals) {
+               bool record_proposals, int family) {
   RunJob j;
   j.spec = spec;
   j.arena_kind = ArenaKind::kTrain;
   j.arena = train;
-  j.family = k % static_cast<int>(train.families.size());
+  j.family = family >= 0 ? family : k % static_cast<int>(train.families.size());
   j.seed = DeriveSeed(loop_seed, (uint64_t(generation) << 20) + static_cast<uint64_t>(k));
   j.threads = threads;
   j.record_proposals = record_proposals;

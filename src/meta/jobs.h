@@ -39,10 +39,10 @@ struct RunJob {
   bool record_proposals = false;  // the proposal history a filter is discovered from
 };
 
-// Game k of generation `generation` of a loop seeded `loop_seed`: family k mod F, the same seed
-// for the incumbent and every candidate.
+// Game k of generation `generation` of a loop seeded `loop_seed`: family k mod F (or `family`
+// when >= 0: the curriculum's rung), the same seed for the incumbent and every candidate.
 RunJob GameJob(const ImproverSpec& spec, const Arena& train, uint64_t loop_seed, int generation, int k, int threads,
-               bool record_proposals = false);
+               bool record_proposals = false, int family = -1);
 // Run `s` on family `f` of a validation or test arena: fixed seeds, independent of the
 // generation, so every measurement sees the same instances.
 RunJob HeldOutJob(const ImproverSpec& spec, const Arena& held_out, uint64_t loop_seed, int f, int s, int threads,

@@ -357,7 +357,7 @@ nlohmann::json ToJson(const RsiState& s) {
     curve.push_back({{"generation", p.generation}, {"cumulative_evaluations", p.cumulative_evaluations},
                      {"seconds", p.seconds}, {"improver", p.improver_hash}, {"incumbent", ToJson(p.incumbent)},
                      {"validation", ToJson(p.validation)}});
-  return {{"version", 1},
+  nlohmann::json j = {{"version", 1},
           {"generation", s.generation},
           // As text: the spec's key order is part of it (it orders the operation lists).
           {"incumbent", ToJson(s.incumbent).dump()},
@@ -380,6 +380,8 @@ nlohmann::json ToJson(const RsiState& s) {
           {"test_evaluations", r.test_evaluations},
           {"test_seconds", r.test_seconds},
           {"archive", s.archive.ToJson()}};
+  if (s.rung > 0) j["rung"] = s.rung;  // a curriculum past its first rung; absent otherwise
+  return j;
 }
 
 RsiState StateFromJson(const nlohmann::json& j) {
@@ -422,6 +424,7 @@ RsiState StateFromJson(const nlohmann::json& j) {
     r.test_seconds = j.value("test_seconds", 0.0);
     r.stop_reason = "generations";
     if (j.contains("archive")) s.archive = ProgramArchive::FromJson(j["archive"]);  // older: none
+    s.rung = j.value("rung", 0);
     return s;
   } catch (const nlohmann::json::exception& e) {
     throw Error(std::string("malformed rsi checkpoint: ") + e.what());

@@ -72,6 +72,11 @@ struct RsiConfig {
   // by a coin of its own (NullCoin), whatever the gate decided.
   bool null_control = false;
   double null_adopt_rate = 0.5;
+  // A curriculum: the training families are rungs, smallest first. A generation's games all play
+  // the current rung; the loop moves to the next when the incumbent's games this generation reach
+  // train.target in median best fitness (rsi_loop::AdvanceCurriculum). Off: game k plays family
+  // k mod F.
+  bool curriculum = false;
   double max_seconds = 0;      // 0 = no limit
   int filter_budget = 2000;    // evaluations of the level-0 search that discovers a filter
   // The meta level of runs recorded before the compound operators: the first
@@ -236,6 +241,7 @@ struct RsiState {
   int generation = 0;  // last completed generation
   ImproverSpec incumbent;
   std::array<uint64_t, 4> rng{};
+  int rung = 0;      // the curriculum's current training family
   RsiResult result;  // so far
   ProgramArchive archive;  // the best programs of the run's games (meta/archive.h)
 };

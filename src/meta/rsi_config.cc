@@ -22,7 +22,7 @@ struct Reader : TomlReader {
   // `seeds`: the table has a seeds key (validation, test); `frozen`: its target may be "frozen".
   void Arena(const toml::table& t, const std::string& sec, meta::Arena& a, int* seeds, bool frozen) const {
     if (seeds) CheckKeys(t, sec, {"families", "budget", "target", "targets", "budgets", "stop_at", "seeds"});
-    else CheckKeys(t, sec, {"families", "budget", "target", "stop_at"});
+    else CheckKeys(t, sec, {"families", "budget", "target", "stop_at", "curriculum"});
     if (const toml::node* n = t.get("families")) {
       a.families.clear();
       for (const std::string& f : Strings(n, sec + ".families")) {
@@ -100,7 +100,10 @@ struct Reader : TomlReader {
       Fail(n, "[rsi.held_out]",
            "the held-out arena is now [rsi.test] (the curve's arena, read by no decision): rename the table to "
            "[rsi.test] and give a [rsi.validation] arena for oversight (docs/config.md)");
-    if (const toml::table* s = Table(t, "train", "rsi.")) Arena(*s, "[rsi.train]", c.train, nullptr, false);
+    if (const toml::table* s = Table(t, "train", "rsi.")) {
+      Arena(*s, "[rsi.train]", c.train, nullptr, false);
+      Bool(*s, "[rsi.train]", "curriculum", c.curriculum);
+    }
     if (const toml::table* s = Table(t, "validation", "rsi."))
       Arena(*s, "[rsi.validation]", c.validation, &c.validation_seeds, false);
     if (const toml::table* s = Table(t, "test", "rsi.")) Arena(*s, "[rsi.test]", c.test, &c.test_seeds, true);
@@ -277,6 +280,7 @@ nlohmann::json ConfigJson(const RsiConfig& c) {
 
 nlohmann::json ToJson(const RsiConfig& c) {
   nlohmann::json j = ConfigJson(c);
+  if (c.curriculum) j["train"]["curriculum"] = true;  // absent otherwise: earlier configs unchanged
   j["held_out"] = j["test"];  // the test arena's key before validation existed, kept for readers
   // Only in null-control runs, so the stored config of every other run is as before.
   if (c.null_control) j.update({{"null_control", true}, {"null_adopt_rate", c.null_adopt_rate}});

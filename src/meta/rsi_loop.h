@@ -50,6 +50,9 @@ class Loop {
   std::vector<lang::Program> gen_learners;
 
   RsiResult& res() { return st.result; }
+  // The training family of this generation's games: the curriculum's rung, or -1 (game k plays
+  // family k mod F).
+  int GameFamily() const;
   // The loop's wall and cpu seconds: what max_seconds and the budgets read. Test measurements are
   // not in them (MeasureSealedTest).
   double Elapsed() const;
@@ -116,6 +119,8 @@ void NullDecision(const Loop& loop, CandidateReport& rep);
 [[nodiscard]] Status MeasureAndAdopt(Loop& loop, Generation& gen, CandidateReport& rep,
                                      std::optional<HeldOutMeasure>& validation);
 void RecordCandidate(Loop& loop, Generation& gen, CandidateReport& rep, std::optional<HeldOutMeasure>& validation);
+// Advances the curriculum (RsiConfig::curriculum) when the incumbent mastered its rung.
+void AdvanceCurriculum(Loop& loop, const Generation& gen);
 [[nodiscard]] Status EndGeneration(Loop& loop, Generation& gen);
 
 // Throws ouro::Error when `spec` cannot be applied to the training arena's base on some family

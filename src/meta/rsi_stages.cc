@@ -218,7 +218,7 @@ std::vector<RunJob> IncumbentJobs(const Loop& loop, const Generation& gen, int g
   std::vector<RunJob> jobs;
   for (int k = static_cast<int>(gen.incumbent_games.size()); k < games; ++k)
     jobs.push_back(GameJob(loop.st.incumbent, loop.cfg.train, loop.cfg.seed, gen.number, k, loop.cfg.threads,
-                           /*record_proposals=*/!loop.Ablated("filter")));
+                           /*record_proposals=*/!loop.Ablated("filter"), loop.GameFamily()));
   return jobs;
 }
 
@@ -366,7 +366,7 @@ Status PlayCandidate(Loop& loop, Generation& gen, CandidateReport& rep) {
     // candidate's run on the same family and seed.
     std::vector<RunJob> jobs = IncumbentJobs(loop, gen, k + 1);
     const size_t new_incumbent_runs = jobs.size();
-    jobs.push_back(GameJob(rep.spec, cfg.train, cfg.seed, gen.number, k, cfg.threads));
+    jobs.push_back(GameJob(rep.spec, cfg.train, cfg.seed, gen.number, k, cfg.threads, false, loop.GameFamily()));
     std::vector<RunOutcome> out;
     if (Status s = loop.PlayTrainingRuns(jobs, out); Failed(s)) return s;
     for (size_t i = 0; i < new_incumbent_runs; ++i) gen.incumbent_games.push_back(std::move(out[i]));
@@ -428,7 +428,8 @@ Status MeasureAndAdopt(Loop& loop, Generation& gen, CandidateReport& rep, std::o
   rep.metrics["heldout_drop"] = -jump;
   Adoption a{gen.number, &loop.st.incumbent, &rep, GateBounds(rep.alpha, cfg.sprt.beta), &last, &*validation, {}};
   a.rerun_first_game = [&loop, &rep, number = gen.number]() {
-    const RunJob job = GameJob(rep.spec, loop.cfg.train, loop.cfg.seed, number, 0, loop.cfg.threads);
+    const RunJob job = GameJob(rep.spec, loop.cfg.train, loop.cfg.seed, number, 0, loop.cfg.threads, false,
+                               loop.GameFamily());
     const RunOutcome again = std::move(loop.runner.Run({job}, loop.hooks.stop).front());
     loop.res().cumulative_evaluations += again.cost;
     loop.res().oversight_evaluations += again.cost;
@@ -493,8 +494,27 @@ Status EndGeneration(Loop& loop, Generation& gen) {
     if (loop.hooks.on_improver) loop.hooks.on_improver(gen.number, incumbent, &parent, &*gen.accepted);
     loop.AddCurvePoint(gen.number, test, *gen.accepted_validation);
   }
+  AdvanceCurriculum(loop, gen);
   loop.Checkpoint(gen.number);
   return Status::kOk;
+}
+
+int Loop::GameFamily() const { return cfg.curriculum ? st.rung : -1; }
+
+// The curriculum's rule: the incumbent has mastered its rung when the median best fitness of its
+// games this generation reaches the training target; the next generation plays the next family.
+void AdvanceCurriculum(Loop& loop, const Generation& gen) {
+  const int last = static_cast<int>(loop.cfg.train.families.size()) - 1;
+  if (!loop.cfg.curriculum || loop.st.rung >= last || gen.incumbent_games.empty()) return;
+  std::vector<double> best;
+  for (const RunOutcome& g : gen.incumbent_games) best.push_back(g.best);
+  const double median = Median(best);
+  if (median < loop.cfg.train.target) return;
+  ++loop.st.rung;
+  loop.Log("curriculum: the incumbent's median best " + std::to_string(median) + " reached the target " +
+           std::to_string(loop.cfg.train.target) + " on '" +
+           tasks::TaskSpecToString(loop.cfg.train.families[loop.st.rung - 1]) + "'; next rung '" +
+           tasks::TaskSpecToString(loop.cfg.train.families[loop.st.rung]) + "'");
 }
 
 }  // namespace ouro::meta::rsi_loop
