@@ -95,8 +95,9 @@ bool WantsNullControl(const RsiArgs& a, const meta::RsiFileConfig& file, const m
 }
 
 // After a loop that reached its end: its null control, its own stored run with the same recipe
-// (config, seed, flags, policy) but adoptions by a coin; then the loop's report and the comparison.
-int RunNullControl(store::Store& db, const RsiArgs& a, run::RsiRecipe recipe, const oversight::Policy& policy,
+// (config, seed, flags, policy) but adoptions by a coin; then the comparison (text: after the loop's
+// report, printed before; JSON: the one line of both).
+void RunNullControl(store::Store& db, const RsiArgs& a, run::RsiRecipe recipe, const oversight::Policy& policy,
                    const RsiRunResult& loop) {
   recipe.null_control = true;
   const meta::RsiConfig cfg = run::BuildConfig(recipe);
@@ -112,7 +113,6 @@ int RunNullControl(store::Store& db, const RsiArgs& a, run::RsiRecipe recipe, co
   } else {
     PrintNullComparison(db, loop, null);
   }
-  return 0;
 }
 
 int RunRsiCommand(const RsiArgs& a) {
@@ -132,8 +132,10 @@ int RunRsiCommand(const RsiArgs& a) {
   // A loop stopped before its end (people, a tripwire, a budget, a signal) starts no control.
   const bool control = with_null && !o.stopped && !StopFlag().load();
   if (!o.before_first_checkpoint && !(control && a.json)) {
-    if (!a.json) PrintRsiOutcome(*db, run_id, cfg, policy, o);
-    else {
+    if (!a.json) {
+      PrintRsiOutcome(*db, run_id, cfg, policy, o);
+      if (with_null && !control) std::printf("null control not started: the loop stopped before its end\n");
+    } else {
       nlohmann::json line = RsiJson(cfg, o);
       if (with_null) line.update(NullControlJson(loop, nullptr));
       std::printf("%s\n", line.dump().c_str());

@@ -119,6 +119,10 @@ TEST_F(RsiControls, StoppedLoopStartsNoControl) {
   const json runs = Runs();
   ASSERT_EQ(runs.size(), 1u) << runs.dump();
   EXPECT_EQ(runs[0]["status"], "stopped");
+  const Result text = Run("rsi --config " + cfg + " --policy " + policy + " --db " + db_ + " --quiet");
+  EXPECT_NE(text.out.find("null control not started"), std::string::npos) << text.out;
+  EXPECT_EQ(text.out.find("final vs null control"), std::string::npos) << text.out;
+  EXPECT_EQ(Runs().size(), 2u);
 }
 
 }  // namespace

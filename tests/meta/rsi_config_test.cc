@@ -112,6 +112,7 @@ TEST_F(RsiFile, DemoConfigIsTheEmbeddedDefault) {
   EXPECT_EQ(def.rsi.test.target, 0);  // "frozen"
   EXPECT_EQ(ToJson(def.rsi)["test"]["target"], "frozen");
   EXPECT_GT(def.rsi.validation.target, 0);  // validation takes a fitness
+  EXPECT_EQ(def.controls, std::vector<std::string>{"null"});  // the README's command runs the null control
 }
 
 TEST_F(RsiFile, ParsesEveryTable) {
