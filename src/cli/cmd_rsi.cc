@@ -38,6 +38,7 @@ struct RsiArgs {
   bool dashboard = false;
   int port = 8765;
   bool null_control = false;
+  bool with_null_control = false, no_controls = false;
 };
 
 // The policy a run uses: --policy, else the config's [oversight] policy; a relative path in the
@@ -73,26 +74,76 @@ run::RsiRecipe MakeRecipe(const RsiArgs& a, const meta::RsiFileConfig& file, uin
   return r;
 }
 
+// Creates a run of the recipe and says so (stderr, unless quiet).
+int64_t CreateRun(store::Store& db, const RsiArgs& a, const run::RsiRecipe& recipe, const meta::RsiConfig& cfg,
+                  const oversight::Policy& policy, const std::string& role) {
+  const int64_t run_id = run::RsiSession::Create(db, recipe, cfg, policy, Actor(""));
+  if (!a.quiet)
+    std::fprintf(stderr, "run %lld (rsi%s, seed %llu, db %s, policy %s): %d generations x %d candidates; %zu train / %zu validation / %zu test families%s\n",
+                 static_cast<long long>(run_id), cfg.null_control ? " null control" : "",
+                 static_cast<unsigned long long>(cfg.seed), a.db.c_str(),
+                 policy.name.c_str(), cfg.generations, cfg.candidates, cfg.train.families.size(),
+                 cfg.validation.families.size(), cfg.test.families.size(), role.c_str());
+  return run_id;
+}
+
+// Whether the command runs a null control after the loop: --with-null-control, or the config's
+// [rsi] controls unless --no-controls; never when the run is itself a null control.
+bool WantsNullControl(const RsiArgs& a, const meta::RsiFileConfig& file, const meta::RsiConfig& cfg) {
+  if (cfg.null_control || a.no_controls) return false;
+  return a.with_null_control || std::find(file.controls.begin(), file.controls.end(), "null") != file.controls.end();
+}
+
+// After a loop that reached its end: its null control, its own stored run with the same recipe
+// (config, seed, flags, policy) but adoptions by a coin; then the comparison (text: after the loop's
+// report, printed before; JSON: the one line of both).
+void RunNullControl(store::Store& db, const RsiArgs& a, run::RsiRecipe recipe, const oversight::Policy& policy,
+                   const RsiRunResult& loop) {
+  recipe.null_control = true;
+  const meta::RsiConfig cfg = run::BuildConfig(recipe);
+  const int64_t run_id = CreateRun(db, a, recipe, cfg, policy, "; the null control of run " + std::to_string(loop.run_id));
+  const run::RsiOutcome o = RunRsiSession(db, run_id, cfg, policy, nullptr, RsiOutput{a.json, a.quiet});
+  const RsiRunResult null{run_id, &cfg, &o};
+  if (a.json) {
+    nlohmann::json line = RsiJson(*loop.cfg, *loop.outcome);
+    line.update(NullControlJson(loop, &null));
+    std::printf("%s\n", line.dump().c_str());
+  } else if (o.before_first_checkpoint) {
+    std::printf("null control: run %lld stopped before its first checkpoint: no comparison\n", static_cast<long long>(run_id));
+  } else {
+    PrintNullComparison(db, loop, null);
+  }
+}
+
 int RunRsiCommand(const RsiArgs& a) {
   const meta::RsiFileConfig file = a.config.empty() ? meta::DefaultRsiConfig() : meta::LoadRsiConfig(a.config);
   const uint64_t seed = ResolveSeed(a.seed, file.seed_given ? std::optional<uint64_t>(file.rsi.seed) : std::nullopt);
   const run::RsiRecipe recipe = MakeRecipe(a, file, seed);
   const meta::RsiConfig cfg = run::BuildConfig(recipe);
   const oversight::Policy policy = run::BuildPolicy(recipe);
+  const bool with_null = WantsNullControl(a, file, cfg);
 
   std::unique_ptr<store::Store> db = store::Store::Open(a.db);
-  const int64_t run_id = run::RsiSession::Create(*db, recipe, cfg, policy, Actor(""));
-  if (!a.quiet)
-    std::fprintf(stderr, "run %lld (rsi%s, seed %llu, db %s, policy %s): %d generations x %d candidates; %zu train / %zu validation / %zu test families\n",
-                 static_cast<long long>(run_id), cfg.null_control ? " null control" : "",
-                 static_cast<unsigned long long>(cfg.seed), a.db.c_str(),
-                 policy.name.c_str(), cfg.generations, cfg.candidates, cfg.train.families.size(),
-                 cfg.validation.families.size(), cfg.test.families.size());
-  // The dashboard reads through its own connection on its own threads; it stops when the run ends.
+  const int64_t run_id = CreateRun(*db, a, recipe, cfg, policy, with_null ? "; then its null control" : "");
+  // The dashboard reads through its own connection on its own threads; it stops when the command ends.
   std::unique_ptr<web::Server> dashboard = a.dashboard ? StartDashboard(a.db, "127.0.0.1", a.port) : nullptr;
-  const int code = ExecuteRsi(*db, run_id, cfg, policy, nullptr, RsiOutput{a.json, a.quiet});
+  const run::RsiOutcome o = RunRsiSession(*db, run_id, cfg, policy, nullptr, RsiOutput{a.json, a.quiet});
+  const RsiRunResult loop{run_id, &cfg, &o};
+  // A loop stopped before its end (people, a tripwire, a budget, a signal) starts no control.
+  const bool control = with_null && !o.stopped && !StopFlag().load();
+  if (!o.before_first_checkpoint && !(control && a.json)) {
+    if (!a.json) {
+      PrintRsiOutcome(*db, run_id, cfg, policy, o);
+      if (with_null && !control) std::printf("null control not started: the loop stopped before its end\n");
+    } else {
+      nlohmann::json line = RsiJson(cfg, o);
+      if (with_null) line.update(NullControlJson(loop, nullptr));
+      std::printf("%s\n", line.dump().c_str());
+    }
+  }
+  if (control) RunNullControl(*db, a, recipe, policy, loop);
   if (dashboard) dashboard->Stop();
-  return code;
+  return 0;
 }
 
 // The improver row of a run at a generation (-1: the last adopted).
@@ -284,9 +335,14 @@ Action RegisterRsi(CLI::App& app) {
   s->add_option("--ablate", a->ablate, "Switch a learning channel off (credit, macros, filter); repeatable")
       ->check(CLI::IsMember({"credit", "macros", "filter"}));
   s->add_option("--policy", a->policy, "Oversight policy: default, off, or a policy file (TOML); default: the config's [oversight] policy");
-  s->add_flag("--null-control", a->null_control,
+  auto* null_control = s->add_flag("--null-control", a->null_control,
               "Run the null control: the same loop and compute, but a coin of probability [rsi] null_adopt_rate "
               "(default 0.5), not the gate, adopts each played candidate");
+  auto* with_null = s->add_flag("--with-null-control", a->with_null_control,
+              "After the loop, run its null control (its own run, same config, seed and budget) and compare "
+              "the two final improvers and the frozen one on the test arena (as [rsi] controls = [\"null\"])");
+  s->add_flag("--no-controls", a->no_controls, "Run the loop only, without the config's [rsi] controls")->excludes(with_null);
+  with_null->excludes(null_control);
   s->add_flag("--json", a->json, "Print one JSON object as the last line of stdout");
   s->add_flag("--quiet", a->quiet, "No progress display");
   auto* dash = s->add_flag("--dashboard", a->dashboard, "Serve the web dashboard beside the run (127.0.0.1; see `ouro dashboard`)");

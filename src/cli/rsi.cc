@@ -54,8 +54,10 @@ void PrintTargets(const meta::RsiResult& r) {
                 i + 1 == r.frozen.budgets.size() ? "\n" : "");
 }
 
-void PrintOutcome(const store::Store& db, int64_t run_id, const meta::RsiConfig& cfg, const oversight::Policy& policy,
-                  const run::RsiOutcome& o) {
+}  // namespace
+
+void PrintRsiOutcome(const store::Store& db, int64_t run_id, const meta::RsiConfig& cfg,
+                     const oversight::Policy& policy, const run::RsiOutcome& o) {
   const meta::RsiResult& r = o.result;
   std::printf("run %lld: %d generations, %d adopted, %d rejected, %d inconclusive, %d vetoed, %d identical, %.0f s (%s)\n",
               static_cast<long long>(run_id), r.generations, r.adopted, r.rejected, r.inconclusive, r.vetoed,
@@ -87,21 +89,75 @@ void PrintOutcome(const store::Store& db, int64_t run_id, const meta::RsiConfig&
                 static_cast<long long>(run_id), db.path().c_str());
 }
 
-}  // namespace
+run::RsiOutcome RunRsiSession(store::Store& db, int64_t run_id, const meta::RsiConfig& cfg,
+                              const oversight::Policy& policy, const meta::RsiState* resume, const RsiOutput& out) {
+  run::RsiSession session(db, run_id, cfg, policy, Io(out));
+  return session.Run(resume);
+}
+
+nlohmann::json RsiJson(const meta::RsiConfig& cfg, const run::RsiOutcome& o) {
+  nlohmann::json line = o.summary;
+  line["null_control"] = cfg.null_control;  // the stored summary has it only in null controls
+  return line;
+}
 
 int ExecuteRsi(store::Store& db, int64_t run_id, const meta::RsiConfig& cfg, const oversight::Policy& policy,
                const meta::RsiState* resume, const RsiOutput& out) {
-  run::RsiSession session(db, run_id, cfg, policy, Io(out));
-  const run::RsiOutcome o = session.Run(resume);
+  const run::RsiOutcome o = RunRsiSession(db, run_id, cfg, policy, resume, out);
   if (o.before_first_checkpoint) return 0;
-  if (out.json) {
-    nlohmann::json line = o.summary;
-    line["null_control"] = cfg.null_control;  // the stored summary has it only in null controls
-    std::printf("%s\n", line.dump().c_str());
-  } else {
-    PrintOutcome(db, run_id, cfg, policy, o);
-  }
+  if (out.json) std::printf("%s\n", RsiJson(cfg, o).dump().c_str());
+  else PrintRsiOutcome(db, run_id, cfg, policy, o);
   return 0;
+}
+
+meta::Interval SpeedupVsNull(const RsiRunResult& loop, const RsiRunResult& null) {
+  return meta::TestSpeedup(null.outcome->result.curve.back().incumbent, loop.outcome->result.curve.back().incumbent,
+                           loop.cfg->seed);
+}
+
+nlohmann::json NullControlJson(const RsiRunResult& loop, const RsiRunResult* null) {
+  nlohmann::json j = {{"null_control_run", nullptr},
+                      {"speedup_vs_null", nullptr},
+                      {"speedup_vs_null_ci_low", nullptr},
+                      {"speedup_vs_null_ci_high", nullptr}};
+  if (!null) return j;
+  const run::RsiOutcome& o = *null->outcome;
+  nlohmann::json run = o.before_first_checkpoint ? nlohmann::json{{"run_id", null->run_id}} : RsiJson(*null->cfg, o);
+  run["status"] = o.stopped ? "stopped" : "finished";
+  j["null_control_run"] = run;
+  if (o.stopped || loop.outcome->stopped) return j;  // a stopped run has not spent the same budget
+  const meta::Interval s = SpeedupVsNull(loop, *null);
+  j.update({{"speedup_vs_null", s.estimate}, {"speedup_vs_null_ci_low", s.low}, {"speedup_vs_null_ci_high", s.high}});
+  return j;
+}
+
+void PrintNullComparison(const store::Store& db, const RsiRunResult& loop, const RsiRunResult& null) {
+  const meta::RsiResult& l = loop.outcome->result;
+  const meta::RsiResult& n = null.outcome->result;
+  std::printf("null control: run %lld, the same config, seed and budget; adoptions by a coin of probability %g "
+              "(%d adopted, %d rejected, %.0f s, %s)\n",
+              static_cast<long long>(null.run_id), null.cfg->null_adopt_rate, n.adopted, n.rejected, n.seconds,
+              n.stop_reason.c_str());
+  if (null.outcome->stopped) {
+    std::printf("the null control stopped before its end: no comparison; resume it: ouro resume %lld --db %s\n",
+                static_cast<long long>(null.run_id), db.path().c_str());
+    return;
+  }
+  std::printf("the three improvers on the same test runs (%zu; evaluations to target: median, censored at %lld):\n",
+              l.frozen.evals_to_target.size(), static_cast<long long>(loop.cfg->test.budget));
+  std::printf("  %-28s %10s %16s %26s\n", "improver", "capability", "evals-to-target", "speedup vs frozen (95%)");
+  std::printf("  %-28s %10.4f %16.0f %26s\n", "frozen initial", l.frozen.capability, l.evals_to_target_frozen, "1x");
+  auto row = [](const std::string& name, const meta::RsiResult& r) {
+    char s[64];
+    std::snprintf(s, sizeof s, "%.2fx [%.2f, %.2f]", r.speedup.estimate, r.speedup.low, r.speedup.high);
+    std::printf("  %-28s %10.4f %16.0f %26s\n", name.c_str(), r.curve.back().incumbent.capability,
+                r.evals_to_target_final, s);
+  };
+  row("final, loop (run " + std::to_string(loop.run_id) + ")", l);
+  row("final, null control (run " + std::to_string(null.run_id) + ")", n);
+  const meta::Interval v = SpeedupVsNull(loop, null);
+  std::printf("final vs null control: %.2fx (95%% [%.2f, %.2f]); adopted: loop %d, null control %d\n", v.estimate,
+              v.low, v.high, l.adopted, n.adopted);
 }
 
 int ReplayRsi(store::Store& db, int64_t run_id, const RsiOutput& out) {

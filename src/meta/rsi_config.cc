@@ -172,7 +172,7 @@ RsiFileConfig ParseRsiConfig(std::string_view text, const std::string& source, b
     r.Arenas(*t, c, legacy);  // first: it names the old [rsi.held_out] table
     std::vector<std::string_view> keys = {"generations", "candidates", "max_games", "max_seconds", "filter_budget",
                                           "ablate", "gate", "sprt", "train", "validation", "test",
-                                          "null_control", "null_adopt_rate"};
+                                          "null_control", "null_adopt_rate", "controls"};
     if (legacy) keys.push_back("held_out");
     r.CheckKeys(*t, "[rsi]", keys);
     r.Int(*t, "[rsi]", "generations", c.generations, 0, 100000);
@@ -183,6 +183,11 @@ RsiFileConfig ParseRsiConfig(std::string_view text, const std::string& source, b
     if (const toml::node* n = t->get("ablate")) c.ablate = r.Strings(n, "[rsi].ablate");
     r.Bool(*t, "[rsi]", "null_control", c.null_control);
     r.Double(*t, "[rsi]", "null_adopt_rate", c.null_adopt_rate, 0, 1);
+    if (const toml::node* n = t->get("controls")) {
+      out.controls = r.Strings(n, "[rsi].controls");
+      for (const std::string& k : out.controls)
+        if (k != "null") r.Fail(n, "[rsi].controls", "unknown control '" + k + "' (expected \"null\")");
+    }
     if (const toml::node* n = t->get("gate")) {
       if (!n->is_string()) r.Fail(n, "[rsi].gate", "expected \"exact\" or \"normal\"");
       try {

@@ -5,7 +5,8 @@
 //   [improver]  initial = "plain" | "config" | "PATH.json"  — the initial improver: every
 //               operation and operator at uniform weight, the [search] strategy as is, or a spec
 //   [rsi]       generations, candidates, max_games, max_seconds, filter_budget, ablate, gate,
-//               null_control, null_adopt_rate (the null control: adoptions by a coin)
+//               null_control, null_adopt_rate (the null control: adoptions by a coin),
+//               controls = ["null"] (what `ouro rsi` also runs after the loop; not part of the loop)
 //   [rsi.sprt]  elo0, elo1, alpha, beta, alpha_run
 //   [rsi.train] families (task specs), budget, target, stop_at    — meta-utility (the games)
 //   [rsi.validation] families, seeds, budget, target, stop_at     — what oversight reads
@@ -19,6 +20,7 @@
 
 #include <string>
 #include <string_view>
+#include <vector>
 
 #include <nlohmann/json.hpp>
 
@@ -33,6 +35,10 @@ struct RsiFileConfig {
   // [oversight] policy = "default" | "off" | "PATH.toml" (a relative path is relative to the
   // config file's directory)
   std::string policy = "default";
+  // [rsi] controls: the control runs `ouro rsi` starts after the loop, each its own stored run
+  // with the same config and budget ("null": the null control). Not part of the loop's config
+  // (RsiConfig): the runs it starts are ordinary runs. Default: none.
+  std::vector<std::string> controls;
 };
 
 // The project's sealed test arenas T1-T3 (issue 15; their exact config files are under

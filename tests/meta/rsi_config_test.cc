@@ -114,6 +114,7 @@ TEST_F(RsiFile, DemoConfigIsTheEmbeddedDefault) {
   EXPECT_EQ(ToJson(def.rsi)["test"]["target"], "reference:0.9");
   EXPECT_FALSE(def.rsi.test.budgets.empty());
   EXPECT_GT(def.rsi.validation.target, 0);  // validation takes a fitness
+  EXPECT_EQ(def.controls, std::vector<std::string>{"null"});  // the README's command runs the null control
 }
 
 TEST_F(RsiFile, ParsesEveryTable) {
