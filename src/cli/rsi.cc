@@ -23,10 +23,17 @@ run::SessionIo Io(const RsiOutput& out) {
 // The gate and what it cost in expected false adoptions.
 void PrintGate(const meta::RsiConfig& cfg, const meta::RsiResult& r) {
   const meta::SprtParams& p = cfg.sprt;
-  std::printf("gate: %s SPRT, Elo %g/%g, alpha %g, beta %g, at most %d games; expected false adoptions %.4f",
+  std::printf("gate: %s SPRT, Elo %g/%g, alpha %g, beta %g, at most %d games",
               cfg.gate == meta::SprtTest::kExact ? "exact" : "normal-approximation", p.elo0, p.elo1, p.alpha, p.beta,
-              cfg.max_games, r.expected_false_adoptions);
-  if (cfg.gate == meta::SprtTest::kExact) std::printf(" (budget alpha_run %g)\n", cfg.alpha_run);
+              cfg.max_games);
+  const meta::SprtParams& c = cfg.confirm;
+  if (cfg.confirm_games > 0)
+    std::printf(" (a screen); confirmation on validation: exact SPRT, Elo %g/%g, beta %g, at most %d games",
+                c.elo0, c.elo1, c.beta, cfg.confirm_games);
+  std::printf("; expected false adoptions %.4f", r.expected_false_adoptions);
+  if (cfg.gate == meta::SprtTest::kExact && cfg.alpha_share < 1)
+    std::printf(" (budget alpha_run %g, at most %g of what is left per gate)\n", cfg.alpha_run, cfg.alpha_share);
+  else if (cfg.gate == meta::SprtTest::kExact) std::printf(" (budget alpha_run %g)\n", cfg.alpha_run);
   else std::printf(" (no budget: the gate of runs recorded before the exact test)\n");
 }
 

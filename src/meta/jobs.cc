@@ -24,6 +24,19 @@ RunJob GameJob(const ImproverSpec& spec, const Arena& train, uint64_t loop_seed,
   return j;
 }
 
+RunJob ConfirmJob(const ImproverSpec& spec, const Arena& validation, uint64_t loop_seed, int generation, int index,
+                  int k, int threads) {
+  RunJob j;
+  j.spec = spec;
+  j.arena_kind = ArenaKind::kValidation;
+  j.arena = validation;
+  j.family = k % static_cast<int>(validation.families.size());
+  const uint64_t stream = DeriveSeed(loop_seed, 0xc0f1);  // apart from the seeds of games and measurements
+  j.seed = DeriveSeed(stream, (uint64_t(generation) << 40) + (uint64_t(index) << 24) + static_cast<uint64_t>(k));
+  j.threads = threads;
+  return j;
+}
+
 RunJob HeldOutJob(const ImproverSpec& spec, const Arena& held_out, uint64_t loop_seed, int f, int s, int threads,
                   ArenaKind kind) {
   RunJob j;

@@ -43,6 +43,11 @@ struct RunJob {
 // when >= 0: the curriculum's rung), the same seed for the incumbent and every candidate.
 RunJob GameJob(const ImproverSpec& spec, const Arena& train, uint64_t loop_seed, int generation, int k, int threads,
                bool record_proposals = false, int family = -1);
+// Confirmation game k of candidate `index` of generation `generation` (RsiConfig::confirm_games):
+// on the validation arena, family k mod F, with a seed no other game or measurement of the loop
+// uses (the same for the incumbent's side and the candidate's).
+RunJob ConfirmJob(const ImproverSpec& spec, const Arena& validation, uint64_t loop_seed, int generation, int index,
+                  int k, int threads);
 // Run `s` on family `f` of a validation or test arena: fixed seeds, independent of the
 // generation, so every measurement sees the same instances.
 RunJob HeldOutJob(const ImproverSpec& spec, const Arena& held_out, uint64_t loop_seed, int f, int s, int threads,

@@ -53,6 +53,13 @@ void RsiConfig::Validate() const {
   SprtLimits(sprt.alpha, sprt.beta);
   if (!(sprt.elo1 > sprt.elo0)) throw Error("rsi: sprt elo1 must be > elo0");
   if (!(alpha_run > 0 && alpha_run <= 1e6)) throw Error("rsi: sprt alpha_run must be in (0, 1e6]");
+  if (!(alpha_share > 0 && alpha_share <= 1)) throw Error("rsi: sprt alpha_share must be in (0, 1]");
+  if (confirm_games < 0) throw Error("rsi: confirm max_games must be >= 0");
+  if (confirm_games > 0) {
+    if (gate != SprtTest::kExact) throw Error("rsi: a confirmation stage needs the exact gate");
+    SprtLimits(confirm.alpha, confirm.beta);
+    if (!(confirm.elo1 > confirm.elo0)) throw Error("rsi: confirm elo1 must be > elo0");
+  }
   if (!(null_adopt_rate >= 0 && null_adopt_rate <= 1))
     throw Error("rsi: null_adopt_rate must be a probability in [0, 1]");
   for (const auto& a : ablate)

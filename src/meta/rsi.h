@@ -9,7 +9,9 @@
 // best-fitness curve) until a sequential probability ratio test (Elo bounds; the exact likelihood
 // of wins against losses, stats.h) accepts or rejects it, or max_games is reached. Each gate's
 // probability of accepting a candidate equal to I_t is computed exactly, and the run spends a
-// budget of expected false adoptions (alpha_run) over its candidates (SpendAlpha). An accepted
+// budget of expected false adoptions (alpha_run) over its candidates (SpendAlpha). With a
+// confirmation stage (confirm_games > 0) that gate is a free screen, and only a confirmation on
+// the validation arena, with seeds of its own, spends the budget and can adopt. An accepted
 // candidate goes to the single adoption seam, Hooks::adopt (oversight gates it); adopted, it
 // becomes I_{t+1}. The credit every game produced is added to the incumbent's learned knowledge,
 // so later proposals draw on more experience; and each candidate's games adjust the weight of the
@@ -67,6 +69,19 @@ struct RsiConfig {
   // The run's budget of expected false adoptions (exact gate): the sum over its candidates of
   // P(accept | equal to the incumbent) stays at or below it (SpendAlpha).
   double alpha_run = 0.5;
+  // The share of what is left of alpha_run that one gate may take (SpendAlpha); 1: the greedy rule
+  // of runs recorded before it (the first gates take the budget, later ones get a closed gate).
+  double alpha_share = 1;
+  // A confirmation stage (exact gate, confirm_games > 0). The gate above becomes a screen: fixed at
+  // sprt.alpha, charged nothing. A candidate it accepts plays up to confirm_games paired games on
+  // the validation arena's families (game k: family k mod F), with seeds of its own for both
+  // sides (ConfirmJob), through an exact SPRT on `confirm`'s Elo bounds whose alpha is spent from
+  // alpha_run (AlphaLadder at confirm_games, SpendAlpha with alpha_share); it is adopted only if
+  // that test accepts. Only the confirmation's P(accept | equal) is charged, once per confirmation
+  // played: false adoptions happen only there, on games that share nothing with the screen, so
+  // their expected number is at most the expected charge, which never exceeds alpha_run.
+  int confirm_games = 0;
+  SprtParams confirm{0, 100, 0.05, 0.05};
   // The null control (docs/improver.md): every candidate proposes and plays as above, but the
   // adoption ignores meta-utility: a played candidate is adopted with probability null_adopt_rate,
   // by a coin of its own (NullCoin), whatever the gate decided.
@@ -114,6 +129,13 @@ struct CandidateReport {
   double meta_utility = 0;            // candidate's mean AUC over its games
   double incumbent_meta_utility = 0;  // incumbent's mean AUC over the same games
   std::vector<Game> games;
+  // The confirmation stage's test (RsiConfig::confirm_games), when the candidate reached it.
+  struct Confirmation {
+    double alpha = 0, false_accept = 0, llr = 0;  // the spent gate, as above
+    int64_t wins = 0, losses = 0, draws = 0;
+    std::string decision;  // "adopted", "rejected", "inconclusive"
+  };
+  std::optional<Confirmation> confirmation;
   // Rules over these decide tripwires, gates and invariants (oversight/policy.h lists them):
   // gain, search_heldout_gap, gap_increase, heldout_gain, size_ratio, cost_ratio, nonfinite;
   // for a candidate that passed the test also heldout_jump_sd, heldout_drop (from its validation
@@ -207,8 +229,9 @@ struct RsiHooks {
 struct RsiResult {
   int generations = 0;
   int adopted = 0, rejected = 0, inconclusive = 0, vetoed = 0, identical = 0;
-  // The sum of the played candidates' false_accept: the run's expected number of adoptions of
-  // candidates no better than their incumbent (at the gate's worst draw rate).
+  // The sum of the played candidates' false_accept (with a confirmation stage: of the
+  // confirmations' false_accept): a bound on the run's expected number of adoptions of candidates
+  // no better than their incumbent (at the gate's worst draw rate).
   double expected_false_adoptions = 0;
   ImproverSpec final_spec;
   HeldOutMeasure frozen;             // the frozen initial improver on the test arena

@@ -85,12 +85,22 @@ struct Reader : TomlReader {
   }
 
   void Sprt(const toml::table& s, RsiConfig& c) const {
-    CheckKeys(s, "[rsi.sprt]", {"elo0", "elo1", "alpha", "beta", "alpha_run"});
+    CheckKeys(s, "[rsi.sprt]", {"elo0", "elo1", "alpha", "beta", "alpha_run", "alpha_share"});
     Double(s, "[rsi.sprt]", "elo0", c.sprt.elo0, -2000, 2000);
     Double(s, "[rsi.sprt]", "elo1", c.sprt.elo1, -2000, 2000);
     Double(s, "[rsi.sprt]", "alpha", c.sprt.alpha, 1e-9, 0.5);
     Double(s, "[rsi.sprt]", "beta", c.sprt.beta, 1e-9, 0.5);
     Double(s, "[rsi.sprt]", "alpha_run", c.alpha_run, 1e-9, 1e6);
+    Double(s, "[rsi.sprt]", "alpha_share", c.alpha_share, 1e-6, 1);
+  }
+
+  void Confirm(const toml::table& s, RsiConfig& c) const {
+    CheckKeys(s, "[rsi.confirm]", {"max_games", "elo0", "elo1", "alpha", "beta"});
+    Int(s, "[rsi.confirm]", "max_games", c.confirm_games, 0, 100000);
+    Double(s, "[rsi.confirm]", "elo0", c.confirm.elo0, -2000, 2000);
+    Double(s, "[rsi.confirm]", "elo1", c.confirm.elo1, -2000, 2000);
+    Double(s, "[rsi.confirm]", "alpha", c.confirm.alpha, 1e-9, 0.5);
+    Double(s, "[rsi.confirm]", "beta", c.confirm.beta, 1e-9, 0.5);
   }
 
   // [rsi.train], [rsi.validation], [rsi.test] of the [rsi] table `t`; `legacy`: a stored recipe
@@ -171,7 +181,7 @@ RsiFileConfig ParseRsiConfig(std::string_view text, const std::string& source, b
   if (const toml::table* t = r.Table(root, "rsi", "")) {
     r.Arenas(*t, c, legacy);  // first: it names the old [rsi.held_out] table
     std::vector<std::string_view> keys = {"generations", "candidates", "max_games", "max_seconds", "filter_budget",
-                                          "ablate", "gate", "sprt", "train", "validation", "test",
+                                          "ablate", "gate", "sprt", "confirm", "train", "validation", "test",
                                           "null_control", "null_adopt_rate", "controls"};
     if (legacy) keys.push_back("held_out");
     r.CheckKeys(*t, "[rsi]", keys);
@@ -197,6 +207,7 @@ RsiFileConfig ParseRsiConfig(std::string_view text, const std::string& source, b
       }
     }
     if (const toml::table* s = r.Table(*t, "sprt", "rsi.")) r.Sprt(*s, c);
+    if (const toml::table* s = r.Table(*t, "confirm", "rsi.")) r.Confirm(*s, c);
   }
   if (legacy) {
     // Recorded before the validation arena: oversight read the held-out arena, now the test one.
@@ -289,6 +300,11 @@ nlohmann::json ToJson(const RsiConfig& c) {
   j["held_out"] = j["test"];  // the test arena's key before validation existed, kept for readers
   // Only in null-control runs, so the stored config of every other run is as before.
   if (c.null_control) j.update({{"null_control", true}, {"null_adopt_rate", c.null_adopt_rate}});
+  // Likewise only when used: a share below 1, a confirmation stage.
+  if (c.alpha_share != 1) j["sprt"]["alpha_share"] = c.alpha_share;
+  if (c.confirm_games > 0)
+    j["confirm"] = {{"max_games", c.confirm_games}, {"elo0", c.confirm.elo0}, {"elo1", c.confirm.elo1},
+                    {"alpha", c.confirm.alpha}, {"beta", c.confirm.beta}};
   return j;
 }
 

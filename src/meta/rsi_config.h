@@ -7,7 +7,8 @@
 //   [rsi]       generations, candidates, max_games, max_seconds, filter_budget, ablate, gate,
 //               null_control, null_adopt_rate (the null control: adoptions by a coin),
 //               controls = ["null"] (what `ouro rsi` also runs after the loop; not part of the loop)
-//   [rsi.sprt]  elo0, elo1, alpha, beta, alpha_run
+//   [rsi.sprt]  elo0, elo1, alpha, beta, alpha_run, alpha_share
+//   [rsi.confirm] max_games (0: no confirmation stage), elo0, elo1, alpha, beta
 //   [rsi.train] families (task specs), budget, target, stop_at    — meta-utility (the games)
 //   [rsi.validation] families, seeds, budget, target, stop_at     — what oversight reads
 //   [rsi.test] families, seeds, budget, target, stop_at           — the curve (read by no decision)

@@ -9,6 +9,8 @@
 //     Propose                a candidate from the incumbent's meta-operators (the loop's Rng)
 //     PlaysLikeIncumbent     an identical candidate (same effective strategy) is not played
 //     PlayCandidate          its paired games through the SPRT gate the run can still afford
+//     Confirm                (confirm_games > 0) the gate above was a screen: paired games on the
+//                            validation arena through the gate the run can still afford
 //     NullDecision           (null control only) a coin replaces the gate's decision
 //     MeasureAndAdopt        validation measurement and the adoption seam (hooks.adopt)
 //     RecordCandidate        counts, log, hooks.on_candidate, meta-level credit
@@ -42,8 +44,9 @@ class Loop {
   JobRunner& runner;
   RsiState st;  // the checkpointed state: st.result is the run's result so far
   Rng rng;
-  // The gates a candidate may get (exact gate: AlphaLadder; normal gate: its one alpha).
-  const std::vector<GateRung> ladder;
+  // The gates a candidate may get (exact gate: AlphaLadder; normal gate, or the screen before a
+  // confirmation stage: its one alpha), and a confirmation may get (empty without that stage).
+  const std::vector<GateRung> ladder, confirm_ladder;
   ProposalContext ctx;  // what the incumbent's meta-operators may draw on
   std::string budget_hit;  // the budget that stopped the run, when one did
   // The best programs of this generation's games that are learners (IsLearner), in play order.
@@ -71,13 +74,18 @@ class Loop {
   // neither reaches cumulative_evaluations, a budget or Elapsed()/Cpu(), and no Check runs here:
   // nothing the loop decides may depend on the test arena. kStopped when the stop flag was set.
   [[nodiscard]] Status MeasureSealedTest(const ImproverSpec& spec, bool frozen, HeldOutMeasure& out);
-  // The next candidate's gate: SpendAlpha over what the run has spent (the normal gate: always
-  // its one alpha).
+  // The next candidate's gate: SpendAlpha over what the run has spent (the normal gate and the
+  // screen before a confirmation stage: always their one alpha).
   GateRung NextGate() const;
-  // Runs training-arena jobs in batches of the runner's slots; each outcome, in job order, is
-  // appended to `out`, counted (its cost plus one evaluation of its best program on held-out
-  // data, oversight compute) and followed by Check.
-  [[nodiscard]] Status PlayTrainingRuns(const std::vector<RunJob>& jobs, std::vector<RunOutcome>& out);
+  // The next confirmation's gate: SpendAlpha over what the run has spent. REQUIRES confirm_games > 0.
+  GateRung NextConfirmGate() const;
+  // What a candidate adds to expected_false_adoptions: its gate's false_accept, or with a
+  // confirmation stage its confirmation's (0 when it played none).
+  double Charge(const CandidateReport& rep) const;
+  // Runs jobs in batches of the runner's slots; each outcome, in job order, is appended to `out`,
+  // counted (its cost plus one evaluation of its best program on held-out data, oversight compute)
+  // and followed by Check. Training-arena outcomes are also Observed.
+  [[nodiscard]] Status PlayRuns(const std::vector<RunJob>& jobs, std::vector<RunOutcome>& out);
   // What a training game teaches the compound meta level (not under legacy_meta): its best program
   // offered to the archive, and remembered in gen_learners when it is a learner.
   void Observe(const RunJob& job, const RunOutcome& outcome);
@@ -112,6 +120,9 @@ CandidateReport Propose(Loop& loop, Generation& gen, int index);
 // the same seed gives the same run. Always false under the normal gate (it predates the rule).
 bool PlaysLikeIncumbent(const Loop& loop, const ImproverSpec& spec);
 [[nodiscard]] Status PlayCandidate(Loop& loop, Generation& gen, CandidateReport& rep);
+// The confirmation stage (rsi_confirm.cc): a candidate the screen accepted is adopted only if its
+// confirmation accepts; sets rep.confirmation and rep.decision. Nothing to do otherwise.
+[[nodiscard]] Status Confirm(Loop& loop, const Generation& gen, CandidateReport& rep);
 // The null control: the gate's decision gives way to the candidate's coin (NullCoin): "adopted" on
 // heads, "rejected" on tails; metric null_coin (1 or 0) and the note keep the coin and what the
 // gate said. REQUIRES: rep was played (PlayCandidate).

@@ -30,9 +30,11 @@ Loop::Loop(const RsiConfig& config, const RsiHooks& h, JobRunner& r, const RsiSt
       hooks(h),
       runner(r),
       rng(DeriveSeed(config.seed, 0x3e7a)),
-      ladder(config.gate == SprtTest::kExact
+      ladder(config.gate == SprtTest::kExact && config.confirm_games == 0
                  ? AlphaLadder(SprtTest::kExact, config.sprt, config.max_games)
                  : std::vector<GateRung>{{config.sprt.alpha, FalseAcceptRate(config.gate, config.sprt, config.max_games)}}),
+      confirm_ladder(config.confirm_games > 0 ? AlphaLadder(SprtTest::kExact, config.confirm, config.confirm_games)
+                                              : std::vector<GateRung>{}),
       start_(Clock::now()),
       cpu_start_(CpuSeconds()),
       wall_before_(resume ? resume->result.seconds : 0),
@@ -108,8 +110,17 @@ void Loop::AddCurvePoint(int generation, const HeldOutMeasure& test, const HeldO
 }
 
 GateRung Loop::NextGate() const {
-  if (cfg.gate != SprtTest::kExact) return ladder.front();
-  return SpendAlpha(ladder, st.result.expected_false_adoptions, cfg.alpha_run);
+  if (cfg.gate != SprtTest::kExact || cfg.confirm_games > 0) return ladder.front();
+  return SpendAlpha(ladder, st.result.expected_false_adoptions, cfg.alpha_run, cfg.alpha_share);
+}
+
+GateRung Loop::NextConfirmGate() const {
+  return SpendAlpha(confirm_ladder, st.result.expected_false_adoptions, cfg.alpha_run, cfg.alpha_share);
+}
+
+double Loop::Charge(const CandidateReport& rep) const {
+  if (cfg.confirm_games == 0) return rep.false_accept;
+  return rep.confirmation ? rep.confirmation->false_accept : 0;
 }
 
 Status Loop::MeasureSealedTest(const ImproverSpec& spec, bool frozen, HeldOutMeasure& out) {
@@ -124,14 +135,14 @@ Status Loop::MeasureSealedTest(const ImproverSpec& spec, bool frozen, HeldOutMea
   return Stopped() ? Status::kStopped : Status::kOk;
 }
 
-Status Loop::PlayTrainingRuns(const std::vector<RunJob>& jobs, std::vector<RunOutcome>& out) {
+Status Loop::PlayRuns(const std::vector<RunJob>& jobs, std::vector<RunOutcome>& out) {
   const size_t slots = static_cast<size_t>(std::max(1, runner.Slots()));
   for (size_t i = 0; i < jobs.size(); i += slots) {
     const std::vector<RunJob> batch(jobs.begin() + i, jobs.begin() + std::min(jobs.size(), i + slots));
     std::vector<RunOutcome> outcomes = runner.Run(batch, hooks.stop);
     for (size_t b = 0; b < outcomes.size(); ++b) {
       RunOutcome& o = outcomes[b];
-      if (!cfg.legacy_meta) Observe(batch[b], o);
+      if (!cfg.legacy_meta && batch[b].arena_kind == ArenaKind::kTrain) Observe(batch[b], o);
       st.result.cumulative_evaluations += o.cost + 1;
       st.result.oversight_evaluations += 1;  // the best program's held-out score
       out.push_back(std::move(o));
@@ -203,6 +214,7 @@ Status RunGeneration(Loop& loop, int number) {
       rep.decision = "identical";
     } else {
       if (Status s = PlayCandidate(loop, gen, rep); Failed(s)) return s;
+      if (Status s = Confirm(loop, gen, rep); Failed(s)) return s;
       if (cfg.null_control) NullDecision(loop, rep);
       if (Status s = MeasureAndAdopt(loop, gen, rep, validation); Failed(s)) return s;
     }
@@ -225,7 +237,7 @@ std::vector<RunJob> IncumbentJobs(const Loop& loop, const Generation& gen, int g
 }  // namespace
 
 Status PlayIncumbent(Loop& loop, Generation& gen, int games) {
-  return loop.PlayTrainingRuns(IncumbentJobs(loop, gen, games), gen.incumbent_games);
+  return loop.PlayRuns(IncumbentJobs(loop, gen, games), gen.incumbent_games);
 }
 
 namespace {
@@ -368,7 +380,7 @@ Status PlayCandidate(Loop& loop, Generation& gen, CandidateReport& rep) {
     const size_t new_incumbent_runs = jobs.size();
     jobs.push_back(GameJob(rep.spec, cfg.train, cfg.seed, gen.number, k, cfg.threads, false, loop.GameFamily()));
     std::vector<RunOutcome> out;
-    if (Status s = loop.PlayTrainingRuns(jobs, out); Failed(s)) return s;
+    if (Status s = loop.PlayRuns(jobs, out); Failed(s)) return s;
     for (size_t i = 0; i < new_incumbent_runs; ++i) gen.incumbent_games.push_back(std::move(out[i]));
     const RunOutcome& a = gen.incumbent_games[static_cast<size_t>(k)];
     const RunOutcome& b = out.back();
@@ -451,12 +463,15 @@ void RecordCandidate(Loop& loop, Generation& gen, CandidateReport& rep, std::opt
   else if (rep.decision == "vetoed") ++res.vetoed;
   else if (rep.decision == "identical") ++res.identical;
   else ++res.rejected;
-  res.expected_false_adoptions += rep.false_accept;
+  res.expected_false_adoptions += loop.Charge(rep);
   std::ostringstream line;
   line << "gen " << gen.number << " cand " << rep.index << " [" << rep.meta_operator << "] " << rep.decision
        << "  W/L/D " << rep.wins << "/" << rep.losses << "/" << rep.draws << "  LLR " << rep.llr << "  alpha "
        << rep.alpha << " (P(accept | equal) " << rep.false_accept << ")  meta-utility " << rep.meta_utility << " vs "
        << rep.incumbent_meta_utility;
+  if (const auto& c = rep.confirmation)
+    line << "  confirmation " << c->decision << " W/L/D " << c->wins << "/" << c->losses << "/" << c->draws << " LLR "
+         << c->llr << " alpha " << c->alpha << " (P(accept | equal) " << c->false_accept << ")";
   if (!rep.note.empty()) line << "  (" << rep.note << ")";
   loop.Log(line.str());
   if (loop.hooks.on_candidate) loop.hooks.on_candidate(rep);

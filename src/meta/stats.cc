@@ -253,9 +253,13 @@ std::vector<GateRung> AlphaLadder(SprtTest test, const SprtParams& params, int64
   return ladder;
 }
 
-GateRung SpendAlpha(const std::vector<GateRung>& ladder, double spent, double budget) {
-  for (const GateRung& g : ladder)
-    if (spent + g.false_accept <= budget) return g;
+GateRung SpendAlpha(const std::vector<GateRung>& ladder, double spent, double budget, double share) {
+  if (!(share > 0 && share <= 1)) throw Error("SPRT: alpha share must be in (0, 1], got " + std::to_string(share));
+  for (const GateRung& g : ladder) {
+    // share 1 keeps the arithmetic of runs recorded before shares, so they replay to the bit.
+    const bool fits = share == 1 ? spent + g.false_accept <= budget : g.false_accept <= share * (budget - spent);
+    if (fits) return g;
+  }
   return {0, 0};
 }
 

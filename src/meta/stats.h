@@ -155,8 +155,11 @@ std::vector<GateRung> AlphaLadder(SprtTest test, const SprtParams& params, int64
 // still fits (spent + false_accept <= budget), or the closed gate {0, 0} when none does. Charging
 // each candidate its rung's false_accept keeps the run's sum of them — its expected number of
 // adoptions of candidates no better than the incumbent — at or below `budget`, however many
-// candidates it plays.
-GateRung SpendAlpha(const std::vector<GateRung>& ladder, double spent, double budget);
+// candidates it plays. `share` in (0, 1]: a gate may take at most that share of what is left
+// (spent + false_accept <= spent + share * (budget - spent)), so the budget is spread over many
+// gates (the k-th takes about share * (1 - share)^k of it) instead of going to the first ones;
+// 1 is the greedy rule of runs recorded before it.
+GateRung SpendAlpha(const std::vector<GateRung>& ladder, double spent, double budget, double share = 1);
 
 // SprtLimits(alpha, beta), or for the closed gate (alpha == 0) {ln(beta), +infinity}.
 SprtBounds GateBounds(double alpha, double beta);

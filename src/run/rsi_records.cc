@@ -13,7 +13,7 @@ json CandidateEvidence(const meta::CandidateReport& r, const meta::RsiConfig& cf
   // The candidate's own gate (α spending gives candidates different alphas); a closed gate's upper
   // bound is infinite and written as null.
   const meta::SprtBounds b = meta::GateBounds(r.alpha, cfg.sprt.beta);
-  return {{"incumbent_meta_utility", r.incumbent_meta_utility},
+  json e = {{"incumbent_meta_utility", r.incumbent_meta_utility},
           {"games", games},
           {"gate", meta::SprtTestName(cfg.gate)},
           {"alpha", r.alpha},
@@ -24,6 +24,13 @@ json CandidateEvidence(const meta::CandidateReport& r, const meta::RsiConfig& cf
           {"elo1", cfg.sprt.elo1},
           {"metrics", r.metrics},
           {"note", r.note}};
+  if (const auto& c = r.confirmation)  // the gate above was its screen; this one was charged
+    e["confirmation"] = {{"decision", c->decision},      {"wins", c->wins},
+                         {"losses", c->losses},          {"draws", c->draws},
+                         {"llr", c->llr},                {"alpha", c->alpha},
+                         {"p_accept_equal", c->false_accept}, {"max_games", cfg.confirm_games},
+                         {"elo0", cfg.confirm.elo0},     {"elo1", cfg.confirm.elo1}};
+  return e;
 }
 
 json DecisionEvidence(const meta::CandidateReport& r, const meta::RsiConfig& cfg) {
