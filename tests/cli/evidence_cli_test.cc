@@ -174,5 +174,43 @@ TEST_F(EvidenceCli, ScriptMeasuresFinalNullAndFrozenAndResumes) {
   EXPECT_NE(out3.find("--final"), std::string::npos) << out3;
 }
 
+// scripts/rsi-campaign: the loops and null controls it starts, then rsi-evidence and takeoff over
+// them; run again, it reuses every finished run; it refuses a store holding another config's run.
+TEST_F(EvidenceCli, CampaignRunsLoopsAndNullControlsThenMeasuresAndResumes) {
+  Write("tiny.toml", TinyArena());
+  const std::string config = Write("campaign.toml", TinyRsiConfig(1, 1));
+  const std::string store = (dir_ / "campaign.db").string();
+  auto run_script = [&](const std::string& cfg) {
+    const std::string out = (dir_ / "campaign.out").string();
+    const std::string cmd = std::string("/usr/bin/python3 ") + OURO_SOURCE_DIR + "/scripts/rsi-campaign --config " +
+                            cfg + " --seeds 1,2 --null-seeds 1 --db " + store + " --arenas tiny --arena-dir " +
+                            dir_.string() + " --ouro " + OURO_BIN + " >" + out + " 2>&1";
+    const int status = std::system(cmd.c_str());
+    return std::make_pair(WIFEXITED(status) ? WEXITSTATUS(status) : -1, Slurp(out));
+  };
+  auto [code, out] = run_script(config);
+  ASSERT_EQ(code, 0) << out;
+  const json first = json::parse(LastLine(out));
+  EXPECT_EQ(first["loop_seeds"], 2);
+  EXPECT_EQ(first["null_loop_seeds"], 1);
+  EXPECT_EQ(first["runs"]["loop"].size(), 2u);
+  EXPECT_EQ(first["runs"]["null"].size(), 1u);
+  for (const auto& [seed, run] : first["runs"]["loop"].items()) {
+    const json& t = first["takeoff"][std::to_string(run.get<int>())];
+    EXPECT_TRUE(t.contains("verdict")) << t;
+    EXPECT_TRUE(t.contains("f")) << t;
+  }
+  // Again: the same runs, nothing new started or measured.
+  auto [code2, out2] = run_script(config);
+  ASSERT_EQ(code2, 0) << out2;
+  EXPECT_EQ(json::parse(LastLine(out2)), first);
+  EXPECT_EQ(out2.find("starting"), std::string::npos) << out2;
+  // Another config against the same store: refused.
+  const std::string other = Write("other.toml", TinyRsiConfig(1, 2));
+  auto [code3, out3] = run_script(other);
+  EXPECT_EQ(code3, 1);
+  EXPECT_NE(out3.find("another config"), std::string::npos) << out3;
+}
+
 }  // namespace
 }  // namespace ouro_test
