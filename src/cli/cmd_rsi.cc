@@ -46,11 +46,7 @@ struct RsiArgs {
 run::RsiRecipe MakeRecipe(const RsiArgs& a, const meta::RsiFileConfig& file, uint64_t seed) {
   run::RsiRecipe r;
   if (!a.config.empty()) {
-    std::ifstream f(a.config);
-    if (!f) throw Error("cannot read config file '" + a.config + "'");
-    std::stringstream ss;
-    ss << f.rdbuf();
-    r.config_text = ss.str();
+    r.config_text = ReadTextFile(a.config, "config file");
     r.config_source = a.config;
   }
   std::string policy = a.policy.empty() ? file.policy : a.policy;
@@ -60,11 +56,7 @@ run::RsiRecipe MakeRecipe(const RsiArgs& a, const meta::RsiFileConfig& file, uin
   r.policy_source = policy;
   if (policy == "default") r.policy_text = std::string(oversight::DefaultPolicyText());
   else if (policy != "off") {
-    std::ifstream f(policy);
-    if (!f) throw Error("cannot read policy file '" + policy + "'");
-    std::stringstream ss;
-    ss << f.rdbuf();
-    r.policy_text = ss.str();
+    r.policy_text = ReadTextFile(policy, "policy file");
   }
   r.seed = seed;
   r.threads = a.threads;

@@ -32,14 +32,6 @@ store::RunInfo ResolveRun(store::Store& db, const std::string& arg) {
   return *run;
 }
 
-std::string ReadTextFile(const std::string& path, const char* what) {
-  std::ifstream f(path, std::ios::binary);
-  if (!f) throw Error(std::string("cannot read ") + what + " '" + path + "'");
-  std::stringstream ss;
-  ss << f.rdbuf();
-  return ss.str();
-}
-
 tasks::TaskSpec CsvSpec(const std::string& path) {
   tasks::TaskSpec spec;
   spec.family = "csv";

@@ -7,6 +7,7 @@
 
 #include <nlohmann/json.hpp>
 
+#include "core/file.h"  // ReadTextFile, used by the commands
 #include "search/evolution.h"
 #include "search/run_config.h"
 #include "tasks/task_spec.h"
@@ -24,8 +25,6 @@ store::RunInfo ResolveRun(store::Store& db, const std::string& arg);
 
 // The rsi part of `ouro show`: improver lineage with evidence and diffs, candidates, the curve.
 void PrintRsiRun(store::Store& db, const store::RunInfo& run);
-
-std::string ReadTextFile(const std::string& path, const char* what);
 
 // One user dataset (a csv or idx task spec) as a partition by rows: 60% train, 20% valid, 20% test
 // unless the spec says otherwise, shuffled with the seed. Every role trains on the train rows;

@@ -1,3 +1,4 @@
+#include "core/file.h"
 #include "meta/rsi_config.h"
 
 #include <filesystem>
@@ -229,14 +230,7 @@ RsiFileConfig ParseRsiConfig(std::string_view text, const std::string& source, b
 }
 
 RsiFileConfig LoadRsiConfig(const std::string& path) {
-  std::error_code ec;
-  if (std::filesystem::exists(path, ec) && !std::filesystem::is_regular_file(path, ec))
-    throw Error("config file '" + path + "' is not a regular file");
-  std::ifstream f(path);
-  if (!f) throw Error("cannot read config file '" + path + "'");
-  std::stringstream ss;
-  ss << f.rdbuf();
-  return ParseRsiConfig(ss.str(), path);
+  return ParseRsiConfig(ReadTextFile(path, "config file"), path);
 }
 
 RsiFileConfig DefaultRsiConfig() { return ParseRsiConfig(internal::kDefaultRsiConfig, "<default rsi config>"); }

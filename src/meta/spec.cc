@@ -1,3 +1,4 @@
+#include "core/file.h"
 #include "meta/spec.h"
 
 #include <algorithm>
@@ -241,16 +242,10 @@ ImproverSpec SpecFromJson(const Json& j) {
   return s;
 }
 ImproverSpec LoadSpec(const std::string& path) {
-  std::error_code ec;
-  if (std::filesystem::exists(path, ec) && !std::filesystem::is_regular_file(path, ec))
-    throw Error(path + ": not a regular file (an improver spec must be a JSON file)");
-  std::ifstream in(path);
-  if (!in) throw Error(path + ": cannot read improver spec");
-  std::stringstream ss;
-  ss << in.rdbuf();
+  const std::string text = ReadTextFile(path, "improver spec (a JSON file)");
   Json j;
   try {
-    j = Json::parse(ss.str());
+    j = Json::parse(text);
   } catch (const Json::exception& e) {  // parse_error, and out_of_range for a number like 1e309
     throw Error(path + ": not valid JSON: " + e.what());
   }

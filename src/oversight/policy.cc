@@ -1,3 +1,4 @@
+#include "core/file.h"
 #include "oversight/policy.h"
 
 #include <cmath>
@@ -210,14 +211,7 @@ Policy ParsePolicy(std::string_view text, const std::string& source) {
 }
 
 Policy LoadPolicy(const std::string& path) {
-  std::error_code ec;
-  if (std::filesystem::exists(path, ec) && !std::filesystem::is_regular_file(path, ec))
-    throw Error("policy file '" + path + "' is not a regular file");
-  std::ifstream f(path);
-  if (!f) throw Error("cannot read policy file '" + path + "'");
-  std::stringstream ss;
-  ss << f.rdbuf();
-  return ParsePolicy(ss.str(), path);
+  return ParsePolicy(ReadTextFile(path, "policy file"), path);
 }
 
 Policy DefaultPolicy() {

@@ -1,4 +1,5 @@
 // run/arena.cc — see arena.h.
+#include "core/file.h"
 #include "run/arena.h"
 
 #include <toml++/toml.h>
@@ -72,11 +73,7 @@ Arena ParseArena(std::string_view text, const std::string& source) {
 }
 
 Arena LoadArena(const std::string& path) {
-  std::ifstream f(path);
-  if (!f) throw Error("cannot read arena file '" + path + "'");
-  std::stringstream ss;
-  ss << f.rdbuf();
-  return ParseArena(ss.str(), path);
+  return ParseArena(ReadTextFile(path, "arena file"), path);
 }
 
 void OverrideCap(Arena& arena, double cap_seconds) {

@@ -1,3 +1,4 @@
+#include "core/file.h"
 #include "search/run_config.h"
 
 #include <charconv>
@@ -77,15 +78,14 @@ std::vector<lang::Program> ReadPrograms(const Reader& r, const toml::node* n, co
   std::vector<lang::Program> out;
   for (const std::string& path : r.Strings(n, where)) {
     // Regular files only: a directory used to read as an empty program, a FIFO or /dev/zero hung.
-    std::error_code ec;
-    if (std::filesystem::exists(path, ec) && !std::filesystem::is_regular_file(path, ec))
-      r.Fail(n, where, "cannot read '" + path + "': not a regular file");
-    std::ifstream f(path);
-    if (!f) r.Fail(n, where, "cannot read '" + path + "'");
-    std::stringstream ss;
-    ss << f.rdbuf();
+    std::string text;
     try {
-      out.push_back(lang::Parse(ss.str()));
+      text = ReadTextFile(path, "program file");
+    } catch (const Error& e) {
+      r.Fail(n, where, e.what());
+    }
+    try {
+      out.push_back(lang::Parse(text));
     } catch (const Error& err) {
       throw Error(path + ":" + err.what());
     }
@@ -224,12 +224,8 @@ RunConfig ParseRunConfig(std::string_view text, const std::string& source,
 }
 
 RunConfig LoadRunConfig(const std::string& path) {
-  std::ifstream f(path);
-  if (!f) throw Error("cannot read config file '" + path + "'");
-  std::stringstream ss;
-  ss << f.rdbuf();
   // [arena]: what `ouro evidence` measures on this config (run/arena.h); a search ignores it.
-  return ParseRunConfig(ss.str(), path, {"arena"});
+  return ParseRunConfig(ReadTextFile(path, "config file"), path, {"arena"});
 }
 
 void ApplyTaskFlag(RunConfig& c, const tasks::TaskSpec& spec) {

@@ -135,7 +135,7 @@ TEST(RunConfig, EveryShippedConfigLoads) {
       try {
         LoadRunConfig(f.path().string());
       } catch (const Error& e) {
-        EXPECT_NE(std::string(e.what()).find("cannot read 'runs/fmnist-E1.ouro'"), std::string::npos) << e.what();
+        EXPECT_NE(std::string(e.what()).find("cannot read program file 'runs/fmnist-E1.ouro'"), std::string::npos) << e.what();
       }
     } else {
       EXPECT_NO_THROW(LoadRunConfig(f.path().string())) << f.path();
@@ -434,7 +434,7 @@ TEST(RunConfigErrors, MissingFiles) {
     EXPECT_NE(std::string(e.what()).find("/nonexistent/ouro.toml"), std::string::npos) << e.what();
   }
   const std::string msg = ParseError("[search]\ninitial = \"given\"\ninitial_programs = [\"/nonexistent/p.ouro\"]\n");
-  EXPECT_NE(msg.find("cannot read '/nonexistent/p.ouro'"), std::string::npos) << msg;
+  EXPECT_NE(msg.find("cannot read program file '/nonexistent/p.ouro'"), std::string::npos) << msg;
 }
 
 // Found reading the loader while fuzzing it: a directory given as an initial program was read as
@@ -443,7 +443,7 @@ TEST(RunConfigErrors, InitialProgramsMustBeRegularFiles) {
   for (const std::string& path : {kSourceDir + "/programs", std::string("/dev/null")}) {
     const std::string msg =
         ParseError("[search]\ninitial = \"given\"\ninitial_programs = [\"" + path + "\"]\n");
-    EXPECT_NE(msg.find("cannot read '" + path + "': not a regular file"), std::string::npos) << msg;
+    EXPECT_NE(msg.find("program file '" + path + "' is not a regular file"), std::string::npos) << msg;
   }
 }
 
