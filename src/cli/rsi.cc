@@ -81,7 +81,7 @@ void PrintRsiOutcome(const store::Store& db, int64_t run_id, const meta::RsiConf
               targets.c_str(), r.frozen.evals_to_target.size(), r.evals_to_target_frozen, r.evals_to_target_final,
               r.speedup.estimate, r.speedup.low, r.speedup.high);
   PrintTargets(r);
-  std::printf("returns: %s\n", r.returns_verdict.c_str());
+  std::printf("takeoff: %s\n", r.returns_verdict.c_str());
   std::printf("oversight: %.1f%% of %.0f evaluations spent on checks (policy '%s')\n",
               r.cumulative_evaluations > 0 ? 100 * r.oversight_evaluations / r.cumulative_evaluations : 0.0,
               r.cumulative_evaluations, policy.name.c_str());

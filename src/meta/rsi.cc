@@ -238,38 +238,14 @@ void Summarise(const RsiConfig& cfg, RsiResult& res) {
   if (res.frozen.reach.size() == last.reach.size())
     for (size_t k = 0; k < last.reach.size(); ++k)
       res.target_speedups.push_back(CompareReach(res.frozen.reach[k], last.reach[k], DeriveSeed(cfg.seed, 0x7a6 + k)));
-  // Returns to improvement effort: capability against cumulative compute, from the first
-  // adoption on (generation 0 has no compute behind it).
-  std::vector<double> compute, capability;
-  for (const auto& p : res.curve) {
-    compute.push_back(p.cumulative_evaluations);
-    capability.push_back(p.incumbent.capability);
-  }
-  res.returns = FitReturns(compute, capability);
-  const auto [x, y] = PositiveOnly(compute, capability);
-  if (!res.returns) {
-    res.returns_verdict = "too few adoptions to estimate returns (" + std::to_string(x.size()) + " points, need 3)";
-  } else {
-    // Accelerating would show as a slope that grows over the run: compare the two halves.
-    std::ostringstream v;
-    const Interval& r = *res.returns;
-    if (r.low > 0) v << "capability rose with compute (slope " << r.estimate << ", 95% [" << r.low << ", " << r.high << "])";
-    else v << "no significant rise of capability with compute (slope " << r.estimate << ", 95% [" << r.low << ", " << r.high << "])";
-    if (x.size() >= 6) {
-      const size_t h = x.size() / 2;
-      try {
-        const Interval a = LogLogSlope({x.begin(), x.begin() + h + 1}, {y.begin(), y.begin() + h + 1}, 0.95);
-        const Interval b = LogLogSlope({x.begin() + h, x.end()}, {y.begin() + h, y.end()}, 0.95);
-        v << (b.estimate > a.estimate ? "; the second half's slope is larger (" : "; the second half's slope is smaller (")
-          << b.estimate << " vs " << a.estimate << "): "
-          << (b.low > a.high ? "accelerating" : a.low > b.high ? "diminishing returns" : "no significant change");
-      } catch (const Error&) {
-      }
-    } else {
-      v << "; too few points to tell acceleration from diminishing returns";
-    }
-    res.returns_verdict = v.str();
-  }
+  // The run read as a takeoff (takeoff.h), by the rule `ouro takeoff` reads the stored run by:
+  // the cost of each adoption, and the returns r (capability against cumulative compute).
+  std::vector<TakeoffPoint> points;
+  for (const auto& p : res.curve) points.push_back({p.generation, p.cumulative_evaluations, p.incumbent.capability});
+  const Takeoff t = EstimateTakeoff(TakeoffInputFromCurve(points, res.cumulative_evaluations));
+  res.returns = t.returns;
+  res.takeoff_verdict = t.verdict;
+  res.returns_verdict = t.reason;
 }
 
 }  // namespace rsi_loop

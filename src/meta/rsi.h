@@ -247,6 +247,9 @@ struct RsiResult {
     return target_speedups.empty() ? std::nullopt : std::optional<TargetSpeedup>(target_speedups[0]);
   }
   std::optional<Interval> returns;  // slope of log capability vs log cumulative compute
+  // The takeoff reading of the run (takeoff.h: "accelerating", "steady", "diminishing",
+  // "insufficient") and its reason, one plain sentence, as `ouro takeoff` gives them.
+  std::string takeoff_verdict;
   std::string returns_verdict;
   double cumulative_evaluations = 0;
   double oversight_evaluations = 0;  // of those, spent on checks (validation of vetoed candidates,

@@ -139,6 +139,19 @@ std::optional<Interval> FitReturns(const std::vector<double>& compute, const std
   }
 }
 
+TakeoffInput TakeoffInputFromCurve(const std::vector<TakeoffPoint>& curve, double total) {
+  TakeoffInput in;
+  double previous = 0;
+  for (const TakeoffPoint& p : curve) {
+    if (p.generation > 0) in.costs.push_back(p.cumulative_evaluations - previous);
+    previous = p.cumulative_evaluations;
+    in.compute.push_back(p.cumulative_evaluations);
+    in.capability.push_back(p.capability);
+  }
+  in.since_last_adoption = total >= previous ? total - previous : 0;
+  return in;
+}
+
 Takeoff EstimateTakeoff(const TakeoffInput& in) {
   if (in.compute.size() != in.capability.size())
     throw Error("takeoff: the curve's compute and capability differ in length");

@@ -72,6 +72,18 @@ PositivePoints PositiveOnly(const std::vector<double>& x, const std::vector<doub
 std::optional<Interval> FitReturns(const std::vector<double>& compute,
                                    const std::vector<double>& capability);
 
+// One point of a run's curve: generation 0 (the frozen improver) and each adoption after it.
+struct TakeoffPoint {
+  int generation = 0;
+  double cumulative_evaluations = 0;
+  double capability = 0;  // on the test arena
+};
+// The input from a run's curve, in order, and its cumulative meta evaluations so far (`total`,
+// < 0 when unknown): c_k is the compute between curve points k - 1 and k (k >= 1, generation > 0),
+// since_last_adoption what was spent after the last point. The one rule `ouro takeoff` and the
+// run summary both read a run by.
+TakeoffInput TakeoffInputFromCurve(const std::vector<TakeoffPoint>& curve, double total);
+
 // Throws ouro::Error if compute and capability differ in length or a cost is not finite.
 Takeoff EstimateTakeoff(const TakeoffInput& in);
 

@@ -194,6 +194,7 @@ json RsiSummary(int64_t run_id, const meta::RsiConfig& cfg, const meta::RsiResul
       {"returns_ci_low", r.returns ? json(r.returns->low) : json(nullptr)},
       {"returns_ci_high", r.returns ? json(r.returns->high) : json(nullptr)},
       {"returns_verdict", r.returns_verdict},
+      {"takeoff_verdict", r.takeoff_verdict},
       {"capability_frozen", r.frozen.capability},
       {"capability_final", r.curve.back().incumbent.capability},
       {"validation_capability_frozen", r.frozen_validation.capability},

@@ -26,20 +26,14 @@ meta::TakeoffInput LoadTakeoffInput(store::Store& db, int64_t run_id) {
   if (!run) throw Error("no run " + std::to_string(run_id) + " in " + db.path());
   if (run->kind != "rsi")
     throw Error("run " + std::to_string(run_id) + " is a " + run->kind + " run: only rsi runs have adoptions to read as a takeoff");
-  meta::TakeoffInput in;
-  double previous = 0;
+  std::vector<meta::TakeoffPoint> curve;
   for (const auto& p : db.GetCurve(run_id)) {
-    const double cumulative = static_cast<double>(p.cumulative_evaluations);
-    if (p.generation > 0) in.costs.push_back(cumulative - previous);
-    previous = cumulative;
     const auto j = nlohmann::json::parse(p.point_json, nullptr, false);
     const bool ok = j.is_object() && j.contains("incumbent") && j["incumbent"].is_object();
-    in.compute.push_back(cumulative);
-    in.capability.push_back(ok ? j["incumbent"].value("capability", 0.0) : 0.0);
+    curve.push_back({p.generation, static_cast<double>(p.cumulative_evaluations),
+                     ok ? j["incumbent"].value("capability", 0.0) : 0.0});
   }
-  const double total = TotalEvaluations(*run);
-  in.since_last_adoption = total >= previous ? total - previous : 0;
-  return in;
+  return meta::TakeoffInputFromCurve(curve, TotalEvaluations(*run));
 }
 
 RunTakeoff LoadTakeoff(store::Store& db, int64_t run_id) {

@@ -43,6 +43,9 @@ TEST_F(TakeoffCli, JsonHasThePublicKeysAndAgreesWithTheSummary) {
   EXPECT_EQ(t["run_id"], s["run_id"]);
   EXPECT_EQ(t["adoptions"], s["adopted"]);
   EXPECT_EQ(t["returns_r"], s["returns_r"]);
+  // One rule: the run summary's verdict is the takeoff reading's.
+  EXPECT_EQ(t["verdict"], s["takeoff_verdict"]);
+  EXPECT_EQ(t["reason"], s["returns_verdict"]);
   double total = t["evaluations_since_last_adoption"].get<double>();
   for (const auto& c : t["costs"]) total += c.get<double>();
   EXPECT_DOUBLE_EQ(total, s["cumulative_evaluations"].get<double>());
