@@ -16,17 +16,8 @@
 namespace ouro::meta {
 namespace {
 
+using test::ExpectParseError;
 using test::Tiny;
-
-// Expects ParseRsiConfig(text, "t.toml") to fail with every fragment in the message.
-void ExpectError(const std::string& text, const std::vector<std::string>& fragments) {
-  try {
-    ParseRsiConfig(text, "t.toml");
-    ADD_FAILURE() << "accepted:\n" << text;
-  } catch (const Error& e) {
-    for (const auto& f : fragments) EXPECT_NE(std::string(e.what()).find(f), std::string::npos) << e.what();
-  }
-}
 
 std::string Arenas(const std::string& train, const std::string& validation, const std::string& test) {
   return "[rsi.train]\nfamilies = [\"" + train + "\"]\n[rsi.validation]\nfamilies = [\"" + validation +
@@ -34,36 +25,36 @@ std::string Arenas(const std::string& train, const std::string& validation, cons
 }
 
 TEST(RsiArenas, OldHeldOutTableIsRefusedWithTheNewName) {
-  ExpectError("[rsi.held_out]\nfamilies = [\"linear:dim=8\"]\n", {"t.toml:1", "[rsi.held_out]", "rename", "[rsi.test]"});
+  ExpectParseError("[rsi.held_out]\nfamilies = [\"linear:dim=8\"]\n", {"t.toml:1", "[rsi.held_out]", "rename", "[rsi.test]"});
 }
 
 TEST(RsiArenas, FamiliesMustBeDisjointAcrossAllThree) {
   EXPECT_NO_THROW(ParseRsiConfig(Arenas("linear:dim=2", "linear:dim=3", "linear:dim=8"), "t.toml"));
   // Same family and dim, other sizes and seed: the same family.
-  ExpectError(Arenas("linear:dim=2,tasks=3", "linear:dim=2,tasks=9,seed=4", "linear:dim=8"),
+  ExpectParseError(Arenas("linear:dim=2,tasks=3", "linear:dim=2,tasks=9,seed=4", "linear:dim=8"),
               {"t.toml", "[rsi.validation]", "[rsi.train]", "linear:dim=2", "disjoint"});
-  ExpectError(Arenas("linear:dim=2", "linear:dim=3", "linear:dim=3,tasks=7"),
+  ExpectParseError(Arenas("linear:dim=2", "linear:dim=3", "linear:dim=3,tasks=7"),
               {"t.toml", "[rsi.test]", "[rsi.validation]", "linear:dim=3"});
-  ExpectError(Arenas("linear:dim=2", "linear:dim=3", "linear:dim=2,train=20"), {"[rsi.test]", "[rsi.train]"});
+  ExpectParseError(Arenas("linear:dim=2", "linear:dim=3", "linear:dim=2,train=20"), {"[rsi.test]", "[rsi.train]"});
   // fmnist: a shared unordered pair overlaps, in either order and at any dim; disjoint lists do not.
-  ExpectError(Arenas("linear:dim=2", "fmnist:dim=4,pairs=0-6;3-1", "fmnist:dim=8,pairs=2-4;1-3"),
+  ExpectParseError(Arenas("linear:dim=2", "fmnist:dim=4,pairs=0-6;3-1", "fmnist:dim=8,pairs=2-4;1-3"),
               {"[rsi.test]", "[rsi.validation]", "fmnist"});
   EXPECT_NO_THROW(ParseRsiConfig(Arenas("linear:dim=2", "fmnist:dim=4,pairs=0-6;3-1", "fmnist:dim=4,pairs=2-4;5-7"),
                                  "t.toml"));
   // nonlinear: another hidden size is another family.
   EXPECT_NO_THROW(ParseRsiConfig(Arenas("nonlinear:dim=2,hidden=4", "nonlinear:dim=2,hidden=8", "linear:dim=8"),
                                  "t.toml"));
-  ExpectError(Arenas("nonlinear:dim=2,hidden=4", "nonlinear:dim=2,hidden=4,tasks=3", "linear:dim=8"),
+  ExpectParseError(Arenas("nonlinear:dim=2,hidden=4", "nonlinear:dim=2,hidden=4,tasks=3", "linear:dim=8"),
               {"[rsi.validation]", "[rsi.train]", "nonlinear"});
   // csv: the same file.
-  ExpectError(Arenas("csv:path=/tmp/a.csv", "linear:dim=3", "csv:path=/tmp/a.csv,train=0.5,valid=0.5"),
+  ExpectParseError(Arenas("csv:path=/tmp/a.csv", "linear:dim=3", "csv:path=/tmp/a.csv,train=0.5,valid=0.5"),
               {"[rsi.test]", "[rsi.train]", "/tmp/a.csv"});
 }
 
 TEST(RsiArenas, TrainAndValidationMayNotUseASealedTestArenasKind) {
-  ExpectError(Arenas("linear:dim=4,tasks=5", "linear:dim=3", "linear:dim=8"), {"t.toml", "[rsi.train]", "T1"});
-  ExpectError(Arenas("linear:dim=2", "nonlinear:dim=4,hidden=2", "linear:dim=8"), {"[rsi.validation]", "T3"});
-  ExpectError(Arenas("linear:dim=2", "fmnist:dim=16,pairs=0-1", "linear:dim=8"), {"[rsi.validation]", "T2"});
+  ExpectParseError(Arenas("linear:dim=4,tasks=5", "linear:dim=3", "linear:dim=8"), {"t.toml", "[rsi.train]", "T1"});
+  ExpectParseError(Arenas("linear:dim=2", "nonlinear:dim=4,hidden=2", "linear:dim=8"), {"[rsi.validation]", "T3"});
+  ExpectParseError(Arenas("linear:dim=2", "fmnist:dim=16,pairs=0-1", "linear:dim=8"), {"[rsi.validation]", "T2"});
   // The test arena may be one of them.
   EXPECT_NO_THROW(ParseRsiConfig(Arenas("linear:dim=2", "linear:dim=3", "linear:dim=4"), "t.toml"));
   // The list names all three.

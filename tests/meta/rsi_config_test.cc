@@ -25,6 +25,7 @@ namespace {
 
 namespace fs = std::filesystem;
 
+using test::ExpectParseError;
 using test::Tiny;
 
 // ---- RsiConfig -------------------------------------------------------------------------------
@@ -57,6 +58,12 @@ TEST(RsiConfig, ValidateRejectsBadValues) {
   ExpectInvalid([](RsiConfig& c) { c.test.budget = 0; }, "budget");
   ExpectInvalid([](RsiConfig& c) { c.validation.families.clear(); }, "no task families");
   ExpectInvalid([](RsiConfig& c) { c.initial.population = 1; }, "population");
+  ExpectInvalid([](RsiConfig& c) { c.alpha_share = 0; }, "alpha_share");
+  ExpectInvalid([](RsiConfig& c) { c.confirm_games = -1; }, "max_games");
+  // A confirmation stage (rsi_confirm_test.cc): exact gate only, valid bounds.
+  ExpectInvalid([](RsiConfig& c) { c.confirm_games = 4, c.gate = SprtTest::kNormal; }, "exact gate");
+  ExpectInvalid([](RsiConfig& c) { c.confirm_games = 4, c.confirm.elo1 = c.confirm.elo0; }, "confirm elo1");
+  ExpectInvalid([](RsiConfig& c) { c.confirm_games = 4, c.confirm.alpha = 0.7; }, "alpha");
   // RunRsi validates before doing anything.
   RsiConfig bad = Tiny(1);
   bad.candidates = 0;
@@ -66,15 +73,6 @@ TEST(RsiConfig, ValidateRejectsBadValues) {
 class RsiFile : public test::TempDirTest {
  protected:
   RsiFile() : TempDirTest("ouro_rsi_test_") {}
-  // Expects ParseRsiConfig(text, "t.toml") to fail with every fragment in the message.
-  static void ExpectError(const std::string& text, const std::vector<std::string>& fragments) {
-    try {
-      ParseRsiConfig(text, "t.toml");
-      ADD_FAILURE() << "accepted:\n" << text;
-    } catch (const Error& e) {
-      for (const auto& f : fragments) EXPECT_NE(std::string(e.what()).find(f), std::string::npos) << e.what();
-    }
-  }
 };
 
 // The whole resolved config: the rsi part and both arenas' object-level mechanics.
@@ -211,42 +209,42 @@ TEST_F(RsiFile, InitialFromTheConfigAndTheDefaultGate) {
 }
 
 TEST_F(RsiFile, BadKeysAndTypesNameFileAndLine) {
-  ExpectError("[rsi]\ngenerations = 2\ncandidatez = 3\n", {"t.toml:3", "unknown key 'candidatez'"});
-  ExpectError("[rsi]\ngenerations = \"many\"\n", {"t.toml:2", "[rsi].generations", "integer"});
-  ExpectError("[rsi]\ncandidates = 0\n", {"t.toml:2", "candidates", "out of range"});
-  ExpectError("[rsi]\nmax_seconds = \"x\"\n", {"t.toml:2", "max_seconds", "number"});
-  ExpectError("[rsi]\nablate = \"credit\"\n", {"t.toml:2", "ablate"});
-  ExpectError("[rsi]\nablate = [\"credit\", \"luck\"]\n", {"t.toml", "unknown ablation 'luck'"});
-  ExpectError("[rsi.sprt]\nelo2 = 5\n", {"t.toml:2", "unknown key 'elo2'"});
-  ExpectError("[rsi.sprt]\nalpha = 0.9\n", {"t.toml:2", "alpha"});
-  ExpectError("[rsi.sprt]\nalpha_run = 0\n", {"t.toml:2", "alpha_run", "out of range"});
-  ExpectError("[rsi]\ngate = \"bayes\"\n", {"t.toml:2", "[rsi].gate", "unknown test 'bayes'"});
-  ExpectError("[rsi]\ngate = 1\n", {"t.toml:2", "[rsi].gate", "exact"});
-  ExpectError("[rsi.train]\nseeds = 3\n", {"t.toml:2", "unknown key 'seeds'"});
-  ExpectError("[rsi.train]\nfamilies = [\"nosuchfamily\"]\n", {"t.toml:2", "[rsi.train].families", "nosuchfamily"});
-  ExpectError("[rsi.train]\nfamilies = []\n", {"t.toml:2", "at least one"});
-  ExpectError("[rsi.train]\nfamilies = [1, 2]\n", {"t.toml:2", "array of strings"});
-  ExpectError("[rsi.test]\nbudget = 0\n", {"t.toml:2", "budget"});
-  ExpectError("[rsi.test]\ntarget = \"best\"\n", {"t.toml:2", "frozen"});
-  ExpectError("[rsi.validation]\nseeds = 0\n", {"t.toml:2", "[rsi.validation].seeds"});
-  ExpectError("[improver]\ninitial = 3\n", {"t.toml:2", "[improver].initial"});
-  ExpectError("[improver]\nspec = \"x\"\n", {"t.toml:2", "unknown key 'spec'"});
-  ExpectError("[improver]\ninitial = \"/no/such/spec.json\"\n", {"t.toml", "/no/such/spec.json"});
-  ExpectError("[rsi]\ngenerations = 2\n[rsi.turbo]\nx = 1\n", {"t.toml:3", "unknown key 'turbo'"});
-  ExpectError("[rsi]\ngenerations = = 2\n", {"t.toml:2"});
-  ExpectError("[search]\npopulaton = 10\n", {"t.toml", "populaton"});
+  ExpectParseError("[rsi]\ngenerations = 2\ncandidatez = 3\n", {"t.toml:3", "unknown key 'candidatez'"});
+  ExpectParseError("[rsi]\ngenerations = \"many\"\n", {"t.toml:2", "[rsi].generations", "integer"});
+  ExpectParseError("[rsi]\ncandidates = 0\n", {"t.toml:2", "candidates", "out of range"});
+  ExpectParseError("[rsi]\nmax_seconds = \"x\"\n", {"t.toml:2", "max_seconds", "number"});
+  ExpectParseError("[rsi]\nablate = \"credit\"\n", {"t.toml:2", "ablate"});
+  ExpectParseError("[rsi]\nablate = [\"credit\", \"luck\"]\n", {"t.toml", "unknown ablation 'luck'"});
+  ExpectParseError("[rsi.sprt]\nelo2 = 5\n", {"t.toml:2", "unknown key 'elo2'"});
+  ExpectParseError("[rsi.sprt]\nalpha = 0.9\n", {"t.toml:2", "alpha"});
+  ExpectParseError("[rsi.sprt]\nalpha_run = 0\n", {"t.toml:2", "alpha_run", "out of range"});
+  ExpectParseError("[rsi]\ngate = \"bayes\"\n", {"t.toml:2", "[rsi].gate", "unknown test 'bayes'"});
+  ExpectParseError("[rsi]\ngate = 1\n", {"t.toml:2", "[rsi].gate", "exact"});
+  ExpectParseError("[rsi.train]\nseeds = 3\n", {"t.toml:2", "unknown key 'seeds'"});
+  ExpectParseError("[rsi.train]\nfamilies = [\"nosuchfamily\"]\n", {"t.toml:2", "[rsi.train].families", "nosuchfamily"});
+  ExpectParseError("[rsi.train]\nfamilies = []\n", {"t.toml:2", "at least one"});
+  ExpectParseError("[rsi.train]\nfamilies = [1, 2]\n", {"t.toml:2", "array of strings"});
+  ExpectParseError("[rsi.test]\nbudget = 0\n", {"t.toml:2", "budget"});
+  ExpectParseError("[rsi.test]\ntarget = \"best\"\n", {"t.toml:2", "frozen"});
+  ExpectParseError("[rsi.validation]\nseeds = 0\n", {"t.toml:2", "[rsi.validation].seeds"});
+  ExpectParseError("[improver]\ninitial = 3\n", {"t.toml:2", "[improver].initial"});
+  ExpectParseError("[improver]\nspec = \"x\"\n", {"t.toml:2", "unknown key 'spec'"});
+  ExpectParseError("[improver]\ninitial = \"/no/such/spec.json\"\n", {"t.toml", "/no/such/spec.json"});
+  ExpectParseError("[rsi]\ngenerations = 2\n[rsi.turbo]\nx = 1\n", {"t.toml:3", "unknown key 'turbo'"});
+  ExpectParseError("[rsi]\ngenerations = = 2\n", {"t.toml:2"});
+  ExpectParseError("[search]\npopulaton = 10\n", {"t.toml", "populaton"});
   EXPECT_THROW(LoadRsiConfig((dir_ / "missing.toml").string()), Error);
 }
 
 TEST_F(RsiFile, FrozenTargetOnlyForTest) {
-  ExpectError("[rsi.train]\ntarget = \"frozen\"\n", {"t.toml:2", "[rsi.train].target", "[rsi.test] only"});
-  ExpectError("[rsi.validation]\ntarget = \"frozen\"\n", {"t.toml:2", "[rsi.validation].target", "[rsi.test] only"});
+  ExpectParseError("[rsi.train]\ntarget = \"frozen\"\n", {"t.toml:2", "[rsi.train].target", "[rsi.test] only"});
+  ExpectParseError("[rsi.validation]\ntarget = \"frozen\"\n", {"t.toml:2", "[rsi.validation].target", "[rsi.test] only"});
   const RsiFileConfig f = ParseRsiConfig("[rsi.test]\ntarget = \"frozen\"\n", "t.toml");
   EXPECT_EQ(f.rsi.test.target, 0);
   const RsiFileConfig g = ParseRsiConfig("[rsi.test]\ntarget = 0.75\n", "t.toml");
   EXPECT_EQ(g.rsi.test.target, 0.75);
-  ExpectError("[rsi.test]\ntarget = 0\n", {"t.toml:2", "target"});
-  ExpectError("[rsi.test]\ntarget = 1.5\n", {"t.toml:2", "target"});
+  ExpectParseError("[rsi.test]\ntarget = 0\n", {"t.toml:2", "target"});
+  ExpectParseError("[rsi.test]\ntarget = 1.5\n", {"t.toml:2", "target"});
 }
 
 // A tiny regularized population ([search] population = 20 with the default tournament 10) is a

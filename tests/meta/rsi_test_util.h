@@ -3,8 +3,13 @@
 // evaluations, population 20, so a whole loop takes a fraction of a second.
 #pragma once
 
-#include <cstdint>
+#include <gtest/gtest.h>
 
+#include <cstdint>
+#include <string>
+#include <vector>
+
+#include "core/error.h"
 #include "meta/rsi.h"
 #include "meta/rsi_config.h"
 #include "search/run_config.h"
@@ -58,6 +63,16 @@ inline RsiConfig Strict(uint64_t seed) {
   c.sprt = {0, 150, 0.3, 0.3};
   c.alpha_run = RsiConfig{}.alpha_run;
   return c;
+}
+
+// Expects ParseRsiConfig(text, "t.toml") to fail with every fragment in the message.
+inline void ExpectParseError(const std::string& text, const std::vector<std::string>& fragments) {
+  try {
+    ParseRsiConfig(text, "t.toml");
+    ADD_FAILURE() << "accepted:\n" << text;
+  } catch (const Error& e) {
+    for (const auto& f : fragments) EXPECT_NE(std::string(e.what()).find(f), std::string::npos) << e.what();
+  }
 }
 
 }  // namespace ouro::meta::test
