@@ -95,6 +95,20 @@ struct Reader : TomlReader {
     Double(s, "[rsi.sprt]", "alpha_share", c.alpha_share, 1e-6, 1);
   }
 
+  // [rsi] gate, [rsi.sprt] and [rsi.confirm] of the [rsi] table `t`.
+  void Gate(const toml::table& t, RsiConfig& c) const {
+    if (const toml::node* n = t.get("gate")) {
+      if (!n->is_string()) Fail(n, "[rsi].gate", "expected \"exact\" or \"normal\"");
+      try {
+        c.gate = SprtTestFromName(*n->value<std::string>());
+      } catch (const Error& e) {
+        Fail(n, "[rsi].gate", e.what());
+      }
+    }
+    if (const toml::table* s = Table(t, "sprt", "rsi.")) Sprt(*s, c);
+    if (const toml::table* s = Table(t, "confirm", "rsi.")) Confirm(*s, c);
+  }
+
   void Confirm(const toml::table& s, RsiConfig& c) const {
     CheckKeys(s, "[rsi.confirm]", {"max_games", "elo0", "elo1", "alpha", "beta"});
     Int(s, "[rsi.confirm]", "max_games", c.confirm_games, 0, 100000);
@@ -199,16 +213,7 @@ RsiFileConfig ParseRsiConfig(std::string_view text, const std::string& source, b
       for (const std::string& k : out.controls)
         if (k != "null") r.Fail(n, "[rsi].controls", "unknown control '" + k + "' (expected \"null\")");
     }
-    if (const toml::node* n = t->get("gate")) {
-      if (!n->is_string()) r.Fail(n, "[rsi].gate", "expected \"exact\" or \"normal\"");
-      try {
-        c.gate = SprtTestFromName(*n->value<std::string>());
-      } catch (const Error& e) {
-        r.Fail(n, "[rsi].gate", e.what());
-      }
-    }
-    if (const toml::table* s = r.Table(*t, "sprt", "rsi.")) r.Sprt(*s, c);
-    if (const toml::table* s = r.Table(*t, "confirm", "rsi.")) r.Confirm(*s, c);
+    r.Gate(*t, c);
   }
   if (legacy) {
     // Recorded before the validation arena: oversight read the held-out arena, now the test one.
