@@ -16,7 +16,7 @@ namespace ouro::cli {
 namespace {
 
 struct EvalArgs {
-  std::string program, task, data, db = kDefaultDb;
+  std::string program, task, data, label, db = kDefaultDb;
   int64_t seed = -1;
   bool json = false, no_store = false;
 };
@@ -34,7 +34,7 @@ lang::Program ReadProgram(const std::string& path) {
 // on the train rows and scores on the valid and test rows.
 std::vector<tasks::Dataset> LoadTasks(const EvalArgs& a, uint64_t seed) {
   std::vector<tasks::Dataset> sets;
-  tasks::TaskSpec spec = a.task.empty() ? CsvSpec(a.data) : tasks::ParseTaskSpec(a.task);
+  tasks::TaskSpec spec = a.task.empty() ? CsvSpec(a.data, a.label) : tasks::ParseTaskSpec(a.task);
   if (spec.family != "csv" || !a.task.empty()) {
     // A task spec (csv and idx included) is evaluated as it is: train, then score valid and test.
     if (a.seed >= 0) spec.seed = seed;
@@ -145,7 +145,8 @@ Action RegisterEval(CLI::App& app) {
   CLI::App* s = app.add_subcommand("eval", "Evaluate one program file on tasks or on your data");
   s->add_option("program", a->program, "Program file (text form)")->required();
   s->add_option("--task", a->task, "Task spec, e.g. linear:dim=4,tasks=10 or fmnist:dim=16,pairs=0-6");
-  s->add_option("--data", a->data, "A CSV file: header row, label in the first column");
+  CLI::Option* data = s->add_option("--data", a->data, "A CSV file: header row, label in the first column");
+  s->add_option("--label", a->label, "With --data: the label column, by name or 0-based index (default: the first)")->needs(data);
   s->add_option("--seed", a->seed, "Seed (task instances and random ops)")->check(kNonNegative);
   s->add_option("--db", a->db, "Run store (SQLite file)")->capture_default_str();
   s->add_flag("--no-store", a->no_store, "Do not record this evaluation in the run store");

@@ -17,7 +17,7 @@ namespace ouro::cli {
 namespace {
 
 struct SearchArgs {
-  std::string config, task, data, improver, db = kDefaultDb;
+  std::string config, task, data, label, improver, db = kDefaultDb;
   int64_t seed = -1, max_evals = -1;
   double max_seconds = -1;
   int threads = -1;
@@ -33,7 +33,7 @@ run::SearchPlan Plan(const SearchArgs& a) {
   if (!a.task.empty() && !a.data.empty()) throw Error("give --task or --data, not both");
   // User data (--data, or a csv/idx task spec) is partitioned by rows; families by instances.
   std::optional<tasks::TaskSpec> user_data;
-  if (!a.data.empty()) user_data = CsvSpec(a.data);
+  if (!a.data.empty()) user_data = CsvSpec(a.data, a.label);
   if (!a.task.empty()) {
     tasks::TaskSpec spec = tasks::ParseTaskSpec(a.task);
     if (spec.family == "csv" || spec.family == "idx") user_data = spec;
@@ -117,7 +117,8 @@ Action RegisterSearch(CLI::App& app) {
   CLI::App* s = app.add_subcommand("search", "Evolve a program (the object-level search)");
   s->add_option("--config", a->config, "Run config file (TOML); default: the AutoML-Zero demo workload");
   s->add_option("--task", a->task, "Task family spec, e.g. linear:dim=4 or fmnist:dim=16 (replaces the config's tasks)");
-  s->add_option("--data", a->data, "Your own data: a CSV file with a header, label in the first column");
+  CLI::Option* data = s->add_option("--data", a->data, "Your own data: a CSV file with a header, label in the first column");
+  s->add_option("--label", a->label, "With --data: the label column, by name or 0-based index (default: the first)")->needs(data);
   s->add_option("--improver", a->improver, "Improver spec (JSON, e.g. from `ouro improver export`): its strategy replaces the config's");
   s->add_option("--seed", a->seed, "Run seed (default: config's, else random)")->check(kNonNegative);
   s->add_option("--db", a->db, "Run store (SQLite file)")->capture_default_str();

@@ -32,10 +32,11 @@ store::RunInfo ResolveRun(store::Store& db, const std::string& arg) {
   return *run;
 }
 
-tasks::TaskSpec CsvSpec(const std::string& path) {
+tasks::TaskSpec CsvSpec(const std::string& path, const std::string& label) {
   tasks::TaskSpec spec;
   spec.family = "csv";
   spec.path = path;
+  spec.label_column = label;
   spec.train_fraction = 0.6;
   spec.valid_fraction = 0.2;
   spec.test_fraction = 0.2;

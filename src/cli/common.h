@@ -32,7 +32,8 @@ void PrintRsiRun(store::Store& db, const store::RunInfo& run);
 // test rows — which neither search nor select sees.
 tasks::Partition PartitionUserData(tasks::TaskSpec spec, uint64_t seed);
 // The spec for `--data FILE.csv`.
-tasks::TaskSpec CsvSpec(const std::string& path);
+// --data FILE.csv [--label COL]: the csv task spec (60/20/20 split; `label` empty = the first column).
+tasks::TaskSpec CsvSpec(const std::string& path, const std::string& label = "");
 
 // Seed from the flag, else the config, else a fresh one from the clock (it is printed and stored).
 uint64_t ResolveSeed(int64_t flag, const std::optional<uint64_t>& from_config);

@@ -27,6 +27,7 @@ struct Table {
   std::vector<double> x;  // n rows of dim
   std::vector<double> y;
   std::vector<std::string> row_names;  // where each row came from, for messages; may be empty
+  std::string label_name;              // the label, for messages (a csv column: 'NAME')
   int n() const { return static_cast<int>(y.size()); }
 };
 
@@ -83,7 +84,17 @@ SplitSizes ResolveSizes(const TaskSpec& spec, const Table& t) {
   return s;
 }
 
+// A label with one value in every row leaves nothing to learn: an error, not a perfect score.
+void CheckLabelVaries(const Table& t, const std::string& source) {
+  if (std::any_of(t.y.begin(), t.y.end(), [&t](double v) { return v != t.y.front(); })) return;
+  char v[32];
+  std::snprintf(v, sizeof v, "%.17g", t.y.front());
+  throw Error(source + ": the label" + (t.label_name.empty() ? "" : " " + t.label_name) + " is " + v + " in all " +
+              std::to_string(t.n()) + " rows: there is nothing to learn");
+}
+
 Dataset Finish(const TaskSpec& spec, Table t, const std::string& source) {
+  CheckLabelVaries(t, source);
   Dataset d;
   d.name = t.name;
   d.kind = ResolveKind(spec, t, source);
@@ -138,6 +149,7 @@ std::vector<Dataset> GenerateCsv(const TaskSpec& spec) {
   t.x = std::move(csv.x);
   t.y = std::move(csv.y);
   for (int line : csv.lines) t.row_names.push_back("line " + std::to_string(line));
+  t.label_name = "column '" + csv.columns[static_cast<size_t>(csv.label_index)] + "'";
   std::vector<Dataset> out;
   out.push_back(Finish(spec, std::move(t), spec.path));
   return out;

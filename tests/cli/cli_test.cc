@@ -83,6 +83,17 @@ TEST_F(Cli, SearchOnUserCsv) {
   ASSERT_EQ(r.code, 0) << r.out;
   const auto j = nlohmann::json::parse(r.last_line);
   EXPECT_GT(j["fitness_final"].get<double>(), 0.0);
+  // --label picks the label column by name: here x1, so the features are label and x2.
+  const Result l = Run("eval " + std::string(OURO_SOURCE_DIR) + "/programs/linear_regression.ouro --data " + path + " --label x1 --json --no-store");
+  ASSERT_EQ(l.code, 0) << l.out;
+  const Result missing = Run("eval " + std::string(OURO_SOURCE_DIR) + "/programs/linear_regression.ouro --data " + path + " --label nope --no-store");
+  EXPECT_EQ(missing.code, 1);
+  EXPECT_NE(missing.out.find("label column 'nope'"), std::string::npos) << missing.out;
+  const Result flagged = Run("search --data " + path + " --label x2 --seed 3 --max-evals 500 --json --quiet --db " + db_);
+  ASSERT_EQ(flagged.code, 0) << flagged.out;
+  const Result shown = Run("show " + std::to_string(nlohmann::json::parse(flagged.last_line)["run_id"].get<int>()) +
+                           " --db " + db_);
+  EXPECT_NE(shown.out.find("label=x2"), std::string::npos) << shown.out;  // the stored task spec
   // The same data as a task spec, with its own split; without held-out rows it is refused.
   const Result t = Run("search --task csv:path=" + path + ",train=0.5,valid=0.3,test=0.2 --seed 3 --max-evals 500 --json --quiet --db " + db_);
   ASSERT_EQ(t.code, 0) << t.out;

@@ -86,6 +86,17 @@ TEST(CsvFamilyTest, KindIsGuessedOrChecked) {
             real + ": kind=classification needs labels 0 or 1, but line 3 has label 0.5");
 }
 
+// A label with one value everywhere leaves nothing to learn: an error naming the column (issue 17),
+// not a task every program solves.
+TEST(CsvFamilyTest, AConstantLabelIsAnError) {
+  TempDir tmp;
+  const std::string path = tmp.Write("c.csv", MakeCsv(10, [](int) { return 3.0; }));
+  EXPECT_EQ(ErrorOf([&] { Generate(ParseTaskSpec("csv:path=" + path)); }),
+            path + ": the label column 'y' is 3 in all 10 rows: there is nothing to learn");
+  // The same file with another column as the label is fine.
+  EXPECT_EQ(Generate(ParseTaskSpec("csv:path=" + path + ",label=a"))[0].dim, 2);
+}
+
 TEST(CsvFamilyTest, ProjectionWhenDimGiven) {
   TempDir tmp;
   const std::string path = tmp.Write("d.csv", MakeCsv(20, [](int r) { return 1.0 * r; }));
