@@ -1,9 +1,6 @@
 #include "core/file.h"
 #include "meta/rsi_config.h"
 
-#include <filesystem>
-#include <fstream>
-#include <sstream>
 #include <utility>
 #include <vector>
 

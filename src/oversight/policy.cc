@@ -2,8 +2,6 @@
 #include "oversight/policy.h"
 
 #include <cmath>
-#include <filesystem>
-#include <fstream>
 #include <sstream>
 
 #include <toml++/toml.h>

@@ -124,6 +124,25 @@ TEST(RsiConfirm, OnlyTheConfirmationDecidesAndIsCharged) {
   }
 }
 
+// With a budget too small for any rung, a confirmation's gate is closed: not played, charged
+// nothing, and the candidate is not adopted, whatever its screen said.
+TEST(RsiConfirm, AClosedConfirmationIsNotPlayedNorCharged) {
+  RsiConfig c = Confirmed(1);
+  c.alpha_run = 1e-9;
+  RsiResult r;
+  int closed = 0;
+  for (const CandidateReport& rep : Play(c, r)) {
+    if (!rep.confirmation) continue;
+    ++closed;
+    EXPECT_EQ(rep.confirmation->false_accept, 0.0);
+    EXPECT_EQ(rep.confirmation->wins + rep.confirmation->losses + rep.confirmation->draws, 0);
+    EXPECT_EQ(rep.decision, "inconclusive");
+  }
+  EXPECT_GT(closed, 0) << "no candidate passed the screen";
+  EXPECT_EQ(r.adopted, 0);
+  EXPECT_EQ(r.expected_false_adoptions, 0.0);
+}
+
 // The stage is part of the lineage: the same seed gives the same run; a different confirmation
 // config may change it (the positive control that the stage is read at all).
 TEST(RsiConfirm, TheSameSeedGivesTheSameRun) {
