@@ -10,6 +10,7 @@
 #include "eval/evaluator.h"
 #include "lang/interpreter.h"
 #include "lang/text.h"
+#include "run/search_plan.h"
 #include "store/store.h"
 
 namespace ouro::cli {
@@ -18,30 +19,21 @@ namespace {
 struct EvalArgs {
   std::string program, task, data, label, db = kDefaultDb;
   int64_t seed = -1;
-  bool json = false, no_store = false;
+  bool json = false, no_store = false, no_standardize = false;
 };
-
-lang::Program ReadProgram(const std::string& path) {
-  const std::string text = ReadTextFile(path, "program file");
-  try {
-    return lang::Parse(text);
-  } catch (const Error& e) {
-    throw Error(path + ":" + e.what());
-  }
-}
 
 // The task instances to score: a task spec's as generated, or for --data one instance that trains
 // on the train rows and scores on the valid and test rows.
 std::vector<tasks::Dataset> LoadTasks(const EvalArgs& a, uint64_t seed) {
   std::vector<tasks::Dataset> sets;
-  tasks::TaskSpec spec = a.task.empty() ? CsvSpec(a.data, a.label) : tasks::ParseTaskSpec(a.task);
+  tasks::TaskSpec spec = a.task.empty() ? run::CsvSpec(a.data, a.label, !a.no_standardize) : tasks::ParseTaskSpec(a.task);
   if (spec.family != "csv" || !a.task.empty()) {
     // A task spec (csv and idx included) is evaluated as it is: train, then score valid and test.
     if (a.seed >= 0) spec.seed = seed;
     sets = tasks::Generate(spec);
   } else {
     // --data: train on the train rows, score on valid and test rows.
-    tasks::Partition p = PartitionUserData(spec, seed);
+    tasks::Partition p = run::PartitionUserData(spec, seed);
     tasks::Dataset d = p.search[0];
     d.valid.x.insert(d.valid.x.end(), p.select[0].valid.x.begin(), p.select[0].valid.x.end());
     d.valid.y.insert(d.valid.y.end(), p.select[0].valid.y.begin(), p.select[0].valid.y.end());
@@ -147,6 +139,7 @@ Action RegisterEval(CLI::App& app) {
   s->add_option("--task", a->task, "Task spec, e.g. linear:dim=4,tasks=10 or fmnist:dim=16,pairs=0-6");
   CLI::Option* data = s->add_option("--data", a->data, "A CSV file: header row, label in the first column");
   s->add_option("--label", a->label, "With --data: the label column, by name or 0-based index (default: the first)")->needs(data);
+  s->add_flag("--no-standardize", a->no_standardize, "With --data: keep the features as they are (default: standardized with the train rows' statistics)")->needs(data);
   s->add_option("--seed", a->seed, "Seed (task instances and random ops)")->check(kNonNegative);
   s->add_option("--db", a->db, "Run store (SQLite file)")->capture_default_str();
   s->add_flag("--no-store", a->no_store, "Do not record this evaluation in the run store");

@@ -43,26 +43,7 @@ struct RsiArgs {
 // The policy a run uses: --policy, else the config's [oversight] policy; a relative path in the
 // config is relative to the config file's directory.
 run::RsiRecipe MakeRecipe(const RsiArgs& a, const meta::RsiFileConfig& file, uint64_t seed) {
-  run::RsiRecipe r;
-  if (!a.config.empty()) {
-    r.config_text = ReadTextFile(a.config, "config file");
-    r.config_source = a.config;
-  }
-  std::string policy = a.policy.empty() ? file.policy : a.policy;
-  if (a.policy.empty() && policy != "default" && policy != "off" && !a.config.empty() &&
-      std::filesystem::path(policy).is_relative())
-    policy = (std::filesystem::path(a.config).parent_path() / policy).string();
-  r.policy_source = policy;
-  if (policy == "default") r.policy_text = std::string(oversight::DefaultPolicyText());
-  else if (policy != "off") {
-    r.policy_text = ReadTextFile(policy, "policy file");
-  }
-  r.seed = seed;
-  r.threads = a.threads;
-  r.max_seconds = a.max_seconds;
-  r.ablate = a.ablate;
-  r.null_control = a.null_control;
-  return r;
+  return run::MakeRecipe({a.config, a.policy, seed, a.threads, a.max_seconds, a.ablate, a.null_control}, file);
 }
 
 // Creates a run of the recipe and says so (stderr, unless quiet).

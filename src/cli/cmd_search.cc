@@ -2,16 +2,14 @@
 // run::SearchSession (which stores it), and the progress line and result printed.
 #include <cstdio>
 #include <memory>
-#include <optional>
 #include <utility>
 
 #include "cli/commands.h"
 #include "cli/common.h"
 #include "core/error.h"
-#include "meta/spec.h"
+#include "run/search_plan.h"
 #include "run/search_session.h"
 #include "store/store.h"
-#include "tasks/partition.h"
 
 namespace ouro::cli {
 namespace {
@@ -21,59 +19,24 @@ struct SearchArgs {
   int64_t seed = -1, max_evals = -1;
   double max_seconds = -1;
   int threads = -1;
-  bool json = false, quiet = false;
+  bool json = false, quiet = false, no_standardize = false;
 };
 
-// The search the flags ask for: the config file (or the demo), the task or user data, the
-// improver's strategy, seed and budget overrides.
+// The search the flags ask for (run::PlanSearch resolves it).
 run::SearchPlan Plan(const SearchArgs& a) {
-  run::SearchPlan plan;
-  search::RunConfig& cfg = plan.config;
-  cfg = a.config.empty() ? search::DefaultRunConfig() : search::LoadRunConfig(a.config);
-  if (!a.task.empty() && !a.data.empty()) throw Error("give --task or --data, not both");
-  // User data (--data, or a csv/idx task spec) is partitioned by rows; families by instances.
-  std::optional<tasks::TaskSpec> user_data;
-  if (!a.data.empty()) user_data = CsvSpec(a.data, a.label);
-  if (!a.task.empty()) {
-    tasks::TaskSpec spec = tasks::ParseTaskSpec(a.task);
-    if (spec.family == "csv" || spec.family == "idx") user_data = spec;
-    else search::ApplyTaskFlag(cfg, spec);
-  }
-  if (user_data) {  // the config's warmup tasks were chosen for its own task sets
-    cfg.warmup_tasks.reset();
-    cfg.evolution.warmup_individuals = 0;
-  }
-  const uint64_t seed = ResolveSeed(a.seed, cfg.seed);
-  cfg.seed = seed;
-  if (a.max_evals >= 0) cfg.budget.max_evaluations = a.max_evals;
-  if (a.max_seconds >= 0) cfg.budget.max_seconds = a.max_seconds;
-  if (a.threads >= 0) cfg.threads = a.threads;
-  cfg.budget.stop = &StopFlag();
-
-  if (user_data) {
-    plan.partition = PartitionUserData(*user_data, seed);
-    cfg.evolution.shape.dim = plan.partition.search[0].dim;
-    cfg.evolution.Compile();
-  } else {
-    plan.partition = tasks::MakePartition(cfg.search_tasks, cfg.select_tasks, cfg.held_out_tasks,
-                                          cfg.warmup_tasks ? &*cfg.warmup_tasks : nullptr);
-  }
-  std::optional<meta::ImproverSpec> improver;
-  if (!a.improver.empty()) {
-    // The improver's strategy replaces the config's; shape, tasks and mechanics stay.
-    const meta::ImproverSpec& spec = improver.emplace(meta::LoadSpec(a.improver));
-    try {
-      cfg.evolution = meta::ApplySpec(spec, cfg.evolution);
-    } catch (const Error& e) {
-      throw Error(a.improver + ": " + e.what());
-    }
-  }
-  plan.config_json = search::ToJson(cfg);
-  if (!a.improver.empty())
-    plan.config_json["improver"] = {{"path", a.improver}, {"hash", meta::SpecHash(*improver)},
-                                    {"spec", nlohmann::json::parse(meta::ToJson(*improver).dump())}};
-  if (user_data) plan.config_json["tasks"] = {{"data", tasks::TaskSpecToString(*user_data)}};
-  return plan;
+  run::SearchRequest r;
+  r.config = a.config;
+  r.task = a.task;
+  r.data = a.data;
+  r.label = a.label;
+  r.standardize = !a.no_standardize;
+  r.improver = a.improver;
+  if (a.seed >= 0) r.seed = static_cast<uint64_t>(a.seed);
+  r.max_evals = a.max_evals;
+  r.max_seconds = a.max_seconds;
+  r.threads = a.threads;
+  r.stop = &StopFlag();
+  return run::PlanSearch(r);
 }
 
 int RunSearch(const SearchArgs& a) {
@@ -119,6 +82,7 @@ Action RegisterSearch(CLI::App& app) {
   s->add_option("--task", a->task, "Task family spec, e.g. linear:dim=4 or fmnist:dim=16 (replaces the config's tasks)");
   CLI::Option* data = s->add_option("--data", a->data, "Your own data: a CSV file with a header, label in the first column");
   s->add_option("--label", a->label, "With --data: the label column, by name or 0-based index (default: the first)")->needs(data);
+  s->add_flag("--no-standardize", a->no_standardize, "With --data: keep the features as they are (default: standardized with the train rows' mean and standard deviation)")->needs(data);
   s->add_option("--improver", a->improver, "Improver spec (JSON, e.g. from `ouro improver export`): its strategy replaces the config's");
   s->add_option("--seed", a->seed, "Run seed (default: config's, else random)")->check(kNonNegative);
   s->add_option("--db", a->db, "Run store (SQLite file)")->capture_default_str();

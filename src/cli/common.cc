@@ -2,11 +2,11 @@
 
 #include <unistd.h>
 
-#include <chrono>
 #include <cstdio>
 
 #include "core/error.h"
 #include "core/rng.h"
+#include "lang/text.h"
 #include "store/store.h"
 
 namespace ouro::cli {
@@ -30,56 +30,19 @@ store::RunInfo ResolveRun(store::Store& db, const std::string& arg) {
   return *run;
 }
 
-tasks::TaskSpec CsvSpec(const std::string& path, const std::string& label) {
-  tasks::TaskSpec spec;
-  spec.family = "csv";
-  spec.path = path;
-  spec.label_column = label;
-  spec.train_fraction = 0.6;
-  spec.valid_fraction = 0.2;
-  spec.test_fraction = 0.2;
-  return spec;
-}
-
-tasks::Partition PartitionUserData(tasks::TaskSpec spec, uint64_t seed) {
-  if (spec.test_fraction == 0 || (spec.test_fraction < 0 && spec.n_test == 0))
-    throw Error(spec.family + " task '" + spec.path +
-                "': held-out rows are needed; give a test split, e.g. train=0.6,valid=0.2,test=0.2");
-  spec.seed = seed;
-  const std::string csv_path = spec.path;
-  std::vector<tasks::Dataset> sets = tasks::Generate(spec);
-  if (sets.size() != 1) throw Error(csv_path + ": expected one dataset");
-  const tasks::Dataset& d = sets[0];
-  if (d.train.n() < 1 || d.valid.n() < 2 || d.test.n() < 1)
-    throw Error(csv_path + ": too few rows to split into train/valid/test (need at least 5)");
-  auto slice = [&](const tasks::Split& s, int from, int to) {
-    tasks::Split out;
-    out.x.assign(s.x.begin() + static_cast<size_t>(from) * d.dim, s.x.begin() + static_cast<size_t>(to) * d.dim);
-    out.y.assign(s.y.begin() + from, s.y.begin() + to);
-    return out;
-  };
-  const int half = d.valid.n() / 2;
-  tasks::Partition p;
-  tasks::Dataset search = d, select = d, held = d;
-  search.name = d.name + "[search]";
-  search.valid = slice(d.valid, 0, half);
-  search.test = {};
-  select.name = d.name + "[select]";
-  select.valid = slice(d.valid, half, d.valid.n());
-  select.test = {};
-  held.name = d.name + "[held_out]";
-  held.valid = {};
-  p.search.push_back(std::move(search));
-  p.select.push_back(std::move(select));
-  p.held_out.push_back(std::move(held));
-  return p;
+lang::Program ReadProgram(const std::string& path) {
+  const std::string text = ReadTextFile(path, "program file");
+  try {
+    return lang::Parse(text);
+  } catch (const Error& e) {
+    throw Error(path + ":" + e.what());
+  }
 }
 
 uint64_t ResolveSeed(int64_t flag, const std::optional<uint64_t>& from_config) {
   if (flag >= 0) return static_cast<uint64_t>(flag);
   if (from_config) return *from_config;
-  const auto now = std::chrono::system_clock::now().time_since_epoch().count();
-  return SplitMix64(static_cast<uint64_t>(now) ^ static_cast<uint64_t>(getpid())) % 1000000000ULL;
+  return RandomSeed();
 }
 
 ProgressLine::ProgressLine(bool enabled, const search::Budget& budget, int64_t max_individuals)

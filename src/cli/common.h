@@ -8,6 +8,7 @@
 #include <nlohmann/json.hpp>
 
 #include "core/file.h"  // ReadTextFile, used by the commands
+#include "lang/program.h"
 #include "search/evolution.h"
 #include "search/run_config.h"
 #include "tasks/task_spec.h"
@@ -26,14 +27,8 @@ store::RunInfo ResolveRun(store::Store& db, const std::string& arg);
 // The rsi part of `ouro show`: improver lineage with evidence and diffs, candidates, the curve.
 void PrintRsiRun(store::Store& db, const store::RunInfo& run);
 
-// One user dataset (a csv or idx task spec) as a partition by rows: 60% train, 20% valid, 20% test
-// unless the spec says otherwise, shuffled with the seed. Every role trains on the train rows;
-// search scores on the first half of the valid rows, select on the second half, held-out on the
-// test rows — which neither search nor select sees.
-tasks::Partition PartitionUserData(tasks::TaskSpec spec, uint64_t seed);
-// The spec for `--data FILE.csv`.
-// --data FILE.csv [--label COL]: the csv task spec (60/20/20 split; `label` empty = the first column).
-tasks::TaskSpec CsvSpec(const std::string& path, const std::string& label = "");
+// A program file (text form), parsed; errors name the file and line.
+lang::Program ReadProgram(const std::string& path);
 
 // Seed from the flag, else the config, else a fresh one from the clock (it is printed and stored).
 uint64_t ResolveSeed(int64_t flag, const std::optional<uint64_t>& from_config);

@@ -1,9 +1,17 @@
 #include "core/rng.h"
 
+#include <unistd.h>
+
+#include <chrono>
 #include <cmath>
 #include <numbers>
 
 namespace ouro {
+
+uint64_t RandomSeed() {
+  const auto now = std::chrono::system_clock::now().time_since_epoch().count();
+  return SplitMix64(static_cast<uint64_t>(now) ^ static_cast<uint64_t>(getpid())) % 1000000000ULL;
+}
 
 void Rng::Seed(uint64_t seed) {
   uint64_t x = seed;

@@ -25,6 +25,10 @@ inline uint64_t DeriveSeed(uint64_t parent, uint64_t stream) {
   return SplitMix64(SplitMix64(parent) ^ (stream * 0xd1b54a32d192ed03ULL + 0x2545f4914f6cdd1dULL));
 }
 
+// A fresh seed below 10^9 from the clock and the process id, for runs given none (the run prints
+// and stores the seed it used, so it can be repeated).
+uint64_t RandomSeed();
+
 class Rng {
  public:
   using result_type = uint64_t;

@@ -21,9 +21,10 @@ struct NoSink {
 
 // The inner loop, specialised on the compile-time dim. `sink` receives each scored prediction and
 // `train_sink` each training prediction (Fingerprint uses both); returns false if the run diverged.
+// `train_y` holds the n_train labels `learn` sees (task.train.y, or one class's one-vs-rest labels).
 template <int D, typename Sink, typename TrainSink = NoSink>
-bool RunLoop(const Executable& exe, const tasks::Dataset& task, lang::Machine& m, uint64_t seed,
-             int n_train, const tasks::Split& scored, int n_score, double max_abs, Sink&& sink,
+bool RunLoop(const Executable& exe, const tasks::Dataset& task, const double* train_y, lang::Machine& m,
+             uint64_t seed, int n_train, const tasks::Split& scored, int n_score, double max_abs, Sink&& sink,
              TrainSink&& train_sink = TrainSink{}, const std::atomic<bool>* stop = nullptr) {
   const int dim = exe.shape.dim;
   m.Reset(exe, seed);
@@ -49,7 +50,7 @@ bool RunLoop(const Executable& exe, const tasks::Dataset& task, lang::Machine& m
     if (!(std::fabs(p) <= max_abs)) return false;  // also catches NaN
     if (classify) mem[lang::kPredictionScalar] = p = Sigmoid(p);
     train_sink(i, p);
-    mem[lang::kLabelScalar] = task.train.y[i];
+    mem[lang::kLabelScalar] = train_y[i];
     lang::Execute<D>(lb, le, mem, rng, dim, scratch);
   }
   for (int i = 0; i < n_score; ++i) {
@@ -98,42 +99,93 @@ Quantized Quantize(double p) {
 
 double SquashRmse(double rmse) { return 1.0 - (2.0 / std::numbers::pi) * std::atan(rmse); }
 
+namespace {
+
+// The train labels `learn` sees for class c of a multi-class task, else the task's own.
+const double* TrainLabels(const tasks::Dataset& task, int c) {
+  return task.multiclass() ? task.ovr_train[static_cast<size_t>(c)].data() : task.train.y.data();
+}
+
+// Runs the program once per class (once for a task that is not multi-class), each time from fresh
+// memory with the same seed: sink(c, i, p) receives class c's prediction for scored example i.
+// False when a run diverged or was stopped.
+template <typename Sink>
+bool RunClasses(const Executable& exe, const tasks::Dataset& task, lang::Machine& m, uint64_t seed, int n_train,
+                const tasks::Split& scored, int n_score, const Limits& limits, Sink&& sink) {
+  const int runs = task.multiclass() ? task.classes : 1;
+  for (int c = 0; c < runs; ++c) {
+    const bool ok = lang::DispatchDim(exe.shape.dim, [&]<int D>() {
+      return RunLoop<D>(exe, task, TrainLabels(task, c), m, seed, n_train, scored, n_score,
+                        limits.max_abs_prediction, [&](int i, double p) { sink(c, i, p); }, NoSink{}, limits.stop);
+    });
+    if (!ok) return false;
+  }
+  return true;
+}
+
+// Index of the largest of n values (the first on ties).
+int ArgMax(const double* v, int n) { return static_cast<int>(std::max_element(v, v + n) - v); }
+
+}  // namespace
+
 TaskResult EvaluateTask(const Executable& exe, const tasks::Dataset& task, lang::Machine& m,
                         uint64_t seed, const Limits& limits, ScoreOn on, int n_train, int n_score) {
   const tasks::Split& scored = on == ScoreOn::kValid ? task.valid : task.test;
   n_train = n_train < 0 ? task.train.n() : std::min(n_train, task.train.n());
   n_score = n_score < 0 ? scored.n() : std::min(n_score, scored.n());
   TaskResult r;
-  if (Cost(exe, n_train, n_score) > limits.max_instructions) {
+  const int runs = task.multiclass() ? task.classes : 1;
+  if (Cost(exe, n_train, n_score) * runs > limits.max_instructions) {
     r.over_budget = true;
     return r;
   }
   if (n_score == 0) return r;
   const bool classify = task.kind == tasks::Kind::kClassification;
   double acc = 0;  // squared error sum, or correct count
-  auto sink = [&](int i, double p) {
+  std::vector<double> probs(task.multiclass() ? static_cast<size_t>(n_score) * runs : 0);
+  auto sink = [&](int c, int i, double p) {
     const double y = scored.y[i];
-    if (classify) {
+    if (runs > 1) {
+      probs[static_cast<size_t>(i) * runs + c] = p;
+    } else if (classify) {
       acc += ((p > 0.5) == (y > 0.5)) ? 1.0 : 0.0;
     } else {
       acc += (p - y) * (p - y);
     }
   };
-  const bool ok = lang::DispatchDim(exe.shape.dim, [&]<int D>() {
-    return RunLoop<D>(exe, task, m, seed, n_train, scored, n_score, limits.max_abs_prediction, sink, NoSink{},
-                      limits.stop);
-  });
-  if (!ok) {
+  if (!RunClasses(exe, task, m, seed, n_train, scored, n_score, limits, sink)) {
     if (limits.stop && limits.stop->load(std::memory_order_relaxed)) r.stopped = true;
     else r.diverged = true;
     return r;
   }
+  for (int i = 0; runs > 1 && i < n_score; ++i)
+    acc += ArgMax(&probs[static_cast<size_t>(i) * runs], runs) == static_cast<int>(scored.y[i]) ? 1.0 : 0.0;
   r.fitness = classify ? acc / n_score : SquashRmse(std::sqrt(acc / n_score));
   if (!std::isfinite(r.fitness)) {
     r.fitness = 0;
     r.diverged = true;
   }
   return r;
+}
+
+Predictions Predict(const Executable& exe, const tasks::Dataset& task, const double* rows, int n,
+                    lang::Machine& m, uint64_t seed, const Limits& limits) {
+  Predictions out;
+  out.width = task.multiclass() ? task.classes : 1;
+  tasks::Split scored;
+  scored.x.assign(rows, rows + static_cast<size_t>(n) * task.dim);
+  scored.y.assign(n, 0.0);
+  if (Cost(exe, task.train.n(), n) * out.width > limits.max_instructions) {
+    out.over_budget = true;
+    return out;
+  }
+  out.values.assign(static_cast<size_t>(n) * out.width, 0.0);
+  auto sink = [&](int c, int i, double p) { out.values[static_cast<size_t>(i) * out.width + c] = p; };
+  if (!RunClasses(exe, task, m, seed, task.train.n(), scored, n, limits, sink)) {
+    out.diverged = true;
+    out.values.clear();
+  }
+  return out;
 }
 
 SetResult EvaluateSet(const Executable& exe, const std::vector<tasks::Dataset>& set,
@@ -166,7 +218,8 @@ uint64_t Fingerprint(const Executable& exe, const std::vector<tasks::Dataset>& s
       h = HashCombine(h, static_cast<uint64_t>(q.mantissa) * 131 + static_cast<uint64_t>(q.exponent + 4096));
     };
     const bool ok = lang::DispatchDim(exe.shape.dim, [&]<int D>() {
-      return RunLoop<D>(exe, task, m, DeriveSeed(seed, t), nt, task.valid, nv, limits.max_abs_prediction, sink, sink);
+      return RunLoop<D>(exe, task, TrainLabels(task, 0), m, DeriveSeed(seed, t), nt, task.valid, nv,
+                        limits.max_abs_prediction, sink, sink);
     });
     h = HashCombine(h, ok ? 1 : 2);
   }

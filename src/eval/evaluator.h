@@ -42,7 +42,10 @@ struct TaskResult {
   bool stopped = false;
 };
 
-// Fitness of one task. n_train / n_score < 0 mean "all examples of the split".
+// Fitness of one task. n_train / n_score < 0 mean "all examples of the split". A multi-class task
+// (tasks::Dataset::multiclass) is learned one-vs-rest: the program runs once per class, from fresh
+// memory with the same seed, learning that class's 0/1 labels, and an example counts as correct
+// when its own class has the highest probability; the budget covers all the runs.
 TaskResult EvaluateTask(const lang::Executable& exe, const tasks::Dataset& task, lang::Machine& m,
                         uint64_t seed, const Limits& limits, ScoreOn on = ScoreOn::kValid,
                         int n_train = -1, int n_score = -1);
@@ -53,6 +56,20 @@ struct SetResult {
   int over_budget = 0;
   std::vector<double> per_task;
 };
+
+// A program's predictions for new rows, after training on the task's whole train split exactly as
+// EvaluateTask does (same seed, same order): `rows` holds n rows of task.dim features, prepared as
+// the task's own (tasks::RowTransform). values has n * width entries: for regression the
+// prediction (width 1); for two classes P(class 1) (width 1); for more, P(class c) from class c's
+// one-vs-rest run (width = classes; they need not sum to 1). diverged / over_budget: values empty.
+struct Predictions {
+  int width = 1;
+  std::vector<double> values;
+  bool diverged = false;
+  bool over_budget = false;
+};
+Predictions Predict(const lang::Executable& exe, const tasks::Dataset& task, const double* rows, int n,
+                    lang::Machine& m, uint64_t seed, const Limits& limits);
 
 SetResult EvaluateSet(const lang::Executable& exe, const std::vector<tasks::Dataset>& set,
                       lang::Machine& m, uint64_t seed, const Limits& limits,

@@ -1,8 +1,10 @@
 #include "run/rsi_recipe.h"
 
 #include <algorithm>
+#include <filesystem>
 
 #include "core/error.h"
+#include "core/file.h"
 
 namespace ouro::run {
 
@@ -18,9 +20,31 @@ json RecipeJson(const RsiRecipe& r) {
             {"max_seconds", r.max_seconds},
             {"ablate", r.ablate},
             {"gate_era", r.normal_gate_era ? "normal" : "exact"},
-            {"meta_era", r.legacy_meta_era ? "seven" : "compound"}};
+            {"meta_era", r.legacy_meta_era ? "seven" : "compound"},
+            {"data_era", r.legacy_data_era ? "raw" : "standardized"}};
   if (r.null_control) j["null_control"] = true;  // absent otherwise: other recipes are unchanged
   return j;
+}
+
+RsiRecipe MakeRecipe(const RecipeRequest& a, const meta::RsiFileConfig& file) {
+  RsiRecipe r;
+  if (!a.config.empty()) {
+    r.config_text = ReadTextFile(a.config, "config file");
+    r.config_source = a.config;
+  }
+  std::string policy = a.policy.empty() ? file.policy : a.policy;
+  if (a.policy.empty() && policy != "default" && policy != "off" && !a.config.empty() &&
+      std::filesystem::path(policy).is_relative())
+    policy = (std::filesystem::path(a.config).parent_path() / policy).string();
+  r.policy_source = policy;
+  if (policy == "default") r.policy_text = std::string(oversight::DefaultPolicyText());
+  else if (policy != "off") r.policy_text = ReadTextFile(policy, "policy file");
+  r.seed = a.seed;
+  r.threads = a.threads;
+  r.max_seconds = a.max_seconds;
+  r.ablate = a.ablate;
+  r.null_control = a.null_control;
+  return r;
 }
 
 RsiRecipe RecipeFromRun(const store::RunInfo& run) {
@@ -44,6 +68,7 @@ RsiRecipe RecipeFromRun(const store::RunInfo& run) {
     r.normal_gate_era = j.value("gate_era", "normal") == "normal";
     r.null_control = j.value("null_control", false);
     r.legacy_meta_era = j.value("meta_era", "seven") == "seven";
+    r.legacy_data_era = j.value("data_era", "raw") == "raw";
     return r;
   } catch (const json::exception& e) {
     throw Error("run " + std::to_string(run.id) + ": malformed stored recipe: " + e.what());
@@ -64,6 +89,8 @@ meta::RsiConfig BuildConfig(const RsiRecipe& r, const json* stored_initial) {
   if (r.normal_gate_era) cfg.gate = meta::SprtTest::kNormal;  // as the run was recorded
   if (r.null_control) cfg.null_control = true;
   cfg.legacy_meta = r.legacy_meta_era;                          // likewise
+  for (meta::Arena* arena : {&cfg.train, &cfg.validation, &cfg.test})
+    for (tasks::TaskSpec& f : arena->families) f.legacy_user_data = r.legacy_data_era;
   if (stored_initial)
     cfg.initial = meta::SpecFromJson(meta::Json::parse(stored_initial->get<std::string>()));
   cfg.Validate();

@@ -30,8 +30,24 @@ struct RsiRecipe {
   // Recipes written before the compound meta-operators lack "meta_era": their runs used the first
   // seven meta-operators only (RsiConfig::legacy_meta), which BuildConfig puts back.
   bool legacy_meta_era = false;
+  // Recipes written before user data was standardized and multi-class lack "data_era": BuildConfig
+  // marks their csv and idx families tasks::TaskSpec::legacy_user_data, so they read as they did.
+  bool legacy_data_era = false;
 };
 nlohmann::json RecipeJson(const RsiRecipe& r);
+
+// What `ouro rsi` and the Python module ask for, as a recipe: the config file's text (empty path:
+// the embedded default), the policy ("" = the config's, "default", "off" or a file, relative to the
+// config's folder when the config names it), the seed and the overrides.
+struct RecipeRequest {
+  std::string config, policy;
+  uint64_t seed = 1;
+  int threads = -1;
+  double max_seconds = -1;
+  std::vector<std::string> ablate;
+  bool null_control = false;
+};
+RsiRecipe MakeRecipe(const RecipeRequest& request, const meta::RsiFileConfig& file);
 // Rebuilds the recipe of a stored rsi run (Error for another kind of run or an older store).
 RsiRecipe RecipeFromRun(const store::RunInfo& run);
 // The run's config; stored_initial (a JSON string holding the spec's text) replaces the initial

@@ -2,6 +2,7 @@
 
 #include "tasks/csv.h"
 
+#include <algorithm>
 #include <cerrno>
 #include <charconv>
 #include <cmath>
@@ -84,11 +85,10 @@ bool ParseNumber(std::string_view s, double* out) {
   return ec == std::errc() && ptr == s.data() + s.size() && std::isfinite(*out);
 }
 
-}  // namespace
-
-CsvTable ParseCsv(std::string_view text, const std::string& name, const std::string& label_column) {
+// Calls on_header(fields) for the header and on_row(fields, line_no, where) for each data row.
+template <typename Header, typename Row>
+void ForEachLine(std::string_view text, const std::string& name, Header&& on_header, Row&& on_row) {
   if (text.size() >= 3 && text.substr(0, 3) == "\xEF\xBB\xBF") text.remove_prefix(3);  // UTF-8 BOM
-  CsvTable t;
   bool have_header = false;
   size_t width = 0;
   int line_no = 0;
@@ -103,67 +103,102 @@ CsvTable ParseCsv(std::string_view text, const std::string& name, const std::str
     if (Trim(line).empty()) continue;
     const std::string where = name + ":" + std::to_string(line_no);
     std::vector<std::string> fields = SplitFields(line, where);
-
     if (!have_header) {
       have_header = true;
-      t.columns = std::move(fields);
-      width = t.columns.size();
-      int label = -1;
-      if (label_column.empty()) {
-        label = 0;
-      } else {
-        for (size_t c = 0; c < width && label < 0; ++c) {
-          if (t.columns[c] == label_column) label = static_cast<int>(c);
-        }
-        if (label < 0 && label_column.find_first_not_of("0123456789") == std::string::npos) {
-          if (label_column.size() > 9 || std::stoul(label_column) >= width) {
-            throw Error(name + ": label column index " + label_column + " is out of range (" +
-                        std::to_string(width) + " columns, counted from 0)");
-          }
-          label = std::stoi(label_column);
-        }
-        if (label < 0) {
-          throw Error(name + ": label column '" + label_column +
-                      "' not found (columns: " + ListColumns(t.columns) + ")");
-        }
-      }
-      t.label_index = label;
-      if (width < 2) {
-        throw Error(name + ": no feature columns (only the label " + ColumnName(t.columns, label) +
-                    ")");
-      }
-      for (size_t c = 0; c < width; ++c) {
-        if (static_cast<int>(c) != label) t.feature_names.push_back(t.columns[c]);
-      }
-      t.dim = static_cast<int>(t.feature_names.size());
+      width = fields.size();
+      on_header(std::move(fields));
       continue;
     }
-
     if (fields.size() != width) {
       throw Error(where + ": " + std::to_string(fields.size()) + " fields, but the header has " +
                   std::to_string(width));
     }
-    for (size_t c = 0; c < width; ++c) {
-      double v;
-      if (!ParseNumber(fields[c], &v)) {
-        const char* what = fields[c].empty() ? "empty value" : "not a number";
-        throw Error(where + ": " + ColumnName(t.columns, static_cast<int>(c)) + ": " + what +
-                    (fields[c].empty() ? "" : ": '" + fields[c] + "'"));
-      }
-      if (static_cast<int>(c) == t.label_index) {
-        t.y.push_back(v);
-      } else {
-        t.x.push_back(v);
-      }
-    }
-    t.lines.push_back(line_no);
+    on_row(fields, line_no, where);
   }
   if (!have_header) throw Error(name + ": empty file (a header row is required)");
+}
+
+// The number in field c of a row, or an error naming the line and column.
+double Cell(const std::vector<std::string>& fields, const std::vector<std::string>& columns, size_t c,
+            const std::string& where) {
+  double v;
+  if (!ParseNumber(fields[c], &v)) {
+    const char* what = fields[c].empty() ? "empty value" : "not a number";
+    throw Error(where + ": " + ColumnName(columns, static_cast<int>(c)) + ": " + what +
+                (fields[c].empty() ? "" : ": '" + fields[c] + "'"));
+  }
+  return v;
+}
+
+// The index of the label column named (or numbered) `label_column`; empty = the first.
+int FindLabel(const std::vector<std::string>& columns, const std::string& label_column, const std::string& name) {
+  if (label_column.empty()) return 0;
+  const size_t width = columns.size();
+  for (size_t c = 0; c < width; ++c)
+    if (columns[c] == label_column) return static_cast<int>(c);
+  if (label_column.find_first_not_of("0123456789") == std::string::npos) {
+    if (label_column.size() > 9 || std::stoul(label_column) >= width) {
+      throw Error(name + ": label column index " + label_column + " is out of range (" + std::to_string(width) +
+                  " columns, counted from 0)");
+    }
+    return std::stoi(label_column);
+  }
+  throw Error(name + ": label column '" + label_column + "' not found (columns: " + ListColumns(columns) + ")");
+}
+
+}  // namespace
+
+CsvTable ParseCsv(std::string_view text, const std::string& name, const std::string& label_column) {
+  CsvTable t;
+  auto header = [&](std::vector<std::string> fields) {
+    t.columns = std::move(fields);
+    t.label_index = FindLabel(t.columns, label_column, name);
+    if (t.columns.size() < 2) {
+      throw Error(name + ": no feature columns (only the label " + ColumnName(t.columns, t.label_index) + ")");
+    }
+    for (size_t c = 0; c < t.columns.size(); ++c)
+      if (static_cast<int>(c) != t.label_index) t.feature_names.push_back(t.columns[c]);
+    t.dim = static_cast<int>(t.feature_names.size());
+  };
+  auto row = [&](const std::vector<std::string>& fields, int line_no, const std::string& where) {
+    for (size_t c = 0; c < fields.size(); ++c) {
+      const double v = Cell(fields, t.columns, c, where);
+      (static_cast<int>(c) == t.label_index ? t.y : t.x).push_back(v);
+    }
+    t.lines.push_back(line_no);
+  };
+  ForEachLine(text, name, header, row);
   if (t.y.empty()) throw Error(name + ": no data rows after the header");
   return t;
 }
 
-CsvTable LoadCsv(const std::string& path, const std::string& label_column) {
+CsvTable ParseCsvColumns(std::string_view text, const std::string& name, const std::vector<std::string>& wanted) {
+  CsvTable t;
+  t.label_index = -1;
+  t.feature_names = wanted;
+  t.dim = static_cast<int>(wanted.size());
+  std::vector<size_t> index;
+  auto header = [&](std::vector<std::string> fields) {
+    t.columns = std::move(fields);
+    for (const std::string& w : wanted) {
+      const auto at = std::find(t.columns.begin(), t.columns.end(), w);
+      if (at == t.columns.end())
+        throw Error(name + ": column '" + w + "' not found (columns: " + ListColumns(t.columns) + ")");
+      index.push_back(static_cast<size_t>(at - t.columns.begin()));
+    }
+  };
+  auto row = [&](const std::vector<std::string>& fields, int line_no, const std::string& where) {
+    for (size_t c : index) t.x.push_back(Cell(fields, t.columns, c, where));
+    t.lines.push_back(line_no);
+  };
+  ForEachLine(text, name, header, row);
+  if (t.lines.empty()) throw Error(name + ": no data rows after the header");
+  return t;
+}
+
+namespace {
+
+std::string ReadCsvFile(const std::string& path) {
   std::error_code ec;
   if (std::filesystem::is_directory(path, ec)) throw Error(path + ": is a directory, not a file");
   std::ifstream in(path, std::ios::binary);
@@ -171,7 +206,17 @@ CsvTable LoadCsv(const std::string& path, const std::string& label_column) {
   std::ostringstream buf;
   buf << in.rdbuf();
   if (in.bad()) throw Error(path + ": read error");
-  return ParseCsv(buf.str(), path, label_column);
+  return buf.str();
+}
+
+}  // namespace
+
+CsvTable LoadCsv(const std::string& path, const std::string& label_column) {
+  return ParseCsv(ReadCsvFile(path), path, label_column);
+}
+
+CsvTable LoadCsvColumns(const std::string& path, const std::vector<std::string>& columns) {
+  return ParseCsvColumns(ReadCsvFile(path), path, columns);
 }
 
 }  // namespace ouro::tasks

@@ -21,7 +21,7 @@ struct CsvTable {
   std::vector<double> x;                   // n() rows of dim features, row-major
   std::vector<double> y;                   // n() labels
   std::vector<int> lines;                  // 1-based source line of each row, for messages
-  int n() const { return static_cast<int>(y.size()); }
+  int n() const { return static_cast<int>(lines.size()); }
 };
 
 // Parses CSV text; `name` is the file name used in error messages.
@@ -29,5 +29,11 @@ CsvTable ParseCsv(std::string_view text, const std::string& name, const std::str
 
 // Reads and parses the file at `path`. Throws ouro::Error.
 CsvTable LoadCsv(const std::string& path, const std::string& label_column);
+
+// New rows to predict: the columns named `columns`, in that order, of every row (other columns,
+// a label among them, are ignored and may be empty). y is empty, label_index -1. Throws
+// ouro::Error naming a missing column, or the line and column of a bad cell.
+CsvTable ParseCsvColumns(std::string_view text, const std::string& name, const std::vector<std::string>& columns);
+CsvTable LoadCsvColumns(const std::string& path, const std::vector<std::string>& columns);
 
 }  // namespace ouro::tasks

@@ -22,15 +22,16 @@ constexpr int kMaxCount = 10'000'000;
 
 const char* const kFamilies[] = {"linear", "nonlinear", "leaky", "fmnist", "csv", "idx"};
 const char* const kKeys[] = {"dim",   "tasks", "train",  "valid", "test", "seed",    "hidden",
-                             "pairs", "views", "path",   "labels", "label", "kind", "data_dir"};
+                             "pairs", "views", "path",   "labels", "label", "kind", "data_dir",
+                             "standardize", "epochs"};
 
 // The keys each family takes, in kKeys order.
 std::vector<std::string> FamilyKeys(const std::string& family) {
   if (family == "linear" || family == "leaky") return {"dim", "tasks", "train", "valid", "test", "seed"};
   if (family == "nonlinear") return {"dim", "tasks", "train", "valid", "test", "seed", "hidden"};
   if (family == "fmnist") return {"dim", "train", "valid", "test", "seed", "pairs", "views", "data_dir"};
-  if (family == "csv") return {"dim", "train", "valid", "test", "seed", "path", "label", "kind"};
-  if (family == "idx") return {"dim", "train", "valid", "test", "seed", "path", "labels", "kind"};
+  if (family == "csv") return {"dim", "train", "valid", "test", "seed", "path", "label", "kind", "standardize", "epochs"};
+  if (family == "idx") return {"dim", "train", "valid", "test", "seed", "path", "labels", "kind", "standardize", "epochs"};
   return {};
 }
 
@@ -95,6 +96,7 @@ std::string CheckSpec(const TaskSpec& s) {
     return e;
   }
   if (s.family == "fmnist" && !(e = CheckRange("views", s.views, 1, 100)).empty()) return e;
+  if (user && !(e = CheckRange("epochs", s.epochs, 1, 1000)).empty()) return e;
   // A csv/idx split given as a fraction has no count to check.
   auto check_split = [&](const char* what, int count, double fraction, int lo) {
     return user && fraction >= 0 ? std::string() : CheckRange(what, count, lo, kMaxCount);
@@ -185,6 +187,7 @@ TaskSpec ParseFamily(std::string_view family, const std::string& where) {
     s.train_fraction = 0.8;
     s.valid_fraction = 0.2;
     s.test_fraction = 0.0;
+    s.standardize = true;
   }
   return s;
 }
@@ -253,6 +256,12 @@ void SetKey(const std::string& key, const std::string& value, TaskSpec* s,
     s->kind = value;
   } else if (key == "data_dir") {
     s->data_dir = value;
+  } else if (key == "epochs") {
+    s->epochs = ParseBoundedInt(key, value, 1, 1000, where);
+  } else if (key == "standardize") {
+    if (value != "true" && value != "false")
+      throw Error(where + "standardize must be true or false, got '" + value + "'");
+    s->standardize = value == "true";
   }
 }
 
@@ -318,6 +327,10 @@ std::string TaskSpecToString(const TaskSpec& s) {
       if (!s.label_column.empty()) add(key, s.label_column);
     } else if (key == "kind") {
       if (!s.kind.empty()) add(key, s.kind);
+    } else if (key == "epochs") {
+      if (s.epochs != 1) add(key, std::to_string(s.epochs));
+    } else if (key == "standardize") {
+      if (!s.standardize) add(key, "false");  // true is what the text form means without the key
     }
   }
   return out;

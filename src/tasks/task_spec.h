@@ -18,6 +18,8 @@
 //                profit from the features of one particular projection.
 //   csv        — user data: label column + numeric features; dim = number of feature columns.
 //   idx        — user data in IDX format (images file + labels file).
+//                Both: features standardized, labels as classes or a regression target, rows
+//                shuffled and split (tasks/user_data.h).
 // Generation is a pure function of the spec: same spec, same datasets, bit for bit.
 #pragma once
 
@@ -56,6 +58,17 @@ struct TaskSpec {
   // csv/idx only: > 0 projects the features to this many by a seeded Gaussian random projection
   // (key "dim=" for these families; spec.dim is not used by them); 0 keeps the file's features.
   int project_dim = 0;
+  // csv/idx only: standardize the features with the train split's statistics (tasks/user_data.h).
+  // ParseTaskSpec sets it for csv and idx ("standardize=false" turns it off); a TaskSpec built in
+  // code does not standardize unless it sets this.
+  bool standardize = false;
+  // csv/idx only: passes over the train rows (the train split holds them `epochs` times, each pass
+  // in its own seeded order), so that a learner sees a small data set more than once.
+  int epochs = 1;
+  // Not in the text form: set for a spec stored by a run made before standardization and
+  // multi-class labels existed, so it is read as it was then (no standardization; labels 0 and 1
+  // are classes, anything else a regression target).
+  bool legacy_user_data = false;
 };
 
 // Parses the compact command-line form "family[:key=value,...]", e.g.

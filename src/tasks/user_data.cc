@@ -1,5 +1,5 @@
-// tasks/user_data.cc — the "csv" and "idx" families: one task instance from the user's own data,
-// rows shuffled by seed and split into train/valid/test.
+// tasks/user_data.cc — user data as a task instance (FromTable, tasks/user_data.h), and the "csv"
+// and "idx" families that read it from files.
 
 #include <algorithm>
 #include <climits>
@@ -8,6 +8,7 @@
 #include <filesystem>
 #include <memory>
 #include <numeric>
+#include <set>
 #include <string>
 
 #include "core/error.h"
@@ -16,42 +17,32 @@
 #include "tasks/families.h"
 #include "tasks/idx.h"
 #include "tasks/projection.h"
+#include "tasks/user_data.h"
 
-namespace ouro::tasks::internal {
+namespace ouro::tasks {
 namespace {
 
-// Loaded user data before splitting.
-struct Table {
-  std::string name;  // dataset name, e.g. "csv[data.csv]"
-  int dim = 0;
-  std::vector<double> x;  // n rows of dim
-  std::vector<double> y;
-  std::vector<std::string> row_names;  // where each row came from, for messages; may be empty
-  std::string label_name;              // the label, for messages (a csv column: 'NAME')
-  int n() const { return static_cast<int>(y.size()); }
-};
+std::string Number(double v) {
+  char buf[32];
+  std::snprintf(buf, sizeof buf, "%.17g", v);
+  return buf;
+}
 
-Kind ResolveKind(const TaskSpec& spec, const Table& t, const std::string& source) {
+bool IsInteger(double v) { return std::isfinite(v) && v == std::floor(v) && std::fabs(v) < 9e15; }
+
+// The labels as runs made before standardization and multi-class labels read them
+// (TaskSpec::legacy_user_data): 0/1 labels are classes, anything else a regression target.
+std::vector<double> LegacyClasses(const TaskSpec& spec, const UserTable& t, const std::string& source) {
   auto binary = [](double v) { return v == 0.0 || v == 1.0; };
-  if (spec.kind == "regression") return Kind::kRegression;
-  if (spec.kind == "classification") {
-    for (int i = 0; i < t.n(); ++i) {
-      if (!binary(t.y[i])) {
-        char v[32];
-        std::snprintf(v, sizeof v, "%.17g", t.y[i]);
-        throw Error(source + ": kind=classification needs labels 0 or 1, but " + t.row_names[i] +
-                    " has label " + v);
-      }
-    }
-    return Kind::kClassification;
+  if (spec.kind == "regression") return {};
+  for (int i = 0; i < t.n(); ++i) {
+    if (binary(t.y[i])) continue;
+    if (spec.kind == "classification")
+      throw Error(source + ": kind=classification needs labels 0 or 1, but " + t.row_names[i] + " has label " +
+                  Number(t.y[i]));
+    return {};
   }
-  if (!spec.kind.empty()) {
-    throw Error(t.name + ": unknown kind '" + spec.kind + "' (known: regression, classification)");
-  }
-  for (double v : t.y) {
-    if (!binary(v)) return Kind::kRegression;
-  }
-  return Kind::kClassification;
+  return {0.0, 1.0};
 }
 
 // Rows for one split: its fraction (if >= 0) or its count. Fractions are cut at rounded
@@ -60,7 +51,7 @@ struct SplitSizes {
   int train = 0, valid = 0, test = 0;
 };
 
-SplitSizes ResolveSizes(const TaskSpec& spec, const Table& t) {
+SplitSizes ResolveSizes(const TaskSpec& spec, const UserTable& t) {
   const int n = t.n();
   double cum = 0.0;
   auto size = [&](double fraction, int count) {
@@ -85,54 +76,147 @@ SplitSizes ResolveSizes(const TaskSpec& spec, const Table& t) {
 }
 
 // A label with one value in every row leaves nothing to learn: an error, not a perfect score.
-void CheckLabelVaries(const Table& t, const std::string& source) {
+void CheckLabelVaries(const UserTable& t, const std::string& source) {
+  if (t.n() == 0) throw Error(source + ": no rows");
   if (std::any_of(t.y.begin(), t.y.end(), [&t](double v) { return v != t.y.front(); })) return;
-  char v[32];
-  std::snprintf(v, sizeof v, "%.17g", t.y.front());
-  throw Error(source + ": the label" + (t.label_name.empty() ? "" : " " + t.label_name) + " is " + v + " in all " +
-              std::to_string(t.n()) + " rows: there is nothing to learn");
+  throw Error(source + ": the label" + (t.label_name.empty() ? "" : " " + t.label_name) + " is " +
+              Number(t.y.front()) + " in all " + std::to_string(t.n()) + " rows: there is nothing to learn");
 }
 
-Dataset Finish(const TaskSpec& spec, Table t, const std::string& source) {
+// Mean and standard deviation (population, as scikit-learn's StandardScaler) of each feature
+// over the given rows; a constant feature gets scale 1.
+Standardization Fit(const UserTable& t, const std::vector<int>& rows) {
+  Standardization s;
+  s.center.assign(t.dim, 0.0);
+  s.scale.assign(t.dim, 0.0);
+  const double n = static_cast<double>(rows.size());
+  for (int r : rows)
+    for (int j = 0; j < t.dim; ++j) s.center[j] += t.x[static_cast<size_t>(r) * t.dim + j];
+  for (double& c : s.center) c /= n;
+  for (int r : rows)
+    for (int j = 0; j < t.dim; ++j) {
+      const double d = t.x[static_cast<size_t>(r) * t.dim + j] - s.center[j];
+      s.scale[j] += d * d;
+    }
+  for (int j = 0; j < t.dim; ++j) {  // constant up to rounding: centered, not scaled
+    const double sd = std::sqrt(s.scale[j] / n);
+    s.scale[j] = sd > 1e-12 * std::max(1.0, std::fabs(s.center[j])) && std::isfinite(sd) ? sd : 1.0;
+  }
+  return s;
+}
+
+// Class labels as indices, and for more than two classes the binary train labels of each class.
+void SetLabels(Dataset& d, const std::vector<double>& classes) {
+  if (classes.empty()) return;
+  d.kind = Kind::kClassification;
+  d.classes = static_cast<int>(classes.size());
+  d.class_values = classes;
+  for (Split* s : {&d.train, &d.valid, &d.test})
+    for (double& y : s->y)
+      y = static_cast<double>(std::lower_bound(classes.begin(), classes.end(), y) - classes.begin());
+  if (d.classes <= 2) return;
+  d.ovr_train.assign(d.classes, std::vector<double>(d.train.y.size()));
+  for (int c = 0; c < d.classes; ++c)
+    for (size_t i = 0; i < d.train.y.size(); ++i) d.ovr_train[c][i] = d.train.y[i] == c ? 1.0 : 0.0;
+}
+
+// Epochs 2.. of the train split: its rows again, each pass in an order of its own from `rng`.
+void RepeatTrain(Split& train, int dim, int epochs, Rng& rng) {
+  const Split first = train;
+  std::vector<int> order(first.n());
+  for (int e = 1; e < epochs; ++e) {
+    std::iota(order.begin(), order.end(), 0);
+    internal::PartialShuffle(order, order.size(), rng);
+    for (int r : order) {
+      train.x.insert(train.x.end(), first.row(r, dim), first.row(r, dim) + dim);
+      train.y.push_back(first.y[r]);
+    }
+  }
+}
+
+}  // namespace
+
+std::vector<double> ResolveClasses(const TaskSpec& spec, const UserTable& t, const std::string& source) {
+  if (spec.legacy_user_data) return LegacyClasses(spec, t, source);
+  if (spec.kind == "regression") return {};
+  const bool asked = spec.kind == "classification";
+  if (!asked && !spec.kind.empty())
+    throw Error(t.name + ": unknown kind '" + spec.kind + "' (known: regression, classification)");
+  std::set<double> values;
+  for (int i = 0; i < t.n(); ++i) {
+    if (!IsInteger(t.y[i])) {
+      if (!asked) return {};
+      throw Error(source + ": kind=classification needs integer class labels, but " + t.row_names[i] +
+                  " has label " + Number(t.y[i]));
+    }
+    values.insert(t.y[i]);
+    if (!asked && values.size() > static_cast<size_t>(kMaxGuessedClasses)) return {};
+    if (values.size() > static_cast<size_t>(kMaxClasses))
+      throw Error(source + ": more than " + std::to_string(kMaxClasses) + " classes in the label" +
+                  (t.label_name.empty() ? "" : " " + t.label_name));
+  }
+  return {values.begin(), values.end()};
+}
+
+RowTransform::RowTransform(const TaskSpec& spec, const Dataset& d, int raw_dim)
+    : in_(raw_dim), out_(raw_dim), standardization_(d.standardization) {
+  if (spec.project_dim > 0 && spec.project_dim != raw_dim) {
+    projection_ = std::make_unique<Projection>(DeriveSeed(spec.seed, internal::kProjectionStream), raw_dim,
+                                               spec.project_dim);
+    out_ = spec.project_dim;
+    scratch_.resize(raw_dim);
+  }
+}
+
+void RowTransform::Apply(const double* src, double* dst) const {
+  if (!projection_) {
+    std::copy(src, src + in_, dst);
+    standardization_.Apply(dst);
+    return;
+  }
+  std::copy(src, src + in_, scratch_.begin());
+  standardization_.Apply(scratch_.data());
+  projection_->Apply(scratch_.data(), dst);
+}
+
+Dataset FromTable(const TaskSpec& spec, UserTable t, const std::string& source) {
   CheckLabelVaries(t, source);
-  Dataset d;
-  d.name = t.name;
-  d.kind = ResolveKind(spec, t, source);
+  const std::vector<double> classes = ResolveClasses(spec, t, source);
   const SplitSizes sizes = ResolveSizes(spec, t);
 
   // Shuffle row order with instance 0's seed, as a synthetic family's instance 0 would use.
   std::vector<int> order(t.n());
   std::iota(order.begin(), order.end(), 0);
   Rng rng(DeriveSeed(spec.seed, 0));
-  PartialShuffle(order, order.size(), rng);
+  internal::PartialShuffle(order, order.size(), rng);
 
-  std::unique_ptr<Projection> proj;
-  d.dim = t.dim;
-  if (spec.project_dim > 0 && spec.project_dim != t.dim) {
-    proj = std::make_unique<Projection>(DeriveSeed(spec.seed, kProjectionStream), t.dim,
-                                        spec.project_dim);
-    d.dim = spec.project_dim;
-  }
+  Dataset d;
+  d.name = t.name;
+  d.kind = Kind::kRegression;
+  if (spec.standardize && !spec.legacy_user_data)
+    d.standardization = Fit(t, std::vector<int>(order.begin(), order.begin() + sizes.train));
+  const RowTransform transform(spec, d, t.dim);
+  d.dim = transform.out();
   size_t next = 0;
   auto fill = [&](Split& s, int count) {
     s.x.resize(static_cast<size_t>(count) * d.dim);
     s.y.resize(count);
     for (int r = 0; r < count; ++r, ++next) {
-      const double* src = t.x.data() + static_cast<size_t>(order[next]) * t.dim;
-      double* dst = s.x.data() + static_cast<size_t>(r) * d.dim;
-      if (proj) {
-        proj->Apply(src, dst);
-      } else {
-        std::copy(src, src + t.dim, dst);
-      }
+      transform.Apply(t.x.data() + static_cast<size_t>(order[next]) * t.dim,
+                      s.x.data() + static_cast<size_t>(r) * d.dim);
       s.y[r] = t.y[order[next]];
     }
   };
   fill(d.train, sizes.train);
   fill(d.valid, sizes.valid);
   fill(d.test, sizes.test);
+  RepeatTrain(d.train, d.dim, spec.epochs, rng);
+  SetLabels(d, classes);
   return d;
 }
+
+namespace internal {
+namespace {
 
 std::string BaseName(const std::string& path) {
   return std::filesystem::path(path).filename().string();
@@ -143,7 +227,7 @@ std::string BaseName(const std::string& path) {
 std::vector<Dataset> GenerateCsv(const TaskSpec& spec) {
   if (spec.path.empty()) throw Error("csv: no file given (key path=)");
   CsvTable csv = LoadCsv(spec.path, spec.label_column);
-  Table t;
+  UserTable t;
   t.name = "csv[" + BaseName(spec.path) + "]";
   t.dim = csv.dim;
   t.x = std::move(csv.x);
@@ -151,7 +235,7 @@ std::vector<Dataset> GenerateCsv(const TaskSpec& spec) {
   for (int line : csv.lines) t.row_names.push_back("line " + std::to_string(line));
   t.label_name = "column '" + csv.columns[static_cast<size_t>(csv.label_index)] + "'";
   std::vector<Dataset> out;
-  out.push_back(Finish(spec, std::move(t), spec.path));
+  out.push_back(FromTable(spec, std::move(t), spec.path));
   return out;
 }
 
@@ -170,7 +254,7 @@ std::vector<Dataset> GenerateIdx(const TaskSpec& spec) {
   const size_t item = images.item_size();
   if (item == 0) throw Error(spec.path + ": items have no features (a dimension is 0)");
   if (item > (1u << 24)) throw Error(spec.path + ": items are too large to use as features");
-  Table t;
+  UserTable t;
   t.name = "idx[" + BaseName(spec.path) + "]";
   t.dim = static_cast<int>(item);
   const double scale = images.type == IdxType::kUByte ? 1.0 / 255.0 : 1.0;
@@ -190,8 +274,9 @@ std::vector<Dataset> GenerateIdx(const TaskSpec& spec) {
     t.row_names.push_back("item " + std::to_string(i));
   }
   std::vector<Dataset> out;
-  out.push_back(Finish(spec, std::move(t), spec.labels_path));
+  out.push_back(FromTable(spec, std::move(t), spec.labels_path));
   return out;
 }
 
-}  // namespace ouro::tasks::internal
+}  // namespace internal
+}  // namespace ouro::tasks

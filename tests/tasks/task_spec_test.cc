@@ -95,7 +95,7 @@ TEST(TaskSpecTest, RejectsBadSpecsNamingTheProblem) {
   const std::vector<Case> cases = {
       {"linear:dimm=4",
        "task spec 'linear:dimm=4': unknown key 'dimm' (known: dim, tasks, train, "
-       "valid, test, seed, hidden, pairs, views, path, labels, label, kind, data_dir)"},
+       "valid, test, seed, hidden, pairs, views, path, labels, label, kind, data_dir, standardize, epochs)"},
       {"quadratic",
        "task spec 'quadratic': unknown family 'quadratic' (known: linear, nonlinear, leaky, "
        "fmnist, csv, idx)"},
@@ -131,6 +131,7 @@ TEST(TaskSpecTest, RejectsBadSpecsNamingTheProblem) {
       {"csv:label=y", "csv needs a data file (key path=)"},
       {"idx:path=a", "idx needs a labels file (key labels=)"},
       {"csv:path=a,kind=ranking", "kind must be regression or classification, got 'ranking'"},
+      {"csv:path=a,standardize=yes", "standardize must be true or false, got 'yes'"},
       {"csv:path=a,train=1.5", "train: fraction must be above 0 and at most 1, got 1.5"},
       {"csv:path=a,train=0.0", "train: fraction must be above 0"},
       {"csv:path=a,train=x", "train: not a count or fraction: 'x'"},

@@ -29,7 +29,8 @@ std::string MakeCsv(int n, double (*label)(int)) {
 TEST(CsvFamilyTest, DefaultSplitIsShuffledEightyTwenty) {
   TempDir tmp;
   const std::string path = tmp.Write("d.csv", MakeCsv(50, [](int r) { return r * 0.5; }));
-  const TaskSpec spec = ParseTaskSpec("csv:path=" + path + ",seed=3");
+  // standardize=false: the rows as the file has them (standardization has its own tests).
+  const TaskSpec spec = ParseTaskSpec("csv:path=" + path + ",seed=3,standardize=false");
   const auto sets = Generate(spec);
   ASSERT_EQ(sets.size(), 1u);
   const Dataset& d = sets[0];
@@ -55,7 +56,7 @@ TEST(CsvFamilyTest, DefaultSplitIsShuffledEightyTwenty) {
   EXPECT_FALSE(in_order);
   // Same spec, same split; another seed, another order.
   EXPECT_EQ(Generate(spec)[0].train.x, d.train.x);
-  EXPECT_NE(Generate(ParseTaskSpec("csv:path=" + path + ",seed=4"))[0].train.x, d.train.x);
+  EXPECT_NE(Generate(ParseTaskSpec("csv:path=" + path + ",seed=4,standardize=false"))[0].train.x, d.train.x);
 }
 
 TEST(CsvFamilyTest, CountsFractionsAndRounding) {
@@ -83,7 +84,7 @@ TEST(CsvFamilyTest, KindIsGuessedOrChecked) {
   EXPECT_EQ(Generate(ParseTaskSpec("csv:path=" + binary + ",kind=regression"))[0].kind,
             Kind::kRegression);
   EXPECT_EQ(ErrorOf([&] { Generate(ParseTaskSpec("csv:path=" + real + ",kind=classification")); }),
-            real + ": kind=classification needs labels 0 or 1, but line 3 has label 0.5");
+            real + ": kind=classification needs integer class labels, but line 3 has label 0.5");
 }
 
 // A label with one value everywhere leaves nothing to learn: an error naming the column (issue 17),
@@ -100,7 +101,7 @@ TEST(CsvFamilyTest, AConstantLabelIsAnError) {
 TEST(CsvFamilyTest, ProjectionWhenDimGiven) {
   TempDir tmp;
   const std::string path = tmp.Write("d.csv", MakeCsv(20, [](int r) { return 1.0 * r; }));
-  const Dataset a = Generate(ParseTaskSpec("csv:path=" + path + ",dim=3,train=1.0,valid=0"))[0];
+  const Dataset a = Generate(ParseTaskSpec("csv:path=" + path + ",dim=3,train=1.0,valid=0,standardize=false"))[0];
   EXPECT_EQ(a.dim, 3);
   EXPECT_EQ(a.train.x.size(), 60u);
   // Features are a fixed linear map of (r, 2r), so each is proportional to the row index r = y.
@@ -113,8 +114,8 @@ TEST(CsvFamilyTest, ProjectionWhenDimGiven) {
     }
   }
   // dim equal to the number of features keeps them as they are.
-  EXPECT_EQ(Generate(ParseTaskSpec("csv:path=" + path + ",dim=2"))[0].train.row(0, 2)[1],
-            2 * Generate(ParseTaskSpec("csv:path=" + path + ",dim=2"))[0].train.row(0, 2)[0]);
+  const std::string same = "csv:path=" + path + ",dim=2,standardize=false";
+  EXPECT_EQ(Generate(ParseTaskSpec(same))[0].train.row(0, 2)[1], 2 * Generate(ParseTaskSpec(same))[0].train.row(0, 2)[0]);
 }
 
 TEST(IdxFamilyTest, LoadsImagesAndLabels) {
@@ -129,7 +130,7 @@ TEST(IdxFamilyTest, LoadsImagesAndLabels) {
   WriteIdx(tmp.path("img.gz"), images);
   WriteIdx(tmp.path("lab.gz"), labels);
   const std::string spec = "idx:path=" + tmp.path("img.gz") + ",labels=" + tmp.path("lab.gz");
-  const Dataset d = Generate(ParseTaskSpec(spec + ",train=0.5,valid=0.25,test=0.25"))[0];
+  const Dataset d = Generate(ParseTaskSpec(spec + ",train=0.5,valid=0.25,test=0.25,standardize=false"))[0];
   EXPECT_EQ(d.name, "idx[img.gz]");
   EXPECT_EQ(d.dim, 6);
   EXPECT_EQ(d.kind, Kind::kClassification);
