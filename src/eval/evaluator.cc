@@ -126,6 +126,25 @@ bool RunClasses(const Executable& exe, const tasks::Dataset& task, lang::Machine
 // Index of the largest of n values (the first on ties).
 int ArgMax(const double* v, int n) { return static_cast<int>(std::max_element(v, v + n) - v); }
 
+// A multi-class task's fitness: the accuracy of the most probable class over its one-vs-rest runs.
+TaskResult EvaluateMulticlass(const Executable& exe, const tasks::Dataset& task, lang::Machine& m, uint64_t seed,
+                              const Limits& limits, const tasks::Split& scored, int n_train, int n_score) {
+  TaskResult r;
+  const int k = task.classes;
+  std::vector<double> probs(static_cast<size_t>(n_score) * k);
+  auto sink = [&](int c, int i, double p) { probs[static_cast<size_t>(i) * k + c] = p; };
+  if (!RunClasses(exe, task, m, seed, n_train, scored, n_score, limits, sink)) {
+    if (limits.stop && limits.stop->load(std::memory_order_relaxed)) r.stopped = true;
+    else r.diverged = true;
+    return r;
+  }
+  int correct = 0;
+  for (int i = 0; i < n_score; ++i)
+    correct += ArgMax(&probs[static_cast<size_t>(i) * k], k) == static_cast<int>(scored.y[i]);
+  r.fitness = static_cast<double>(correct) / n_score;
+  return r;
+}
+
 }  // namespace
 
 TaskResult EvaluateTask(const Executable& exe, const tasks::Dataset& task, lang::Machine& m,
@@ -134,32 +153,31 @@ TaskResult EvaluateTask(const Executable& exe, const tasks::Dataset& task, lang:
   n_train = n_train < 0 ? task.train.n() : std::min(n_train, task.train.n());
   n_score = n_score < 0 ? scored.n() : std::min(n_score, scored.n());
   TaskResult r;
-  const int runs = task.multiclass() ? task.classes : 1;
-  if (Cost(exe, n_train, n_score) * runs > limits.max_instructions) {
+  if (Cost(exe, n_train, n_score) * (task.multiclass() ? task.classes : 1) > limits.max_instructions) {
     r.over_budget = true;
     return r;
   }
   if (n_score == 0) return r;
+  if (task.multiclass()) return EvaluateMulticlass(exe, task, m, seed, limits, scored, n_train, n_score);
   const bool classify = task.kind == tasks::Kind::kClassification;
   double acc = 0;  // squared error sum, or correct count
-  std::vector<double> probs(task.multiclass() ? static_cast<size_t>(n_score) * runs : 0);
-  auto sink = [&](int c, int i, double p) {
+  auto sink = [&](int i, double p) {
     const double y = scored.y[i];
-    if (runs > 1) {
-      probs[static_cast<size_t>(i) * runs + c] = p;
-    } else if (classify) {
+    if (classify) {
       acc += ((p > 0.5) == (y > 0.5)) ? 1.0 : 0.0;
     } else {
       acc += (p - y) * (p - y);
     }
   };
-  if (!RunClasses(exe, task, m, seed, n_train, scored, n_score, limits, sink)) {
+  const bool ok = lang::DispatchDim(exe.shape.dim, [&]<int D>() {
+    return RunLoop<D>(exe, task, task.train.y.data(), m, seed, n_train, scored, n_score, limits.max_abs_prediction,
+                      sink, NoSink{}, limits.stop);
+  });
+  if (!ok) {
     if (limits.stop && limits.stop->load(std::memory_order_relaxed)) r.stopped = true;
     else r.diverged = true;
     return r;
   }
-  for (int i = 0; runs > 1 && i < n_score; ++i)
-    acc += ArgMax(&probs[static_cast<size_t>(i) * runs], runs) == static_cast<int>(scored.y[i]) ? 1.0 : 0.0;
   r.fitness = classify ? acc / n_score : SquashRmse(std::sqrt(acc / n_score));
   if (!std::isfinite(r.fitness)) {
     r.fitness = 0;

@@ -77,6 +77,19 @@ py::dict FitPredict(const lang::Program& program, const py::object& x, const py:
   return out;
 }
 
+// Trains on (X, y), predicts X_test and scores it against y_test with the evaluator's fitness.
+py::dict Score(const lang::Program& program, const py::object& x, const py::object& y, const py::object& x_test,
+               const py::object& y_test, const std::string& kind, bool standardize, int epochs, uint64_t seed) {
+  const tasks::UserTable test = TableFromArrays(x_test, y_test, "test arrays");
+  py::dict out = FitPredict(program, x, y, x_test, kind, standardize, epochs, seed);
+  run::PredictionTable p;
+  p.kind = py::cast<std::string>(out["kind"]) == "classification" ? tasks::Kind::kClassification : tasks::Kind::kRegression;
+  const py::array_t<double> labels = out["label"].cast<py::array_t<double>>();
+  p.label.assign(labels.data(), labels.data() + labels.size());
+  out["fitness"] = run::Fitness(p, test.y.data(), test.n());
+  return out;
+}
+
 }  // namespace
 
 void BindPrograms(py::module_& m) {
@@ -99,6 +112,10 @@ void BindPrograms(py::module_& m) {
       .def("fit_predict", &FitPredict, py::arg("X"), py::arg("y"), py::arg("X_new"), py::arg("kind") = "",
            py::arg("standardize") = true, py::arg("epochs") = 1, py::arg("seed") = 0,
            "Trains on every row of (X, y) and predicts X_new: a dict with label, proba, classes, center, scale")
+      .def("score", &Score, py::arg("X"), py::arg("y"), py::arg("X_test"), py::arg("y_test"), py::arg("kind") = "",
+           py::arg("standardize") = true, py::arg("epochs") = 1, py::arg("seed") = 0,
+           "Trains on (X, y) and scores (X_test, y_test) with the evaluator's fitness (accuracy, or "
+           "1 - (2/pi) atan(RMSE)): fit_predict's dict plus 'fitness'")
       .def("__repr__", [](const lang::Program& p) { return "<ouro.Program " + HexId(p.Hash()) + ">"; })
       .def(py::pickle([](const lang::Program& p) { return lang::Print(p); },
                       [](const std::string& text) { return lang::Parse(text); }));

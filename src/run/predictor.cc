@@ -1,6 +1,7 @@
 #include "run/predictor.h"
 
 #include <algorithm>
+#include <cmath>
 #include <string>
 
 #include "core/error.h"
@@ -60,6 +61,16 @@ PredictionTable TrainAndPredict(const lang::Program& program, tasks::TaskSpec sp
   if (d.kind == tasks::Kind::kClassification) FillClasses(d, p, n, out);
   else std::copy(p.values.begin(), p.values.end(), out.label.begin());
   return out;
+}
+
+double Fitness(const PredictionTable& p, const double* truth, int n) {
+  if (n <= 0) throw Error("no rows to score");
+  double acc = 0;
+  for (int i = 0; i < n; ++i) {
+    if (p.kind == tasks::Kind::kClassification) acc += p.label[i] == truth[i] ? 1.0 : 0.0;
+    else acc += (p.label[i] - truth[i]) * (p.label[i] - truth[i]);
+  }
+  return p.kind == tasks::Kind::kClassification ? acc / n : eval::SquashRmse(std::sqrt(acc / n));
 }
 
 }  // namespace ouro::run

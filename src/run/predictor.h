@@ -37,4 +37,9 @@ struct PredictionTable {
 PredictionTable TrainAndPredict(const lang::Program& program, tasks::TaskSpec spec, tasks::UserTable train,
                                 const double* rows, int n, uint64_t seed);
 
+// The evaluator's fitness of predictions against the true labels (n values): for classes, the
+// share of rows whose predicted label value equals the truth (eval::EvaluateTask's accuracy); for
+// a target, 1 - (2/pi) atan(RMSE) (eval::SquashRmse).
+double Fitness(const PredictionTable& p, const double* truth, int n);
+
 }  // namespace ouro::run

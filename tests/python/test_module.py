@@ -49,6 +49,16 @@ def test_fit_predict_multiclass_probabilities_sum_to_one():
     assert np.array_equal(out["label"], np.argmax(out["proba"], axis=1).astype(float))
 
 
+def test_score_on_arrays_is_the_evaluators_fitness():
+    X, y = three_blobs(300)
+    lr = ouro._ouro.reference_program("logistic_regression")
+    out = lr.score(X[:200], y[:200], X[200:], y[200:], epochs=5)
+    assert out["fitness"] == np.mean(out["label"] == y[200:]) and out["fitness"] > 0.9
+    reg = ouro._ouro.reference_program("linear_regression").score(X[:200], X[:200, 0], X[200:], X[200:, 0], epochs=5)
+    rmse = np.sqrt(np.mean((reg["label"] - X[200:, 0]) ** 2))
+    assert reg["fitness"] == pytest.approx(1 - 2 / np.pi * np.arctan(rmse))
+
+
 def test_search_on_arrays_is_deterministic_and_classifies():
     X, y = three_blobs()
     a = ouro.search(X, y, max_evaluations=3000, seed=5, threads=1)
@@ -101,6 +111,33 @@ def test_rsi_run_and_stop(tmp_path, tiny_rsi):
     # A finished run cannot be stopped: a clear error, nothing changed.
     with pytest.raises(ouro.OuroError, match="finished"):
         ouro.stop(summary["run_id"], db=db)
+
+
+def test_a_running_rsi_run_stops_when_asked(tmp_path, tiny_rsi):
+    import threading
+    import time
+    config = tmp_path / "long.toml"
+    config.write_text(open(tiny_rsi).read().replace("generations = 2", "generations = 100000"))
+    db = str(tmp_path / "long.db")
+    result = {}
+    worker = threading.Thread(target=lambda: result.update(ouro.rsi(str(config), db=db, seed=1)))
+    worker.start()
+
+    def running():
+        try:
+            return (tmp_path / "long.db").exists() and (ouro.Store(db).runs()["status"] == "running").any()
+        except ouro.OuroError:  # the store is still being created
+            return False
+
+    deadline = time.time() + 60
+    while time.time() < deadline and not running():
+        time.sleep(0.05)
+    run_id = int(ouro.Store(db).runs()["run_id"].iloc[0])
+    assert ouro.stop(run_id, db=db) == "requested"
+    worker.join(60)
+    assert not worker.is_alive()
+    assert result["stopped"] is True and result["run_id"] == run_id
+    assert ouro.Store(db).runs()["status"].iloc[0] == "stopped"
 
 
 @pytest.mark.parametrize("X, y, message", [
