@@ -113,6 +113,25 @@ def test_rsi_run_and_stop(tmp_path, tiny_rsi):
         ouro.stop(summary["run_id"], db=db)
 
 
+def test_an_improver_exported_from_an_rsi_run_drives_searches_and_estimators(tmp_path, tiny_rsi):
+    import subprocess
+    from pathlib import Path
+    from ouro.sklearn import EvolvedClassifier
+    db = str(tmp_path / "rsi.db")
+    run = ouro.rsi(tiny_rsi, db=db, seed=2)["run_id"]
+    binary = Path(ouro.__file__).resolve().parents[2] / "ouro"  # build/<preset>/ouro
+    spec = str(tmp_path / "improver.json")
+    subprocess.run([str(binary), "improver", "export", str(run), "--db", db, "--out", spec], check=True,
+                   capture_output=True)
+    X, y = three_blobs()
+    r = ouro.search(X, y, improver=spec, max_evaluations=2000, seed=1)
+    assert r.program is not None
+    model = EvolvedClassifier(improver=spec, max_evaluations=2000, random_state=0).fit(X, y)
+    assert model.score(X, y) > 0.8
+    with pytest.raises(ouro.OuroError):
+        ouro.search(X, y, improver=str(tmp_path / "missing.json"), max_evaluations=10)
+
+
 def test_a_running_rsi_run_stops_when_asked(tmp_path, tiny_rsi):
     import threading
     import time
