@@ -75,6 +75,18 @@ SplitSizes ResolveSizes(const TaskSpec& spec, const UserTable& t) {
   return s;
 }
 
+// What a spec built in code (Python's keywords) may get wrong that ParseTaskSpec would refuse.
+void CheckTableSpec(const TaskSpec& spec, const std::string& source) {
+  if (spec.epochs < 1 || spec.epochs > 1000)
+    throw Error(source + ": epochs must be between 1 and 1000, got " + std::to_string(spec.epochs));
+  double sum = 0;
+  for (const double f : {spec.train_fraction, spec.valid_fraction, spec.test_fraction}) {
+    if (!(f <= 1) || (f < 0 && f != -1)) throw Error(source + ": split fractions must be between 0 and 1");
+    sum += std::max(f, 0.0);
+  }
+  if (sum > 1 + 1e-9) throw Error(source + ": split fractions add up to more than 1");
+}
+
 // A label with one value in every row leaves nothing to learn: an error, not a perfect score.
 void CheckLabelVaries(const UserTable& t, const std::string& source) {
   if (t.n() == 0) throw Error(source + ": no rows");
@@ -180,6 +192,7 @@ void RowTransform::Apply(const double* src, double* dst) const {
 }
 
 Dataset FromTable(const TaskSpec& spec, UserTable t, const std::string& source) {
+  CheckTableSpec(spec, source);
   CheckLabelVaries(t, source);
   const std::vector<double> classes = ResolveClasses(spec, t, source);
   const SplitSizes sizes = ResolveSizes(spec, t);

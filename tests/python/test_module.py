@@ -174,6 +174,18 @@ def test_bad_arrays_raise_value_errors(X, y, message):
         ouro._ouro.reference_program("linear_regression").fit_predict(X, y, np.ones((1, 2)))
 
 
+@pytest.mark.parametrize("keywords, message", [
+    (dict(train_fraction=-0.5), "split fractions must be between 0 and 1"),
+    (dict(train_fraction=0.9, valid_fraction=0.3), "add up to more than 1"),
+    (dict(epochs=0), "epochs must be between 1 and 1000"),
+    (dict(splits=0), "splits must be between 1 and 100"),
+])
+def test_bad_split_keywords_are_errors(keywords, message):
+    X, y = three_blobs(60)
+    with pytest.raises(ouro.OuroError, match=message):
+        ouro.search(X, y, max_evaluations=10, **keywords)
+
+
 def test_a_constant_label_is_an_error():
     with pytest.raises(ouro.OuroError, match="nothing to learn"):
         ouro.search(np.ones((20, 2)), np.ones(20), max_evaluations=10)

@@ -160,6 +160,17 @@ TEST(UserTableTest, ErrorsNameTheProblem) {
   EXPECT_EQ(ErrorOf([] { FromTable(Spec(0.8, 0.2), Table(10, [](int) { return 2.0; }), "t"); }),
             "t: the label column 'y' is 2 in all 10 rows: there is nothing to learn");
   EXPECT_EQ(ErrorOf([] { FromTable(Spec(0.8, 0.2), UserTable{}, "t"); }), "t: no rows");
+  // A spec built in code (Python's keywords) is checked as ParseTaskSpec would check its text.
+  TaskSpec bad = Spec(-0.5, 0.2);
+  EXPECT_EQ(ErrorOf([&] { FromTable(bad, Table(10, [](int r) { return 1.0 * r; }), "t"); }),
+            "t: split fractions must be between 0 and 1");
+  bad = Spec(0.9, 0.2);
+  EXPECT_EQ(ErrorOf([&] { FromTable(bad, Table(10, [](int r) { return 1.0 * r; }), "t"); }),
+            "t: split fractions add up to more than 1");
+  bad = Spec(0.8, 0.2);
+  bad.epochs = 0;
+  EXPECT_EQ(ErrorOf([&] { FromTable(bad, Table(10, [](int r) { return 1.0 * r; }), "t"); }),
+            "t: epochs must be between 1 and 1000, got 0");
 }
 
 }  // namespace
