@@ -92,7 +92,7 @@ class _Evolved(BaseEstimator):
             return _ouro.Program(warm[len(warm) // 2])
         v = float(self.validation_fraction)
         kw = dict(kind=self._kind, standardize=bool(self.standardize), epochs=int(self.epochs),
-                  seed=self._seed(), threads=int(self.threads), train_fraction=1.0 - v,
+                  seed=self.seed_, threads=int(self.threads), train_fraction=1.0 - v,
                   valid_fraction=v, test_fraction=0.0, splits=int(self.n_splits))
         if warm:
             kw.update(warm_start=warm, warm_share=0.2)
@@ -121,7 +121,7 @@ class _Evolved(BaseEstimator):
         X = self._prepare(X)
         return self.program_.fit_predict(self._X_fit, self._y_fit, X, kind=self._kind,
                                           standardize=bool(self.standardize), epochs=int(self.epochs),
-                                          seed=self._seed())
+                                          seed=self.seed_)
 
 
 class EvolvedClassifier(ClassifierMixin, _Evolved):
@@ -132,6 +132,7 @@ class EvolvedClassifier(ClassifierMixin, _Evolved):
 
     def fit(self, X, y):
         X, y = self._prepare_fit(X, y)
+        self.seed_ = self._seed()  # drawn once: the search and every later prediction use it
         check_classification_targets(y)
         self.classes_, encoded = np.unique(y, return_inverse=True)
         if len(self.classes_) < 2:
@@ -157,6 +158,7 @@ class EvolvedRegressor(RegressorMixin, _Evolved):
 
     def fit(self, X, y):
         X, y = self._prepare_fit(X, y)
+        self.seed_ = self._seed()  # drawn once: the search and every later prediction use it
         y = np.asarray(y, dtype=np.float64)
         self.y_center_ = float(np.mean(y))
         sd = float(np.std(y))

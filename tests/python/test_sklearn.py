@@ -49,6 +49,12 @@ def test_fits_are_deterministic_across_threads():
     assert np.array_equal(a.predict_proba(X), b.predict_proba(X))
 
 
+def test_a_random_state_object_gives_one_seed_for_the_search_and_every_prediction():
+    X, y = load_iris(return_X_y=True)
+    model = EvolvedClassifier(max_evaluations=1000, random_state=np.random.RandomState(3)).fit(X, y)
+    assert np.array_equal(model.predict_proba(X), model.predict_proba(X))
+
+
 def test_bad_input_raises():
     with pytest.raises(ValueError):
         EvolvedClassifier().fit(np.array([[1.0, np.nan]] * 20), np.arange(20) % 2)
