@@ -61,12 +61,14 @@ Source ResolveSource(const PredictArgs& a) {
   throw Error("program file '" + a.program + "' not found (PROGRAM is a program file, a run id or 'latest')");
 }
 
-// The training spec: the run's data options, then the flags.
+// The training spec: `ouro eval --data`'s, or the run's data spec (its split, epochs, label, kind
+// and standardization) on the training file; then the flags.
 tasks::TaskSpec TrainSpec(const PredictArgs& a, const Source& s) {
   tasks::TaskSpec spec = run::CsvSpec(a.train, a.label, !a.no_standardize);
   if (s.data_spec) {
-    spec.label_column = a.label.empty() ? s.data_spec->label_column : a.label;
-    spec.kind = s.data_spec->kind;
+    spec = *s.data_spec;
+    spec.path = a.train;
+    if (!a.label.empty()) spec.label_column = a.label;
     spec.standardize = s.data_spec->standardize && !a.no_standardize;
   }
   if (!a.kind.empty()) spec.kind = a.kind;

@@ -61,6 +61,15 @@ TEST_F(Predict, ARunsProgramAndOptionsAreTheDefaults) {
   ASSERT_EQ(p.code, 0) << p.out;
   EXPECT_NE(p.out.find("9 predictions written to"), std::string::npos) << p.out;
   EXPECT_EQ(Lines(ouro_test::Slurp(out)).size(), 10u);
+  // A run on a csv task spec: its own split and epochs are the training's too (same labels as
+  // training with the flags that spell them out).
+  const Result t = Run("search --task csv:path=" + train + ",label=cls,train=0.5,valid=0.3,test=0.2,epochs=3 --seed 2 "
+                       "--max-evals 300 --json --quiet --db " + db_);
+  ASSERT_EQ(t.code, 0) << t.out;
+  const std::string rows = Write("rows.csv", Blobs(12, false));
+  const Result by_run = Run("predict latest --train " + train + " --data " + rows + " --db " + db_);
+  ASSERT_EQ(by_run.code, 0) << by_run.out;
+  EXPECT_NE(by_run.out.find("label,probability"), std::string::npos) << by_run.out;
   const Result unknown = Run("predict 999 --train " + train + " --data " + train + " --db " + db_);
   EXPECT_EQ(unknown.code, 1);
   EXPECT_NE(unknown.out.find("no run 999"), std::string::npos) << unknown.out;
