@@ -1,0 +1,114 @@
+#include "games/connect4.h"
+
+#include <bit>
+#include <memory>
+
+#include "core/error.h"
+#include "core/rng.h"
+
+namespace ouro::games {
+
+void Connect4::Play(int col) {
+  mine_ ^= mask_;  // the side to move changes: the opponent's stones become "mine"
+  mask_ |= mask_ + BottomBit(col);
+  history_[static_cast<size_t>(moves_++)] = static_cast<uint8_t>(col);
+}
+
+void Connect4::Undo() {
+  const int col = history_[static_cast<size_t>(--moves_)];
+  mask_ &= ~std::bit_floor(mask_ & ColumnMask(col));  // the column's top stone
+  mine_ ^= mask_;  // the mover's stones are the rest of the board
+}
+
+int Connect4::Height(int col) const { return std::popcount(mask_ & ColumnMask(col)); }
+
+bool Connect4::Aligned(uint64_t s) {
+  for (const int d : {1, kHeight + 1, kHeight, kHeight + 2}) {  // vertical, horizontal, two diagonals
+    const uint64_t pairs = s & (s >> d);
+    if (pairs & (pairs >> (2 * d))) return true;
+  }
+  return false;
+}
+
+std::string Connect4::Moves() const {
+  std::string out;
+  for (int i = 0; i < moves_; ++i) out += static_cast<char>('1' + history_[static_cast<size_t>(i)]);
+  return out;
+}
+
+namespace {
+
+class Connect4State : public State {
+ public:
+  std::unique_ptr<State> Clone() const override { return std::make_unique<Connect4State>(*this); }
+  int ToMove() const override { return b_.ToMove(); }
+  std::vector<int> LegalMoves() const override {
+    std::vector<int> out;
+    if (b_.Over()) return out;
+    for (int c = 0; c < Connect4::kWidth; ++c)
+      if (b_.CanPlay(c)) out.push_back(c);
+    return out;
+  }
+  void Apply(int move) override {
+    if (b_.Over()) throw Error("connect4: no move after the end of the game (" + ToString() + ")");
+    if (!b_.CanPlay(move)) throw Error("connect4: column " + std::to_string(move + 1) + " cannot be played");
+    b_.Play(move);
+  }
+  void Undo() override {
+    if (b_.MovesPlayed() == 0) throw Error("connect4: no move to take back");
+    b_.Undo();
+  }
+  bool Terminal() const override { return b_.Over(); }
+  int Result(int player) const override {
+    if (!b_.Over()) throw Error("connect4: the game is not over");
+    if (!b_.LastMoverWon()) return 0;
+    return player == 1 - b_.ToMove() ? 1 : -1;
+  }
+  uint64_t Hash() const override { return SplitMix64(b_.Key()); }
+  std::string ToString() const override { return b_.Moves(); }
+  int MovesPlayed() const override { return b_.MovesPlayed(); }
+  void Observe(double* out) const override {
+    const int me = b_.ToMove();
+    for (int plane = 0; plane < 2; ++plane) {
+      const uint64_t stones = b_.Stones(plane == 0 ? me : 1 - me);
+      for (int row = 0; row < Connect4::kHeight; ++row)
+        for (int col = 0; col < Connect4::kWidth; ++col)
+          *out++ = (stones & Connect4::Cell(col, row)) ? 1.0 : 0.0;
+    }
+  }
+
+ private:
+  Connect4 b_;
+};
+
+class Connect4Rules : public Game {
+ public:
+  std::string name() const override { return "connect4"; }
+  int num_actions() const override { return Connect4::kWidth; }
+  int observation_size() const override { return 2 * Connect4::kCells; }
+  std::unique_ptr<State> Initial() const override { return std::make_unique<Connect4State>(); }
+  std::unique_ptr<State> Parse(std::string_view text) const override {
+    auto s = std::make_unique<Connect4State>();
+    for (size_t i = 0; i < text.size(); ++i) {
+      const char c = text[i];
+      if (c < '1' || c > '7')
+        throw Error("connect4 position '" + std::string(text) + "': move " + std::to_string(i + 1) + " is '" +
+                    std::string(1, c) + "', not a column 1-7");
+      try {
+        s->Apply(c - '1');
+      } catch (const Error& e) {
+        throw Error("connect4 position '" + std::string(text) + "': move " + std::to_string(i + 1) + ": " + e.what());
+      }
+    }
+    return s;
+  }
+};
+
+}  // namespace
+
+const Game& Connect4Game() {
+  static const Connect4Rules rules;
+  return rules;
+}
+
+}  // namespace ouro::games
