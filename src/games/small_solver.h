@@ -1,0 +1,27 @@
+// games/small_solver.h — exact values of small games (tic-tac-toe) by full negamax over the State
+// interface, memoized by position hash: the ground truth that the learned tic-tac-toe agent is
+// checked against. Connect Four has its own solver (connect4_solver.h).
+#pragma once
+
+#include <cstdint>
+#include <unordered_map>
+#include <vector>
+
+#include "games/game.h"
+
+namespace ouro::games {
+
+class SmallSolver {
+ public:
+  // +1, 0 or -1 for the side to move with perfect play. REQUIRES: !s.Terminal().
+  int Value(const State& s);
+  // The moves that keep the value. REQUIRES: !s.Terminal().
+  std::vector<int> OptimalMoves(const State& s);
+  size_t positions() const { return memo_.size(); }
+
+ private:
+  int Search(State& s);
+  std::unordered_map<uint64_t, int> memo_;  // hash → value for the side to move
+};
+
+}  // namespace ouro::games
