@@ -1,0 +1,83 @@
+#include "selfplay/data.h"
+
+#include <algorithm>
+#include <numeric>
+
+#include "core/error.h"
+#include "core/parallel.h"
+
+namespace ouro::selfplay {
+namespace {
+
+GameRecord PlayOne(const games::Game& game, Agent& agent, uint64_t seed) {
+  GameRecord r;
+  std::unique_ptr<games::State> s = game.Initial();
+  Rng rng(seed);
+  std::vector<int> sides;
+  const size_t dim = static_cast<size_t>(game.observation_size());
+  while (!s->Terminal()) {
+    r.x.resize(r.x.size() + dim);
+    s->Observe(r.x.data() + r.x.size() - dim);
+    sides.push_back(s->ToMove());
+    s->Apply(agent.Move(*s, rng));
+  }
+  r.moves = s->ToString();
+  r.result_first = s->Result(0);
+  for (int side : sides) r.y.push_back(s->Result(side));
+  return r;
+}
+
+}  // namespace
+
+std::vector<GameRecord> PlaySelfplay(const games::Game& game, const Agent& agent, int games, uint64_t seed,
+                                     int threads) {
+  if (games < 0) throw Error("self-play: games must be >= 0");
+  PooledThreads pool(threads);
+  std::vector<std::unique_ptr<Agent>> agents;
+  for (int w = 0; w < pool->Size(); ++w) agents.push_back(agent.Clone());
+  std::vector<GameRecord> out(static_cast<size_t>(games));
+  pool->ParallelFor(games, [&](int64_t g, int w) {
+    out[static_cast<size_t>(g)] = PlayOne(game, *agents[static_cast<size_t>(w)], DeriveSeed(seed, static_cast<uint64_t>(g)));
+  });
+  return out;
+}
+
+void Replay::Add(std::vector<GameRecord> records) {
+  for (GameRecord& r : records) games_.push_back(std::move(r));
+  while (static_cast<int>(games_.size()) > window_) games_.pop_front();
+}
+
+int64_t Replay::positions() const {
+  int64_t n = 0;
+  for (const GameRecord& g : games_) n += static_cast<int64_t>(g.y.size());
+  return n;
+}
+
+tasks::Dataset Replay::ToDataset(int dim, int valid_every, int epochs, uint64_t seed) const {
+  if (epochs < 1) throw Error("self-play: epochs must be >= 1");
+  tasks::Dataset d;
+  d.name = "selfplay";
+  d.kind = tasks::Kind::kRegression;
+  d.dim = dim;
+  tasks::Split pool;
+  for (size_t g = 0; g < games_.size(); ++g) {
+    const GameRecord& r = games_[g];
+    tasks::Split& to = valid_every > 0 && g % static_cast<size_t>(valid_every) == 0 ? d.valid : pool;
+    to.x.insert(to.x.end(), r.x.begin(), r.x.end());
+    to.y.insert(to.y.end(), r.y.begin(), r.y.end());
+  }
+  Rng rng(seed);
+  std::vector<int> order(static_cast<size_t>(pool.n()));
+  for (int e = 0; e < epochs; ++e) {
+    std::iota(order.begin(), order.end(), 0);
+    std::shuffle(order.begin(), order.end(), rng);
+    for (int i : order) {
+      const double* row = pool.row(i, dim);
+      d.train.x.insert(d.train.x.end(), row, row + dim);
+      d.train.y.push_back(pool.y[static_cast<size_t>(i)]);
+    }
+  }
+  return d;
+}
+
+}  // namespace ouro::selfplay

@@ -1,0 +1,49 @@
+// selfplay/data.h — self-play games and the training sets made of them.
+//
+// A self-play game starts from the initial position; the agent (an MctsAgent in self-play mode:
+// root noise, early moves drawn by visit count) plays both sides. Every position before a move
+// becomes one example: its observation (games::State::Observe, the side to move's point of view)
+// and the game's final result for that side to move (+1 won, 0 drawn, -1 lost). A Replay keeps the
+// examples of the last `window` games. Its training set splits by game, not by position (positions
+// of one game are alike): every valid_every-th game is validation; the training rows are shuffled
+// by a seeded Rng and repeated `epochs` times, each pass in its own order.
+#pragma once
+
+#include <cstdint>
+#include <deque>
+#include <string>
+#include <vector>
+
+#include "games/game.h"
+#include "selfplay/agent.h"
+#include "tasks/dataset.h"
+
+namespace ouro::selfplay {
+
+struct GameRecord {
+  std::string moves;               // the game's text (games::State::ToString)
+  int result_first = 0;            // for the first player
+  std::vector<double> x;           // positions × observation_size
+  std::vector<double> y;           // per position: the result for its side to move
+};
+
+// Plays `games` self-play games with `agent` on `threads` threads; game g draws from
+// DeriveSeed(seed, g). The records are in game order, whatever the threads.
+std::vector<GameRecord> PlaySelfplay(const games::Game& game, const Agent& agent, int games, uint64_t seed,
+                                     int threads);
+
+class Replay {
+ public:
+  explicit Replay(int window) : window_(window) {}
+  void Add(std::vector<GameRecord> records);
+  int64_t positions() const;
+  int games() const { return static_cast<int>(games_.size()); }
+  // A regression set of dim observation_size: validation = every valid_every-th game (0: none).
+  tasks::Dataset ToDataset(int dim, int valid_every, int epochs, uint64_t seed) const;
+
+ private:
+  int window_;
+  std::deque<GameRecord> games_;
+};
+
+}  // namespace ouro::selfplay

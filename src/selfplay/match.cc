@@ -1,0 +1,91 @@
+#include "selfplay/match.h"
+
+#include <unordered_set>
+
+#include "core/error.h"
+#include "core/parallel.h"
+
+namespace ouro::selfplay {
+
+std::vector<std::string> RandomOpenings(const games::Game& game, int count, int plies, uint64_t seed) {
+  if (plies < 0 || count < 0) throw Error("openings: count and plies must be >= 0");
+  Rng rng(seed);
+  std::vector<std::string> out;
+  std::unordered_set<uint64_t> seen;
+  for (int tries = 0; static_cast<int>(out.size()) < count && tries < 50 * count + 100; ++tries) {
+    std::unique_ptr<games::State> s = game.Initial();
+    for (int p = 0; p < plies && !s->Terminal(); ++p) {
+      const std::vector<int> legal = s->LegalMoves();
+      s->Apply(legal[rng.Below(static_cast<uint32_t>(legal.size()))]);
+    }
+    if (s->Terminal() || !seen.insert(s->Hash()).second) continue;
+    out.push_back(s->ToString());
+  }
+  return out;
+}
+
+int PlayGame(const games::Game& game, const std::string& opening, Agent& first, Agent& second, uint64_t seed,
+             std::string* moves) {
+  std::unique_ptr<games::State> s = game.Parse(opening);
+  const int first_side = s->ToMove();
+  Rng rng(seed);
+  while (!s->Terminal()) {
+    Agent& a = s->ToMove() == first_side ? first : second;
+    s->Apply(a.Move(*s, rng));
+  }
+  if (moves) *moves = s->ToString();
+  return s->Result(first_side);
+}
+
+namespace {
+
+void Count(MatchStats& st, int r) {
+  (r > 0 ? st.wins : r < 0 ? st.losses : st.draws) += 1;
+}
+
+}  // namespace
+
+MatchResult PlayMatch(const games::Game& game, const Agent& candidate, const Agent& incumbent,
+                      const std::vector<std::string>& openings, uint64_t seed, int threads,
+                      const MatchGate* gate) {
+  if (openings.empty()) throw Error("a match needs at least one opening");
+  PooledThreads pool(threads);
+  const int width = pool->Size();
+  std::vector<std::unique_ptr<Agent>> cand(static_cast<size_t>(width)), inc(static_cast<size_t>(width));
+  for (int w = 0; w < width; ++w) {
+    cand[static_cast<size_t>(w)] = candidate.Clone();
+    inc[static_cast<size_t>(w)] = incumbent.Clone();
+  }
+  const meta::SprtBounds bounds =
+      gate ? meta::GateBounds(gate->params.alpha, gate->params.beta) : meta::SprtBounds{-1e300, 1e300};
+  MatchResult out;
+  const int64_t n = static_cast<int64_t>(openings.size());
+  for (int64_t begin = 0; begin < n && out.decision == meta::SprtDecision::kContinue; begin += width) {
+    const int64_t end = std::min(n, begin + width);
+    std::vector<std::array<int, 2>> results(static_cast<size_t>(end - begin));
+    pool->ParallelFor(end - begin, [&](int64_t i, int w) {
+      const std::string& o = openings[static_cast<size_t>(begin + i)];
+      const uint64_t game_seed = DeriveSeed(seed, static_cast<uint64_t>(begin + i));
+      Agent& c = *cand[static_cast<size_t>(w)];
+      Agent& b = *inc[static_cast<size_t>(w)];
+      results[static_cast<size_t>(i)] = {PlayGame(game, o, c, b, DeriveSeed(game_seed, 0)),
+                                         -PlayGame(game, o, b, c, DeriveSeed(game_seed, 1))};
+    });
+    for (const auto& [g1, g2] : results) {
+      if (out.decision != meta::SprtDecision::kContinue) break;
+      MatchStats& st = out.stats;
+      Count(st, g1);
+      Count(st, g2);
+      const int points = (g1 + 1) + (g2 + 1);  // 0..4 half-points
+      out.pair_points.push_back(points);
+      st.pentanomial[static_cast<size_t>(points)] += 1;
+      (points > 2 ? st.pair_wins : points < 2 ? st.pair_losses : st.pair_ties) += 1;
+      if (!gate) continue;
+      out.llr = meta::ExactSprtLlr(st.pair_wins, st.pair_losses, st.pair_ties, gate->params.elo0, gate->params.elo1);
+      out.decision = meta::SprtDecide(out.llr, bounds);
+    }
+  }
+  return out;
+}
+
+}  // namespace ouro::selfplay

@@ -1,0 +1,73 @@
+// selfplay/mcts.h — Monte Carlo tree search with PUCT (AlphaZero's rule), over any game of the
+// registry, with priors and values from an Evaluator.
+//
+// One simulation walks from the root, at each expanded node taking the child with the largest
+//   Q(child) + c_puct · P(child) · sqrt(N(node)) / (1 + N(child))
+// (Q: the child's mean value for the player who moves into it; 0 before its first visit; P its
+// prior), until it reaches a node not yet expanded. A terminal node is worth its exact result; any
+// other is expanded (its legal moves become children with the evaluator's priors) and worth the
+// evaluator's value. The value is backed up the path, negated at every ply. In self-play the root's
+// priors are mixed with Dirichlet noise: P = (1 - ε) P + ε Dir(α). Deterministic for a given rng.
+#pragma once
+
+#include <cstdint>
+#include <vector>
+
+#include "core/rng.h"
+#include "games/game.h"
+#include "selfplay/evaluator.h"
+
+namespace ouro::selfplay {
+
+struct MctsParams {
+  int simulations = 800;
+  double c_puct = 1.5;
+  double dirichlet_alpha = 0.3;
+  double dirichlet_epsilon = 0.25;
+  // Self-play: the first temperature_moves moves of a game are drawn in proportion to the root's
+  // visit counts (temperature 1), the rest are the most visited move (temperature 0).
+  int temperature_moves = 8;
+  // Throws ouro::Error naming the field when a value is out of range.
+  void Validate() const;
+};
+
+class Mcts {
+ public:
+  Mcts(Evaluator& evaluator, const MctsParams& params, int num_actions)
+      : evaluator_(evaluator), params_(params), num_actions_(num_actions) {}
+  // Runs params.simulations simulations from s (REQUIRES: !s.Terminal()) and returns the root's
+  // visit count of every action (num_actions entries; 0 for illegal moves). noise: Dirichlet at
+  // the root.
+  std::vector<int> Search(const games::State& s, Rng& rng, bool noise);
+  // The root's mean value for its side to move after the last Search.
+  double root_value() const { return root_value_; }
+  int64_t simulations() const { return simulations_; }  // run so far, over every Search
+
+ private:
+  struct Node {
+    int first_child = -1;   // index of the first child in nodes_; -1 before expansion
+    int children = 0;
+    int move = -1;
+    int visits = 0;
+    double value_sum = 0;   // for the player who moved into this node
+    double prior = 0;
+  };
+  // Expands nodes_[n] (state s, not terminal): one child per legal move. Returns the evaluator's value.
+  double Expand(int n, const games::State& s, Rng& rng);
+  int SelectChild(int n) const;
+  void AddNoise(int n, Rng& rng);
+
+  Evaluator& evaluator_;
+  MctsParams params_;
+  int num_actions_;
+  std::vector<Node> nodes_;
+  std::vector<double> priors_;
+  double root_value_ = 0;
+  int64_t simulations_ = 0;
+};
+
+// The move to play from visit counts: with temperature (sample) drawn in proportion to the visits,
+// otherwise the most visited (the lowest action on ties).
+int ChooseByVisits(const std::vector<int>& visits, bool sample, Rng& rng);
+
+}  // namespace ouro::selfplay

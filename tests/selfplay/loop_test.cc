@@ -1,0 +1,81 @@
+// tests/selfplay/loop_test.cc — the self-play loop on tic-tac-toe: generations that depend only
+// on the seed (not on threads), a gate whose spending stays within the run's budget, and bad
+// configs refused.
+#include <gtest/gtest.h>
+
+#include "core/error.h"
+#include "lang/reference.h"
+#include "lang/text.h"
+#include "search/run_config.h"
+#include "selfplay/loop.h"
+
+namespace ouro::selfplay {
+namespace {
+
+constexpr const char* kSearch = R"(
+[shape]
+scalars = 6
+vectors = 4
+matrices = 1
+dim = 4
+[search]
+ops = ["scalar_const", "vector_dot", "scalar_sub", "scalar_add", "scalar_mul", "scalar_vector_mul", "vector_add"]
+init_size = { setup = 2, predict = 2, learn = 4 }
+population = 20
+tournament = 4
+check_every = 100
+)";
+
+SelfplayConfig TinyConfig(int threads) {
+  SelfplayConfig c;
+  c.game = "tictactoe";
+  c.generations = 2;
+  c.max_seconds = 0;
+  c.threads = threads;
+  c.games = 12;
+  c.window = 24;
+  c.selfplay_mcts.simulations = 24;
+  c.match_mcts.simulations = 24;
+  c.gate_openings = 9;
+  c.opening_plies = 1;
+  c.search_evaluations = 60;
+  c.evolution = search::ParseRunConfig(kSearch, "<test>").evolution;
+  c.start_programs = {lang::Parse(*lang::ReferenceProgram("linear_regression"))};
+  return c;
+}
+
+TEST(SelfplayLoop, GenerationsDependOnTheSeedOnly) {
+  SelfplayLoop one(TinyConfig(1), 42), two(TinyConfig(2), 42), other(TinyConfig(1), 43);
+  for (int g = 1; g <= 2; ++g) {
+    const GenerationReport a = one.RunGeneration(), b = two.RunGeneration();
+    other.RunGeneration();
+    EXPECT_EQ(a.generation, g);
+    EXPECT_EQ(a.games, 12);
+    EXPECT_EQ(a.positions, b.positions);
+    EXPECT_GT(a.positions, 12 * 5 - 1);  // a tic-tac-toe game has at least 5 moves
+    EXPECT_EQ(a.candidate_hash, b.candidate_hash);
+    EXPECT_DOUBLE_EQ(a.search_fitness, b.search_fitness);
+    EXPECT_EQ(a.gate.pair_points, b.gate.pair_points);
+    EXPECT_EQ(a.adopted, b.adopted);
+    EXPECT_GT(a.rung.alpha, 0);
+  }
+  EXPECT_LE(one.spent(), one.config().alpha_budget);
+  EXPECT_EQ(one.versions().size(), two.versions().size());
+  EXPECT_NE(lang::Print(one.versions()[0].evaluator->program), lang::Print(other.versions()[0].evaluator->program));
+}
+
+TEST(SelfplayLoop, RefusesBadConfigs) {
+  auto bad = [](auto edit) {
+    SelfplayConfig c = TinyConfig(1);
+    edit(c);
+    EXPECT_THROW(SelfplayLoop(c, 1), Error);
+  };
+  bad([](SelfplayConfig& c) { c.game = "chess"; });
+  bad([](SelfplayConfig& c) { c.window = 1; });
+  bad([](SelfplayConfig& c) { c.selfplay_mcts.simulations = 0; });
+  bad([](SelfplayConfig& c) { c.gate.elo1 = -5; });
+  bad([](SelfplayConfig& c) { c.generations = 0; });
+}
+
+}  // namespace
+}  // namespace ouro::selfplay
