@@ -53,7 +53,7 @@ int64_t Replay::positions() const {
   return n;
 }
 
-tasks::Dataset Replay::ToDataset(int dim, int valid_every, int epochs, uint64_t seed) const {
+tasks::Dataset Replay::ToDataset(int dim, int valid_every, int epochs, uint64_t seed, int64_t max_rows) const {
   if (epochs < 1) throw Error("self-play: epochs must be >= 1");
   tasks::Dataset d;
   d.name = "selfplay";
@@ -71,7 +71,9 @@ tasks::Dataset Replay::ToDataset(int dim, int valid_every, int epochs, uint64_t 
   for (int e = 0; e < epochs; ++e) {
     std::iota(order.begin(), order.end(), 0);
     std::shuffle(order.begin(), order.end(), rng);
-    for (int i : order) {
+    const size_t take = max_rows > 0 ? std::min(order.size(), static_cast<size_t>(max_rows)) : order.size();
+    for (size_t k = 0; k < take; ++k) {
+      const int i = order[k];
       const double* row = pool.row(i, dim);
       d.train.x.insert(d.train.x.end(), row, row + dim);
       d.train.y.push_back(pool.y[static_cast<size_t>(i)]);

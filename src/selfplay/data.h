@@ -6,7 +6,9 @@
 // and the game's final result for that side to move (+1 won, 0 drawn, -1 lost). A Replay keeps the
 // examples of the last `window` games. Its training set splits by game, not by position (positions
 // of one game are alike): every valid_every-th game is validation; the training rows are shuffled
-// by a seeded Rng and repeated `epochs` times, each pass in its own order.
+// by a seeded Rng and repeated `epochs` times, each pass in its own order (and, for the evaluator
+// search, its own sample of at most max_rows rows: the search scores many programs, the candidate
+// it picks then learns from every row).
 #pragma once
 
 #include <cstdint>
@@ -38,8 +40,9 @@ class Replay {
   void Add(std::vector<GameRecord> records);
   int64_t positions() const;
   int games() const { return static_cast<int>(games_.size()); }
-  // A regression set of dim observation_size: validation = every valid_every-th game (0: none).
-  tasks::Dataset ToDataset(int dim, int valid_every, int epochs, uint64_t seed) const;
+  // A regression set of dim observation_size: validation = every valid_every-th game (0: none);
+  // each of the `epochs` passes takes at most max_rows training rows (a seeded sample; 0: all).
+  tasks::Dataset ToDataset(int dim, int valid_every, int epochs, uint64_t seed, int64_t max_rows = 0) const;
 
  private:
   int window_;

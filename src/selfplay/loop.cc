@@ -21,9 +21,13 @@ void SelfplayConfig::Validate() const {
   selfplay_mcts.Validate();
   match_mcts.Validate();
   if (search_evaluations < 1) throw Error("selfplay: search_evaluations must be >= 1");
+  if (search_rows < 0) throw Error("selfplay: search_rows must be >= 0");
   if (!(warm_share > 0 && warm_share <= 1)) throw Error("selfplay: warm_share must be in (0, 1]");
   if (gate_openings < 1 || gate_openings > 100000) throw Error("selfplay: gate_openings must be in [1, 100000]");
   if (opening_plies < 0 || opening_plies > 20) throw Error("selfplay: opening_plies must be in [0, 20]");
+  ladder_mcts.Validate();
+  if (ladder_openings < 1 || ladder_openings > 100000) throw Error("selfplay: ladder openings must be in [1, 100000]");
+  if (ladder_plies < 0 || ladder_plies > 20) throw Error("selfplay: ladder opening_plies must be in [0, 20]");
   meta::SprtLimits(gate.alpha, gate.beta);
   if (!(gate.elo1 > gate.elo0)) throw Error("selfplay: the gate's elo1 must be above elo0");
   if (!(alpha_budget > 0 && alpha_budget <= 10)) throw Error("selfplay: alpha_budget must be in (0, 10]");
@@ -82,7 +86,8 @@ std::shared_ptr<const TrainedProgram> SelfplayLoop::Candidate(const tasks::Datas
   r.search_fitness = res.fitness_select;
   r.search_evaluations = res.progress.evaluations;
   r.candidate_hash = HexId(res.best->program.Hash());
-  return Train(res.best->program, shape_, data, DeriveSeed(seed, kTrain));
+  const tasks::Dataset all = replay_.ToDataset(shape_.dim, config_.valid_every, config_.epochs, seed);
+  return Train(res.best->program, shape_, all, DeriveSeed(seed, kTrain));
 }
 
 GenerationReport SelfplayLoop::RunGeneration(const std::atomic<bool>* stop) {
@@ -96,9 +101,10 @@ GenerationReport SelfplayLoop::RunGeneration(const std::atomic<bool>* stop) {
   r.games = static_cast<int64_t>(games.size());
   replay_.Add(std::move(games));
   r.positions = replay_.positions();
-  const tasks::Dataset data =
-      replay_.ToDataset(shape_.dim, config_.valid_every, config_.epochs, StageSeed(seed_, generation_, kData));
-  const auto candidate = Candidate(data, StageSeed(seed_, generation_, kSearch), r, stop);
+  const uint64_t data_seed = StageSeed(seed_, generation_, kData);
+  const tasks::Dataset sample =
+      replay_.ToDataset(shape_.dim, config_.valid_every, config_.epochs, data_seed, config_.search_rows);
+  const auto candidate = Candidate(sample, StageSeed(seed_, generation_, kSearch), r, stop);
   r.rung = meta::SpendAlpha(ladder_, spent_, config_.alpha_budget, config_.alpha_share);
   spent_ += r.rung.false_accept;
   MatchGate gate{config_.gate};

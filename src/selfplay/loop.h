@@ -6,7 +6,7 @@
 //      the replay window (data.h);
 //   2. the evaluator search (search::RunEvolution, the improver spec's strategy) evolves learning
 //      programs on the replay's positions — train on the training games, score on the validation
-//      games (value regression) — from a population warm-started with the incumbent's program and
+//      games (value regression; at most search_rows training rows per epoch) — from a population warm-started with the incumbent's program and
 //      the start programs; its best program, trained on the replay, is the candidate;
 //   3. candidate plays incumbent on the run's gate openings in colour-swapped pairs (match.h) under
 //      the exact sequential test; on acceptance it becomes the incumbent, a new version.
@@ -46,6 +46,7 @@ struct SelfplayConfig {
   // The evaluator search.
   search::EvolutionConfig evolution;   // its shape's dim is the game's observation size
   int64_t search_evaluations = 1000;   // per generation
+  int64_t search_rows = 20000;         // training rows per epoch the search scores on (0: all)
   std::vector<lang::Program> start_programs;
   double warm_share = 0.2;
   // The gate.
@@ -55,6 +56,10 @@ struct SelfplayConfig {
   meta::SprtParams gate{0, 50, 0.05, 0.1};  // alpha: the largest a gate may take
   double alpha_budget = 0.5;     // expected false adoptions per run
   double alpha_share = 0.25;
+  // The Elo ladder: every version against the first, at a fixed strength of search.
+  MctsParams ladder_mcts{800, 1.5, 0.5, 0.25, 0};
+  int ladder_openings = 100;     // pairs (two games each)
+  int ladder_plies = 4;
   // Throws ouro::Error naming the field.
   void Validate() const;
 };

@@ -7,6 +7,7 @@
 #include "lang/reference.h"
 #include "lang/text.h"
 #include "search/run_config.h"
+#include "selfplay/config.h"
 #include "selfplay/loop.h"
 
 namespace ouro::selfplay {
@@ -75,6 +76,30 @@ TEST(SelfplayLoop, RefusesBadConfigs) {
   bad([](SelfplayConfig& c) { c.selfplay_mcts.simulations = 0; });
   bad([](SelfplayConfig& c) { c.gate.elo1 = -5; });
   bad([](SelfplayConfig& c) { c.generations = 0; });
+}
+
+TEST(SelfplayConfigFile, TheShippedConfigParsesAndBadKeysAreNamed) {
+  const SelfplayFile f = LoadSelfplayConfig(std::string(OURO_SOURCE_DIR) + "/configs/selfplay.toml");
+  EXPECT_EQ(f.config.game, "connect4");
+  EXPECT_EQ(f.seed, 1u);
+  EXPECT_EQ(f.config.start_programs.size(), 2u);
+  EXPECT_EQ(f.config.ladder_mcts.simulations, 800);
+  EXPECT_EQ(ToJson(f.config)["gate"]["elo1"], 50);
+  SelfplayLoop loop(f.config, 1);  // the config is valid for the loop
+  EXPECT_EQ(loop.versions().size(), 1u);
+  auto error_of = [](const std::string& text) {
+    try {
+      ParseSelfplayConfig(text, "x.toml");
+    } catch (const Error& e) {
+      return std::string(e.what());
+    }
+    return std::string("no error");
+  };
+  EXPECT_NE(error_of("[selfplay]\ngame = \"chess\"\n").find("unknown game 'chess'"), std::string::npos);
+  EXPECT_NE(error_of("[selfplay.mcts]\nsims = 3\n").find("unknown key 'sims'"), std::string::npos);
+  EXPECT_NE(error_of("[selfplay]\ngames = 0\n").find("x.toml:2:9: [selfplay].games"), std::string::npos);
+  EXPECT_NE(error_of("[selfplay]\nstart_programs = [\"nope\"]\n").find("no program 'nope'"), std::string::npos);
+  EXPECT_NE(error_of("[selfplay.gate]\nelo1 = -5\n").find("elo1"), std::string::npos);
 }
 
 }  // namespace
