@@ -2,6 +2,7 @@
 
 #include <algorithm>
 #include <numeric>
+#include <string>
 
 #include "core/error.h"
 #include "core/parallel.h"
@@ -9,17 +10,18 @@
 namespace ouro::selfplay {
 namespace {
 
-GameRecord PlayOne(const games::Game& game, Agent& agent, uint64_t seed) {
+// Plays a game from the start, each move chosen by `next`, recording every position.
+template <typename Next>
+GameRecord Record(const games::Game& game, Next&& next) {  // next(games::State&) -> move
   GameRecord r;
   std::unique_ptr<games::State> s = game.Initial();
-  Rng rng(seed);
   std::vector<int> sides;
   const size_t dim = static_cast<size_t>(game.observation_size());
   while (!s->Terminal()) {
     r.x.resize(r.x.size() + dim);
     s->Observe(r.x.data() + r.x.size() - dim);
     sides.push_back(s->ToMove());
-    s->Apply(agent.Move(*s, rng));
+    s->Apply(next(*s));
   }
   r.moves = s->ToString();
   r.result_first = s->Result(0);
@@ -30,16 +32,38 @@ GameRecord PlayOne(const games::Game& game, Agent& agent, uint64_t seed) {
 }  // namespace
 
 std::vector<GameRecord> PlaySelfplay(const games::Game& game, const Agent& agent, int games, uint64_t seed,
-                                     int threads) {
+                                     int threads, const std::atomic<bool>* stop) {
   if (games < 0) throw Error("self-play: games must be >= 0");
   PooledThreads pool(threads);
   std::vector<std::unique_ptr<Agent>> agents;
   for (int w = 0; w < pool->Size(); ++w) agents.push_back(agent.Clone());
   std::vector<GameRecord> out(static_cast<size_t>(games));
+  std::vector<char> played(static_cast<size_t>(games), 0);
   pool->ParallelFor(games, [&](int64_t g, int w) {
-    out[static_cast<size_t>(g)] = PlayOne(game, *agents[static_cast<size_t>(w)], DeriveSeed(seed, static_cast<uint64_t>(g)));
+    if (stop && stop->load(std::memory_order_relaxed)) return;
+    Agent& agent = *agents[static_cast<size_t>(w)];
+    Rng rng(DeriveSeed(seed, static_cast<uint64_t>(g)));
+    out[static_cast<size_t>(g)] = Record(game, [&](const games::State& s) { return agent.Move(s, rng); });
+    played[static_cast<size_t>(g)] = 1;
   });
+  const size_t prefix = static_cast<size_t>(std::find(played.begin(), played.end(), 0) - played.begin());
+  out.resize(prefix);
   return out;
+}
+
+GameRecord RecordFromMoves(const games::Game& game, const std::string& moves) {
+  if (!game.Parse(moves)->Terminal()) throw Error("self-play record '" + moves + "' is not a finished game");
+  // The game's text is its moves in order: at each position the move played is the legal move
+  // whose text extends the position's text along `moves`.
+  return Record(game, [&](games::State& s) {
+    for (int m : s.LegalMoves()) {
+      s.Apply(m);
+      const std::string t = s.ToString();
+      s.Undo();
+      if (moves.compare(0, t.size(), t) == 0) return m;
+    }
+    throw Error("self-play record '" + moves + "' cannot be replayed");
+  });
 }
 
 void Replay::Add(std::vector<GameRecord> records) {

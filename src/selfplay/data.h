@@ -11,6 +11,7 @@
 // it picks then learns from every row).
 #pragma once
 
+#include <atomic>
 #include <cstdint>
 #include <deque>
 #include <string>
@@ -30,9 +31,15 @@ struct GameRecord {
 };
 
 // Plays `games` self-play games with `agent` on `threads` threads; game g draws from
-// DeriveSeed(seed, g). The records are in game order, whatever the threads.
+// DeriveSeed(seed, g). The records are in game order, whatever the threads. When *stop becomes
+// true the games not yet started are skipped: the result is then shorter (only a prefix of the
+// games is kept, so what is returned is still what the seed gives).
 std::vector<GameRecord> PlaySelfplay(const games::Game& game, const Agent& agent, int games, uint64_t seed,
-                                     int threads);
+                                     int threads, const std::atomic<bool>* stop = nullptr);
+
+// The record of a finished game from its moves (a checkpoint keeps only those). Error when the
+// moves are not a finished game.
+GameRecord RecordFromMoves(const games::Game& game, const std::string& moves);
 
 class Replay {
  public:
@@ -40,6 +47,7 @@ class Replay {
   void Add(std::vector<GameRecord> records);
   int64_t positions() const;
   int games() const { return static_cast<int>(games_.size()); }
+  const std::deque<GameRecord>& records() const { return games_; }
   // A regression set of dim observation_size: validation = every valid_every-th game (0: none);
   // each of the `epochs` passes takes at most max_rows training rows (a seeded sample; 0: all).
   tasks::Dataset ToDataset(int dim, int valid_every, int epochs, uint64_t seed, int64_t max_rows = 0) const;

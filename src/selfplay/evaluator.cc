@@ -2,6 +2,7 @@
 
 #include <algorithm>
 #include <cmath>
+#include <cstring>
 
 #include "core/error.h"
 #include "eval/evaluator.h"
@@ -55,6 +56,46 @@ std::shared_ptr<const TrainedProgram> Train(const lang::Program& program, const 
   t->rng.assign(m.rng(), m.rng() + t->exe.rng_streams.size());
   t->written = WrittenByPredict(t->exe);
   t->examples = data.train.n();
+  return t;
+}
+
+namespace {
+
+constexpr uint64_t kStateMagic = 0x3174617473757271;  // marks a trained state, layout version 1
+
+void Put(std::string& out, const void* p, size_t bytes) { out.append(static_cast<const char*>(p), bytes); }
+
+}  // namespace
+
+std::string SaveState(const TrainedProgram& t) {
+  std::string out;
+  const uint64_t header[3] = {kStateMagic, t.memory.size(), t.rng.size()};
+  Put(out, header, sizeof header);
+  Put(out, t.memory.data(), t.memory.size() * sizeof(double));
+  Put(out, t.rng.data(), t.rng.size() * sizeof(uint64_t));
+  return out;
+}
+
+std::shared_ptr<const TrainedProgram> RestoreTrained(const lang::Program& program, const lang::Shape& shape,
+                                                     std::string_view state, int64_t examples, bool diverged) {
+  auto t = std::make_shared<TrainedProgram>();
+  t->program = program;
+  t->exe = lang::Compile(program, shape);
+  uint64_t header[3] = {0, 0, 0};
+  if (state.size() >= sizeof header) std::memcpy(header, state.data(), sizeof header);
+  const size_t want = sizeof header + t->exe.memory_doubles * sizeof(double) + t->exe.rng_streams.size() * sizeof(uint64_t);
+  if (header[0] != kStateMagic || header[1] != t->exe.memory_doubles || header[2] != t->exe.rng_streams.size() ||
+      state.size() != want)
+    throw Error("the stored evaluator state does not fit its program (" + std::to_string(state.size()) + " bytes, " +
+                std::to_string(want) + " expected)");
+  t->memory.resize(t->exe.memory_doubles);
+  t->rng.resize(t->exe.rng_streams.size());
+  std::memcpy(t->memory.data(), state.data() + sizeof header, t->memory.size() * sizeof(double));
+  std::memcpy(t->rng.data(), state.data() + sizeof header + t->memory.size() * sizeof(double),
+              t->rng.size() * sizeof(uint64_t));
+  t->written = WrittenByPredict(t->exe);
+  t->examples = examples;
+  t->diverged = diverged;
   return t;
 }
 

@@ -17,6 +17,8 @@
 #include <cstdint>
 #include <memory>
 #include <span>
+#include <string>
+#include <string_view>
 #include <utility>
 #include <vector>
 
@@ -59,6 +61,13 @@ lang::Shape EvaluatorShape(const games::Game& game, lang::Shape shape);
 std::shared_ptr<const TrainedProgram> Train(const lang::Program& program, const lang::Shape& shape,
                                             const tasks::Dataset& data, uint64_t seed,
                                             int64_t max_instructions = 20'000'000'000);
+
+// The learned state as bytes (a header, the memory's doubles, the random streams' words; the
+// machine's byte order), and a trained program rebuilt from its program, shape and those bytes.
+// RestoreTrained throws ouro::Error when the bytes are not a state of that program's memory.
+std::string SaveState(const TrainedProgram& t);
+std::shared_ptr<const TrainedProgram> RestoreTrained(const lang::Program& program, const lang::Shape& shape,
+                                                     std::string_view state, int64_t examples, bool diverged);
 
 class ProgramEvaluator : public Evaluator {
  public:

@@ -60,15 +60,42 @@ SelfplayLoop::SelfplayLoop(SelfplayConfig config, uint64_t seed)
   none.dim = shape_.dim;
   versions_.push_back(Version{0, Train(first, shape_, none, DeriveSeed(seed_, 0x7a1))});
   openings_ = RandomOpenings(game_, config_.gate_openings, config_.opening_plies, DeriveSeed(seed_, 0x0be7));
+  ladder_openings_ = RandomOpenings(game_, config_.ladder_openings, config_.ladder_plies, DeriveSeed(seed_, 0x1add));
   ladder_ = meta::AlphaLadder(meta::SprtTest::kExact, config_.gate, static_cast<int64_t>(openings_.size()));
+}
+
+SelfplayLoop::SelfplayLoop(SelfplayConfig config, uint64_t seed, const LoopState& resume)
+    : SelfplayLoop(std::move(config), seed) {
+  if (resume.versions.empty()) throw Error("selfplay: a resumed run needs its versions");
+  versions_ = resume.versions;
+  generation_ = resume.generation;
+  spent_ = resume.spent;
+  std::vector<GameRecord> games;
+  for (const std::string& moves : resume.replay) games.push_back(RecordFromMoves(game_, moves));
+  replay_.Add(std::move(games));
+}
+
+LoopState SelfplayLoop::State() const {
+  LoopState s;
+  s.generation = generation_;
+  s.spent = spent_;
+  for (const GameRecord& g : replay_.records()) s.replay.push_back(g.moves);
+  s.versions = versions_;
+  return s;
+}
+
+MatchResult SelfplayLoop::Ladder(const Version& v, const std::atomic<bool>* stop) const {
+  return PlayMatch(game_, *MatchAgent(v, config_.ladder_mcts), *MatchAgent(versions_[0], config_.ladder_mcts),
+                   ladder_openings_, DeriveSeed(DeriveSeed(seed_, 0x1adde), static_cast<uint64_t>(v.generation)),
+                   config_.threads, nullptr, stop);
 }
 
 std::unique_ptr<Agent> SelfplayLoop::MatchAgent(const Version& v, const MctsParams& params) const {
   return std::make_unique<MctsAgent>(std::make_unique<ProgramEvaluator>(v.evaluator), params, game_.num_actions());
 }
 
-std::shared_ptr<const TrainedProgram> SelfplayLoop::Candidate(const tasks::Dataset& data, uint64_t seed,
-                                                              GenerationReport& r, const std::atomic<bool>* stop) {
+lang::Program SelfplayLoop::SearchCandidate(const tasks::Dataset& data, uint64_t seed, GenerationReport& r,
+                                            const std::atomic<bool>* stop) const {
   search::EvolutionConfig evo = config_.evolution;
   search::WarmStart warm;
   warm.programs.push_back(incumbent().evaluator->program);
@@ -86,33 +113,44 @@ std::shared_ptr<const TrainedProgram> SelfplayLoop::Candidate(const tasks::Datas
   r.search_fitness = res.fitness_select;
   r.search_evaluations = res.progress.evaluations;
   r.candidate_hash = HexId(res.best->program.Hash());
-  const tasks::Dataset all = replay_.ToDataset(shape_.dim, config_.valid_every, config_.epochs, seed);
-  return Train(res.best->program, shape_, all, DeriveSeed(seed, kTrain));
+  return res.best->program;
 }
 
 GenerationReport SelfplayLoop::RunGeneration(const std::atomic<bool>* stop) {
   const auto start = std::chrono::steady_clock::now();
   GenerationReport r;
-  r.generation = ++generation_;
+  r.generation = generation_ + 1;
+  auto stopped = [&] {
+    r.stopped = stop && stop->load();
+    return r.stopped;
+  };
   MctsAgent player(std::make_unique<ProgramEvaluator>(incumbent().evaluator), config_.selfplay_mcts,
                    game_.num_actions(), /*selfplay=*/true);
   std::vector<GameRecord> games =
-      PlaySelfplay(game_, player, config_.games, StageSeed(seed_, generation_, kGames), config_.threads);
+      PlaySelfplay(game_, player, config_.games, StageSeed(seed_, r.generation, kGames), config_.threads, stop);
+  if (stopped()) return r;
   r.games = static_cast<int64_t>(games.size());
-  replay_.Add(std::move(games));
-  r.positions = replay_.positions();
-  const uint64_t data_seed = StageSeed(seed_, generation_, kData);
+  Replay replay = replay_;  // the loop changes only when the generation completes
+  replay.Add(std::move(games));
+  r.positions = replay.positions();
+  const uint64_t data_seed = StageSeed(seed_, r.generation, kData);
   const tasks::Dataset sample =
-      replay_.ToDataset(shape_.dim, config_.valid_every, config_.epochs, data_seed, config_.search_rows);
-  const auto candidate = Candidate(sample, StageSeed(seed_, generation_, kSearch), r, stop);
+      replay.ToDataset(shape_.dim, config_.valid_every, config_.epochs, data_seed, config_.search_rows);
+  const auto program = SearchCandidate(sample, StageSeed(seed_, r.generation, kSearch), r, stop);
+  if (stopped()) return r;
+  const Version next{r.generation, Train(program, shape_, replay.ToDataset(shape_.dim, config_.valid_every,
+                                                                           config_.epochs, data_seed),
+                                         StageSeed(seed_, r.generation, kTrain))};
   r.rung = meta::SpendAlpha(ladder_, spent_, config_.alpha_budget, config_.alpha_share);
-  spent_ += r.rung.false_accept;
   MatchGate gate{config_.gate};
   gate.params.alpha = r.rung.alpha;
-  const Version next{generation_, candidate};
   r.gate = PlayMatch(game_, *MatchAgent(next, config_.match_mcts), *MatchAgent(incumbent(), config_.match_mcts),
-                     openings_, StageSeed(seed_, generation_, kGate), config_.threads, &gate);
+                     openings_, StageSeed(seed_, r.generation, kGate), config_.threads, &gate, stop);
+  if (stopped()) return r;
   r.adopted = r.gate.decision == meta::SprtDecision::kAccept;
+  replay_ = std::move(replay);
+  spent_ += r.rung.false_accept;
+  generation_ = r.generation;
   if (r.adopted) versions_.push_back(next);
   r.seconds = std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
   return r;

@@ -13,7 +13,8 @@
 // The run's false-adoption budget is spent as the rsi loop spends its own (meta::SpendAlpha over
 // the exact rates of the pair test), so the expected number of adoptions of candidates no better
 // than their incumbent stays within `alpha_budget`. A generation depends only on the seed and the
-// config (every game and search draws from DeriveSeed(seed, generation, stage)), not on threads.
+// config (every game and search draws from DeriveSeed(seed, generation, stage)), not on threads,
+// and a run resumed from a LoopState goes on exactly as it would have.
 #pragma once
 
 #include <cstdint>
@@ -69,6 +70,16 @@ struct Version {
   std::shared_ptr<const TrainedProgram> evaluator;
 };
 
+// What a run resumes from: the loop's state after a generation. The replay keeps only each game's
+// moves (the positions and targets follow from them); the versions are stored with their learned
+// state (SaveState).
+struct LoopState {
+  int generation = 0;
+  double spent = 0;
+  std::vector<std::string> replay;   // the replay's games, oldest first
+  std::vector<Version> versions;     // versions[0] is the first version
+};
+
 struct GenerationReport {
   int generation = 0;
   int64_t games = 0, positions = 0;   // played this generation; in the replay
@@ -78,14 +89,22 @@ struct GenerationReport {
   MatchResult gate;
   meta::GateRung rung;                // the alpha and exact false-accept rate of this gate
   bool adopted = false;
+  bool stopped = false;               // a stop ended it early: nothing of it is kept
   double seconds = 0;                 // of this generation
 };
 
 class SelfplayLoop {
  public:
   SelfplayLoop(SelfplayConfig config, uint64_t seed);
-  // Runs one generation. stop (optional) ends the search early.
+  // Continues from a state a run of the same config and seed reached (REQUIRES: its versions).
+  SelfplayLoop(SelfplayConfig config, uint64_t seed, const LoopState& resume);
+  // Runs one generation. When *stop becomes true the generation ends early, reports `stopped` and
+  // changes nothing: the loop is as it was before, so a resume replays it whole.
   GenerationReport RunGeneration(const std::atomic<bool>* stop = nullptr);
+  LoopState State() const;
+  // The Elo ladder's match of version v against the first version: the ladder's openings and
+  // search, no gate, seeded by v's generation.
+  MatchResult Ladder(const Version& v, const std::atomic<bool>* stop = nullptr) const;
   const std::vector<Version>& versions() const { return versions_; }
   const Version& incumbent() const { return versions_.back(); }
   int generation() const { return generation_; }
@@ -96,8 +115,9 @@ class SelfplayLoop {
   std::unique_ptr<Agent> MatchAgent(const Version& v, const MctsParams& params) const;
 
  private:
-  std::shared_ptr<const TrainedProgram> Candidate(const tasks::Dataset& data, uint64_t seed, GenerationReport& r,
-                                                  const std::atomic<bool>* stop);
+  // The evaluator search of a generation: its best program.
+  lang::Program SearchCandidate(const tasks::Dataset& data, uint64_t seed, GenerationReport& r,
+                                const std::atomic<bool>* stop) const;
 
   SelfplayConfig config_;
   uint64_t seed_;
@@ -105,7 +125,7 @@ class SelfplayLoop {
   lang::Shape shape_;
   std::vector<Version> versions_;
   Replay replay_;
-  std::vector<std::string> openings_;
+  std::vector<std::string> openings_, ladder_openings_;
   std::vector<meta::GateRung> ladder_;
   double spent_ = 0;
   int generation_ = 0;

@@ -47,7 +47,7 @@ void Count(MatchStats& st, int r) {
 
 MatchResult PlayMatch(const games::Game& game, const Agent& candidate, const Agent& incumbent,
                       const std::vector<std::string>& openings, uint64_t seed, int threads,
-                      const MatchGate* gate) {
+                      const MatchGate* gate, const std::atomic<bool>* stop) {
   if (openings.empty()) throw Error("a match needs at least one opening");
   PooledThreads pool(threads);
   const int width = pool->Size();
@@ -61,6 +61,10 @@ MatchResult PlayMatch(const games::Game& game, const Agent& candidate, const Age
   MatchResult out;
   const int64_t n = static_cast<int64_t>(openings.size());
   for (int64_t begin = 0; begin < n && out.decision == meta::SprtDecision::kContinue; begin += width) {
+    if (stop && stop->load()) {
+      out.stopped = true;
+      break;
+    }
     const int64_t end = std::min(n, begin + width);
     std::vector<std::array<int, 2>> results(static_cast<size_t>(end - begin));
     pool->ParallelFor(end - begin, [&](int64_t i, int w) {

@@ -16,6 +16,7 @@
 #pragma once
 
 #include <array>
+#include <atomic>
 #include <cstdint>
 #include <string>
 #include <vector>
@@ -54,12 +55,14 @@ struct MatchResult {
   std::vector<int> pair_points;  // per pair played, the candidate's points ×2 (0..4)
   meta::SprtDecision decision = meta::SprtDecision::kContinue;  // kContinue: no gate, or undecided
   double llr = 0;
+  bool stopped = false;  // *stop ended it before the test decided or the openings ran out
 };
 
 // Plays a match of candidate against incumbent on the openings (two games each), until the gate
-// decides (when given) or the openings are used up. Throws ouro::Error on no openings.
+// decides (when given), the openings are used up or *stop becomes true (checked between batches
+// of pairs). Throws ouro::Error on no openings.
 MatchResult PlayMatch(const games::Game& game, const Agent& candidate, const Agent& incumbent,
                       const std::vector<std::string>& openings, uint64_t seed, int threads,
-                      const MatchGate* gate = nullptr);
+                      const MatchGate* gate = nullptr, const std::atomic<bool>* stop = nullptr);
 
 }  // namespace ouro::selfplay

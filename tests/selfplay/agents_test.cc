@@ -60,6 +60,12 @@ TEST(ProgramEvaluator, GivesTheObjectLevelPredictionsInAnyOrder) {
     spread += std::fabs(got);
   }
   EXPECT_GT(spread, 0.1);  // it learned something
+  // Its learned state round-trips through bytes; bytes of another program are refused.
+  const std::string bytes = SaveState(*trained);
+  ProgramEvaluator restored(RestoreTrained(p, shape, bytes, trained->examples, false));
+  EXPECT_DOUBLE_EQ(restored.Value(d.valid.row(0, d.dim)), ev.Value(d.valid.row(0, d.dim)));
+  EXPECT_THROW(RestoreTrained(Reference("neural_net"), shape, bytes, 0, false), Error);
+  EXPECT_THROW(RestoreTrained(p, shape, bytes.substr(1), 0, false), Error);
 }
 
 TEST(ProgramEvaluator, RestoresWhatPredictWritesSoValuesDoNotDrift) {

@@ -3,7 +3,10 @@
 // configs refused.
 #include <gtest/gtest.h>
 
+#include <atomic>
+
 #include "core/error.h"
+#include "games/game.h"
 #include "lang/reference.h"
 #include "lang/text.h"
 #include "search/run_config.h"
@@ -63,6 +66,52 @@ TEST(SelfplayLoop, GenerationsDependOnTheSeedOnly) {
   EXPECT_LE(one.spent(), one.config().alpha_budget);
   EXPECT_EQ(one.versions().size(), two.versions().size());
   EXPECT_NE(lang::Print(one.versions()[0].evaluator->program), lang::Print(other.versions()[0].evaluator->program));
+}
+
+TEST(SelfplayLoop, AResumedRunGoesOnAsIfUninterrupted) {
+  SelfplayLoop straight(TinyConfig(2), 7), first(TinyConfig(2), 7);
+  straight.RunGeneration();
+  first.RunGeneration();
+  // The state as a store keeps it: moves for the replay, saved bytes for the versions.
+  LoopState state = first.State();
+  for (Version& v : state.versions) {
+    const TrainedProgram& t = *v.evaluator;
+    v.evaluator = RestoreTrained(t.program, t.exe.shape, SaveState(t), t.examples, t.diverged);
+  }
+  SelfplayLoop resumed(TinyConfig(2), 7, state);
+  const GenerationReport a = straight.RunGeneration(), b = resumed.RunGeneration();
+  EXPECT_EQ(b.generation, 2);
+  EXPECT_EQ(a.positions, b.positions);
+  EXPECT_EQ(a.candidate_hash, b.candidate_hash);
+  EXPECT_EQ(a.gate.pair_points, b.gate.pair_points);
+  EXPECT_DOUBLE_EQ(straight.spent(), resumed.spent());
+}
+
+TEST(SelfplayLoop, AStoppedGenerationChangesNothing) {
+  SelfplayLoop loop(TinyConfig(1), 3);
+  std::atomic<bool> stop{true};
+  const GenerationReport r = loop.RunGeneration(&stop);
+  EXPECT_TRUE(r.stopped);
+  EXPECT_EQ(loop.generation(), 0);
+  EXPECT_TRUE(loop.State().replay.empty());
+  EXPECT_EQ(loop.RunGeneration().generation, 1);
+}
+
+TEST(SelfplayData, ARecordIsRebuiltFromItsMoves) {
+  const games::Game& c4 = games::GetGame("connect4");
+  MctsParams p;
+  p.simulations = 10;
+  MctsAgent agent(std::make_unique<RolloutEvaluator>(), p, 7, true);
+  const std::vector<GameRecord> played = PlaySelfplay(c4, agent, 3, 5, 2);
+  ASSERT_EQ(played.size(), 3u);
+  for (const GameRecord& g : played) {
+    const GameRecord r = RecordFromMoves(c4, g.moves);
+    EXPECT_EQ(r.x, g.x);
+    EXPECT_EQ(r.y, g.y);
+    EXPECT_EQ(r.result_first, g.result_first);
+  }
+  EXPECT_THROW(RecordFromMoves(c4, "44"), Error);  // not finished
+  EXPECT_THROW(RecordFromMoves(c4, "48"), Error);
 }
 
 TEST(SelfplayLoop, RefusesBadConfigs) {
