@@ -107,6 +107,16 @@ class SmallPerfectAgent : public Agent {
 
 }  // namespace
 
+int PerfectValue(const games::Game& game, const games::State& s) {
+  if (game.name() == "connect4") {
+    games::Connect4 b;
+    for (char c : s.ToString()) b.Play(c - '1');
+    return games::Connect4Solver(22).Value(b);
+  }
+  if (game.name() == "tictactoe") return games::SmallSolver().Value(s);
+  throw Error("no solver for " + game.name() + " (connect4 and tictactoe have solvers)");
+}
+
 std::unique_ptr<Agent> MakePerfectAgent(const games::Game& game) {
   if (game.name() == "connect4") return std::make_unique<Connect4PerfectAgent>();
   if (game.name() == "tictactoe") return std::make_unique<SmallPerfectAgent>();

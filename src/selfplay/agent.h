@@ -73,4 +73,7 @@ class RandomAgent : public Agent {
 // ones: it solves the whole subtree). Throws ouro::Error for a game it cannot solve.
 std::unique_ptr<Agent> MakePerfectAgent(const games::Game& game);
 
+// The game-theoretic value of s (not over) for its side to move, from the same solvers.
+int PerfectValue(const games::Game& game, const games::State& s);
+
 }  // namespace ouro::selfplay

@@ -5,6 +5,7 @@
 #include "lang/reference.h"
 #include "lang/text.h"
 #include "search/run_config.h"
+#include "selfplay/default_config.h"
 
 namespace ouro::selfplay {
 namespace {
@@ -77,6 +78,8 @@ class Reader : public TomlReader {
 };
 
 }  // namespace
+
+std::string_view DefaultSelfplayConfigText() { return internal::kDefaultSelfplayConfig; }
 
 SelfplayFile ParseSelfplayConfig(std::string_view text, const std::string& source) {
   Reader r(source);

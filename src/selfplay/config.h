@@ -22,6 +22,9 @@ struct SelfplayFile {
   SelfplayConfig config;
 };
 
+// The text of configs/selfplay.toml, embedded at build time.
+std::string_view DefaultSelfplayConfigText();
+
 SelfplayFile ParseSelfplayConfig(std::string_view text, const std::string& source);
 SelfplayFile LoadSelfplayConfig(const std::string& path);
 

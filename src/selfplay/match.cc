@@ -1,5 +1,6 @@
 #include "selfplay/match.h"
 
+#include <algorithm>
 #include <unordered_set>
 
 #include "core/error.h"
@@ -21,6 +22,35 @@ std::vector<std::string> RandomOpenings(const games::Game& game, int count, int 
     if (s->Terminal() || !seen.insert(s->Hash()).second) continue;
     out.push_back(s->ToString());
   }
+  return out;
+}
+
+namespace {
+
+void Expand(games::State& s, int plies, std::unordered_set<uint64_t>& seen, std::vector<std::string>& out,
+            size_t limit) {
+  if (s.Terminal()) return;
+  if (plies == 0) {
+    if (seen.insert(s.Hash()).second) out.push_back(s.ToString());
+    if (out.size() > limit) throw Error("openings: more than " + std::to_string(limit) + " positions");
+    return;
+  }
+  for (int m : s.LegalMoves()) {
+    s.Apply(m);
+    Expand(s, plies - 1, seen, out, limit);
+    s.Undo();
+  }
+}
+
+}  // namespace
+
+std::vector<std::string> AllOpenings(const games::Game& game, int plies, size_t limit) {
+  if (plies < 0) throw Error("openings: plies must be >= 0");
+  std::unordered_set<uint64_t> seen;
+  std::vector<std::string> out;
+  std::unique_ptr<games::State> s = game.Initial();
+  Expand(*s, plies, seen, out, limit);
+  std::sort(out.begin(), out.end());
   return out;
 }
 
@@ -82,6 +112,7 @@ MatchResult PlayMatch(const games::Game& game, const Agent& candidate, const Age
       Count(st, g2);
       const int points = (g1 + 1) + (g2 + 1);  // 0..4 half-points
       out.pair_points.push_back(points);
+      out.results.push_back({g1, g2});
       st.pentanomial[static_cast<size_t>(points)] += 1;
       (points > 2 ? st.pair_wins : points < 2 ? st.pair_losses : st.pair_ties) += 1;
       if (!gate) continue;

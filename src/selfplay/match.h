@@ -31,6 +31,10 @@ namespace ouro::selfplay {
 // drawn from Rng(seed); fewer if the game has fewer such positions. Throws on plies < 0.
 std::vector<std::string> RandomOpenings(const games::Game& game, int count, int plies, uint64_t seed);
 
+// Every distinct position (by hash) after exactly `plies` moves that is not over, in the order of
+// their texts. Throws when there are more than `limit`.
+std::vector<std::string> AllOpenings(const games::Game& game, int plies, size_t limit = 100000);
+
 // Plays from `opening` to the end: `first` moves first (from the opening's side to move), then
 // `second`, alternately. Returns the result for `first`: +1, 0 or -1. The moves are appended to
 // *moves when given.
@@ -53,6 +57,9 @@ struct MatchStats {
 struct MatchResult {
   MatchStats stats;
   std::vector<int> pair_points;  // per pair played, the candidate's points ×2 (0..4)
+  // Per pair played, the candidate's results (+1, 0, -1) in its two games: moving first from the
+  // opening, then second.
+  std::vector<std::array<int, 2>> results;
   meta::SprtDecision decision = meta::SprtDecision::kContinue;  // kContinue: no gate, or undecided
   double llr = 0;
   bool stopped = false;  // *stop ended it before the test decided or the openings ran out

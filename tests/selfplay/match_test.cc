@@ -2,6 +2,7 @@
 #include <gtest/gtest.h>
 
 #include <cmath>
+#include <algorithm>
 #include <set>
 
 #include "core/error.h"
@@ -31,6 +32,19 @@ TEST(Openings, AreDistinctUnfinishedAndReproducible) {
   EXPECT_EQ(RandomOpenings(games::GetGame("tictactoe"), 20, 1, 1).size(), 9u);
 }
 
+TEST(Openings, AllOfAGivenLengthAreListedOnceInOrder) {
+  const games::Game& ttt = games::GetGame("tictactoe");
+  EXPECT_EQ(AllOpenings(ttt, 0), std::vector<std::string>{""});
+  EXPECT_EQ(AllOpenings(ttt, 1).size(), 9u);
+  const auto two = AllOpenings(ttt, 2);
+  EXPECT_EQ(two.size(), 72u);
+  EXPECT_TRUE(std::is_sorted(two.begin(), two.end()));
+  EXPECT_EQ(AllOpenings(games::GetGame("connect4"), 2).size(), 49u);
+  // Transpositions count once: after 3 moves X's two stones may come in either order.
+  EXPECT_EQ(AllOpenings(ttt, 3).size(), 252u);
+  EXPECT_THROW(AllOpenings(ttt, 4, 100), Error);
+}
+
 TEST(Match, ADeterministicAgentAgainstItselfTiesEveryPairAndIsNeverAccepted) {
   const games::Game& c4 = games::GetGame("connect4");
   const lang::Shape shape = EvaluatorShape(c4, lang::Shape{4, 3, 1, 4});
@@ -48,6 +62,8 @@ TEST(Match, ADeterministicAgentAgainstItselfTiesEveryPairAndIsNeverAccepted) {
   EXPECT_EQ(r.pair_points, std::vector<int>(openings.size(), 2));
   EXPECT_EQ(r.stats.pentanomial[2], static_cast<int64_t>(openings.size()));
   EXPECT_EQ(r.stats.wins, r.stats.losses);
+  ASSERT_EQ(r.results.size(), openings.size());
+  for (const auto& [first, second] : r.results) EXPECT_EQ(first, -second);
 }
 
 TEST(Match, ResultsDoNotDependOnThreadsAndAStrongerAgentIsAccepted) {
