@@ -142,6 +142,7 @@ void Db::PrepareCore() {
   release_ = Prepare("RELEASE ouro_write");
   rollback_to_ = Prepare("ROLLBACK TO ouro_write");
   run_exists_ = Prepare("SELECT 1 FROM runs WHERE id = ?");
+  put_program_ = Prepare("INSERT OR IGNORE INTO programs(hash, text) VALUES(?, ?)");
 }
 
 void Db::Begin() {
@@ -236,6 +237,12 @@ void Db::RequireRun(int64_t run_id, const char* what) {
   int rc = q.Step();
   Check(rc, what);
   if (rc != SQLITE_ROW) NoSuchRun(what, run_id);
+}
+
+void Db::PutProgram(const std::string& hash, const std::string& text) {
+  StmtUse q(put_program_);
+  q.BindAll(hash, text);
+  Check(q.Step(), "put program");
 }
 
 void Db::NoSuchRun(const char* what, int64_t run_id) const {

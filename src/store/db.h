@@ -38,8 +38,8 @@ class Db {
   void UseWal(int busy_timeout_ms);
   // PRAGMA quick_check on a file small enough to read in milliseconds; Error if damaged.
   void QuickCheck();
-  // Prepares BEGIN/COMMIT/ROLLBACK, the savepoint statements and the run check, once the schema
-  // is in place.
+  // Prepares BEGIN/COMMIT/ROLLBACK, the savepoint statements, the run check and the program
+  // insert, once the schema is in place.
   void PrepareCore();
 
   // ---- transactions ----
@@ -57,6 +57,11 @@ class Db {
   void Exec(const char* sql, const char* what);
   std::string QueryText(const char* sql, const char* what);  // first column of the first row
   int64_t QueryInt(const char* sql, const char* what);
+
+  // ---- rows shared by table groups ----
+  // Stores a program's text under its hash in `programs` (content-addressed: a hash already
+  // there keeps its text). The one program insert of LineageTable and SelfplayTables.
+  void PutProgram(const std::string& hash, const std::string& text);
 
   // ---- errors ----
   [[noreturn]] void Fail(const std::string& what) const;  // throws Error("<path>: <what>: <errmsg>")
@@ -92,6 +97,7 @@ class Db {
   sqlite3_stmt* release_ = nullptr;
   sqlite3_stmt* rollback_to_ = nullptr;
   sqlite3_stmt* run_exists_ = nullptr;
+  sqlite3_stmt* put_program_ = nullptr;
 };
 
 // Binds by position and resets + clears the statement on every exit path, errors included. Text
@@ -112,6 +118,13 @@ class StmtUse {
   int Bind(int i, double v) { return sqlite3_bind_double(s_, i, v); }
   int Bind(int i, const std::string& v) {
     return sqlite3_bind_text64(s_, i, v.data(), v.size(), SQLITE_STATIC, SQLITE_UTF8);
+  }
+  // Bytes bound as a BLOB (any bytes, zeros included; empty is a zero-length BLOB, not NULL).
+  struct AsBlob {
+    const std::string& bytes;
+  };
+  int Bind(int i, AsBlob v) {
+    return sqlite3_bind_blob64(s_, i, v.bytes.data(), v.bytes.size(), SQLITE_STATIC);
   }
   int BindTextOrNull(int i, const std::string& v) {
     return v.empty() ? sqlite3_bind_null(s_, i) : Bind(i, v);
@@ -140,6 +153,10 @@ class StmtUse {
     const auto* p = reinterpret_cast<const char*>(sqlite3_column_text(s_, col));
     return p ? std::string(p, static_cast<size_t>(sqlite3_column_bytes(s_, col))) : std::string();
   }
+  std::string Blob(int col) const {
+    const auto* p = static_cast<const char*>(sqlite3_column_blob(s_, col));
+    return p ? std::string(p, static_cast<size_t>(sqlite3_column_bytes(s_, col))) : std::string();
+  }
   int64_t Int(int col) const { return sqlite3_column_int64(s_, col); }
   double Real(int col) const { return sqlite3_column_double(s_, col); }
   bool IsNull(int col) const { return sqlite3_column_type(s_, col) == SQLITE_NULL; }
@@ -153,10 +170,11 @@ class StmtUse {
 };
 
 // The scope of an operation that writes several rows atomically (AppendEvent, AddItem,
-// DecideItem, ClaimRun, TruncateRsiRows): its own BEGIN IMMEDIATE transaction when the caller has
-// none (taking the write lock before reading, so two processes cannot both read the same audit
-// head), else a savepoint inside the caller's transaction, so a failure undoes exactly that
-// operation. Without Commit, the destructor undoes it.
+// DecideItem, ClaimRun, TruncateRsiRows, AddSelfplayVersion, TruncateSelfplayRows): its own
+// BEGIN IMMEDIATE transaction when the caller has none (taking the write lock before reading, so
+// two processes cannot both read the same audit head), else a savepoint inside the caller's
+// transaction, so a failure undoes exactly that operation. Without Commit, the destructor undoes
+// it.
 class WriteScope {
  public:
   WriteScope(Db& db, const char* what);

@@ -7,7 +7,6 @@ namespace ouro::store {
 
 LineageTable::LineageTable(Db& db)
     : db_(db),
-      put_program_(db.Prepare("INSERT OR IGNORE INTO programs(hash, text) VALUES(?, ?)")),
       get_program_(db.Prepare("SELECT text FROM programs WHERE hash = ?")),
       add_lineage_(db.Prepare(
           "INSERT INTO lineage(run_id, individual, child_hash, parent_hash, mutation, fitness) "
@@ -29,9 +28,7 @@ LineageTable::LineageTable(Db& db)
           "FROM metrics WHERE run_id = ? ORDER BY rowid")) {}
 
 void LineageTable::PutProgram(const std::string& hash, const std::string& text) {
-  StmtUse q(put_program_);
-  q.BindAll(hash, text);
-  db_.Check(q.Step(), "put program");
+  db_.PutProgram(hash, text);
 }
 
 std::optional<std::string> LineageTable::GetProgram(const std::string& hash) {

@@ -62,7 +62,6 @@ class LineageTable {
 
  private:
   Db& db_;
-  sqlite3_stmt* put_program_;
   sqlite3_stmt* get_program_;
   sqlite3_stmt* add_lineage_;
   sqlite3_stmt* get_lineage_;

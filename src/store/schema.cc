@@ -169,6 +169,36 @@ CREATE TABLE evidence(
 ) WITHOUT ROWID;
 )sql";
 
+// Added by version 5: the rows of self-play runs (selfplay_tables.h). A version's state is the
+// evaluator's learned memory as opaque bytes (a BLOB, never NULL: empty is a zero-length BLOB).
+constexpr const char* kSchemaV5 = R"sql(
+CREATE TABLE selfplay_generations(
+  run_id INTEGER NOT NULL REFERENCES runs(id) ON DELETE CASCADE,
+  generation INTEGER NOT NULL,
+  report_json TEXT NOT NULL,
+  PRIMARY KEY(run_id, generation)
+) WITHOUT ROWID;
+CREATE TABLE selfplay_versions(
+  run_id INTEGER NOT NULL REFERENCES runs(id) ON DELETE CASCADE,
+  version INTEGER NOT NULL,
+  generation INTEGER NOT NULL,
+  program_hash TEXT NOT NULL,
+  state BLOB NOT NULL,
+  meta_json TEXT,
+  PRIMARY KEY(run_id, version)
+) WITHOUT ROWID;
+CREATE TABLE selfplay_matches(
+  run_id INTEGER NOT NULL REFERENCES runs(id) ON DELETE CASCADE,
+  idx INTEGER NOT NULL,
+  kind TEXT NOT NULL,
+  version_a INTEGER NOT NULL,
+  version_b INTEGER NOT NULL,
+  generation INTEGER NOT NULL,
+  result_json TEXT NOT NULL,
+  PRIMARY KEY(run_id, idx)
+) WITHOUT ROWID;
+)sql";
+
 // The tables each schema version must hold (checked before an existing store is used or upgraded).
 constexpr const char* kTablesV1 =
     "SELECT count(*) FROM sqlite_schema WHERE type = 'table' AND name IN "
@@ -188,6 +218,12 @@ constexpr const char* kTablesV4 =
     "('runs', 'programs', 'lineage', 'evaluations', 'metrics', 'improvers', 'candidates', 'curve', "
     "'events', 'items', 'checkpoints', 'evidence_improvers', 'evidence')";
 constexpr int64_t kTableCountV4 = 13;
+constexpr const char* kTablesV5 =
+    "SELECT count(*) FROM sqlite_schema WHERE type = 'table' AND name IN "
+    "('runs', 'programs', 'lineage', 'evaluations', 'metrics', 'improvers', 'candidates', 'curve', "
+    "'events', 'items', 'checkpoints', 'evidence_improvers', 'evidence', 'selfplay_generations', "
+    "'selfplay_versions', 'selfplay_matches')";
+constexpr int64_t kTableCountV5 = 16;
 
 constexpr const char* kForeign = ": not an ouro run store (an SQLite database with other tables)";
 
@@ -210,6 +246,8 @@ void CheckTables(Db& db, int64_t v) {
   if (v == 3 && db.QueryInt(kTablesV3, "read schema") != kTableCountV3)
     throw Error(db.path() + kForeign);
   if (v == 4 && db.QueryInt(kTablesV4, "read schema") != kTableCountV4)
+    throw Error(db.path() + kForeign);
+  if (v == 5 && db.QueryInt(kTablesV5, "read schema") != kTableCountV5)
     throw Error(db.path() + kForeign);
 }
 
@@ -273,6 +311,10 @@ void Upgrade(Db& db, int64_t version) {
     if (version == 3) {
       db.Exec(kSchemaV4, what);
       version = 4;
+    }
+    if (version == 4) {
+      db.Exec(kSchemaV5, what);
+      version = 5;
     }
     if (version != found) {
       const std::string set = "PRAGMA user_version = " + std::to_string(version);

@@ -3,7 +3,8 @@
 // metrics; 2 adds improvers, candidates and curve for the recursive self-improvement ("rsi")
 // loop; 3 adds oversight: events (the audit chain), items (approvals), checkpoints, and on runs
 // the audit head, the control word, progress and the owner with its heartbeat; 4 adds the
-// test-arena measurements of improvers (evidence_improvers, evidence).
+// test-arena measurements of improvers (evidence_improvers, evidence); 5 adds the rows of
+// self-play runs (selfplay_generations, selfplay_versions, selfplay_matches).
 //
 // Open never writes to a file it has not recognised: a database from a newer ouro is refused
 // before any pragma could change it, and an SQLite database holding someone else's tables
@@ -19,7 +20,7 @@ class Db;
 
 namespace schema {
 
-inline constexpr int kVersion = 4;
+inline constexpr int kVersion = 5;
 
 // Checks the version and tables of db's file, switches it to WAL (synchronous=NORMAL, foreign
 // keys on), runs the quick integrity check on an existing file, then creates or upgrades the

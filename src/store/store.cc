@@ -25,7 +25,8 @@ Store::Store(std::unique_ptr<Db> db)
       ApprovalItems(conn()),
       Leases(conn()),
       Checkpoints(conn()),
-      EvidenceTables(conn()) {}
+      EvidenceTables(conn()),
+      SelfplayTables(conn()) {}
 
 Store::~Store() = default;  // the groups go first; ~Connection finalizes and closes
 

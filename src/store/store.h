@@ -2,11 +2,13 @@
 // evaluations and metrics over time; for recursive self-improvement ("rsi") runs the adopted
 // improver specs, every proposed candidate and the incumbent's held-out curve; and for oversight
 // each run's hash-chained audit events, its approval items, its checkpoint, its control word
-// (run/pause/stop, set by other processes) and its owner (the one process allowed to write it).
+// (run/pause/stop, set by other processes) and its owner (the one process allowed to write it);
+// the test-arena measurements of improvers; and for self-play runs each generation's report,
+// every adopted version of the evaluator and every match played.
 //
 // The folder, one table group per file (store/ includes only core/ and oversight/audit.h):
 //   db.h          the connection core: open, WAL, transactions, WriteScope, statements, errors
-//   schema.h      the schema of each version, the table checks, the upgrade v1 → v2 → v3 → v4
+//   schema.h      the schema of each version, the table checks, the upgrades v1 → … → v5
 //   runs.h        RunsTable: runs, their status, the control word and progress
 //   lineage.h     LineageTable: programs, lineage, evaluations, metrics
 //   rsi_tables.h  RsiTables: improvers, candidates, curve
@@ -16,6 +18,7 @@
 //   lease.h       the one liveness rule of an owner (OwnerAlive, RunActive)
 //   checkpoints.h Checkpoints: the state a run resumes from
 //   evidence.h    EvidenceTables: improvers measured on the test arenas and one row per arena run
+//   selfplay_tables.h  SelfplayTables: self-play generations, versions, matches
 //   store.h       Store: all of the above over one connection
 // A Store is every table group over one shared Db; each group prepares and knows only its own
 // statements and tables. Callers use a Store (`db.AppendEvent(...)`); code that needs one group
@@ -32,7 +35,7 @@
 // the size limit of SetMaxPages reached, schema from a newer version, run owned by another live
 // process) throws ouro::Error with a one-line message naming the file and the problem; nothing
 // already committed is lost, and the operations documented as atomic write all or nothing.
-// Schema version 4 (PRAGMA user_version). Opening a version-1, -2 or -3 store upgrades it in
+// Schema version 5 (PRAGMA user_version). Opening a version-1, -2, -3 or -4 store upgrades it in
 // place (adds the newer tables and columns under the write lock, keeping every row), so it needs
 // that lock once: while another connection holds a write transaction open on an older store, Open
 // waits for it up to the busy timeout, then fails with an Error mentioning "locked" and leaves the
@@ -52,6 +55,7 @@
 #include "store/lineage.h"
 #include "store/rsi_tables.h"
 #include "store/runs.h"
+#include "store/selfplay_tables.h"
 
 namespace ouro::store {
 
@@ -79,7 +83,8 @@ class Store : private internal::Connection,
               public ApprovalItems,
               public Leases,
               public Checkpoints,
-              public EvidenceTables {
+              public EvidenceTables,
+              public SelfplayTables {
  public:
   // Opens or creates the database at path (parent directories are created). ":memory:" works.
   static std::unique_ptr<Store> Open(const std::string& path);
@@ -107,7 +112,7 @@ class Store : private internal::Connection,
   int64_t SetMaxPages(int64_t pages);
 
   // The rows, by table group: see runs.h, lineage.h, rsi_tables.h, audit_log.h, items.h,
-  // leases.h, checkpoints.h and evidence.h.
+  // leases.h, checkpoints.h, evidence.h and selfplay_tables.h.
 
  private:
   explicit Store(std::unique_ptr<Db> db);

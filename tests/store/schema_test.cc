@@ -1,6 +1,7 @@
 // Tests of the store's schema and of its table groups as separate parts: a store upgraded from
-// version 1 or 2 holds exactly the tables, columns and indexes of a fresh store of the current version, and a
-// function that needs one table group can take just that group from a Store.
+// version 1, 2, 3 or 4 holds exactly the tables, columns and indexes of a fresh store of the
+// current version, and a function that needs one table group can take just that group from a
+// Store.
 #include <gtest/gtest.h>
 #include <sqlite3.h>
 
@@ -45,7 +46,7 @@ TEST_F(StoreTest, UpgradedStoresHoldExactlyTheSchemaOfAFreshOne) {
   const std::string fresh = Path("fresh.db");
   Store::Open(fresh).reset();
   const std::vector<std::string> want = RawSchema(fresh);
-  ASSERT_GE(want.size(), 11u);
+  ASSERT_GE(want.size(), 16u);
 
   const std::string v1 = Path("v1.db");
   ASSERT_NO_FATAL_FAILURE(WriteV1Store(v1));
@@ -56,6 +57,15 @@ TEST_F(StoreTest, UpgradedStoresHoldExactlyTheSchemaOfAFreshOne) {
   ASSERT_NO_FATAL_FAILURE(WriteV2Store(v2));
   Store::Open(v2).reset();
   EXPECT_EQ(RawSchema(v2), want);
+
+  for (int version : {3, 4}) {
+    const std::string path = Path("v" + std::to_string(version) + ".db");
+    Store::Open(path).reset();
+    ASSERT_NO_FATAL_FAILURE(DowngradeStore(path, version));
+    EXPECT_NE(RawSchema(path), want);
+    Store::Open(path).reset();
+    EXPECT_EQ(RawSchema(path), want) << "from version " << version;
+  }
 }
 
 // Code that needs one table group takes just that group.

@@ -162,6 +162,8 @@ TEST_F(StoreTest, WriteLockHeldElsewhereIsALockedErrorAndLosesNothing) {
   ExpectError([&] { s->SetControl(r, "pause"); }, locked);
   ExpectError([&] { s->PutCheckpoint(r, 1, "{}"); }, locked);
   ExpectError([&] { s->TruncateRsiRows(r, 0); }, locked);
+  ExpectError([&] { s->AddSelfplayVersion(r, {0, 0, "p0", "text", "", ""}); }, locked);
+  ExpectError([&] { s->TruncateSelfplayRows(r, 0); }, locked);
   EXPECT_FALSE(s->in_transaction());
   // Reading still works, and shows everything committed before.
   EXPECT_EQ(s->GetEvents(r).size(), 5u);

@@ -1,6 +1,7 @@
 // store_test_util.h — shared pieces of the run store tests: a fixture with a fresh temporary
 // directory, raw file and raw SQLite helpers (no ouro code involved), ExpectError, writers of
-// version-1 and version-2 stores exactly as older ouro versions created them, and helpers to run
+// version-1 and version-2 stores exactly as older ouro versions created them, DowngradeStore
+// (a fresh store taken back to version 3 or 4), and helpers to run
 // one test of this binary in a second process (SpawnSelf, WaitExit, WaitForFile).
 #pragma once
 
@@ -81,6 +82,10 @@ inline bool IsIsoUtc(const std::string& s) {
   }
   return true;
 }
+
+// The schema version ouro writes now (store/schema.h kVersion), pinned here on purpose: a change
+// of the schema must change this test too.
+inline constexpr int kCurrentVersion = 5;
 
 // PRAGMA user_version of the file at path, read with a raw connection; -1 on error.
 inline int RawUserVersion(const std::string& path) {
@@ -222,6 +227,23 @@ inline void WriteV2Store(const std::string& path) {
       "INSERT INTO curve VALUES(8, 1, 200, 3.0, '{\"fam\":0.5}');"
       "COMMIT;"));
   sqlite3_close(db);
+}
+
+// Takes the store at path (created at the current version) back to exactly `version`, 3 or 4:
+// drops the tables the later versions added, with a raw connection. Only versions 1 and 2 changed
+// earlier tables, so from version 3 on this is the file an older ouro wrote.
+inline void DowngradeStore(const std::string& path, int version) {
+  ASSERT_TRUE(version == 3 || version == 4) << version;
+  std::string sql =
+      "DROP TABLE selfplay_generations; DROP TABLE selfplay_versions; "
+      "DROP TABLE selfplay_matches;";
+  if (version < 4) sql += "DROP TABLE evidence; DROP TABLE evidence_improvers;";
+  sqlite3* db = nullptr;
+  ASSERT_EQ(sqlite3_open(path.c_str(), &db), SQLITE_OK);
+  const bool ok = RawExec(db, sql + "PRAGMA user_version = " + std::to_string(version));
+  sqlite3_close(db);
+  ASSERT_TRUE(ok);
+  ASSERT_EQ(RawUserVersion(path), version);
 }
 
 // Starts this test binary again in a child process running only the tests matching filter, with

@@ -292,10 +292,10 @@ TEST_F(StoreTest, RsiRowsFollowTransactions) {
 TEST_F(StoreTest, FreshStoreIsTheCurrentVersionAndReopeningLeavesItAlone) {
   std::string path = Path("fresh.db");
   Store::Open(path).reset();
-  EXPECT_EQ(RawUserVersion(path), 4);  // the current version
+  EXPECT_EQ(RawUserVersion(path), kCurrentVersion);
   Store::Open(path).reset();
   Store::OpenExisting(path).reset();
-  EXPECT_EQ(RawUserVersion(path), 4);  // the current version
+  EXPECT_EQ(RawUserVersion(path), kCurrentVersion);
   auto s = Store::Open(":memory:");
   int64_t r = s->CreateRun("rsi", 1, "{}");
   s->AddImprover(r, Improver(0, ""));
@@ -308,7 +308,7 @@ TEST_F(StoreTest, Version1StoreIsUpgradedInPlace) {
   ASSERT_EQ(RawUserVersion(path), 1);
   {
     auto s = Store::Open(path);
-    EXPECT_EQ(RawUserVersion(path), 4);  // the current version
+    EXPECT_EQ(RawUserVersion(path), kCurrentVersion);
     // Every version-1 row is still there.
     auto runs = s->ListRuns();
     ASSERT_EQ(runs.size(), 1u);
@@ -339,7 +339,7 @@ TEST_F(StoreTest, Version1StoreIsUpgradedInPlace) {
   }
   // Reopened (by a reader too), the upgraded store keeps everything and stays at the current version.
   auto s = Store::OpenExisting(path);
-  EXPECT_EQ(RawUserVersion(path), 4);  // the current version
+  EXPECT_EQ(RawUserVersion(path), kCurrentVersion);
   EXPECT_EQ(s->ListRuns().size(), 2u);
   EXPECT_EQ(s->GetLineage(7).size(), 2u);
   ASSERT_EQ(s->GetImprovers(7).size(), 1u);
@@ -353,7 +353,7 @@ TEST_F(StoreTest, Version1StoreIsUpgradedByOpenExistingToo) {
   std::string path = Path("v1reader.db");
   ASSERT_NO_FATAL_FAILURE(WriteV1Store(path));
   auto s = Store::OpenExisting(path);
-  EXPECT_EQ(RawUserVersion(path), 4);  // the current version
+  EXPECT_EQ(RawUserVersion(path), kCurrentVersion);
   EXPECT_EQ(s->GetRun(7)->kind, "search");
   EXPECT_TRUE(s->GetCurve(7).empty());
 }
@@ -370,13 +370,13 @@ TEST_F(StoreTest, Version1UpgradeWaitsForTheWriteLockAndFailsCleanly) {
   ASSERT_TRUE(RawExec(db, "COMMIT"));
   sqlite3_close(db);
   auto s = Store::Open(path, 50);
-  EXPECT_EQ(RawUserVersion(path), 4);  // the current version
+  EXPECT_EQ(RawUserVersion(path), kCurrentVersion);
   EXPECT_EQ(s->GetProgram("bb"), "y");
   EXPECT_EQ(s->GetRun(7)->status, "finished");
 }
 
 TEST_F(StoreTest, ForeignDatabaseClaimingAVersionIsRefusedAndLeftUntouched) {
-  for (int version : {1, 2, 3}) {
+  for (int version : {1, 2, 3, 4, 5}) {
     std::string path = Path("claims" + std::to_string(version) + ".db");
     sqlite3* db = nullptr;
     ASSERT_EQ(sqlite3_open(path.c_str(), &db), SQLITE_OK);

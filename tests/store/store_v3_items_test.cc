@@ -249,7 +249,7 @@ TEST_F(StoreTest, Version2StoreIsUpgradedInPlaceKeepingEveryRow) {
   ASSERT_EQ(RawUserVersion(path), 2);
   {
     auto s = Store::Open(path);
-    EXPECT_EQ(RawUserVersion(path), 4);  // the current version
+    EXPECT_EQ(RawUserVersion(path), kCurrentVersion);
     auto runs = s->ListRuns();
     ASSERT_EQ(runs.size(), 2u);
     EXPECT_EQ(runs[0].id, 7);
@@ -288,7 +288,7 @@ TEST_F(StoreTest, Version2StoreIsUpgradedInPlaceKeepingEveryRow) {
     EXPECT_EQ(s->GetCandidates(8).size(), 0u);
   }
   auto s = Store::OpenExisting(path);
-  EXPECT_EQ(RawUserVersion(path), 4);  // the current version
+  EXPECT_EQ(RawUserVersion(path), kCurrentVersion);
   EXPECT_EQ(s->GetImprovers(8).size(), 1u);
   EXPECT_EQ(s->GetEvents(8).size(), 1u);
   ExpectChainOk(*s, 8);
@@ -300,7 +300,7 @@ TEST_F(StoreTest, Version1StoreIsUpgradedToVersion3) {
   std::string path = Path("v1to3.db");
   ASSERT_NO_FATAL_FAILURE(WriteV1Store(path));
   auto s = Store::Open(path);
-  EXPECT_EQ(RawUserVersion(path), 4);  // the current version
+  EXPECT_EQ(RawUserVersion(path), kCurrentVersion);
   auto run = *s->GetRun(7);
   EXPECT_EQ(run.status, "finished");
   EXPECT_EQ(run.control, "run");
@@ -319,7 +319,7 @@ TEST_F(StoreTest, Version2UpgradeWaitsForTheWriteLockAndFailsCleanly) {
   ASSERT_TRUE(RawExec(db, "COMMIT"));
   sqlite3_close(db);
   auto s = Store::Open(path, 50);
-  EXPECT_EQ(RawUserVersion(path), 4);  // the current version
+  EXPECT_EQ(RawUserVersion(path), kCurrentVersion);
   EXPECT_EQ(s->GetProgram("bb"), "y");
   EXPECT_EQ(s->GetCandidates(8).size(), 3u);
 }
