@@ -11,6 +11,7 @@
 #include "cli/commands.h"
 #include "cli/common.h"
 #include "cli/rsi.h"
+#include "cli/selfplay.h"
 #include "core/error.h"
 #include "meta/rsi.h"
 #include "run/control_service.h"
@@ -139,6 +140,13 @@ int RunResume(const Args& a) {
     return 0;
   }
   if (r.status == "finished") throw Error("run " + std::to_string(r.id) + " finished; there is nothing to resume");
+  if (r.kind == "selfplay") {
+    const run::SelfplaySession::Continuation c = run::SelfplaySession::Reopen(*db, r, Actor(a.as));
+    if (!a.quiet)
+      std::fprintf(stderr, "run %lld: resuming %s\n", static_cast<long long>(r.id),
+                   c.state ? ("after generation " + std::to_string(c.state->generation)).c_str() : "from the beginning");
+    return ExecuteSelfplay(*db, r.id, c.plan, &c, SelfplayOutput{a.json, a.quiet});
+  }
   // Continue it here, from its last checkpoint.
   const run::Continuation c = run::RsiSession::Reopen(*db, r, Actor(a.as));
   if (!a.quiet)

@@ -1,4 +1,4 @@
-// cli/cmd_plot.cc — `ouro plot RUN --out FILE.svg|FILE.png [--kind curve|lineage|takeoff]
+// cli/cmd_plot.cc — `ouro plot RUN --out FILE.svg|FILE.png [--kind curve|lineage|takeoff|elo]
 // [--scale S]`: a run's held-out curve, its lineage tree or its takeoff as an SVG or PNG file,
 // without a browser (web/plot.h, web/raster.h).
 #include <cstdio>
@@ -31,6 +31,7 @@ int RunPlot(const PlotArgs& a) {
   const int64_t run = ResolveRun(*db, a.run).id;
   const std::string svg = a.kind == "lineage"   ? web::LineageSvg(*db, run)
                           : a.kind == "takeoff" ? web::TakeoffSvg(*db, run)
+                          : a.kind == "elo"     ? web::EloSvg(*db, run)
                                                 : web::CurveSvg(*db, run);
   if (png) {
     web::WritePng(svg, a.out, a.scale);
@@ -50,8 +51,8 @@ Action RegisterPlot(CLI::App& app) {
   s->add_option("RUN", a->run, "Run id or 'latest'")->required();
   s->add_option("--out", a->out, "Output file (.svg or .png)")->required();
   s->add_option("--kind", a->kind,
-                "curve (held-out capability), lineage (the tree) or takeoff (cost per improvement, returns)")
-      ->check(CLI::IsMember({"curve", "lineage", "takeoff"}))
+                "curve (held-out capability), lineage (the tree), takeoff (cost per improvement, returns) or elo (a self-play run's Elo ladder)")
+      ->check(CLI::IsMember({"curve", "lineage", "takeoff", "elo"}))
       ->capture_default_str();
   s->add_option("--scale", a->scale, "PNG pixels per SVG unit")
       ->check(CLI::Range(0.1, 10.0))

@@ -6,9 +6,11 @@
 
 #include "cli/commands.h"
 #include "cli/common.h"
+#include "cli/selfplay.h"
 #include "core/error.h"
 #include "run/rsi_recipe.h"
 #include "run/rsi_takeoff.h"
+#include "run/selfplay_session.h"
 #include "store/store.h"
 
 namespace ouro::cli {
@@ -77,6 +79,7 @@ int RunShow(const std::string& db_path, const std::string& run_arg, bool json) {
                           {"summary", summary}, {"lineage_length", lineage.size()},
                           {"metrics", metrics.size()}};
     if (run.kind == "rsi") out["takeoff"] = run::TakeoffJson(run::LoadTakeoff(*db, run.id));
+    if (run.kind == "selfplay") out["selfplay"] = run::SelfplayRunJson(*db, run.id);
     std::printf("%s\n", out.dump().c_str());
     return 0;
   }
@@ -120,6 +123,12 @@ int RunShow(const std::string& db_path, const std::string& run_arg, bool json) {
       if (summary.contains(key)) std::printf("  %-22s %s\n", key, summary[key].dump().c_str());
     PrintRsiRun(*db, run);
     PrintTakeoffPanel(*db, run.id);
+  }
+  if (run.kind == "selfplay") {
+    for (const char* key : {"game", "generations", "adopted", "elo_vs_first", "elo_ci_low", "elo_ci_high",
+                            "expected_false_adoptions", "seconds"})
+      if (summary.contains(key)) std::printf("  %-22s %s\n", key, summary[key].dump().c_str());
+    PrintSelfplayRun(*db, run);
   }
   return 0;
 }

@@ -53,6 +53,10 @@ Action RegisterPlot(CLI::App& app);
 Action RegisterTakeoff(CLI::App& app);
 Action RegisterEvidence(CLI::App& app);
 Action RegisterPredict(CLI::App& app);
+Action RegisterSelfplay(CLI::App& app);
+Action RegisterArena(CLI::App& app);
+Action RegisterBestmove(CLI::App& app);
+Action RegisterPlay(CLI::App& app);
 
 // Set by SIGINT/SIGTERM: long-running commands stop cleanly and store what they have.
 std::atomic<bool>& StopFlag();

@@ -11,6 +11,7 @@
 #include "run/control_service.h"
 #include "run/rsi_recipe.h"
 #include "run/rsi_takeoff.h"
+#include "run/selfplay_session.h"
 
 namespace ouro::web {
 namespace {
@@ -432,6 +433,12 @@ json Api::Takeoff(int64_t run) {
     c.have_takeoff = true;
   }
   return c.takeoff;
+}
+
+json Api::Elo(int64_t run) {
+  const store::RunInfo r = GetRun(run);
+  if (r.kind != "selfplay") throw HttpError(404, "run " + std::to_string(run) + " is not a self-play run");
+  return run::SelfplayRunJson(db_, run);
 }
 
 namespace {

@@ -50,6 +50,9 @@ class Api {
   json Audit(int64_t run, int64_t offset, int limit);  // GET /api/runs/R/audit?offset=&limit=
   // GET /api/runs/R/takeoff: the run read as a takeoff (run::TakeoffJson); 404 unless an rsi run.
   json Takeoff(int64_t run);
+  // GET /api/runs/R/elo: a self-play run's Elo ladder against its first version (with 95%
+  // intervals) and its generations (run::SelfplayRunJson); 404 unless a self-play run.
+  json Elo(int64_t run);
 
   // POST /api/runs/R/items/I/approve|reject. A rejection needs a non-empty note (its reason).
   json Decide(int64_t run, int64_t item, bool approve, const std::string& actor, const std::string& note);

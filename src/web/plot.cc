@@ -10,6 +10,7 @@
 
 #include "core/error.h"
 #include "run/rsi_takeoff.h"
+#include "run/selfplay_session.h"
 #include "web/api.h"
 
 namespace ouro::web {
@@ -195,6 +196,25 @@ std::vector<std::string> Wrap(const std::string& text, size_t width) {
 }
 
 }  // namespace
+
+std::string EloSvg(store::Store& db, int64_t run) {
+  const std::optional<store::RunInfo> r = db.GetRun(run);
+  if (!r) throw Error("no run " + std::to_string(run));
+  if (r->kind != "selfplay") throw Error("run " + std::to_string(run) + " is not a self-play run: it has no Elo ladder");
+  const json ladder = run::SelfplayRunJson(db, run)["ladder"];
+  if (ladder.empty()) throw Error("run " + std::to_string(run) + " has no Elo ladder yet (it is measured when the run ends)");
+  Series elo, first;
+  elo.name = "version against the first (95% interval)", elo.color = "#1f77b4";
+  first.name = "first version", first.color = "#d62728", first.points = false;
+  for (const json& p : ladder) {
+    elo.x.push_back(p["generation"].get<double>());
+    elo.y.push_back(p["elo"].get<double>()), elo.lo.push_back(p["elo_low"].get<double>()), elo.hi.push_back(p["elo_high"].get<double>());
+  }
+  first.x = {elo.x.front(), elo.x.back()}, first.y = {0, 0};
+  const std::string body = Panel(0, 0, 760, 380, "run " + std::to_string(run) + ": Elo of each version against the first",
+                                 "generation adopted", "Elo", {first, elo});
+  return Document(760, 380, body);
+}
 
 std::string TakeoffSvg(store::Store& db, int64_t run) {
   const run::RunTakeoff t = run::LoadTakeoff(db, run);

@@ -1,6 +1,7 @@
 // web/plot.h — pictures of a run without a browser, for papers and reports (`ouro plot`): the
 // held-out curve of an rsi run (the adopted improver against the frozen initial one, with 95%
-// intervals, per generation), its takeoff (the cost of each improvement and the returns), or the
+// intervals, per generation), its takeoff (the cost of each improvement and the returns), a
+// self-play run's Elo ladder against its first version, or the
 // lineage tree (improvers of an rsi run, the chosen program's ancestry of a search run). Written by
 // a small SVG writer of our own: no dependencies, the same bytes for the same store. Pure functions
 // of what they read from the store.
@@ -22,5 +23,8 @@ std::string LineageSvg(store::Store& db, int64_t run);
 // capability against log10 cumulative compute with the fitted line of slope r. Error for an
 // unknown run, one that is not rsi, or one without adoptions.
 std::string TakeoffSvg(store::Store& db, int64_t run);
+// A self-play run's Elo ladder: each measured version's Elo against the first version, with its
+// 95% interval, by the generation that adopted it. Error unless a self-play run with a ladder.
+std::string EloSvg(store::Store& db, int64_t run);
 
 }  // namespace ouro::web

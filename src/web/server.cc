@@ -226,6 +226,7 @@ struct Server::Impl {
                         QueryInt(req, "limit", 50, 1, 1000));
     });
     AddRead(R"(/api/runs/([^/]+)/takeoff)", [this](const httplib::Request& req) { return api->Takeoff(ParseId(req.matches[1], "run")); });
+    AddRead(R"(/api/runs/([^/]+)/elo)", [this](const httplib::Request& req) { return api->Elo(ParseId(req.matches[1], "run")); });
     http.Get(R"(/api/.*)", [](const httplib::Request& req, httplib::Response& res) {
       SendError(res, 404, "no such endpoint: " + req.path.substr(0, 100));
     });

@@ -4,6 +4,7 @@
 #include <gtest/gtest.h>
 
 #include <atomic>
+#include <filesystem>
 
 #include "core/error.h"
 #include "games/game.h"
@@ -125,6 +126,17 @@ TEST(SelfplayLoop, RefusesBadConfigs) {
   bad([](SelfplayConfig& c) { c.selfplay_mcts.simulations = 0; });
   bad([](SelfplayConfig& c) { c.gate.elo1 = -5; });
   bad([](SelfplayConfig& c) { c.generations = 0; });
+}
+
+TEST(SelfplayConfigFile, EveryShippedSelfplayConfigLoads) {
+  int n = 0;
+  for (const auto& f : std::filesystem::directory_iterator(std::string(OURO_SOURCE_DIR) + "/configs"))
+    if (f.path().filename().string().rfind("selfplay", 0) == 0) {
+      EXPECT_NO_THROW(SelfplayLoop(LoadSelfplayConfig(f.path().string()).config, 1)) << f.path();
+      ++n;
+    }
+  EXPECT_GE(n, 2);
+  EXPECT_EQ(ParseSelfplayConfig(DefaultSelfplayConfigText(), "default").config.game, "connect4");
 }
 
 TEST(SelfplayConfigFile, TheShippedConfigParsesAndBadKeysAreNamed) {

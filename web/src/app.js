@@ -156,6 +156,15 @@ function takeoffBlock(t) {
   ];
 }
 
+// A self-play run's generations: games, the search's fitness, the gate's match and verdict.
+function selfplayBlock(generations) {
+  const row = (g) => h('tr', {}, [g.generation, fmt(g.positions), fmt(g.search_fitness, 4),
+    `${g.match.wins}-${g.match.losses}-${g.match.draws}`, g.match.decision, fmt(g.gate.alpha, 3), g.adopted ? 'adopted' : ''].map((v) => h('td', {}, String(v))));
+  return [h('h2', {}, 'Generations'), h('table', { class: 'evidence' },
+    h('thead', {}, h('tr', {}, ['generation', 'positions', 'fitness', 'gate W-L-D', 'test', 'alpha', ''].map((t) => h('th', {}, t)))),
+    h('tbody', {}, generations.slice(-50).reverse().map(row)))];
+}
+
 function runView(id, tab) {
   const head = h('div', { class: 'run-head' });
   const tabs = h('nav', { class: 'tabs' }, TABS.map(([t, label]) => h('a', { href: `#/run/${id}${t ? '/' + t : ''}`, class: t === tab ? 'active' : '' }, label)));
@@ -172,8 +181,20 @@ function runView(id, tab) {
     charts.push(new Chart(c1, 'curve', 'test capability per generation', 'generation'),
       new Chart(c2, 'curve', 'test capability against compute', 'cumulative_evaluations'),
       new Chart(c3, 'cand'));
+    const c4 = h('div', { class: 'chart', id: 'chart-elo' }), gens = h('section', { id: 'selfplay' });
+    body.append(c4, gens);
+    charts.push(new Chart(c4, 'elo'));
     sub = async (run) => {
-      if (run.kind !== 'rsi') { render(info, run.kind, () => 'Only rsi runs have a held-out curve; see the lineage tab.'); return; }
+      if (run.kind === 'selfplay') {
+        const sp = await get(`/api/runs/${id}/elo`);
+        render(info, [sp.generations.length, sp.versions.length, sp.ladder.length], () =>
+          `${sp.generations.length} generations · ${sp.versions.length} versions (version 0 is the first) · ` +
+          (sp.ladder.length ? `Elo ladder of ${sp.ladder.length} versions` : 'the Elo ladder is measured when the run ends'));
+        if (sp.ladder.length) charts[3].update(sp.ladder);
+        render(gens, sp.generations, selfplayBlock);
+        return;
+      }
+      if (run.kind !== 'rsi') { render(info, run.kind, () => 'Only rsi and self-play runs have a curve; see the lineage tab.'); return; }
       const [curve, cand, items, tk] = await Promise.all([get(`/api/runs/${id}/curve`), get(`/api/runs/${id}/candidates`),
         get(`/api/runs/${id}/items`), get(`/api/runs/${id}/takeoff`)]);
       render(pending, items.items.filter((i) => i.status === 'pending'), () => [h('h2', {}, 'Pending approvals'), itemsBlock(items.items, id, true)].flat());

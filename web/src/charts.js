@@ -1,5 +1,6 @@
 // Charts (uPlot): test-arena capability of the adopted improver against the frozen initial improver,
-// with 95% bands, per generation and against cumulative compute; candidates' meta-utility.
+// with 95% bands, per generation and against cumulative compute; candidates' meta-utility; a
+// self-play run's Elo ladder against its first version.
 import uPlot from '/vendor/uPlot.esm.js';
 
 const BLUE = '#1f77b4', RED = '#d62728', GREEN = '#2ca02c', GREY = '#999';
@@ -72,6 +73,29 @@ function candData(points) {
   return cols;
 }
 
+// A self-play run's Elo ladder: each measured version against the first, with its 95% interval.
+function eloOpts(el) {
+  return {
+    title: 'Elo against the first version', width: width(el), height: 260,
+    scales: { x: { time: false } },
+    axes: [{ label: 'generation adopted' }, { label: 'Elo' }],
+    series: [
+      { label: 'generation' },
+      { label: 'version', stroke: BLUE, width: 2, points: { show: true, size: 5 } },
+      { label: '95% lo', stroke: 'rgba(31,119,180,0.3)', width: 1 },
+      { label: '95% hi', stroke: 'rgba(31,119,180,0.3)', width: 1 },
+    ],
+    bands: [{ series: [3, 2], fill: 'rgba(31,119,180,0.12)' }],
+    legend: { live: true },
+  };
+}
+
+function eloData(points) {
+  const cols = [[], [], [], []];
+  for (const p of points) { cols[0].push(p.generation); cols[1].push(p.elo); cols[2].push(p.elo_low); cols[3].push(p.elo_high); }
+  return cols;
+}
+
 // A chart that keeps its uPlot instance across polls and only replaces the data.
 export class Chart {
   constructor(el, kind, title, xkey) { this.el = el; this.kind = kind; this.title = title; this.xkey = xkey; this.plot = null; this.sig = ''; this.last = null; }
@@ -81,9 +105,9 @@ export class Chart {
     const sig = JSON.stringify(points);
     if (sig === this.sig) return;
     this.sig = sig;
-    const data = this.kind === 'cand' ? candData(points) : curveData(points, this.xkey);
+    const data = this.kind === 'cand' ? candData(points) : this.kind === 'elo' ? eloData(points) : curveData(points, this.xkey);
     if (this.plot) { this.plot.setData(data); return; }
-    const opts = this.kind === 'cand' ? candOpts(this.el)
+    const opts = this.kind === 'cand' ? candOpts(this.el) : this.kind === 'elo' ? eloOpts(this.el)
       : curveOpts(this.title, this.xkey === 'generation' ? 'generation' : 'cumulative meta evaluations', this.el);
     this.el.textContent = '';
     this.plot = new uPlot(opts, data, this.el);
