@@ -20,7 +20,13 @@ bool AllDigits(const std::string& s) {
 }
 
 AgentSource FromProgramFile(const std::string& path, const games::Game& game) {
-  const lang::Program p = lang::Parse(ReadTextFile(path, "agent program"));
+  lang::Program p;
+  try {
+    p = lang::Parse(ReadTextFile(path, "agent program"));
+  } catch (const Error& e) {
+    const std::string what = e.what();
+    throw Error(what.rfind(path, 0) == 0 ? what : path + ":" + what);
+  }
   // The smallest register files that hold the program, at the game's observation size.
   const lang::Shape shape = selfplay::EvaluatorShape(game, lang::MinimalShape(p, game.observation_size()));
   tasks::Dataset none;

@@ -16,58 +16,20 @@
 
 #include <nlohmann/json.hpp>
 
+#include "child_process.h"
 #include "cli_fixture.h"
 #include "store/store.h"
 
 namespace {
 
 using nlohmann::json;
+using ouro_test::Child;
 using ouro_test::Result;
+using ouro_test::Spawn;
 
 // Small but with a few generations, so that kills land at every stage.
 std::string Config(int generations, const std::string& extra = "") {
   return ouro_test::TinyRsiConfig(3, generations, extra);
-}
-
-// A child process running the ouro binary with stdout/stderr to files.
-struct Child {
-  pid_t pid = -1;
-  int Wait() {
-    int status = 0;
-    waitpid(pid, &status, 0);
-    pid = -1;
-    return WIFEXITED(status) ? WEXITSTATUS(status) : -1;
-  }
-  bool Exited(int* code) {
-    int status = 0;
-    if (waitpid(pid, &status, WNOHANG) != pid) return false;
-    pid = -1;
-    *code = WIFEXITED(status) ? WEXITSTATUS(status) : -1;
-    return true;
-  }
-  void Kill() {
-    kill(pid, SIGKILL);
-    Wait();
-  }
-};
-
-Child Spawn(const std::vector<std::string>& args, const std::string& log) {
-  Child c;
-  c.pid = fork();
-  if (c.pid == 0) {
-    const int fd = open(log.c_str(), O_WRONLY | O_CREAT | O_APPEND, 0644);
-    dup2(fd, 1);
-    dup2(fd, 2);
-    std::vector<char*> argv;
-    std::string bin = OURO_BIN;
-    argv.push_back(bin.data());
-    std::vector<std::string> copy = args;
-    for (auto& a : copy) argv.push_back(a.data());
-    argv.push_back(nullptr);
-    execv(bin.c_str(), argv.data());
-    _exit(127);
-  }
-  return c;
 }
 
 // Everything a run decided, without times.

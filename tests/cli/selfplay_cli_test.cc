@@ -1,0 +1,153 @@
+// End-to-end tests of self-play through the ouro executable: `ouro selfplay` (the issue's JSON
+// keys, what `show`, `plot` and `audit verify` make of the run), `ouro arena` with every kind of
+// agent, a run killed with SIGKILL and resumed to the uninterrupted result, and bad input.
+#include <gtest/gtest.h>
+
+#include <chrono>
+#include <thread>
+
+#include <nlohmann/json.hpp>
+
+#include "child_process.h"
+#include "cli_fixture.h"
+
+namespace {
+
+using nlohmann::json;
+
+// Tic-tac-toe, small: a generation takes a fraction of a second.
+std::string TinySelfplay(int generations, int games = 20) {
+  return "seed = 5\n[selfplay]\ngame = \"tictactoe\"\ngenerations = " + std::to_string(generations) +
+         "\ngames = " + std::to_string(games) + "\nwindow = " + std::to_string(3 * games) + R"(
+max_seconds = 0
+threads = 1
+search_evaluations = 40
+start_programs = ["value_linear"]
+[selfplay.mcts]
+simulations = 16
+[selfplay.match]
+simulations = 16
+[selfplay.gate]
+openings = 9
+opening_plies = 1
+elo0 = -400
+elo1 = -200
+alpha = 0.35
+beta = 0.35
+alpha_budget = 10
+[selfplay.ladder]
+simulations = 16
+openings = 9
+opening_plies = 1
+[search]
+ops = ["scalar_const", "scalar_add", "scalar_sub", "scalar_mul", "vector_dot", "scalar_vector_mul", "vector_add"]
+init_size = { setup = 2, predict = 2, learn = 3 }
+population = 10
+tournament = 3
+check_every = 20
+)";
+}
+
+class SelfplayCli : public ouro_test::CliFixture {
+ protected:
+  json Json(const std::string& args) {
+    const ouro_test::Result r = Run(args);
+    EXPECT_EQ(r.code, 0) << args << "\n" << r.out;
+    return json::parse(r.last_line, nullptr, false);
+  }
+  // The stored generations and versions of run 1, without times.
+  std::string Decisions(const std::string& db) {
+    json j = Json("show 1 --json --db " + db)["selfplay"];
+    for (json& g : j["generations"]) g.erase("seconds");
+    return j["generations"].dump() + j["versions"].dump();
+  }
+};
+
+TEST_F(SelfplayCli, ARunPrintsTheIssueKeysAndShowsItsLadder) {
+  const std::string cfg = Write("c.toml", TinySelfplay(3));
+  const json s = Json("selfplay --config " + cfg + " --db " + db_ + " --json --quiet");
+  for (const char* key : {"run_id", "game", "generations", "adopted", "elo_vs_first", "elo_ci_low", "elo_ci_high", "seconds"})
+    EXPECT_TRUE(s.contains(key)) << key << " in " << s.dump();
+  EXPECT_EQ(s["game"], "tictactoe");
+  EXPECT_EQ(s["generations"], 3);
+  EXPECT_LE(s["elo_ci_low"].get<double>(), s["elo_vs_first"].get<double>());
+  EXPECT_GE(s["elo_ci_high"].get<double>(), s["elo_vs_first"].get<double>());
+  const json show = Json("show 1 --json --db " + db_);
+  EXPECT_EQ(show["kind"], "selfplay");
+  EXPECT_EQ(show["selfplay"]["generations"].size(), 3u);
+  EXPECT_EQ(show["selfplay"]["versions"].size(), s["adopted"].get<size_t>() + 1);
+  EXPECT_EQ(Run("audit verify 1 --db " + db_).code, 0);
+  const ouro_test::Result text = Run("show 1 --db " + db_);
+  EXPECT_NE(text.out.find("Elo against the first version"), std::string::npos) << text.out;
+  if (s["adopted"].get<int>() > 0) {
+    EXPECT_EQ(Run("plot 1 --kind elo --out " + (dir_ / "elo.svg").string() + " --db " + db_).code, 0);
+    EXPECT_NE(ouro_test::Slurp(dir_ / "elo.svg").find("<svg"), std::string::npos);
+  }
+  // The same seed and config: the same generations, whatever the thread count.
+  const std::string other = (dir_ / "other.db").string();
+  Json("selfplay --config " + cfg + " --threads 2 --db " + other + " --json --quiet");
+  EXPECT_EQ(Decisions(db_), Decisions(other));
+}
+
+TEST_F(SelfplayCli, ArenaPlaysEveryKindOfAgentAndCountsValuesLost) {
+  const std::string cfg = Write("c.toml", TinySelfplay(1));
+  Json("selfplay --config " + cfg + " --db " + db_ + " --json --quiet");
+  const std::string value = Write("center.ouro", "def setup():\n  s2 = 0.5\ndef predict():\n  s1 = s2 + s3\ndef learn():\n");
+  const json perfect = Json("arena perfect random --game tictactoe --all-openings --opening-plies 1 --check-values --json --db " + db_);
+  EXPECT_EQ(perfect["games"], 18);
+  EXPECT_EQ(perfect["below_value"], 0);  // the solver's own moves keep every value
+  EXPECT_EQ(perfect["losses"], 0);
+  const json versus = Json("arena 1:0 " + value + " --game tictactoe --games 8 --opening-plies 2 --simulations 8 --json --db " + db_);
+  EXPECT_EQ(versus["games"], 8);
+  EXPECT_EQ(versus["a"], "run 1 version 0 (generation 0)");
+  EXPECT_TRUE(versus.contains("verdict"));
+  const int newest = static_cast<int>(Json("show 1 --json --db " + db_)["selfplay"]["versions"].size()) - 1;
+  const json latest = Json("arena latest random --game tictactoe --games 2 --simulations 4 --json --db " + db_);
+  EXPECT_EQ(latest["a"].get<std::string>().rfind("run 1 version " + std::to_string(newest) + " ", 0), 0u) << latest["a"];
+  const json rollout = Json("arena rollout random --game connect4 --games 4 --simulations 50 --json");
+  EXPECT_EQ(rollout["games"], 4);
+}
+
+TEST_F(SelfplayCli, BadInputIsRefusedClearly) {
+  const std::string cfg = Write("c.toml", TinySelfplay(1));
+  Json("selfplay --config " + cfg + " --db " + db_ + " --json --quiet");
+  auto refused = [&](const std::string& args, const std::string& message) {
+    const ouro_test::Result r = Run(args);
+    EXPECT_EQ(r.code, 1) << args << "\n" << r.out;
+    EXPECT_NE(r.out.find(message), std::string::npos) << args << "\n" << r.out;
+  };
+  refused("selfplay --game chess --db " + db_, "unknown game 'chess'");
+  refused("selfplay --config " + Write("bad.toml", "[selfplay]\ngames = -1\n") + " --db " + db_, "[selfplay].games");
+  refused("arena 1 random --game connect4 --db " + db_, "plays tictactoe, not connect4");
+  refused("arena 7 random --game tictactoe --db " + db_, "no run 7");
+  refused("arena 1:x random --game tictactoe --db " + db_, "GEN must be a generation number");
+  refused("arena nope random --game tictactoe --db " + db_, "expected RUN[:GEN]");
+  refused("arena random random --game tictactoe --games 3", "--games must be an even number");
+  refused("arena missing.ouro random --game tictactoe", "missing.ouro");
+  refused("arena perfect random --game connect4 --check-values --all-openings --opening-plies 9", "openings");
+  EXPECT_EQ(Run("arena random random --game tictactoe --simulations 0").code, 2);
+}
+
+TEST_F(SelfplayCli, AKilledRunResumesToTheUninterruptedResult) {
+  const std::string cfg = Write("c.toml", TinySelfplay(6, 300));  // a few tenths of a second a generation
+  const std::string ref = (dir_ / "ref.db").string();
+  Json("selfplay --config " + cfg + " --db " + ref + " --json --quiet");
+  const std::string log = (dir_ / "run.log").string();
+  ouro_test::Child c = ouro_test::Spawn({"selfplay", "--config", cfg, "--db", db_, "--quiet"}, log);
+  // Kill it once it has checkpointed a generation (or let it finish if it is that quick).
+  for (int i = 0; i < 3000; ++i) {
+    const ouro_test::Result st = Run("status 1 --json --db " + db_);
+    const json s = json::parse(st.last_line, nullptr, false);
+    if (s.is_object() && (s.value("checkpoint_generation", 0) >= 2 || s.value("status", "") == "finished")) break;
+    std::this_thread::sleep_for(std::chrono::milliseconds(10));
+  }
+  c.Kill();
+  EXPECT_EQ(Json("status 1 --json --db " + db_)["status"], "running");  // killed mid-run: nobody closed it
+  const ouro_test::Result resumed = Run("resume 1 --quiet --json --db " + db_);
+  if (resumed.code == 1) EXPECT_NE(resumed.out.find("finished"), std::string::npos) << resumed.out;
+  else EXPECT_EQ(resumed.code, 0) << resumed.out;
+  EXPECT_EQ(Decisions(db_), Decisions(ref));
+  EXPECT_EQ(Run("audit verify 1 --db " + db_).code, 0);
+}
+
+}  // namespace
