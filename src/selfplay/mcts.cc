@@ -36,6 +36,7 @@ double Mcts::Expand(int n, const games::State& s, Rng& rng) {
   return value;
 }
 
+// PUCT over the children that are not proven losses for the side to move (while one is not).
 int Mcts::SelectChild(int n) const {
   const Node& node = nodes_[static_cast<size_t>(n)];
   const double scale = params_.c_puct * std::sqrt(static_cast<double>(std::max(node.visits, 1)));
@@ -44,13 +45,45 @@ int Mcts::SelectChild(int n) const {
   for (int c = node.first_child; c < node.first_child + node.children; ++c) {
     const Node& child = nodes_[static_cast<size_t>(c)];
     const double q = child.visits > 0 ? child.value_sum / child.visits : 0.0;
-    const double score = q + scale * child.prior / (1.0 + child.visits);
+    const double score = child.proven == -1 ? -1e200 : q + scale * child.prior / (1.0 + child.visits);
     if (score > best_score) {
       best_score = score;
       best = c;
     }
   }
   return best;
+}
+
+void Mcts::Prove(int n) {
+  Node& node = nodes_[static_cast<size_t>(n)];
+  int best = -2;  // the best proven value of a move for the side to move at n
+  bool all = true;
+  for (int c = node.first_child; c < node.first_child + node.children; ++c) {
+    const int8_t p = nodes_[static_cast<size_t>(c)].proven;
+    if (p == kUnproven) all = false;
+    else best = std::max(best, static_cast<int>(p));
+  }
+  if (best == 1 || (all && node.children > 0)) node.proven = static_cast<int8_t>(-best);
+}
+
+std::vector<int> Mcts::Visits() const {
+  std::vector<int> visits(static_cast<size_t>(num_actions_), 0);
+  const Node& r = nodes_[0];
+  bool some_not_lost = false;
+  for (int c = r.first_child; c < r.first_child + r.children; ++c) {
+    const Node& child = nodes_[static_cast<size_t>(c)];
+    if (child.proven == 1) {  // a proven win: nothing else
+      std::fill(visits.begin(), visits.end(), 0);
+      visits[static_cast<size_t>(child.move)] = std::max(child.visits, 1);
+      return visits;
+    }
+    some_not_lost |= child.proven != -1;
+  }
+  for (int c = r.first_child; c < r.first_child + r.children; ++c) {
+    const Node& child = nodes_[static_cast<size_t>(c)];
+    if (child.proven != -1 || !some_not_lost) visits[static_cast<size_t>(child.move)] = child.visits;
+  }
+  return visits;
 }
 
 // Dirichlet(α) by normalised Gamma(α, 1) draws, from the caller's stream.
@@ -77,32 +110,32 @@ std::vector<int> Mcts::Search(const games::State& root, Rng& rng, bool noise) {
   nodes_[0].value_sum = -Expand(0, *s, rng);
   if (noise) AddNoise(0, rng);
   std::vector<int> path;
-  for (int sim = 0; sim < params_.simulations; ++sim) {
+  for (int sim = 0; sim < params_.simulations && nodes_[0].proven == kUnproven; ++sim) {
     path.assign(1, 0);
     int n = 0;
-    while (nodes_[static_cast<size_t>(n)].first_child >= 0 && !s->Terminal()) {
+    while (nodes_[static_cast<size_t>(n)].first_child >= 0 && nodes_[static_cast<size_t>(n)].proven == kUnproven) {
       n = SelectChild(n);
       s->Apply(nodes_[static_cast<size_t>(n)].move);
       path.push_back(n);
     }
+    Node& leaf = nodes_[static_cast<size_t>(n)];
+    if (leaf.proven == kUnproven && s->Terminal()) leaf.proven = static_cast<int8_t>(-s->Result(s->ToMove()));
     // value: for the side to move at the leaf.
-    const double value = s->Terminal() ? s->Result(s->ToMove()) : Expand(n, *s, rng);
+    const double value = leaf.proven != kUnproven ? -leaf.proven : Expand(n, *s, rng);
     double v = -value;  // for the player who moved into the leaf
     for (size_t i = path.size(); i-- > 0;) {
       Node& node = nodes_[static_cast<size_t>(path[i])];
       node.visits += 1;
       node.value_sum += v;
       v = -v;
+      if (i + 1 < path.size()) Prove(path[i]);
       if (i > 0) s->Undo();
     }
     ++simulations_;
   }
-  std::vector<int> visits(static_cast<size_t>(num_actions_), 0);
   const Node& r = nodes_[0];
-  for (int c = r.first_child; c < r.first_child + r.children; ++c)
-    visits[static_cast<size_t>(nodes_[static_cast<size_t>(c)].move)] = nodes_[static_cast<size_t>(c)].visits;
-  root_value_ = -r.value_sum / r.visits;
-  return visits;
+  root_value_ = r.proven != kUnproven ? -r.proven : -r.value_sum / r.visits;
+  return Visits();
 }
 
 int ChooseByVisits(const std::vector<int>& visits, bool sample, Rng& rng) {

@@ -8,6 +8,11 @@
 // other is expanded (its legal moves become children with the evaluator's priors) and worth the
 // evaluator's value. The value is backed up the path, negated at every ply. In self-play the root's
 // priors are mixed with Dirichlet noise: P = (1 - ε) P + ε Dir(α). Deterministic for a given rng.
+// Proofs (MCTS-Solver, Winands et al. 2008): a finished game's result is exact, and so is a node's
+// value once one of its moves is a proven win for the side to move, or all of them are proven; a
+// proven node is not searched below again (it is worth its proven value), a proven win is always
+// taken and a proven loss is never chosen while another move is not one. The search ends early
+// when the root is proven.
 #pragma once
 
 #include <cstdint>
@@ -36,8 +41,9 @@ class Mcts {
   Mcts(Evaluator& evaluator, const MctsParams& params, int num_actions)
       : evaluator_(evaluator), params_(params), num_actions_(num_actions) {}
   // Runs params.simulations simulations from s (REQUIRES: !s.Terminal()) and returns the root's
-  // visit count of every action (num_actions entries; 0 for illegal moves). noise: Dirichlet at
-  // the root.
+  // visit count of every action (num_actions entries; 0 for illegal moves), with the proofs
+  // applied: when a move is a proven win only it keeps its count; proven losses get 0 unless every
+  // move is one. noise: Dirichlet at the root.
   std::vector<int> Search(const games::State& s, Rng& rng, bool noise);
   // The root's mean value for its side to move after the last Search.
   double root_value() const { return root_value_; }
@@ -51,7 +57,12 @@ class Mcts {
     int visits = 0;
     double value_sum = 0;   // for the player who moved into this node
     double prior = 0;
+    int8_t proven = kUnproven;  // else the exact value for the player who moved into this node
   };
+  static constexpr int8_t kUnproven = 2;
+  // Recomputes node n's proof from its children's.
+  void Prove(int n);
+  std::vector<int> Visits() const;
   // Expands nodes_[n] (state s, not terminal): one child per legal move. Returns the evaluator's value.
   double Expand(int n, const games::State& s, Rng& rng);
   int SelectChild(int n) const;

@@ -3,6 +3,7 @@
 // alpha-beta take immediate wins and block immediate losses; perfect play never loses.
 #include <gtest/gtest.h>
 
+#include <algorithm>
 #include <cmath>
 
 #include "core/error.h"
@@ -113,11 +114,27 @@ TEST(Mcts, TakesTheWinAndBlocksTheLoss) {
     std::unique_ptr<Evaluator> ev = rollouts ? std::make_unique<RolloutEvaluator>() : Untrained();
     MctsAgent agent(std::move(ev), params, 7);
     EXPECT_EQ(MoveOf(agent, kWinIn1), 0) << rollouts;
+    // A proven win keeps the only count.
+    EXPECT_EQ(std::count(agent.visits().begin(), agent.visits().end(), 0), 6) << rollouts;
+    EXPECT_EQ(agent.mcts().root_value(), 1.0);
     EXPECT_EQ(MoveOf(agent, kMustBlock), 1) << rollouts;
-    int total = 0;
-    for (int v : agent.visits()) total += v;
-    EXPECT_EQ(total, params.simulations);  // every simulation goes below the root
+    // The other moves lose at once: those proven so (all of them with the flat evaluator, whose
+    // search spreads evenly; most with rollouts) keep no count.
+    EXPECT_GE(std::count(agent.visits().begin(), agent.visits().end(), 0), rollouts ? 4 : 6) << rollouts;
   }
+}
+
+TEST(Mcts, ProvesALostPositionAndStopsEarly) {
+  // The second player has three in the bottom row with both ends open: every move loses.
+  MctsParams params;
+  params.simulations = 5000;
+  MctsAgent agent(Untrained(), params, 7);
+  MoveOf(agent, "727364");
+  EXPECT_EQ(agent.mcts().root_value(), -1.0);
+  EXPECT_LT(agent.mcts().simulations(), params.simulations);
+  int total = 0;
+  for (int v : agent.visits()) total += v;
+  EXPECT_GT(total, 0);  // all moves lose: their counts are kept
 }
 
 TEST(Mcts, IsDeterministicForASeedAndNoisyInSelfplay) {
