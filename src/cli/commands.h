@@ -53,6 +53,7 @@ Action RegisterPlot(CLI::App& app);
 Action RegisterTakeoff(CLI::App& app);
 Action RegisterEvidence(CLI::App& app);
 Action RegisterPredict(CLI::App& app);
+Action RegisterSolve(CLI::App& app);
 
 // Set by SIGINT/SIGTERM: long-running commands stop cleanly and store what they have.
 std::atomic<bool>& StopFlag();

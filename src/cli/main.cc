@@ -30,7 +30,8 @@ int main(int argc, char** argv) {
   std::map<CLI::App*, Action> actions;
   for (auto reg : {RegisterSearch, RegisterEval, RegisterRuns, RegisterShow, RegisterBench, RegisterRsi, RegisterImprover, RegisterAudit,
                     RegisterStatus, RegisterPause, RegisterResume, RegisterStop, RegisterApprove, RegisterReject,
-                    RegisterPending, RegisterReplay, RegisterDashboard, RegisterPlot, RegisterTakeoff, RegisterEvidence, RegisterPredict}) {
+                    RegisterPending, RegisterReplay, RegisterDashboard, RegisterPlot, RegisterTakeoff, RegisterEvidence, RegisterPredict,
+                    RegisterSolve}) {
     const size_t before = app.get_subcommands({}).size();
     Action a = reg(app);
     actions[app.get_subcommands({})[before]] = std::move(a);

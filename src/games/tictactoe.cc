@@ -79,6 +79,7 @@ class TicTacToeRules : public Game {
   std::string name() const override { return "tictactoe"; }
   int num_actions() const override { return 9; }
   int observation_size() const override { return 18; }
+  std::string MoveName(int move) const override { return std::to_string(move + 1); }
   std::unique_ptr<State> Initial() const override { return std::make_unique<TicTacToeState>(); }
   std::unique_ptr<State> Parse(std::string_view text) const override {
     auto s = std::make_unique<TicTacToeState>();
