@@ -7,7 +7,6 @@
 #include <chrono>
 #include <cstdio>
 #include <memory>
-
 #include <nlohmann/json.hpp>
 
 #include "cli/commands.h"
@@ -24,11 +23,13 @@ struct SolveArgs {
   bool json = false;
 };
 
-std::string Row(const games::Game& game, const std::string& position, const games::Solution& s, bool json) {
+std::string Row(const games::Game& game, const std::string& position, const games::Solution& s,
+                bool json) {
   std::vector<std::string> moves;
   for (const int m : s.optimal_moves) moves.push_back(game.MoveName(m));
   if (json) {
-    return nlohmann::json{{"position", position}, {"value", s.value}, {"optimal_moves", moves}, {"nodes", s.nodes}}
+    return nlohmann::json{
+        {"position", position}, {"value", s.value}, {"optimal_moves", moves}, {"nodes", s.nodes}}
         .dump();
   }
   std::string joined;
@@ -40,33 +41,45 @@ int RunSolve(const SolveArgs& a) {
   const games::Game& game = games::GetGame(a.game);
   games::PositionSolver solver(game);
   const tasks::CsvText rows = tasks::LoadCsvText(a.positions, {"position"});
+  const auto where = [&](int i) {
+    return a.positions + ":" + std::to_string(rows.lines[static_cast<size_t>(i)]);
+  };
+  // Every position is read first, so that a bad row is reported before any long solve.
+  std::vector<std::unique_ptr<games::State>> states;
+  for (int i = 0; i < rows.n(); ++i) {
+    try {
+      states.push_back(game.Parse(rows.rows[static_cast<size_t>(i)][0]));
+    } catch (const Error& e) {
+      throw Error(where(i) + ": " + e.what());
+    }
+  }
   std::string text = a.json ? "" : "position,value,optimal_moves,nodes\n";
   const auto t0 = std::chrono::steady_clock::now();
   uint64_t nodes = 0;
   for (int i = 0; i < rows.n(); ++i) {
-    const std::string& position = rows.rows[static_cast<size_t>(i)][0];
-    const std::string where = a.positions + ":" + std::to_string(rows.lines[static_cast<size_t>(i)]);
-    std::unique_ptr<games::State> state;
     games::Solution s;
     try {
-      state = game.Parse(position);
-      s = solver.Solve(*state);
+      s = solver.Solve(*states[static_cast<size_t>(i)]);
     } catch (const Error& e) {
-      throw Error(where + ": " + e.what());
+      throw Error(where(i) + ": " + e.what());
     }
     nodes += s.nodes;
-    text += Row(game, position, s, a.json) + "\n";
-    if (StopFlag().load()) throw Error("stopped after " + std::to_string(i + 1) + " positions; nothing written");
+    text += Row(game, rows.rows[static_cast<size_t>(i)][0], s, a.json) + "\n";
+    if (StopFlag().load())
+      throw Error("stopped after " + std::to_string(i + 1) + " positions; nothing written");
   }
   if (a.out.empty()) {
     std::fputs(text.c_str(), stdout);
   } else {
     std::FILE* f = std::fopen(a.out.c_str(), "w");
-    if (!f || std::fputs(text.c_str(), f) < 0 || std::fclose(f) != 0) throw Error("cannot write '" + a.out + "'");
+    if (!f || std::fputs(text.c_str(), f) < 0 || std::fclose(f) != 0)
+      throw Error("cannot write '" + a.out + "'");
   }
-  const double seconds = std::chrono::duration<double>(std::chrono::steady_clock::now() - t0).count();
-  std::fprintf(stderr, "%d %s positions solved in %.2f s (%llu nodes)%s%s\n", rows.n(), game.name().c_str(), seconds, static_cast<unsigned long long>(nodes), a.out.empty() ? "" : ", written to ",
-               a.out.c_str());
+  const double seconds =
+      std::chrono::duration<double>(std::chrono::steady_clock::now() - t0).count();
+  std::fprintf(stderr, "%d %s positions solved in %.2f s (%llu nodes)%s%s\n", rows.n(),
+               game.name().c_str(), seconds, static_cast<unsigned long long>(nodes),
+               a.out.empty() ? "" : ", written to ", a.out.c_str());
   return 0;
 }
 
@@ -74,16 +87,23 @@ int RunSolve(const SolveArgs& a) {
 
 Action RegisterSolve(CLI::App& app) {
   auto a = std::make_shared<SolveArgs>();
-  CLI::App* s = app.add_subcommand("solve", "Solve game positions exactly: value and optimal moves");
-  s->add_option("--game", a->game, "The game: " + [] {
-    std::string names;
-    for (const std::string& n : games::GameNames()) names += (names.empty() ? "" : ", ") + n;
-    return names;
-  }())->required();
+  CLI::App* s =
+      app.add_subcommand("solve", "Solve game positions exactly: value and optimal moves");
+  s->add_option(
+       "--game", a->game,
+       "The game: " +
+           [] {
+             std::string names;
+             for (const std::string& n : games::GameNames())
+               names += (names.empty() ? "" : ", ") + n;
+             return names;
+           }())
+      ->required();
   s->add_option("--positions", a->positions,
                 "A CSV file with a 'position' column: the moves played, in the game's notation")
       ->required();
-  s->add_option("--out", a->out, "Write the results here (CSV, or JSON lines with --json); default: stdout");
+  s->add_option("--out", a->out,
+                "Write the results here (CSV, or JSON lines with --json); default: stdout");
   s->add_flag("--json", a->json, "One JSON object per position and line instead of CSV");
   return [a] { return RunSolve(*a); };
 }

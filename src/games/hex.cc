@@ -22,8 +22,8 @@ constexpr uint32_t kNotRight = Hex::kAll & ~ColumnBits(Hex::kSize - 1);
 // The cells touching `x` (and x itself): (r, c±1), (r±1, c), (r-1, c+1), (r+1, c-1).
 uint32_t Grow(uint32_t x) {
   const uint32_t right = x & kNotRight, left = x & kNotLeft;
-  return (x | right << 1 | left >> 1 | x >> Hex::kSize | x << Hex::kSize | right >> (Hex::kSize - 1) |
-          left << (Hex::kSize - 1)) &
+  return (x | right << 1 | left >> 1 | x >> Hex::kSize | x << Hex::kSize |
+          right >> (Hex::kSize - 1) | left << (Hex::kSize - 1)) &
          Hex::kAll;
 }
 
@@ -59,11 +59,13 @@ uint32_t Hex::Transpose(uint32_t cells) {
 }
 
 std::string Hex::CellName(int cell) {
-  return std::string(1, static_cast<char>('a' + cell % kSize)) + static_cast<char>('1' + cell / kSize);
+  return std::string(1, static_cast<char>('a' + cell % kSize)) +
+         static_cast<char>('1' + cell / kSize);
 }
 
 int Hex::ParseCell(std::string_view name) {
-  if (name.size() != 2 || name[0] < 'a' || name[0] >= 'a' + kSize || name[1] < '1' || name[1] >= '1' + kSize)
+  if (name.size() != 2 || name[0] < 'a' || name[0] >= 'a' + kSize || name[1] < '1' ||
+      name[1] >= '1' + kSize)
     return -1;
   return (name[1] - '1') * kSize + (name[0] - 'a');
 }
@@ -90,8 +92,9 @@ class HexState : public State {
   void Apply(int move) override {
     if (b_.Over()) throw Error("hex5: no move after the end of the game (" + ToString() + ")");
     if (!b_.CanPlay(move))
-      throw Error("hex5: " + (move >= 0 && move < Hex::kCells ? "cell " + Hex::CellName(move) + " is taken"
-                                                              : "no cell " + std::to_string(move)));
+      throw Error("hex5: " + (move >= 0 && move < Hex::kCells
+                                  ? "cell " + Hex::CellName(move) + " is taken"
+                                  : "no cell " + std::to_string(move)));
     b_.Play(move);
   }
   void Undo() override {
@@ -130,7 +133,8 @@ class HexRules : public Game {
     auto s = std::make_unique<HexState>();
     for (size_t i = 0; i < text.size(); i += 2) {
       const std::string_view move = text.substr(i, 2);
-      const std::string where = "hex5 position '" + std::string(text) + "': move " + std::to_string(i / 2 + 1);
+      const std::string where =
+          "hex5 position '" + std::string(text) + "': move " + std::to_string(i / 2 + 1);
       const int cell = Hex::ParseCell(move);
       if (cell < 0) throw Error(where + " is '" + std::string(move) + "', not a cell a1-e5");
       try {

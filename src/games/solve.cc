@@ -36,8 +36,10 @@ Solution PositionSolver::Solve(const State& s) {
     const int empty = game_.num_actions() - s.MovesPlayed();
     if (empty > kMaxHexEmpty)
       throw Error("hex5 position '" + s.ToString() + "': " + std::to_string(empty) +
-                  " empty cells; the exact solver takes positions with at most " + std::to_string(kMaxHexEmpty));
-    small_ = std::make_unique<SmallSolver>();  // a fresh memo for each position: memory stays bounded
+                  " empty cells; the exact solver takes positions with at most " +
+                  std::to_string(kMaxHexEmpty));
+    small_ =
+        std::make_unique<SmallSolver>();  // a fresh memo for each position: memory stays bounded
   }
   const uint64_t before = small_->nodes();
   out.optimal_moves = small_->OptimalMoves(s);

@@ -24,8 +24,9 @@ struct Known {
 };
 
 std::vector<Known> LoadFixture() {
-  const tasks::CsvText t = tasks::LoadCsvText(
-      std::string(OURO_SOURCE_DIR) + "/tests/games/data/connect4_positions.csv", {"position", "value"});
+  const tasks::CsvText t =
+      tasks::LoadCsvText(std::string(OURO_SOURCE_DIR) + "/tests/games/data/connect4_positions.csv",
+                         {"position", "value"});
   std::vector<Known> out;
   for (const std::vector<std::string>& row : t.rows) out.push_back({row[0], std::stoi(row[1])});
   return out;

@@ -2,6 +2,8 @@
 // diagonal that is no chain), the bitmask flood fill against a plain search over the six
 // neighbours, exactly one winner on every full board, the transposed observation, the notation and
 // its errors, and small positions solved.
+#include "games/hex.h"
+
 #include <gtest/gtest.h>
 
 #include <algorithm>
@@ -10,7 +12,6 @@
 #include "core/error.h"
 #include "core/rng.h"
 #include "games/game.h"
-#include "games/hex.h"
 #include "games/small_solver.h"
 
 namespace ouro::games {
@@ -56,9 +57,10 @@ int Winner(const std::string& moves) {
 }
 
 TEST(HexTest, TheFirstPlayerJoinsTopToBottomAndTheSecondLeftToRight) {
-  EXPECT_EQ(Winner("c1a1c2a2c3a3c4a4c5"), 0);     // straight down column c
-  EXPECT_EQ(Winner("a1a3b1b3c1c3d1d3e1e3"), 1);   // across row 3 (the first player's row 1 is nothing)
-  EXPECT_EQ(Winner("e1a1d2a2c3b1b4b2a5"), 0);     // down the diagonal that is a chain: e1 d2 c3 b4 a5
+  EXPECT_EQ(Winner("c1a1c2a2c3a3c4a4c5"), 0);  // straight down column c
+  EXPECT_EQ(Winner("a1a3b1b3c1c3d1d3e1e3"),
+            1);                                // across row 3 (the first player's row 1 is nothing)
+  EXPECT_EQ(Winner("e1a1d2a2c3b1b4b2a5"), 0);  // down the diagonal that is a chain: e1 d2 c3 b4 a5
   EXPECT_FALSE(HexGame().Parse("a1a3b1b3c1c3d1d3e1")->Terminal());
   // The other diagonal is not connected: a1 b2 c3 d4 e5 touch only at corners.
   EXPECT_FALSE(Hex::JoinsTopBottom(Cells({"a1", "b2", "c3", "d4", "e5"})));
@@ -69,7 +71,8 @@ TEST(HexTest, FloodFillAgreesWithAPlainSearchAndTransposeSwapsTheGoals) {
   Rng rng(11);
   int joined = 0;
   for (int i = 0; i < 5000; ++i) {
-    const uint32_t stones = static_cast<uint32_t>(rng.Next()) & Hex::kAll & static_cast<uint32_t>(rng.Next());
+    const uint32_t stones =
+        static_cast<uint32_t>(rng.Next()) & Hex::kAll & static_cast<uint32_t>(rng.Next());
     const uint32_t dense = stones | (static_cast<uint32_t>(rng.Next()) & Hex::kAll);
     for (const uint32_t s : {stones, dense}) {
       EXPECT_EQ(Hex::JoinsTopBottom(s), PlainConnects(s, true)) << s;
@@ -93,7 +96,8 @@ TEST(HexTest, EveryFullBoardHasExactlyOneWinner) {
     uint32_t mine = 0;  // 13 random cells for the first player, the other 12 for the second
     for (int k = 0; k < 13; ++k) mine |= uint32_t{1} << order[static_cast<size_t>(k)];
     const uint32_t theirs = Hex::kAll & ~mine;
-    const bool top_bottom = Hex::JoinsTopBottom(mine), left_right = Hex::JoinsTopBottom(Hex::Transpose(theirs));
+    const bool top_bottom = Hex::JoinsTopBottom(mine),
+               left_right = Hex::JoinsTopBottom(Hex::Transpose(theirs));
     EXPECT_NE(top_bottom, left_right) << mine;
     first += top_bottom;
   }
@@ -110,10 +114,11 @@ uint32_t Plane(const std::vector<double>& obs, int plane) {
 
 TEST(HexTest, ObservationIsTransposedForTheSecondPlayer) {
   std::vector<double> obs(50);
-  HexGame().Parse("a2c1e4")->Observe(obs.data());  // the second player to move: everything transposed
-  EXPECT_EQ(Plane(obs, 0), Cells({"a3"}));          // its c1 (row 0, column 2) seen at row 2, column 0
-  EXPECT_EQ(Plane(obs, 1), Cells({"b1", "d5"}));    // the opponent's a2 and e4
-  HexGame().Parse("a2c1")->Observe(obs.data());    // the first player to move: as on the board
+  HexGame().Parse("a2c1e4")->Observe(
+      obs.data());                          // the second player to move: everything transposed
+  EXPECT_EQ(Plane(obs, 0), Cells({"a3"}));  // its c1 (row 0, column 2) seen at row 2, column 0
+  EXPECT_EQ(Plane(obs, 1), Cells({"b1", "d5"}));  // the opponent's a2 and e4
+  HexGame().Parse("a2c1")->Observe(obs.data());   // the first player to move: as on the board
   EXPECT_EQ(Plane(obs, 0), Cells({"a2"}));
   EXPECT_EQ(Plane(obs, 1), Cells({"c1"}));
   // The side to move always joins top to bottom in its observation: the second player's row 3,
@@ -175,7 +180,8 @@ TEST(HexTest, NotationRoundTripsAndErrorsNameTheMove) {
   EXPECT_EQ(Hex::CellName(0), "a1");
   EXPECT_EQ(Hex::CellName(24), "e5");
   EXPECT_EQ(Hex::CellName(7), "c2");
-  for (const char* bad : {"", "f1", "a0", "a6", "A1", "a", "a12"}) EXPECT_EQ(Hex::ParseCell(bad), -1) << bad;
+  for (const char* bad : {"", "f1", "a0", "a6", "A1", "a", "a12"})
+    EXPECT_EQ(Hex::ParseCell(bad), -1) << bad;
   const auto message = [](const std::string& text) {
     try {
       HexGame().Parse(text);
@@ -187,8 +193,9 @@ TEST(HexTest, NotationRoundTripsAndErrorsNameTheMove) {
   EXPECT_EQ(message("c3x9"), "hex5 position 'c3x9': move 2 is 'x9', not a cell a1-e5");
   EXPECT_EQ(message("c3b"), "hex5 position 'c3b': move 2 is 'b', not a cell a1-e5");
   EXPECT_EQ(message("c3c3"), "hex5 position 'c3c3': move 2: hex5: cell c3 is taken");
-  EXPECT_EQ(message("c1a1c2a2c3a3c4a4c5b1"), "hex5 position 'c1a1c2a2c3a3c4a4c5b1': move 10: hex5: no move after "
-                                             "the end of the game (c1a1c2a2c3a3c4a4c5)");
+  EXPECT_EQ(message("c1a1c2a2c3a3c4a4c5b1"),
+            "hex5 position 'c1a1c2a2c3a3c4a4c5b1': move 10: hex5: no move after "
+            "the end of the game (c1a1c2a2c3a3c4a4c5)");
 }
 
 }  // namespace
