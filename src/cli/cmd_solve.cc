@@ -49,6 +49,7 @@ int RunSolve(const SolveArgs& a) {
   for (int i = 0; i < rows.n(); ++i) {
     try {
       states.push_back(game.Parse(rows.rows[static_cast<size_t>(i)][0]));
+      solver.Check(*states.back());
     } catch (const Error& e) {
       throw Error(where(i) + ": " + e.what());
     }
@@ -72,8 +73,8 @@ int RunSolve(const SolveArgs& a) {
     std::fputs(text.c_str(), stdout);
   } else {
     std::FILE* f = std::fopen(a.out.c_str(), "w");
-    if (!f || std::fputs(text.c_str(), f) < 0 || std::fclose(f) != 0)
-      throw Error("cannot write '" + a.out + "'");
+    const bool written = f && std::fputs(text.c_str(), f) >= 0;
+    if ((f && std::fclose(f) != 0) || !written) throw Error("cannot write '" + a.out + "'");
   }
   const double seconds =
       std::chrono::duration<double>(std::chrono::steady_clock::now() - t0).count();

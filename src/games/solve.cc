@@ -17,6 +17,14 @@ PositionSolver::PositionSolver(const Game& game) : game_(game) {
   }
 }
 
+void PositionSolver::Check(const State& s) const {
+  const int empty = game_.num_actions() - s.MovesPlayed();
+  if (game_.name() == "hex5" && !s.Terminal() && empty > kMaxHexEmpty)
+    throw Error("hex5 position '" + s.ToString() + "': " + std::to_string(empty) +
+                " empty cells; the exact solver takes positions with at most " +
+                std::to_string(kMaxHexEmpty));
+}
+
 Solution PositionSolver::Solve(const State& s) {
   Solution out;
   if (s.Terminal()) {
@@ -33,13 +41,8 @@ Solution PositionSolver::Solve(const State& s) {
     return out;
   }
   if (game_.name() == "hex5") {
-    const int empty = game_.num_actions() - s.MovesPlayed();
-    if (empty > kMaxHexEmpty)
-      throw Error("hex5 position '" + s.ToString() + "': " + std::to_string(empty) +
-                  " empty cells; the exact solver takes positions with at most " +
-                  std::to_string(kMaxHexEmpty));
-    small_ =
-        std::make_unique<SmallSolver>();  // a fresh memo for each position: memory stays bounded
+    Check(s);
+    small_ = std::make_unique<SmallSolver>();  // a fresh memo for each position: bounded memory
   }
   const uint64_t before = small_->nodes();
   out.optimal_moves = small_->OptimalMoves(s);

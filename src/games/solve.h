@@ -31,8 +31,10 @@ class PositionSolver {
   // Error for a game without a solver. Tables persist across Solve calls.
   explicit PositionSolver(const Game& game);
   // A terminal position is solved too: its result for the side to move, no moves, 0 nodes.
-  // Error for a Hex position with more than kMaxHexEmpty empty cells.
+  // Error for a position Check refuses.
   Solution Solve(const State& s);
+  // Error for a position too big for the solver (Hex with more than kMaxHexEmpty empty cells).
+  void Check(const State& s) const;
 
  private:
   const Game& game_;
