@@ -10,6 +10,7 @@
 #include "cli/rsi.h"
 #include "cli/selfplay.h"
 #include "core/error.h"
+#include "games/solve.h"
 #include "meta/stats.h"
 #include "run/selfplay_agents.h"
 #include "run/selfplay_session.h"
@@ -118,8 +119,9 @@ struct ArenaArgs {
 // Games in which A scored below the game-theoretic value of the opening for its side (the solver's).
 int64_t BelowValue(const games::Game& game, const std::vector<std::string>& openings, const selfplay::MatchResult& m) {
   int64_t below = 0;
+  games::PositionSolver solver(game);
   for (size_t i = 0; i < m.results.size(); ++i) {
-    const int v = selfplay::PerfectValue(game, *game.Parse(openings[i]));
+    const int v = solver.Solve(*game.Parse(openings[i])).value;
     below += (m.results[i][0] < v) + (m.results[i][1] < -v);
   }
   return below;

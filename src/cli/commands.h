@@ -53,6 +53,7 @@ Action RegisterPlot(CLI::App& app);
 Action RegisterTakeoff(CLI::App& app);
 Action RegisterEvidence(CLI::App& app);
 Action RegisterPredict(CLI::App& app);
+Action RegisterSolve(CLI::App& app);
 Action RegisterSelfplay(CLI::App& app);
 Action RegisterArena(CLI::App& app);
 Action RegisterBestmove(CLI::App& app);

@@ -31,7 +31,7 @@ int main(int argc, char** argv) {
   for (auto reg : {RegisterSearch, RegisterEval, RegisterRuns, RegisterShow, RegisterBench, RegisterRsi, RegisterImprover, RegisterAudit,
                     RegisterStatus, RegisterPause, RegisterResume, RegisterStop, RegisterApprove, RegisterReject,
                     RegisterPending, RegisterReplay, RegisterDashboard, RegisterPlot, RegisterTakeoff, RegisterEvidence, RegisterPredict,
-                    RegisterSelfplay, RegisterArena}) {
+                    RegisterSolve, RegisterSelfplay, RegisterArena, RegisterBestmove, RegisterPlay}) {
     const size_t before = app.get_subcommands({}).size();
     Action a = reg(app);
     actions[app.get_subcommands({})[before]] = std::move(a);

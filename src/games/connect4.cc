@@ -30,6 +30,26 @@ bool Connect4::Aligned(uint64_t s) {
   return false;
 }
 
+uint64_t Connect4::WinningCells(uint64_t s, uint64_t mask) {
+  // Vertical: three stones right below the cell.
+  uint64_t out = (s << 1) & (s << 2) & (s << 3);
+  for (const int d : {kHeight + 1, kHeight, kHeight + 2}) {  // horizontal, the two diagonals
+    const uint64_t before2 = (s << d) & (s << 2 * d), after2 = (s >> d) & (s >> 2 * d);
+    out |= before2 & (s << 3 * d);  // three stones on one side of the cell
+    out |= before2 & (s >> d);      // two on one side, one on the other
+    out |= after2 & (s << d);
+    out |= after2 & (s >> 3 * d);
+  }
+  return out & (kBoard ^ mask);
+}
+
+uint64_t Connect4::Mirror(uint64_t bits) {
+  constexpr uint64_t kColumn = (uint64_t{1} << (kHeight + 1)) - 1;
+  uint64_t out = 0;
+  for (int c = 0; c < kWidth; ++c) out |= ((bits >> (c * (kHeight + 1))) & kColumn) << ((kWidth - 1 - c) * (kHeight + 1));
+  return out;
+}
+
 std::string Connect4::Moves() const {
   std::string out;
   for (int i = 0; i < moves_; ++i) out += static_cast<char>('1' + history_[static_cast<size_t>(i)]);
@@ -66,6 +86,17 @@ class Connect4State : public State {
   }
   uint64_t Hash() const override { return SplitMix64(b_.Key()); }
   std::string ToString() const override { return b_.Moves(); }
+  std::string Render() const override {
+    std::string out;
+    for (int row = Connect4::kHeight - 1; row >= 0; --row) {
+      for (int col = 0; col < Connect4::kWidth; ++col) {
+        const uint64_t cell = Connect4::Cell(col, row);
+        out += (b_.Stones(0) & cell) ? " X" : (b_.Stones(1) & cell) ? " O" : " .";
+      }
+      out += "\n";
+    }
+    return out + " 1 2 3 4 5 6 7";
+  }
   int MovesPlayed() const override { return b_.MovesPlayed(); }
   void Observe(double* out) const override {
     const int me = b_.ToMove();
@@ -86,6 +117,7 @@ class Connect4Rules : public Game {
   std::string name() const override { return "connect4"; }
   int num_actions() const override { return Connect4::kWidth; }
   int observation_size() const override { return 2 * Connect4::kCells; }
+  std::string MoveName(int move) const override { return std::to_string(move + 1); }
   std::unique_ptr<State> Initial() const override { return std::make_unique<Connect4State>(); }
   std::unique_ptr<State> Parse(std::string_view text) const override {
     auto s = std::make_unique<Connect4State>();

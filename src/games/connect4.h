@@ -20,6 +20,8 @@ namespace ouro::games {
 class Connect4 {
  public:
   static constexpr int kWidth = 7, kHeight = 6, kCells = kWidth * kHeight;
+  static constexpr uint64_t kBottom = 0x40810204081ULL;        // the bottom cell of every column
+  static constexpr uint64_t kBoard = kBottom * ((1u << kHeight) - 1);  // every cell (no spare bits)
 
   bool CanPlay(int col) const { return col >= 0 && col < kWidth && (mask_ & TopBit(col)) == 0; }
   // REQUIRES: CanPlay(col) and !Over().
@@ -44,6 +46,12 @@ class Connect4 {
   std::string Moves() const;  // "4453...", 1-based columns
 
   static bool Aligned(uint64_t stones);
+  // The empty cells (of `mask`'s board) where `stones` would complete four in a row.
+  static uint64_t WinningCells(uint64_t stones, uint64_t mask);
+  // The cells a move can go to: the lowest empty cell of each column that is not full.
+  static uint64_t Playable(uint64_t mask) { return (mask + kBottom) & kBoard; }
+  // The position with the columns in the opposite order (the same bits, mirrored left to right).
+  static uint64_t Mirror(uint64_t bits);
   static constexpr uint64_t BottomBit(int col) { return uint64_t{1} << (col * (kHeight + 1)); }
   static constexpr uint64_t TopBit(int col) { return uint64_t{1} << (kHeight - 1 + col * (kHeight + 1)); }
   static constexpr uint64_t ColumnMask(int col) { return ((uint64_t{1} << kHeight) - 1) << (col * (kHeight + 1)); }

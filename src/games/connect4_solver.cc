@@ -21,54 +21,64 @@ Connect4Solver::Entry* Connect4Solver::Slot(uint64_t key) {
 
 int Connect4Solver::Search(Connect4& b, int alpha, int beta) {
   ++nodes_;
-  for (int c = 0; c < Connect4::kWidth; ++c)
-    if (b.CanPlay(c) && b.WinsBy(c)) return 1;
-  if (b.MovesPlayed() == Connect4::kCells - 1) return 0;  // the last cell, and it does not win: a draw
-  // The opponent's immediate wins: one must be blocked; two cannot be.
-  int forced = -1, threats = 0;
-  for (int c = 0; c < Connect4::kWidth; ++c) {
-    if (!b.CanPlay(c)) continue;
-    const uint64_t theirs = b.mine() ^ b.mask();
-    if (Connect4::Aligned(theirs | ((b.mask() + Connect4::BottomBit(c)) & Connect4::ColumnMask(c)))) {
-      forced = c;
-      ++threats;
-    }
+  const uint64_t mask = b.mask(), mine = b.mine();
+  uint64_t moves = Connect4::Playable(mask);
+  if (moves & Connect4::WinningCells(mine, mask)) return 1;
+  const uint64_t threats = Connect4::WinningCells(mine ^ mask, mask);
+  if (const uint64_t forced = moves & threats) {
+    if (forced & (forced - 1)) return -1;  // two open threats: one cannot block both
+    moves = forced;
   }
-  if (threats > 1) return -1;
-  Entry* e = Slot(b.Key());
-  if (e && e->key == b.Key()) {
-    if (e->lower >= beta) return e->lower;
-    if (e->upper <= alpha) return e->upper;
-    if (e->lower == e->upper) return e->lower;
-    alpha = std::max<int>(alpha, e->lower);
-    beta = std::min<int>(beta, e->upper);
+  moves &= ~(threats >> 1);  // a stone just below the opponent's winning cell lets it win there
+  if (!moves) return -1;
+  // Two cells left, neither side winning with them (a threat of the opponent there would have
+  // been forced or refused above): a draw.
+  if (b.MovesPlayed() >= Connect4::kCells - 2) return 0;
+  const uint64_t key = std::min(b.Key(), Connect4::Mirror(b.Key()));
+  Entry* e = Slot(key);
+  int lower = -1, upper = 1;  // what the table knows of this position
+  if (e && e->bits && e->key() == key) {
+    lower = e->lower();
+    upper = e->upper();
+    if (lower >= beta || lower == upper) return lower;
+    if (upper <= alpha) return upper;
+    alpha = std::max(alpha, lower);
+    beta = std::min(beta, upper);
+  }
+  // The moves, most threats after the move first; ties keep the centre-first order.
+  int cols[Connect4::kWidth], scores[Connect4::kWidth], n = 0;
+  for (const int c : kOrder) {
+    const uint64_t move = moves & Connect4::ColumnMask(c);
+    if (!move) continue;
+    const int score = std::popcount(Connect4::WinningCells(mine | move, mask | move));
+    int i = n++;
+    for (; i > 0 && scores[i - 1] < score; --i) cols[i] = cols[i - 1], scores[i] = scores[i - 1];
+    cols[i] = c;
+    scores[i] = score;
   }
   const int alpha0 = alpha;
   int best = -1;
-  for (const int c : kOrder) {
-    if (!b.CanPlay(c) || (forced >= 0 && c != forced)) continue;
-    b.Play(c);
+  for (int i = 0; i < n; ++i) {
+    b.Play(cols[i]);
     const int v = -Search(b, -beta, -alpha);
     b.Undo();
     best = std::max(best, v);
     alpha = std::max(alpha, v);
     if (alpha >= beta) break;
   }
-  if (e) {  // what this search proved, joined with what the entry knew of the same position
-    Entry fresh{b.Key(), -1, 1};
-    if (e->key == b.Key()) fresh = *e;
-    const int8_t v = static_cast<int8_t>(best);
-    if (best <= alpha0) fresh.upper = std::min(fresh.upper, v);       // failed low: an upper bound
-    else if (best >= beta) fresh.lower = std::max(fresh.lower, v);    // failed high: a lower bound
-    else fresh.lower = fresh.upper = v;
-    *e = fresh;
+  if (e) {  // what this search proved, joined with what the table knew of the position
+    if (best <= alpha0) upper = std::min(upper, best);       // failed low: an upper bound
+    else if (best >= beta) lower = std::max(lower, best);    // failed high: a lower bound
+    else lower = upper = best;
+    *e = Entry::Of(key, lower, upper);
   }
   return best;
 }
 
 int Connect4Solver::Value(const Connect4& b) {
   Connect4 work = b;
-  return Search(work, -1, 1);
+  if (Search(work, 0, 1) >= 1) return 1;  // null windows: a win? else, a draw or a loss?
+  return Search(work, -1, 0) >= 0 ? 0 : -1;
 }
 
 std::vector<int> Connect4Solver::OptimalMoves(const Connect4& b) {
@@ -78,8 +88,15 @@ std::vector<int> Connect4Solver::OptimalMoves(const Connect4& b) {
     if (!b.CanPlay(c)) continue;
     Connect4 next = b;
     next.Play(c);
-    const int v = next.LastMoverWon() ? 1 : next.Full() ? 0 : -Value(next);
-    if (v == value) out.push_back(c);
+    bool keeps;
+    if (next.LastMoverWon()) keeps = value == 1;
+    else if (next.Full()) keeps = value == 0;
+    else if (value == -1) keeps = true;  // in a lost position every move loses
+    // Every child is worth at most the value to the mover (at least -value to the opponent), so
+    // one null window decides: a win needs a child the opponent loses, a draw one it does not win.
+    else if (value == 1) keeps = Search(next, -1, 0) < 0;
+    else keeps = Search(next, 0, 1) <= 0;
+    if (keeps) out.push_back(c);
   }
   return out;
 }

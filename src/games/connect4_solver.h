@@ -1,11 +1,15 @@
 // games/connect4_solver.h — an exact Connect Four solver: the game-theoretic value of a position
 // (win, draw or loss for the side to move, with perfect play by both) and its optimal moves.
 //
-// Negamax alpha-beta over the values -1 / 0 / +1, with: an immediate win ends the search at once;
-// a single forced block is the only move tried (two open threats of the opponent lose); columns
-// ordered from the centre out; a transposition table (fixed size, indexed by the position key,
-// storing a lower or upper bound or the exact value; replace-always). An optimal move is one that
-// keeps the position's value (not necessarily the fastest win).
+// Negamax alpha-beta over the values -1 / 0 / +1 (the root is solved by two null-window searches:
+// a win? else a draw?), with: an immediate win ends the search at once; the opponent's immediate
+// wins must be blocked (a single one is the only move tried; two lose); a move just below a cell
+// where the opponent would win is never tried; with two cells left and no loss in sight the game
+// is a draw; moves ordered by the number of cells where the mover would then win (threats), ties
+// from the centre out; a transposition table (fixed size, indexed by the position key or its
+// mirror image, whichever is smaller, storing a lower and an upper bound in 8 bytes;
+// replace-always). An
+// optimal move is one that keeps the position's value (not necessarily the fastest win).
 #pragma once
 
 #include <cstdint>
@@ -23,12 +27,19 @@ class Connect4Solver {
   int Value(const Connect4& b);
   // The columns (0-6) whose value keeps the position's. REQUIRES: !b.Over().
   std::vector<int> OptimalMoves(const Connect4& b);
-  uint64_t nodes() const { return nodes_; }
+  uint64_t nodes() const { return nodes_; }  // searches started, over the solver's life
 
  private:
+  // One table entry in 8 bytes: the position key (< 2^49) << 4 | (lower + 1) << 2 | (upper + 2);
+  // 0 is an empty slot (a stored entry always has upper + 2 >= 1).
   struct Entry {
-    uint64_t key = 0;
-    int8_t lower = -1, upper = 1;
+    uint64_t bits = 0;
+    uint64_t key() const { return bits >> 4; }
+    int lower() const { return static_cast<int>((bits >> 2) & 3) - 1; }
+    int upper() const { return static_cast<int>(bits & 3) - 2; }
+    static Entry Of(uint64_t key, int lower, int upper) {
+      return {key << 4 | static_cast<uint64_t>(lower + 1) << 2 | static_cast<uint64_t>(upper + 2)};
+    }
   };
   int Search(Connect4& b, int alpha, int beta);
   Entry* Slot(uint64_t key);

@@ -33,6 +33,8 @@ class State {
   virtual uint64_t Hash() const = 0;  // of the position (not of the move order)
   virtual std::string ToString() const = 0;  // the moves played, in the game's notation
   virtual int MovesPlayed() const = 0;
+  // The board for people, as lines of text (`ouro play`): X moves first, O second.
+  virtual std::string Render() const = 0;
   // observation_size() values: the game's planes from the side to move's point of view.
   virtual void Observe(double* out) const = 0;
 };
@@ -43,12 +45,14 @@ class Game {
   virtual std::string name() const = 0;
   virtual int num_actions() const = 0;
   virtual int observation_size() const = 0;
+  // A move in the game's text notation (Connect Four "4", tic-tac-toe "5", Hex "c3").
+  virtual std::string MoveName(int move) const = 0;
   virtual std::unique_ptr<State> Initial() const = 0;
   // The state reached by the moves of `text` (State::ToString's form); Error naming the bad move.
   virtual std::unique_ptr<State> Parse(std::string_view text) const = 0;
 };
 
-// The registry: "tictactoe", "connect4". nullptr for an unknown name.
+// The registry: "tictactoe", "connect4", "hex5". nullptr for an unknown name.
 const Game* FindGame(std::string_view name);
 // Error "unknown game 'x' (known: ...)" for an unknown name.
 const Game& GetGame(std::string_view name);

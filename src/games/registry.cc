@@ -3,6 +3,7 @@
 #include "core/error.h"
 #include "games/connect4.h"
 #include "games/game.h"
+#include "games/hex.h"
 #include "games/tictactoe.h"
 
 namespace ouro::games {
@@ -10,7 +11,7 @@ namespace {
 
 // Built on first use, so no static initialization order matters.
 const std::vector<const Game*>& Games() {
-  static const std::vector<const Game*> games = {&TicTacToeGame(), &Connect4Game()};
+  static const std::vector<const Game*> games = {&TicTacToeGame(), &Connect4Game(), &HexGame()};
   return games;
 }
 

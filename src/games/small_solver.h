@@ -1,4 +1,4 @@
-// games/small_solver.h — exact values of small games (tic-tac-toe) by full negamax over the State
+// games/small_solver.h — exact values of small games (tic-tac-toe, late Hex 5×5 positions) by full negamax over the State
 // interface, memoized by position hash: the ground truth that the learned tic-tac-toe agent is
 // checked against. Connect Four has its own solver (connect4_solver.h).
 #pragma once
@@ -18,10 +18,12 @@ class SmallSolver {
   // The moves that keep the value. REQUIRES: !s.Terminal().
   std::vector<int> OptimalMoves(const State& s);
   size_t positions() const { return memo_.size(); }
+  uint64_t nodes() const { return nodes_; }  // searches started, memo hits included
 
  private:
   int Search(State& s);
   std::unordered_map<uint64_t, int> memo_;  // hash → value for the side to move
+  uint64_t nodes_ = 0;
 };
 
 }  // namespace ouro::games

@@ -64,6 +64,14 @@ class TicTacToeState : public State {
     return out;
   }
   int MovesPlayed() const override { return b_.MovesPlayed(); }
+  std::string Render() const override {  // empty cells show their number
+    std::string out;
+    for (int c = 0; c < 9; ++c) {
+      out += (b_.Stones(0) >> c & 1) ? 'X' : (b_.Stones(1) >> c & 1) ? 'O' : static_cast<char>('1' + c);
+      out += c % 3 == 2 ? (c < 8 ? "\n" : "") : " ";
+    }
+    return out;
+  }
   void Observe(double* out) const override {
     const int me = b_.ToMove();
     for (int plane = 0; plane < 2; ++plane)
@@ -79,6 +87,7 @@ class TicTacToeRules : public Game {
   std::string name() const override { return "tictactoe"; }
   int num_actions() const override { return 9; }
   int observation_size() const override { return 18; }
+  std::string MoveName(int move) const override { return std::to_string(move + 1); }
   std::unique_ptr<State> Initial() const override { return std::make_unique<TicTacToeState>(); }
   std::unique_ptr<State> Parse(std::string_view text) const override {
     auto s = std::make_unique<TicTacToeState>();

@@ -3,9 +3,7 @@
 #include <algorithm>
 
 #include "core/error.h"
-#include "games/connect4.h"
-#include "games/connect4_solver.h"
-#include "games/small_solver.h"
+#include "games/solve.h"
 
 namespace ouro::selfplay {
 
@@ -79,48 +77,23 @@ int RandomAgent::Move(const games::State& s, Rng& rng) {
 
 namespace {
 
-class Connect4PerfectAgent : public Agent {
+// Moves drawn uniformly among the optimal ones of the game's solver (games/solve.h).
+class PerfectAgent : public Agent {
  public:
+  explicit PerfectAgent(const games::Game& game) : game_(game), solver_(game) {}
   int Move(const games::State& s, Rng& rng) override {
-    games::Connect4 b;
-    for (char c : s.ToString()) b.Play(c - '1');
-    const std::vector<int> best = solver_.OptimalMoves(b);
+    const std::vector<int> best = solver_.Solve(s).optimal_moves;
     return best[rng.Below(static_cast<uint32_t>(best.size()))];
   }
-  std::unique_ptr<Agent> Clone() const override { return std::make_unique<Connect4PerfectAgent>(); }
+  std::unique_ptr<Agent> Clone() const override { return std::make_unique<PerfectAgent>(game_); }
 
  private:
-  games::Connect4Solver solver_{20};
-};
-
-class SmallPerfectAgent : public Agent {
- public:
-  int Move(const games::State& s, Rng& rng) override {
-    const std::vector<int> best = solver_.OptimalMoves(s);
-    return best[rng.Below(static_cast<uint32_t>(best.size()))];
-  }
-  std::unique_ptr<Agent> Clone() const override { return std::make_unique<SmallPerfectAgent>(); }
-
- private:
-  games::SmallSolver solver_;
+  const games::Game& game_;
+  games::PositionSolver solver_;
 };
 
 }  // namespace
 
-int PerfectValue(const games::Game& game, const games::State& s) {
-  if (game.name() == "connect4") {
-    games::Connect4 b;
-    for (char c : s.ToString()) b.Play(c - '1');
-    return games::Connect4Solver(22).Value(b);
-  }
-  if (game.name() == "tictactoe") return games::SmallSolver().Value(s);
-  throw Error("no solver for " + game.name() + " (connect4 and tictactoe have solvers)");
-}
-
-std::unique_ptr<Agent> MakePerfectAgent(const games::Game& game) {
-  if (game.name() == "connect4") return std::make_unique<Connect4PerfectAgent>();
-  if (game.name() == "tictactoe") return std::make_unique<SmallPerfectAgent>();
-  throw Error("no perfect player for " + game.name() + " (connect4 and tictactoe have solvers)");
-}
+std::unique_ptr<Agent> MakePerfectAgent(const games::Game& game) { return std::make_unique<PerfectAgent>(game); }
 
 }  // namespace ouro::selfplay

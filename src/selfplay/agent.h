@@ -69,11 +69,8 @@ class RandomAgent : public Agent {
 };
 
 // Perfect play: a move drawn uniformly among the optimal ones (those that keep the game-theoretic
-// value), from games::Connect4Solver for connect4 and games::SmallSolver for other games (small
-// ones: it solves the whole subtree). Throws ouro::Error for a game it cannot solve.
+// value), from the game's exact solver (games::PositionSolver; Hex 5×5 only near the end).
+// Throws ouro::Error for a game without a solver.
 std::unique_ptr<Agent> MakePerfectAgent(const games::Game& game);
-
-// The game-theoretic value of s (not over) for its side to move, from the same solvers.
-int PerfectValue(const games::Game& game, const games::State& s);
 
 }  // namespace ouro::selfplay

@@ -172,11 +172,8 @@ CsvTable ParseCsv(std::string_view text, const std::string& name, const std::str
   return t;
 }
 
-CsvTable ParseCsvColumns(std::string_view text, const std::string& name, const std::vector<std::string>& wanted) {
-  CsvTable t;
-  t.label_index = -1;
-  t.feature_names = wanted;
-  t.dim = static_cast<int>(wanted.size());
+CsvText ParseCsvText(std::string_view text, const std::string& name, const std::vector<std::string>& wanted) {
+  CsvText t;
   std::vector<size_t> index;
   auto header = [&](std::vector<std::string> fields) {
     t.columns = std::move(fields);
@@ -187,12 +184,28 @@ CsvTable ParseCsvColumns(std::string_view text, const std::string& name, const s
       index.push_back(static_cast<size_t>(at - t.columns.begin()));
     }
   };
-  auto row = [&](const std::vector<std::string>& fields, int line_no, const std::string& where) {
-    for (size_t c : index) t.x.push_back(Cell(fields, t.columns, c, where));
+  auto row = [&](const std::vector<std::string>& fields, int line_no, const std::string&) {
+    std::vector<std::string>& cells = t.rows.emplace_back();
+    for (size_t c : index) cells.push_back(fields[c]);
     t.lines.push_back(line_no);
   };
   ForEachLine(text, name, header, row);
   if (t.lines.empty()) throw Error(name + ": no data rows after the header");
+  return t;
+}
+
+CsvTable ParseCsvColumns(std::string_view text, const std::string& name, const std::vector<std::string>& wanted) {
+  const CsvText cells = ParseCsvText(text, name, wanted);
+  CsvTable t;
+  t.columns = cells.columns;
+  t.label_index = -1;
+  t.feature_names = wanted;
+  t.dim = static_cast<int>(wanted.size());
+  t.lines = cells.lines;
+  for (int i = 0; i < cells.n(); ++i) {
+    const std::string where = name + ":" + std::to_string(cells.lines[static_cast<size_t>(i)]);
+    for (size_t c = 0; c < wanted.size(); ++c) t.x.push_back(Cell(cells.rows[static_cast<size_t>(i)], wanted, c, where));
+  }
   return t;
 }
 
@@ -217,6 +230,10 @@ CsvTable LoadCsv(const std::string& path, const std::string& label_column) {
 
 CsvTable LoadCsvColumns(const std::string& path, const std::vector<std::string>& columns) {
   return ParseCsvColumns(ReadCsvFile(path), path, columns);
+}
+
+CsvText LoadCsvText(const std::string& path, const std::vector<std::string>& columns) {
+  return ParseCsvText(ReadCsvFile(path), path, columns);
 }
 
 }  // namespace ouro::tasks

@@ -1,4 +1,5 @@
-// tasks/csv.h — loading a user's CSV file as a table of numeric features and one label column.
+// tasks/csv.h — loading a user's CSV file as a table of numeric features and one label column, or
+// chosen columns as text (CsvText).
 //
 // The first non-blank line is the header. The label column is chosen by name or by 0-based index
 // (empty = the first column); every other column is a feature and must be numeric. Supported:
@@ -35,5 +36,17 @@ CsvTable LoadCsv(const std::string& path, const std::string& label_column);
 // ouro::Error naming a missing column, or the line and column of a bad cell.
 CsvTable ParseCsvColumns(std::string_view text, const std::string& name, const std::vector<std::string>& columns);
 CsvTable LoadCsvColumns(const std::string& path, const std::vector<std::string>& columns);
+
+// The same rows as text: the cells of the columns named `columns`, in that order, of every row
+// (unquoted cells trimmed; an empty cell is ""). For string columns such as game positions.
+// Throws ouro::Error naming a missing column, a bad line, or a file without data rows.
+struct CsvText {
+  std::vector<std::string> columns;            // header names, in file order
+  std::vector<std::vector<std::string>> rows;  // n() rows of the wanted cells
+  std::vector<int> lines;                      // 1-based source line of each row, for messages
+  int n() const { return static_cast<int>(lines.size()); }
+};
+CsvText ParseCsvText(std::string_view text, const std::string& name, const std::vector<std::string>& columns);
+CsvText LoadCsvText(const std::string& path, const std::vector<std::string>& columns);
 
 }  // namespace ouro::tasks

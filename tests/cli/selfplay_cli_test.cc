@@ -108,6 +108,40 @@ TEST_F(SelfplayCli, ArenaPlaysEveryKindOfAgentAndCountsValuesLost) {
   EXPECT_EQ(rollout["games"], 4);
 }
 
+TEST_F(SelfplayCli, BestmoveWritesMovesAndScoresThemAgainstTheSolver) {
+  // The side to move wins in column 1 (its only optimal move); must block column 2 in a position
+  // that is lost whatever it plays (every move is optimal: it does not count in the second share).
+  const std::string positions = Write("p.csv", "id,position\n1,121212\n2,121232\n");
+  const std::string moves = (dir_ / "m.csv").string(), solved = (dir_ / "s.csv").string();
+  ASSERT_EQ(Run("solve --game connect4 --positions " + positions + " --out " + solved).code, 0);
+  const ouro_test::Result r = Run("bestmove --game connect4 --agent rollout --simulations 400 --positions " + positions +
+                                  " --out " + moves + " --solved " + solved);
+  ASSERT_EQ(r.code, 0) << r.out;
+  const std::string out = ouro_test::Slurp(moves);
+  EXPECT_EQ(out, "position,move\n121212,1\n121232,2\n");
+  EXPECT_NE(r.out.find("optimal moves: 2 of 2 solved positions (100.0%); 1 of 1 (100.0%) where not every legal move is optimal"),
+            std::string::npos) << r.out;
+  const ouro_test::Result over = Run("bestmove --game connect4 --agent random --positions " +
+                                     Write("o.csv", "position\n1212121\n") + " --out " + moves);
+  EXPECT_EQ(over.code, 1);
+  EXPECT_NE(over.out.find("o.csv:2: position '1212121' is over"), std::string::npos) << over.out;
+  const ouro_test::Result nocol = Run("bestmove --game connect4 --agent random --positions " +
+                                      Write("n.csv", "moves\n44\n") + " --out " + moves);
+  EXPECT_EQ(nocol.code, 1);
+  EXPECT_NE(nocol.out.find("position"), std::string::npos) << nocol.out;
+}
+
+TEST_F(SelfplayCli, PlayDrawsTheBoardAndTheAgentMoves) {
+  const ouro_test::Result first = Run("play --game tictactoe --agent perfect");
+  EXPECT_EQ(first.code, 0) << first.out;
+  EXPECT_NE(first.out.find("1 2 3\n4 5 6\n7 8 9"), std::string::npos) << first.out;  // the empty board
+  EXPECT_NE(first.out.find("stopped at"), std::string::npos) << first.out;           // end of input
+  const ouro_test::Result second = Run("play --game connect4 --agent rollout --simulations 50 --second");
+  EXPECT_EQ(second.code, 0) << second.out;
+  EXPECT_NE(second.out.find("rollout plays "), std::string::npos) << second.out;
+  EXPECT_NE(second.out.find(" 1 2 3 4 5 6 7"), std::string::npos) << second.out;
+}
+
 TEST_F(SelfplayCli, BadInputIsRefusedClearly) {
   const std::string cfg = Write("c.toml", TinySelfplay(1));
   Json("selfplay --config " + cfg + " --db " + db_ + " --json --quiet");

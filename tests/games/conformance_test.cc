@@ -27,6 +27,7 @@ TEST_P(Conformance, RandomPlayoutsKeepTheRules) {
     std::unique_ptr<State> s = game.Initial();
     std::vector<uint64_t> hashes = {s->Hash()};
     std::vector<std::string> texts = {s->ToString()};
+    std::string names;  // the moves' names, concatenated: the text form
     while (!s->Terminal()) {
       const std::vector<int> legal = s->LegalMoves();
       ASSERT_FALSE(legal.empty());
@@ -36,11 +37,15 @@ TEST_P(Conformance, RandomPlayoutsKeepTheRules) {
           EXPECT_EQ(s->Hash(), hashes.back());
         }
       const int mover = s->ToMove();
-      s->Apply(legal[rng.Below(static_cast<uint32_t>(legal.size()))]);
+      const int move = legal[rng.Below(static_cast<uint32_t>(legal.size()))];
+      s->Apply(move);
+      names += game.MoveName(move);
+      EXPECT_EQ(s->ToString(), names);
       EXPECT_EQ(s->ToMove(), 1 - mover);
       EXPECT_EQ(s->MovesPlayed(), static_cast<int>(hashes.size()));
       s->Observe(obs.data());
       for (double v : obs) EXPECT_TRUE(v == 0.0 || v == 1.0);
+      EXPECT_NE(s->Render(), game.Initial()->Render());  // the board for people shows the stones
       // The text names the position: parsing it gives the same one.
       EXPECT_EQ(game.Parse(s->ToString())->Hash(), s->Hash());
       hashes.push_back(s->Hash());
@@ -68,13 +73,13 @@ TEST_P(Conformance, RandomPlayoutsKeepTheRules) {
 INSTANTIATE_TEST_SUITE_P(AllGames, Conformance, ::testing::ValuesIn(GameNames()));
 
 TEST(Games, TheRegistryNamesItsGames) {
-  EXPECT_EQ(GameNames(), (std::vector<std::string>{"tictactoe", "connect4"}));
+  EXPECT_EQ(GameNames(), (std::vector<std::string>{"tictactoe", "connect4", "hex5"}));
   EXPECT_EQ(FindGame("chess"), nullptr);
   try {
     GetGame("chess");
     FAIL();
   } catch (const Error& e) {
-    EXPECT_STREQ(e.what(), "unknown game 'chess' (known: tictactoe, connect4)");
+    EXPECT_STREQ(e.what(), "unknown game 'chess' (known: tictactoe, connect4, hex5)");
   }
 }
 

@@ -95,5 +95,29 @@ TEST(Connect4Solver, TheTableSavesNodes) {
   EXPECT_LT(with_table.nodes(), plain.nodes());
 }
 
+// The bitboard helpers the solver relies on, against cell-by-cell answers.
+TEST(Connect4Solver, WinningCellsPlayableAndMirrorAreWhatTheySay) {
+  Rng rng(12);
+  for (int i = 0; i < 300; ++i) {
+    Connect4 b, mirrored;
+    ASSERT_TRUE(RandomPosition(rng, 4 + i % 34, &b));
+    for (const char c : b.Moves()) mirrored.Play(Connect4::kWidth - 1 - (c - '1'));
+    EXPECT_EQ(Connect4::Mirror(b.Key()), mirrored.Key()) << b.Moves();
+    EXPECT_EQ(Connect4::Mirror(Connect4::Mirror(b.mask())), b.mask());
+    for (const uint64_t stones : {b.mine(), b.mine() ^ b.mask()}) {
+      uint64_t expected = 0, playable = 0;
+      for (int col = 0; col < Connect4::kWidth; ++col)
+        for (int row = 0; row < Connect4::kHeight; ++row) {
+          const uint64_t cell = Connect4::Cell(col, row);
+          if (b.mask() & cell) continue;
+          if (Connect4::Aligned(stones | cell)) expected |= cell;
+          if (row == b.Height(col)) playable |= cell;
+        }
+      EXPECT_EQ(Connect4::WinningCells(stones, b.mask()), expected) << b.Moves();
+      EXPECT_EQ(Connect4::Playable(b.mask()), playable) << b.Moves();
+    }
+  }
+}
+
 }  // namespace
 }  // namespace ouro::games

@@ -88,6 +88,21 @@ TEST(SelfplayLoop, AResumedRunGoesOnAsIfUninterrupted) {
   EXPECT_DOUBLE_EQ(straight.spent(), resumed.spent());
 }
 
+TEST(SelfplayLoop, EveryGameOfTheRegistryCanBeLearned) {
+  for (const std::string& name : games::GameNames()) {
+    SelfplayConfig c = TinyConfig(1);
+    c.game = name;
+    c.games = 4;
+    c.window = 8;
+    c.gate_openings = 4;
+    SelfplayLoop loop(c, 1);
+    const GenerationReport r = loop.RunGeneration();
+    EXPECT_EQ(r.games, 4) << name;
+    EXPECT_FALSE(r.gate.pair_points.empty()) << name;
+    EXPECT_EQ(loop.versions()[0].evaluator->exe.shape.dim, games::GetGame(name).observation_size()) << name;
+  }
+}
+
 TEST(SelfplayLoop, AStoppedGenerationChangesNothing) {
   SelfplayLoop loop(TinyConfig(1), 3);
   std::atomic<bool> stop{true};

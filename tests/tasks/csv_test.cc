@@ -89,10 +89,28 @@ TEST(CsvTest, StructuralErrors) {
                        "d.csv:1: field 2: unexpected text after a closing quote"));
 }
 
+TEST(CsvTest, TextColumnsKeepTheirCellsAsStrings) {
+  const CsvText t = ParseCsvText("id, position ,note\r\n1, 4453 ,a\n\n2,\"\",\" b, c \"\n3,007,\n", "p.csv",
+                                 {"position", "note"});
+  EXPECT_EQ(t.columns, (std::vector<std::string>{"id", "position", "note"}));
+  ASSERT_EQ(t.n(), 3);
+  EXPECT_EQ(t.rows[0], (std::vector<std::string>{"4453", "a"}));  // unquoted cells are trimmed
+  EXPECT_EQ(t.rows[1], (std::vector<std::string>{"", " b, c "}));  // quoted ones are kept as they are
+  EXPECT_EQ(t.rows[2], (std::vector<std::string>{"007", ""}));     // text, not a number
+  EXPECT_EQ(t.lines, (std::vector<int>{2, 4, 5}));
+  EXPECT_EQ(ErrorOf([&] { ParseCsvText("moves\n44\n", "p.csv", {"position"}); }),
+            "p.csv: column 'position' not found (columns: moves)");
+  EXPECT_EQ(ErrorOf([&] { ParseCsvText("position\n", "p.csv", {"position"}); }),
+            "p.csv: no data rows after the header");
+  EXPECT_EQ(ErrorOf([&] { ParseCsvText("position,x\n1\n", "p.csv", {"position"}); }),
+            "p.csv:2: 1 fields, but the header has 2");
+}
+
 TEST(CsvTest, MissingFileIsAnError) {
   TempDir tmp;
   const std::string path = tmp.path("nope.csv");
   EXPECT_TRUE(Contains(ErrorOf([&] { LoadCsv(path, ""); }), path + ": cannot open"));
+  EXPECT_TRUE(Contains(ErrorOf([&] { LoadCsvText(path, {"position"}); }), path + ": cannot open"));
 }
 
 }  // namespace
