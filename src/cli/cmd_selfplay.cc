@@ -3,6 +3,7 @@
 // version at the end) and `ouro arena` (a match between two agents, with the gate's verdict).
 #include <algorithm>
 #include <cstdio>
+#include <fstream>
 #include <memory>
 
 #include "cli/commands.h"
@@ -108,7 +109,7 @@ int RunSelfplay(const SelfplayArgs& a) {
 }
 
 struct ArenaArgs {
-  std::string a, b, game, db = kDefaultDb;
+  std::string a, b, game, db = kDefaultDb, record;
   int games = 200, simulations = 800, plies = 4;
   int64_t seed = 1;
   int threads = 2;
@@ -137,6 +138,18 @@ int DecisionPair(const std::vector<int>& points, const meta::SprtParams& p, meta
     if (*decision != meta::SprtDecision::kContinue) return static_cast<int>(i) + 1;
   }
   return -1;
+}
+
+// opening,first,moves,result: each game of the match (first: "A" or "B"; result for the first
+// player to move after the opening: 1, 0 or -1).
+void WriteRecord(const std::string& path, const std::vector<std::string>& openings, const selfplay::MatchResult& m) {
+  std::ofstream f(path);
+  f << "opening,first,moves,result\n";
+  for (size_t i = 0; i < m.games.size(); ++i) {
+    f << openings[i] << ",A," << m.games[i][0] << "," << m.results[i][0] << "\n";
+    f << openings[i] << ",B," << m.games[i][1] << "," << -m.results[i][1] << "\n";
+  }
+  if (!f.flush()) throw Error("cannot write '" + path + "'");
 }
 
 int RunArena(const ArenaArgs& a) {
@@ -174,6 +187,7 @@ int RunArena(const ArenaArgs& a) {
             {"false_accept_rate", meta::FalseAcceptRate(meta::SprtTest::kExact, params, static_cast<int64_t>(openings.size()))}});
   j.erase("pair_points");
   j["openings"] = openings.size();
+  if (!a.record.empty()) WriteRecord(a.record, openings, m);
   if (a.check_values) j["below_value"] = BelowValue(game, openings, m);
   if (a.json) {
     std::printf("%s\n", j.dump().c_str());
@@ -228,6 +242,7 @@ Action RegisterArena(CLI::App& app) {
   s->add_option("--beta", a->beta, "Gate: false-rejection rate")->capture_default_str();
   s->add_flag("--all-openings", a->all_openings, "Every distinct opening of --opening-plies moves (two games each) instead of --games");
   s->add_flag("--check-values", a->check_values, "Count A's games below the solver's value of their opening (games with a solver)");
+  s->add_option("--record", a->record, "Write every game to this CSV file: opening,first,moves,result");
   s->add_option("--db", a->db, "Run store (for RUN[:GEN] agents)")->capture_default_str();
   s->add_flag("--json", a->json, "Print the result as one JSON line");
   return [a] { return RunArena(*a); };

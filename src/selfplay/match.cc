@@ -97,16 +97,20 @@ MatchResult PlayMatch(const games::Game& game, const Agent& candidate, const Age
     }
     const int64_t end = std::min(n, begin + width);
     std::vector<std::array<int, 2>> results(static_cast<size_t>(end - begin));
+    std::vector<std::array<std::string, 2>> texts(static_cast<size_t>(end - begin));
     pool->ParallelFor(end - begin, [&](int64_t i, int w) {
       const std::string& o = openings[static_cast<size_t>(begin + i)];
       const uint64_t game_seed = DeriveSeed(seed, static_cast<uint64_t>(begin + i));
       Agent& c = *cand[static_cast<size_t>(w)];
       Agent& b = *inc[static_cast<size_t>(w)];
-      results[static_cast<size_t>(i)] = {PlayGame(game, o, c, b, DeriveSeed(game_seed, 0)),
-                                         -PlayGame(game, o, b, c, DeriveSeed(game_seed, 1))};
+      auto& t = texts[static_cast<size_t>(i)];
+      results[static_cast<size_t>(i)] = {PlayGame(game, o, c, b, DeriveSeed(game_seed, 0), &t[0]),
+                                         -PlayGame(game, o, b, c, DeriveSeed(game_seed, 1), &t[1])};
     });
-    for (const auto& [g1, g2] : results) {
+    for (size_t k = 0; k < results.size(); ++k) {
       if (out.decision != meta::SprtDecision::kContinue) break;
+      const auto [g1, g2] = results[k];
+      out.games.push_back(std::move(texts[k]));
       MatchStats& st = out.stats;
       Count(st, g1);
       Count(st, g2);

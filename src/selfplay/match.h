@@ -60,6 +60,7 @@ struct MatchResult {
   // Per pair played, the candidate's results (+1, 0, -1) in its two games: moving first from the
   // opening, then second.
   std::vector<std::array<int, 2>> results;
+  std::vector<std::array<std::string, 2>> games;  // per pair played, the two games' moves (text)
   meta::SprtDecision decision = meta::SprtDecision::kContinue;  // kContinue: no gate, or undecided
   double llr = 0;
   bool stopped = false;  // *stop ended it before the test decided or the openings ran out

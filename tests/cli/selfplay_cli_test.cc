@@ -3,6 +3,7 @@
 // agent, a run killed with SIGKILL and resumed to the uninterrupted result, and bad input.
 #include <gtest/gtest.h>
 
+#include <algorithm>
 #include <chrono>
 #include <thread>
 
@@ -104,8 +105,14 @@ TEST_F(SelfplayCli, ArenaPlaysEveryKindOfAgentAndCountsValuesLost) {
   const int newest = static_cast<int>(Json("show 1 --json --db " + db_)["selfplay"]["versions"].size()) - 1;
   const json latest = Json("arena latest random --game tictactoe --games 2 --simulations 4 --json --db " + db_);
   EXPECT_EQ(latest["a"].get<std::string>().rfind("run 1 version " + std::to_string(newest) + " ", 0), 0u) << latest["a"];
-  const json rollout = Json("arena rollout random --game connect4 --games 4 --simulations 50 --json");
+  const std::string record = (dir_ / "games.csv").string();
+  const json rollout = Json("arena rollout random --game connect4 --games 4 --simulations 50 --json --record " + record);
   EXPECT_EQ(rollout["games"], 4);
+  const std::string games = ouro_test::Slurp(record);
+  EXPECT_EQ(games.rfind("opening,first,moves,result\n", 0), 0u);
+  EXPECT_EQ(std::count(games.begin(), games.end(), '\n'), 5);
+  EXPECT_NE(games.find(",A,"), std::string::npos);
+  EXPECT_NE(games.find(",B,"), std::string::npos);
 }
 
 TEST_F(SelfplayCli, BestmoveWritesMovesAndScoresThemAgainstTheSolver) {

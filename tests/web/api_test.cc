@@ -120,6 +120,33 @@ TEST(WebApi, TakeoffOfAnRsiRun) {
   }
 }
 
+// GET /api/runs/R/elo: a self-play run's generations, versions and ladder as stored (the
+// pair-by-pair points left out); 404 for a run of another kind or an unknown run.
+TEST(WebApi, EloOfASelfplayRun) {
+  auto db = ouro::store::Store::Open(":memory:");
+  const int64_t run = db->CreateRun("selfplay", 1, "{}");
+  db->AddSelfplayVersion(run, {0, 0, "h0", "def setup():\ndef predict():\ndef learn():\n", std::string("\0\1", 2), "{}"});
+  db->AddSelfplayGeneration(run, {1, R"({"generation":1,"adopted":false,"match":{"wins":3,"pair_points":[4,2]}})"});
+  db->AddSelfplayMatch(run, {0, "ladder", 0, 0, 0, R"({"version":0,"generation":0,"elo":0,"elo_low":0,"elo_high":0,"match":{}})"});
+  ouro::web::Api api(*db);
+  const json e = api.Elo(run);
+  ASSERT_EQ(e["generations"].size(), 1u);
+  EXPECT_EQ(e["generations"][0]["match"]["wins"], 3);
+  EXPECT_FALSE(e["generations"][0]["match"].contains("pair_points"));
+  EXPECT_EQ(e["versions"][0]["program"], "h0");
+  ASSERT_EQ(e["ladder"].size(), 1u);
+  EXPECT_FALSE(e["ladder"][0].contains("match"));
+  const int64_t search = db->CreateRun("search", 1, "{}");
+  for (int64_t r : {search, int64_t{99}}) {
+    try {
+      api.Elo(r);
+      ADD_FAILURE() << "run " << r << " has no Elo ladder";
+    } catch (const HttpError& err) {
+      EXPECT_EQ(err.status(), 404);
+    }
+  }
+}
+
 // An rsi run's lineage holds its improvers and, as a second tree, the best programs the promotion
 // gate promoted or asked about, each the child of the record it beat, with its text and diff.
 TEST(WebApi, RsiLineageShowsTheBestProgramsAfterTheImprovers) {
