@@ -117,15 +117,22 @@ struct ArenaArgs {
   bool json = false, all_openings = false, check_values = false;
 };
 
-// Games in which A scored below the game-theoretic value of the opening for its side (the solver's).
-int64_t BelowValue(const games::Game& game, const std::vector<std::string>& openings, const selfplay::MatchResult& m) {
-  int64_t below = 0;
+// Against the solver's value of each opening for A's side: the games A scored below it, and the
+// games A lost from an opening that was not lost for it (value draw or win).
+struct ValueCheck {
+  int64_t below = 0, lost_not_lost = 0;
+};
+ValueCheck CheckValues(const games::Game& game, const std::vector<std::string>& openings, const selfplay::MatchResult& m) {
+  ValueCheck c;
   games::PositionSolver solver(game);
   for (size_t i = 0; i < m.results.size(); ++i) {
     const int v = solver.Solve(*game.Parse(openings[i])).value;
-    below += (m.results[i][0] < v) + (m.results[i][1] < -v);
+    for (const auto& [result, value] : {std::pair{m.results[i][0], v}, std::pair{m.results[i][1], -v}}) {
+      c.below += result < value;
+      c.lost_not_lost += result < 0 && value >= 0;
+    }
   }
-  return below;
+  return c;
 }
 
 // The first pair at which the exact test on pairs decides, or -1.
@@ -188,7 +195,11 @@ int RunArena(const ArenaArgs& a) {
   j.erase("pair_points");
   j["openings"] = openings.size();
   if (!a.record.empty()) WriteRecord(a.record, openings, m);
-  if (a.check_values) j["below_value"] = BelowValue(game, openings, m);
+  if (a.check_values) {
+    const ValueCheck c = CheckValues(game, openings, m);
+    j["below_value"] = c.below;
+    j["lost_not_lost"] = c.lost_not_lost;
+  }
   if (a.json) {
     std::printf("%s\n", j.dump().c_str());
     return 0;
@@ -203,8 +214,10 @@ int RunArena(const ArenaArgs& a) {
   if (at > 0) std::printf(" after %d pairs", at);
   std::printf("\n");
   if (a.check_values)
-    std::printf("  games in which %s scored below the opening's game-theoretic value for its side: %lld\n",
-                sa.describe.c_str(), static_cast<long long>(j["below_value"].get<int64_t>()));
+    std::printf("  against the solver: %lld games below the opening's value for %s's side; %lld lost from an "
+                "opening that was not lost\n",
+                static_cast<long long>(j["below_value"].get<int64_t>()), sa.describe.c_str(),
+                static_cast<long long>(j["lost_not_lost"].get<int64_t>()));
   return 0;
 }
 
@@ -241,7 +254,7 @@ Action RegisterArena(CLI::App& app) {
   s->add_option("--alpha", a->alpha, "Gate: false-acceptance rate")->capture_default_str();
   s->add_option("--beta", a->beta, "Gate: false-rejection rate")->capture_default_str();
   s->add_flag("--all-openings", a->all_openings, "Every distinct opening of --opening-plies moves (two games each) instead of --games");
-  s->add_flag("--check-values", a->check_values, "Count A's games below the solver's value of their opening (games with a solver)");
+  s->add_flag("--check-values", a->check_values, "Count A's games below the solver's value of their opening, and those lost from an opening not lost (games with a solver)");
   s->add_option("--record", a->record, "Write every game to this CSV file: opening,first,moves,result");
   s->add_option("--db", a->db, "Run store (for RUN[:GEN] agents)")->capture_default_str();
   s->add_flag("--json", a->json, "Print the result as one JSON line");

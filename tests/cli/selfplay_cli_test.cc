@@ -97,6 +97,7 @@ TEST_F(SelfplayCli, ArenaPlaysEveryKindOfAgentAndCountsValuesLost) {
   const json perfect = Json("arena perfect random --game tictactoe --all-openings --opening-plies 1 --check-values --json --db " + db_);
   EXPECT_EQ(perfect["games"], 18);
   EXPECT_EQ(perfect["below_value"], 0);  // the solver's own moves keep every value
+  EXPECT_EQ(perfect["lost_not_lost"], 0);
   EXPECT_EQ(perfect["losses"], 0);
   const json versus = Json("arena 1:0 " + value + " --game tictactoe --games 8 --opening-plies 2 --simulations 8 --json --db " + db_);
   EXPECT_EQ(versus["games"], 8);
