@@ -207,6 +207,7 @@ int RunPending(const Args& a) {
 int RunReplay(const Args& a) {
   auto db = store::Store::OpenExisting(a.db);
   const store::RunInfo r = ResolveRun(*db, a.run);
+  if (r.kind == "selfplay") return ReplaySelfplay(*db, r.id, SelfplayOutput{a.json, a.quiet});
   return ReplayRsi(*db, r.id, RsiOutput{a.json, a.quiet});
 }
 

@@ -48,6 +48,21 @@ int ExecuteSelfplay(store::Store& db, int64_t run_id, const run::SelfplayPlan& p
   return 0;
 }
 
+int ReplaySelfplay(store::Store& db, int64_t run_id, const SelfplayOutput& out) {
+  run::Say say;
+  if (!out.quiet) say = [](const std::string& s) { std::fprintf(stderr, "%s\n", s.c_str()); };
+  const run::SelfplayReplayReport r = run::ReplaySelfplay(db, run_id, say);
+  if (out.json) {
+    std::printf("%s\n", nlohmann::json{{"run_id", run_id}, {"reproduced", r.reproduced()}, {"generations", r.generations},
+                                       {"versions", r.versions}, {"differences", r.differences}}.dump().c_str());
+  } else {
+    std::printf("replay of run %lld (%d generations): %s\n", static_cast<long long>(run_id), r.generations,
+                r.reproduced() ? "every generation and version reproduced" : "DIFFERENT");
+    for (const auto& d : r.differences) std::printf("  %s\n", d.c_str());
+  }
+  return r.reproduced() ? 0 : 1;
+}
+
 void PrintSelfplayRun(store::Store& db, const store::RunInfo& run) {
   const nlohmann::json j = run::SelfplayRunJson(db, run.id);
   std::printf("  generations (%zu):\n", j["generations"].size());

@@ -18,6 +18,9 @@ struct SelfplayOutput {
 int ExecuteSelfplay(store::Store& db, int64_t run_id, const run::SelfplayPlan& plan,
                     const run::SelfplaySession::Continuation* resume, const SelfplayOutput& out);
 
+// `ouro replay` of a self-play run (run::ReplaySelfplay), printed; 0 when reproduced, else 1.
+int ReplaySelfplay(store::Store& db, int64_t run_id, const SelfplayOutput& out);
+
 // The self-play part of `ouro show`: per generation (games, fitness, the gate's match and
 // verdict), the versions, and the Elo ladder with intervals as a text curve.
 void PrintSelfplayRun(store::Store& db, const store::RunInfo& run);

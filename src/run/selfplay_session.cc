@@ -273,4 +273,36 @@ SelfplayOutcome SelfplaySession::Run(const Continuation* resume) {
   }
 }
 
+SelfplayReplayReport ReplaySelfplay(store::Store& db, int64_t run, const Say& say) {
+  const std::optional<store::RunInfo> info = db.GetRun(run);
+  if (!info) throw Error("no run " + std::to_string(run));
+  if (info->kind != "selfplay") throw Error("run " + std::to_string(run) + " is not a self-play run");
+  const SelfplayPlan plan = SelfplayPlan::FromJson(json::parse(info->config_json));
+  selfplay::SelfplayLoop loop(plan.Config(), plan.Seed());
+  const Say out = OrSilent(say);
+  SelfplayReplayReport report;
+  for (const store::SelfplayGenerationRow& row : db.GetSelfplayGenerations(run)) {
+    const selfplay::GenerationReport r = loop.RunGeneration();
+    json stored = json::parse(row.report_json), again = ReportJson(r, loop.config());
+    for (json* j : {&stored, &again}) j->erase("seconds");
+    if (stored != again)
+      report.differences.push_back("generation " + std::to_string(row.generation) + ": stored " + stored.dump() +
+                                   ", replayed " + again.dump());
+    out("replayed generation " + std::to_string(r.generation) + (r.adopted ? ": adopted" : ""));
+    ++report.generations;
+  }
+  const auto stored = db.GetSelfplayVersions(run);
+  const auto& versions = loop.versions();
+  report.versions = stored.size();
+  if (stored.size() != versions.size())
+    report.differences.push_back("versions: " + std::to_string(stored.size()) + " stored, " +
+                                 std::to_string(versions.size()) + " replayed");
+  for (size_t i = 0; i < std::min(stored.size(), versions.size()); ++i) {
+    const selfplay::TrainedProgram& t = *versions[i].evaluator;
+    if (stored[i].program_hash != HexId(t.program.Hash()) || stored[i].state != selfplay::SaveState(t))
+      report.differences.push_back("version " + std::to_string(i) + ": the program or its learned state differs");
+  }
+  return report;
+}
+
 }  // namespace ouro::run

@@ -80,6 +80,18 @@ class SelfplaySession {
   int matches_ = 0;  // match rows written (their next idx)
 };
 
+// `ouro replay` of a self-play run: the loop re-executed in this process from the stored config and
+// seed for the stored generations, writing nothing, each generation compared with the stored one
+// (games, positions, the candidate program, the gate's pair-by-pair points, the adoption) and
+// each version with the stored one (program and learned state, byte for byte).
+struct SelfplayReplayReport {
+  int generations = 0;
+  size_t versions = 0;
+  std::vector<std::string> differences;
+  bool reproduced() const { return differences.empty(); }
+};
+SelfplayReplayReport ReplaySelfplay(store::Store& db, int64_t run, const Say& say);
+
 // JSON of a match for the store and the audit chain: counts, pentanomial, pair points, decision.
 nlohmann::json MatchJson(const selfplay::MatchResult& m);
 

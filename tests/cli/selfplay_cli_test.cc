@@ -78,6 +78,9 @@ TEST_F(SelfplayCli, ARunPrintsTheIssueKeysAndShowsItsLadder) {
   EXPECT_EQ(show["selfplay"]["generations"].size(), 3u);
   EXPECT_EQ(show["selfplay"]["versions"].size(), s["adopted"].get<size_t>() + 1);
   EXPECT_EQ(Run("audit verify 1 --db " + db_).code, 0);
+  const json replay = Json("replay 1 --json --quiet --db " + db_);
+  EXPECT_EQ(replay["reproduced"], true) << replay.dump();
+  EXPECT_EQ(replay["generations"], 3);
   const ouro_test::Result text = Run("show 1 --db " + db_);
   EXPECT_NE(text.out.find("Elo against the first version"), std::string::npos) << text.out;
   if (s["adopted"].get<int>() > 0) {
