@@ -12,6 +12,7 @@
 #include "cli/selfplay.h"
 #include "core/error.h"
 #include "games/solve.h"
+#include "meta/spec.h"
 #include "meta/stats.h"
 #include "run/selfplay_agents.h"
 #include "run/selfplay_session.h"
@@ -89,7 +90,7 @@ void PrintSelfplayRun(store::Store& db, const store::RunInfo& run) {
 namespace {
 
 struct SelfplayArgs {
-  std::string config, db = kDefaultDb, game;
+  std::string config, db = kDefaultDb, game, improver;
   int64_t seed = -1;
   int generations = -1, threads = -1;
   double max_seconds = -1;
@@ -110,6 +111,7 @@ int RunSelfplay(const SelfplayArgs& a) {
   if (a.generations >= 0) plan.generations = a.generations;
   if (a.max_seconds >= 0) plan.max_seconds = a.max_seconds;
   if (a.threads > 0) plan.threads = a.threads;
+  if (!a.improver.empty()) plan.improver = meta::ToJson(meta::LoadSpec(a.improver)).dump();
   const selfplay::SelfplayConfig config = plan.Config();  // every error before the run exists
   auto db = store::Store::Open(a.db);
   const int64_t run_id = run::SelfplaySession::Create(*db, plan, Actor(""));
@@ -247,6 +249,7 @@ Action RegisterSelfplay(CLI::App& app) {
   s->add_option("--generations", a->generations, "Generations (0: until --max-seconds)")->check(CLI::NonNegativeNumber);
   s->add_option("--max-seconds", a->max_seconds, "Time budget of the loop, in seconds")->check(kNonNegative);
   s->add_option("--threads", a->threads, "Threads")->check(CLI::PositiveNumber);
+  s->add_option("--improver", a->improver, "Improver spec (JSON, e.g. from `ouro improver export`): the evaluator search's strategy");
   s->add_option("--db", a->db, "Run store")->capture_default_str();
   s->add_flag("--json", a->json, "Print the result as one JSON line");
   s->add_flag("--quiet", a->quiet, "No progress on stderr");

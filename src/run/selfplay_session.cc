@@ -7,6 +7,7 @@
 #include "core/error.h"
 #include "core/hash.h"
 #include "lang/text.h"
+#include "meta/spec.h"
 #include "selfplay/config.h"
 #include "selfplay/elo.h"
 #include "store/lease.h"
@@ -21,6 +22,13 @@ selfplay::SelfplayConfig SelfplayPlan::Config() const {
   if (generations) c.generations = *generations;
   if (max_seconds) c.max_seconds = *max_seconds;
   if (threads) c.threads = *threads;
+  if (improver) {
+    try {
+      c.evolution = meta::ApplySpec(meta::SpecFromJson(meta::Json::parse(*improver)), c.evolution);
+    } catch (const std::exception& e) {
+      throw Error(std::string("the improver spec: ") + e.what());
+    }
+  }
   c.Validate();
   return c;
 }
@@ -36,6 +44,7 @@ json SelfplayPlan::ToJson() const {
   if (generations) o["generations"] = *generations;
   if (max_seconds) o["max_seconds"] = *max_seconds;
   if (threads) o["threads"] = *threads;
+  if (improver) o["improver"] = *improver;
   return {{"config_text", config_text}, {"source", source}, {"seed", Seed()}, {"overrides", o},
           {"selfplay", selfplay::ToJson(Config())}};
 }
@@ -50,6 +59,7 @@ SelfplayPlan SelfplayPlan::FromJson(const json& j) {
   if (o.contains("generations")) p.generations = o["generations"].get<int>();
   if (o.contains("max_seconds")) p.max_seconds = o["max_seconds"].get<double>();
   if (o.contains("threads")) p.threads = o["threads"].get<int>();
+  if (o.contains("improver")) p.improver = o["improver"].get<std::string>();
   return p;
 }
 

@@ -33,6 +33,10 @@ struct SelfplayPlan {
   std::optional<int> generations;
   std::optional<double> max_seconds;
   std::optional<int> threads;
+  // An improver spec (its JSON text, e.g. exported from an rsi run): its strategy replaces the
+  // evaluator search's (meta::ApplySpec), so the meta level's improvers govern how the game is
+  // learned too.
+  std::optional<std::string> improver;
   // The loop's config and seed: the text parsed, the overrides applied, checked (ouro::Error).
   selfplay::SelfplayConfig Config() const;
   uint64_t Seed() const;

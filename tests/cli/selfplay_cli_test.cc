@@ -93,6 +93,19 @@ TEST_F(SelfplayCli, ARunPrintsTheIssueKeysAndShowsItsLadder) {
   EXPECT_EQ(Decisions(db_), Decisions(other));
 }
 
+TEST_F(SelfplayCli, AnImproverFromAnRsiRunGovernsTheEvaluatorSearch) {
+  ASSERT_EQ(Run("rsi --config " + Write("rsi.toml", ouro_test::TinyRsiConfig(3, 1)) + " --db " + db_ + " --quiet --no-controls").code, 0);
+  const std::string spec = (dir_ / "S.json").string();
+  ASSERT_EQ(Run("improver export 1 --db " + db_ + " --out " + spec).code, 0);
+  const std::string cfg = Write("c.toml", TinySelfplay(1));
+  const json s = Json("selfplay --config " + cfg + " --improver " + spec + " --db " + db_ + " --json --quiet");
+  const json stored = Json("show " + std::to_string(s["run_id"].get<int>()) + " --json --db " + db_)["config"];
+  EXPECT_TRUE(stored["overrides"].contains("improver"));
+  EXPECT_EQ(stored["selfplay"]["search"]["population"], 20);  // the spec's, not the config's 10
+  const ouro_test::Result bad = Run("selfplay --config " + cfg + " --improver " + Write("bad.json", "{\"selection\": 3}") + " --db " + db_);
+  EXPECT_EQ(bad.code, 1) << bad.out;
+}
+
 TEST_F(SelfplayCli, ArenaPlaysEveryKindOfAgentAndCountsValuesLost) {
   const std::string cfg = Write("c.toml", TinySelfplay(1));
   Json("selfplay --config " + cfg + " --db " + db_ + " --json --quiet");
