@@ -17,7 +17,7 @@ namespace {
 using nlohmann::json;
 
 // Tic-tac-toe, small: a generation takes a fraction of a second.
-std::string TinySelfplay(int generations, int games = 20) {
+std::string TinySelfplay(int generations, int games = 20, int simulations = 16) {
   return "seed = 5\n[selfplay]\ngame = \"tictactoe\"\ngenerations = " + std::to_string(generations) +
          "\ngames = " + std::to_string(games) + "\nwindow = " + std::to_string(3 * games) + R"(
 max_seconds = 0
@@ -25,7 +25,7 @@ threads = 1
 search_evaluations = 40
 start_programs = ["value_linear"]
 [selfplay.mcts]
-simulations = 16
+simulations = )" + std::to_string(simulations) + R"(
 [selfplay.match]
 simulations = 16
 [selfplay.gate]
@@ -187,7 +187,7 @@ TEST_F(SelfplayCli, BadInputIsRefusedClearly) {
 }
 
 TEST_F(SelfplayCli, AKilledRunResumesToTheUninterruptedResult) {
-  const std::string cfg = Write("c.toml", TinySelfplay(6, 300));  // a few tenths of a second a generation
+  const std::string cfg = Write("c.toml", TinySelfplay(6, 300, 300));  // a few tenths of a second a generation
   const std::string ref = (dir_ / "ref.db").string();
   Json("selfplay --config " + cfg + " --db " + ref + " --json --quiet");
   const std::string log = (dir_ / "run.log").string();
@@ -205,6 +205,29 @@ TEST_F(SelfplayCli, AKilledRunResumesToTheUninterruptedResult) {
   if (resumed.code == 1) EXPECT_NE(resumed.out.find("finished"), std::string::npos) << resumed.out;
   else EXPECT_EQ(resumed.code, 0) << resumed.out;
   EXPECT_EQ(Decisions(db_), Decisions(ref));
+  EXPECT_EQ(Run("audit verify 1 --db " + db_).code, 0);
+}
+
+TEST_F(SelfplayCli, AStopEndsTheRunAtOnceAndAResumeFinishesIt) {
+  const std::string cfg = Write("c.toml", TinySelfplay(8, 300, 300));  // a few tenths of a second a generation
+  const std::string log = (dir_ / "run.log").string();
+  ouro_test::Child c = ouro_test::Spawn({"selfplay", "--config", cfg, "--db", db_, "--quiet", "--json"}, log);
+  for (int i = 0; i < 3000; ++i) {
+    const json s = json::parse(Run("status 1 --json --db " + db_).last_line, nullptr, false);
+    if (s.is_object() && s.value("checkpoint_generation", 0) >= 1) break;
+    std::this_thread::sleep_for(std::chrono::milliseconds(10));
+  }
+  const ouro_test::Result stop = Run("stop 1 --note test --db " + db_);
+  EXPECT_EQ(stop.code, 0) << stop.out;
+  EXPECT_EQ(c.Wait(), 0) << ouro_test::Slurp(log);
+  const json stopped = Json("show 1 --json --db " + db_);
+  if (stopped["status"] == "stopped") {  // (a run that finished first has nothing to resume)
+    EXPECT_EQ(stopped["summary"]["status"], "stopped");
+    EXPECT_LT(stopped["summary"]["generations"].get<int>(), 8);
+    const json resumed = Json("resume 1 --json --quiet --db " + db_);
+    EXPECT_EQ(resumed["generations"], 8);
+  }
+  EXPECT_EQ(Json("show 1 --json --db " + db_)["status"], "finished");
   EXPECT_EQ(Run("audit verify 1 --db " + db_).code, 0);
 }
 
