@@ -220,7 +220,8 @@ json SelfplaySession::Ladder(const selfplay::SelfplayLoop& loop) {
     if (m.stopped) break;
     const selfplay::EloEstimate e = selfplay::EloFromPairs(m.pair_points, 0.95, 2000, DeriveSeed(plan_.Seed(), index));
     const json point = {{"version", index}, {"generation", v.generation}, {"elo", e.elo}, {"elo_low", e.low},
-                        {"elo_high", e.high}, {"simulations", config_.ladder_mcts.simulations}, {"match", MatchJson(m)}};
+                        {"elo_high", e.high}, {"score", m.stats.score()}, {"games", m.stats.games()},
+                        {"simulations", config_.ladder_mcts.simulations}, {"match", MatchJson(m)}};
     store::Transaction tx(db_);
     db_.AddSelfplayMatch(run_, {matches_++, "ladder", index, 0, v.generation, point.dump()});
     Record("selfplay_ladder", point);
@@ -237,7 +238,8 @@ SelfplayOutcome SelfplaySession::Close(const selfplay::SelfplayLoop& loop, json 
   out.summary = {{"run_id", run_}, {"game", config_.game}, {"generations", loop.generation()},
                  {"adopted", static_cast<int>(loop.versions().size()) - 1}, {"elo_vs_first", last["elo"]},
                  {"elo_ci_low", last["elo_low"]}, {"elo_ci_high", last["elo_high"]},
-                 {"elo_version", last["version"]}, {"seconds", seconds},
+                 {"elo_version", last["version"]}, {"score_vs_first", last.value("score", 0.5)},
+                 {"games_vs_first", last.value("games", 0)}, {"seconds", seconds},
                  {"expected_false_adoptions", loop.spent()}, {"ladder", ladder}, {"status", stopped ? "stopped" : "finished"}};
   for (json& p : out.summary["ladder"]) p.erase("match");
   db_.FinishRun(run_, stopped ? "stopped" : "finished", out.summary.dump());

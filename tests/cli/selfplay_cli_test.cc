@@ -72,6 +72,8 @@ TEST_F(SelfplayCli, ARunPrintsTheIssueKeysAndShowsItsLadder) {
   EXPECT_EQ(s["game"], "tictactoe");
   EXPECT_EQ(s["generations"], 3);
   EXPECT_LE(s["elo_ci_low"].get<double>(), s["elo_vs_first"].get<double>());
+  EXPECT_GE(s["score_vs_first"].get<double>(), 0.0);
+  EXPECT_EQ(s["games_vs_first"].get<int>(), s["adopted"].get<int>() > 0 ? 18 : 0);  // 9 openings, both colours
   EXPECT_GE(s["elo_ci_high"].get<double>(), s["elo_vs_first"].get<double>());
   const json show = Json("show 1 --json --db " + db_);
   EXPECT_EQ(show["kind"], "selfplay");
