@@ -63,7 +63,9 @@ namespace {
 
 constexpr uint64_t kStateMagic = 0x3174617473757271;  // marks a trained state, layout version 1
 
-void Put(std::string& out, const void* p, size_t bytes) { out.append(static_cast<const char*>(p), bytes); }
+void Put(std::string& out, const void* p, size_t bytes) {
+  if (bytes > 0) out.append(static_cast<const char*>(p), bytes);
+}
 
 }  // namespace
 
@@ -90,9 +92,11 @@ std::shared_ptr<const TrainedProgram> RestoreTrained(const lang::Program& progra
                 std::to_string(want) + " expected)");
   t->memory.resize(t->exe.memory_doubles);
   t->rng.resize(t->exe.rng_streams.size());
-  std::memcpy(t->memory.data(), state.data() + sizeof header, t->memory.size() * sizeof(double));
-  std::memcpy(t->rng.data(), state.data() + sizeof header + t->memory.size() * sizeof(double),
-              t->rng.size() * sizeof(uint64_t));
+  if (!t->memory.empty())  // (memcpy of nothing still needs valid pointers)
+    std::memcpy(t->memory.data(), state.data() + sizeof header, t->memory.size() * sizeof(double));
+  if (!t->rng.empty())
+    std::memcpy(t->rng.data(), state.data() + sizeof header + t->memory.size() * sizeof(double),
+                t->rng.size() * sizeof(uint64_t));
   t->written = WrittenByPredict(t->exe);
   t->examples = examples;
   t->diverged = diverged;
