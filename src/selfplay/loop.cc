@@ -110,6 +110,7 @@ lang::Program SelfplayLoop::SearchCandidate(const tasks::Dataset& data, uint64_t
   budget.max_evaluations = config_.search_evaluations;
   budget.stop = stop;
   const search::EvolutionResult res = search::RunEvolution(evo, part, seed, config_.threads, budget);
+  if (!res.best) return incumbent().evaluator->program;  // stopped before its first program
   r.search_fitness = res.fitness_select;
   r.search_evaluations = res.progress.evaluations;
   r.candidate_hash = HexId(res.best->program.Hash());
