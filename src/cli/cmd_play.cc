@@ -27,13 +27,9 @@ struct PlayArgs {
   bool second = false;
 };
 
-bool NeedsStore(const std::string& name) {
-  return name.find(".ouro") == std::string::npos && name != "random" && name != "rollout" && name != "perfect";
-}
-
 std::unique_ptr<selfplay::Agent> Agent(const PlayArgs& a, const games::Game& game, std::string* describe) {
   std::unique_ptr<store::Store> db;
-  if (NeedsStore(a.agent)) db = store::Store::OpenExisting(a.db);
+  if (run::NamesStoredVersion(a.agent)) db = store::Store::OpenExisting(a.db);
   const run::AgentSource src = run::ResolveAgent(db.get(), a.agent, game);
   selfplay::MctsParams mcts;
   mcts.simulations = a.simulations;

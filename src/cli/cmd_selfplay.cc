@@ -184,8 +184,7 @@ int RunArena(const ArenaArgs& a) {
   meta::SprtLimits(a.alpha, a.beta);
   if (!(a.elo1 > a.elo0)) throw Error("--elo1 must be above --elo0");
   std::unique_ptr<store::Store> db;
-  auto needs_db = [](const std::string& n) { return n.find(".ouro") == std::string::npos && n != "random" && n != "rollout" && n != "perfect"; };
-  if (needs_db(a.a) || needs_db(a.b)) db = store::Store::OpenExisting(a.db);
+  if (run::NamesStoredVersion(a.a) || run::NamesStoredVersion(a.b)) db = store::Store::OpenExisting(a.db);
   const run::AgentSource sa = run::ResolveAgent(db.get(), a.a, game), sb = run::ResolveAgent(db.get(), a.b, game);
   selfplay::MctsParams mcts;
   mcts.simulations = a.simulations;

@@ -62,17 +62,21 @@ AgentSource FromVersion(store::Store& db, const std::string& name, const std::st
 
 }  // namespace
 
+bool NamesStoredVersion(const std::string& name) {
+  const std::string run_part = name.substr(0, name.find(':'));
+  return run_part == "latest" || (AllDigits(run_part) && run_part.size() < 16);
+}
+
 AgentSource ResolveAgent(store::Store* db, const std::string& name, const games::Game& game) {
   if (name == "random" || name == "rollout" || name == "perfect") {
     if (name == "perfect") selfplay::MakePerfectAgent(game);  // refuses a game without a solver
     return {name, name, "", nullptr, name};
   }
   if (name.size() > 5 && name.ends_with(".ouro")) return FromProgramFile(name, game);
-  const size_t colon = name.find(':');
-  const std::string run_part = name.substr(0, colon);
-  if (run_part == "latest" || (AllDigits(run_part) && run_part.size() < 16)) {
+  if (NamesStoredVersion(name)) {
     if (!db) throw Error("agent '" + name + "' names a stored run: give the store with --db");
-    return FromVersion(*db, name, run_part, colon == std::string::npos ? "" : name.substr(colon + 1), game);
+    const size_t colon = name.find(':');
+    return FromVersion(*db, name, name.substr(0, colon), colon == std::string::npos ? "" : name.substr(colon + 1), game);
   }
   throw Error("agent '" + name + "': expected RUN[:GEN], a program file FILE.ouro, random, rollout or perfect");
 }

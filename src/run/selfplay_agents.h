@@ -29,6 +29,9 @@ struct AgentSource {
   std::string describe;                                    // for people: "run 3 version 2 (generation 7)"
 };
 
+// True when `name` names a stored version (RUN[:GEN]): the commands open the store only then.
+bool NamesStoredVersion(const std::string& name);
+
 // Resolves `name` (see above). db may be null when no store was given: then RUN[:GEN] is an error
 // saying so. `game` is the game the agent will play: a program file is shaped for it, and a version
 // of another game is refused. Errors name what is wrong (unknown run, not a self-play run, GEN
