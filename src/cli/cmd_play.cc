@@ -38,12 +38,14 @@ std::unique_ptr<selfplay::Agent> Agent(const PlayArgs& a, const games::Game& gam
   return run::MakeAgent(src, game, mcts);
 }
 
-// position -> its optimal moves' names, from `ouro solve`'s output.
+// position -> its optimal moves' names, from `ouro solve`'s output (rows left unsolved at
+// --max-nodes, with an empty value, are not solved positions).
 std::map<std::string, std::vector<std::string>> ReadSolved(const std::string& path) {
-  const tasks::CsvText t = tasks::LoadCsvText(path, {"position", "optimal_moves"});
+  const tasks::CsvText t = tasks::LoadCsvText(path, {"position", "value", "optimal_moves"});
   std::map<std::string, std::vector<std::string>> out;
   for (const auto& row : t.rows) {
-    std::istringstream words(row[1]);
+    if (row[1].empty()) continue;
+    std::istringstream words(row[2]);
     std::vector<std::string>& moves = out[row[0]];
     for (std::string w; words >> w;) moves.push_back(w);
   }

@@ -3,7 +3,8 @@
 // game's solver (games::PositionSolver). Writes `position,value,optimal_moves,nodes` (value +1 / 0
 // / -1 for the side to move; the optimal moves in the game's notation, space-separated), or with
 // --json one JSON object per position and line. A finished game is solved too: its result for the
-// side to move and no moves.
+// side to move and no moves. With --max-nodes N, a position that needs more than N nodes is
+// written unsolved: empty value and moves (JSON: null value, "solved": false).
 #include <chrono>
 #include <cstdio>
 #include <memory>
@@ -20,6 +21,7 @@ namespace {
 
 struct SolveArgs {
   std::string game, positions, out;
+  uint64_t max_nodes = 0;
   bool json = false;
 };
 
@@ -28,13 +30,17 @@ std::string Row(const games::Game& game, const std::string& position, const game
   std::vector<std::string> moves;
   for (const int m : s.optimal_moves) moves.push_back(game.MoveName(m));
   if (json) {
-    return nlohmann::json{
-        {"position", position}, {"value", s.value}, {"optimal_moves", moves}, {"nodes", s.nodes}}
+    return nlohmann::json{{"position", position},
+                          {"value", s.solved ? nlohmann::json(s.value) : nlohmann::json()},
+                          {"optimal_moves", moves},
+                          {"nodes", s.nodes},
+                          {"solved", s.solved}}
         .dump();
   }
   std::string joined;
   for (const std::string& m : moves) joined += (joined.empty() ? "" : " ") + m;
-  return position + "," + std::to_string(s.value) + "," + joined + "," + std::to_string(s.nodes);
+  return position + "," + (s.solved ? std::to_string(s.value) : "") + "," + joined + "," +
+         std::to_string(s.nodes);
 }
 
 int RunSolve(const SolveArgs& a) {
@@ -57,14 +63,16 @@ int RunSolve(const SolveArgs& a) {
   std::string text = a.json ? "" : "position,value,optimal_moves,nodes\n";
   const auto t0 = std::chrono::steady_clock::now();
   uint64_t nodes = 0;
+  int unsolved = 0;
   for (int i = 0; i < rows.n(); ++i) {
     games::Solution s;
     try {
-      s = solver.Solve(*states[static_cast<size_t>(i)]);
+      s = solver.Solve(*states[static_cast<size_t>(i)], a.max_nodes);
     } catch (const Error& e) {
       throw Error(where(i) + ": " + e.what());
     }
     nodes += s.nodes;
+    unsolved += !s.solved;
     text += Row(game, rows.rows[static_cast<size_t>(i)][0], s, a.json) + "\n";
     if (StopFlag().load())
       throw Error("stopped after " + std::to_string(i + 1) + " positions; nothing written");
@@ -78,8 +86,11 @@ int RunSolve(const SolveArgs& a) {
   }
   const double seconds =
       std::chrono::duration<double>(std::chrono::steady_clock::now() - t0).count();
-  std::fprintf(stderr, "%d %s positions solved in %.2f s (%llu nodes)%s%s\n", rows.n(),
-               game.name().c_str(), seconds, static_cast<unsigned long long>(nodes),
+  std::fprintf(stderr, "%d %s positions solved in %.2f s (%llu nodes)%s%s%s\n",
+               rows.n() - unsolved, game.name().c_str(), seconds,
+               static_cast<unsigned long long>(nodes),
+               unsolved ? (", " + std::to_string(unsolved) + " left unsolved at --max-nodes").c_str()
+                        : "",
                a.out.empty() ? "" : ", written to ", a.out.c_str());
   return 0;
 }
@@ -105,6 +116,9 @@ Action RegisterSolve(CLI::App& app) {
       ->required();
   s->add_option("--out", a->out,
                 "Write the results here (CSV, or JSON lines with --json); default: stdout");
+  s->add_option("--max-nodes", a->max_nodes,
+                "Leave a position unsolved (empty value) after this many nodes; 0: no limit")
+      ->check(CLI::NonNegativeNumber);
   s->add_flag("--json", a->json, "One JSON object per position and line instead of CSV");
   return [a] { return RunSolve(*a); };
 }

@@ -19,8 +19,12 @@ Connect4Solver::Entry* Connect4Solver::Slot(uint64_t key) {
   return &table_[(key * 0x9e3779b97f4a7c15ULL) >> (64 - std::countr_zero(table_.size()))];
 }
 
+void Connect4Solver::SetNodeLimit(uint64_t limit) {
+  stop_after_ = limit == 0 ? UINT64_MAX : nodes_ + limit;
+}
+
 int Connect4Solver::Search(Connect4& b, int alpha, int beta) {
-  ++nodes_;
+  if (++nodes_ > stop_after_) throw NodeLimit{};
   const uint64_t mask = b.mask(), mine = b.mine();
   uint64_t moves = Connect4::Playable(mask);
   if (moves & Connect4::WinningCells(mine, mask)) return 1;

@@ -16,6 +16,7 @@
 #include <vector>
 
 #include "games/connect4.h"
+#include "games/node_limit.h"
 
 namespace ouro::games {
 
@@ -28,6 +29,9 @@ class Connect4Solver {
   // The columns (0-6) whose value keeps the position's. REQUIRES: !b.Over().
   std::vector<int> OptimalMoves(const Connect4& b);
   uint64_t nodes() const { return nodes_; }  // searches started, over the solver's life
+  // Value and OptimalMoves throw NodeLimit once more than `limit` further nodes are searched
+  // (0: no limit). The table keeps only what finished searches proved, so it stays exact.
+  void SetNodeLimit(uint64_t limit);
 
  private:
   // One table entry in 8 bytes: the position key (< 2^49) << 4 | (lower + 1) << 2 | (upper + 2);
@@ -46,6 +50,7 @@ class Connect4Solver {
 
   std::vector<Entry> table_;
   uint64_t nodes_ = 0;
+  uint64_t stop_after_ = UINT64_MAX;  // nodes_ beyond this: NodeLimit
 };
 
 }  // namespace ouro::games

@@ -5,7 +5,7 @@
 namespace ouro::games {
 
 int SmallSolver::Search(State& s) {
-  ++nodes_;
+  if (++nodes_ > stop_after_) throw NodeLimit{};
   if (const auto it = memo_.find(s.Hash()); it != memo_.end()) return it->second;
   int best = -1;
   const int me = s.ToMove();

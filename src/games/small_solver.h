@@ -8,6 +8,7 @@
 #include <vector>
 
 #include "games/game.h"
+#include "games/node_limit.h"
 
 namespace ouro::games {
 
@@ -19,11 +20,15 @@ class SmallSolver {
   std::vector<int> OptimalMoves(const State& s);
   size_t positions() const { return memo_.size(); }
   uint64_t nodes() const { return nodes_; }  // searches started, memo hits included
+  // Value and OptimalMoves throw NodeLimit (node_limit.h) once more than `limit` further
+  // nodes are searched (0: no limit); the memo keeps only finished values.
+  void SetNodeLimit(uint64_t limit) { stop_after_ = limit == 0 ? UINT64_MAX : nodes_ + limit; }
 
  private:
   int Search(State& s);
   std::unordered_map<uint64_t, int> memo_;  // hash → value for the side to move
   uint64_t nodes_ = 0;
+  uint64_t stop_after_ = UINT64_MAX;
 };
 
 }  // namespace ouro::games

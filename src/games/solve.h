@@ -22,6 +22,7 @@ struct Solution {
   int value = 0;                   // +1 win, 0 draw, -1 loss for the side to move
   std::vector<int> optimal_moves;  // the moves that keep the value (empty at the end of the game)
   uint64_t nodes = 0;              // positions searched for this solution
+  bool solved = true;              // false: the node limit ran out (value 0, no moves)
 };
 
 class PositionSolver {
@@ -31,8 +32,9 @@ class PositionSolver {
   // Error for a game without a solver. Tables persist across Solve calls.
   explicit PositionSolver(const Game& game);
   // A terminal position is solved too: its result for the side to move, no moves, 0 nodes.
-  // Error for a position Check refuses.
-  Solution Solve(const State& s);
+  // Error for a position Check refuses. With max_nodes > 0, a position that needs more nodes
+  // comes back unsolved (solved false, nodes = max_nodes + 1); what the tables learned is kept.
+  Solution Solve(const State& s, uint64_t max_nodes = 0);
   // Error for a position too big for the solver (Hex with more than kMaxHexEmpty empty cells).
   void Check(const State& s) const;
 

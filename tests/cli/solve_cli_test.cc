@@ -86,6 +86,36 @@ TEST_F(Solve, HexPositionsWithFewEmptyCells) {
   EXPECT_NE(lines[1].find("c5"), std::string::npos) << lines[1];
 }
 
+// --max-nodes: a position that needs more is written unsolved (empty value, no moves), the others
+// as without it; `ouro bestmove --solved` skips the unsolved rows.
+TEST_F(Solve, MaxNodesLeavesHardPositionsUnsolved) {
+  const std::string csv = Write("p.csv", "position\n4453\n1213141\n243335424257\n");
+  const Result r = Run("solve --game connect4 --positions " + csv + " --max-nodes 100000");
+  ASSERT_EQ(r.code, 0) << r.out;
+  const std::vector<std::string> lines = Lines(Stdout(r));
+  ASSERT_EQ(lines.size(), 4u) << r.out;
+  EXPECT_EQ(lines[1], "4453,,,100001");
+  EXPECT_EQ(lines[2], "1213141,-1,,0");
+  EXPECT_EQ(lines[3].substr(0, 17), "243335424257,1,6,") << lines[3];
+  EXPECT_NE(r.out.find("2 connect4 positions solved in"), std::string::npos) << r.out;
+  EXPECT_NE(r.out.find("1 left unsolved at --max-nodes"), std::string::npos) << r.out;
+  const Result j = Run("solve --game connect4 --positions " + csv + " --max-nodes 100000 --json");
+  ASSERT_EQ(j.code, 0) << j.out;
+  const nlohmann::json first = nlohmann::json::parse(Lines(Stdout(j))[0]);
+  EXPECT_TRUE(first["value"].is_null());
+  EXPECT_EQ(first["solved"], false);
+  const std::string solved = (dir_ / "s.csv").string(), moves = (dir_ / "m.csv").string();
+  ASSERT_EQ(Stdout(Run("solve --game connect4 --positions " + csv + " --max-nodes 100000 --out " +
+                       solved)),
+            "");
+  const Result best = Run("bestmove --game connect4 --agent random --positions " +
+                          Write("q.csv", "position\n4453\n243335424257\n") + " --out " + moves +
+                          " --solved " + solved);
+  ASSERT_EQ(best.code, 0) << best.out;
+  EXPECT_NE(best.out.find("of 1 solved positions"), std::string::npos) << best.out;
+  EXPECT_EQ(Run("solve --game connect4 --positions " + csv + " --max-nodes -1").code, 2);
+}
+
 TEST_F(Solve, BadInputIsRefusedWithAClearMessage) {
   const std::string good = Write("good.csv", "position\n4453\n");
   const Result game = Run("solve --game chess --positions " + good);

@@ -67,5 +67,27 @@ TEST(PositionSolver, EveryGameThroughOneEntryPoint) {
             late.optimal_moves.end());
 }
 
+// A node limit leaves a position unsolved, counts what it searched, and leaves the solver's
+// tables exact: the same solver then solves the position as a fresh one does, and a big enough
+// limit changes nothing.
+TEST(PositionSolver, ANodeLimitLeavesAPositionUnsolvedAndTheTablesExact) {
+  for (const auto& [name, position] : {std::pair<std::string, std::string>{"connect4", "4453"},
+                                       {"tictactoe", "5"}}) {
+    const Game& game = GetGame(name);
+    const std::unique_ptr<State> s = game.Parse(position);
+    PositionSolver fresh(game), limited(game);
+    const Solution want = fresh.Solve(*s);
+    const Solution cut = limited.Solve(*s, 50);
+    EXPECT_FALSE(cut.solved) << name;
+    EXPECT_EQ(cut.nodes, 51u) << name;  // the node that went over the limit is counted
+    EXPECT_TRUE(cut.optimal_moves.empty()) << name;
+    const Solution after = limited.Solve(*s, want.nodes + 1);
+    EXPECT_TRUE(after.solved) << name;
+    EXPECT_EQ(after.value, want.value) << name;
+    EXPECT_EQ(after.optimal_moves, want.optimal_moves) << name;
+    EXPECT_TRUE(limited.Solve(*s).solved) << name;  // 0: no limit
+  }
+}
+
 }  // namespace
 }  // namespace ouro::games
