@@ -98,13 +98,18 @@ class Connect4State : public State {
     return out + " 1 2 3 4 5 6 7";
   }
   int MovesPlayed() const override { return b_.MovesPlayed(); }
+  // Four 6×7 planes from the side to move's point of view: its stones, the opponent's, then the
+  // empty cells where it would complete four, and those where the opponent would (its threats,
+  // playable now or not).
   void Observe(double* out) const override {
     const int me = b_.ToMove();
-    for (int plane = 0; plane < 2; ++plane) {
-      const uint64_t stones = b_.Stones(plane == 0 ? me : 1 - me);
+    const uint64_t mask = b_.mask();
+    const uint64_t mine = b_.Stones(me), theirs = b_.Stones(1 - me);
+    for (const uint64_t plane : {mine, theirs, Connect4::WinningCells(mine, mask),
+                                 Connect4::WinningCells(theirs, mask)}) {
       for (int row = 0; row < Connect4::kHeight; ++row)
         for (int col = 0; col < Connect4::kWidth; ++col)
-          *out++ = (stones & Connect4::Cell(col, row)) ? 1.0 : 0.0;
+          *out++ = (plane & Connect4::Cell(col, row)) ? 1.0 : 0.0;
     }
   }
 
@@ -116,7 +121,7 @@ class Connect4Rules : public Game {
  public:
   std::string name() const override { return "connect4"; }
   int num_actions() const override { return Connect4::kWidth; }
-  int observation_size() const override { return 2 * Connect4::kCells; }
+  int observation_size() const override { return 4 * Connect4::kCells; }
   std::string MoveName(int move) const override { return std::to_string(move + 1); }
   std::unique_ptr<State> Initial() const override { return std::make_unique<Connect4State>(); }
   std::unique_ptr<State> Parse(std::string_view text) const override {

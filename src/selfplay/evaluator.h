@@ -5,8 +5,8 @@
 // own language, trained on self-play positions exactly as the object-level evaluator trains a
 // learner (eval::Predict: setup once, then predict + learn per example), whose trained memory is
 // then kept. How a board becomes registers: v0 = the game's observation (games::State::Observe:
-// for Connect Four 84 values, two 6×7 planes of 0/1, the side to move's stones first, rows bottom
-// up), s0 = 0, the shape's dim = the observation size; `predict` runs and s1 is read out as the
+// for Connect Four 168 values, four 6×7 planes of 0/1: the side to move's stones, the opponent's,
+// then each side's threats, rows bottom up), s0 = 0, the shape's dim = the observation size; `predict` runs and s1 is read out as the
 // value, clamped to [-1, 1] (NaN and infinities read as 0). The program gives no priors: they are
 // uniform over the legal moves. Every call starts from the trained memory (the registers predict
 // writes, and the random streams, are restored after each call), so a value depends on the

@@ -111,11 +111,20 @@ TEST(Connect4Test, AFullBoardWithoutFourIsADraw) {
 
 TEST(Connect4Test, ObservationPlanesAreFromTheSideToMove) {
   const std::unique_ptr<State> s = GetGame("connect4").Parse("4");
-  std::vector<double> obs(84);
+  ASSERT_EQ(GetGame("connect4").observation_size(), 168);
+  std::vector<double> obs(168);
   s->Observe(obs.data());
   // The second player to move: its plane (first) is empty, the opponent's has bottom-centre.
   EXPECT_EQ(std::count(obs.begin(), obs.begin() + 42, 1.0), 0);
   EXPECT_EQ(obs[42 + 3], 1.0);  // plane 1, row 0, column 4 (index 3)
+  EXPECT_EQ(std::count(obs.begin() + 84, obs.end(), 1.0), 0);  // no threats yet
+  // X has columns 1-3 of the bottom row, O the cells above 1 and 2; O to move: X threatens the
+  // bottom row's column 4 (plane 3, the opponent's threats), O threatens nothing.
+  const std::unique_ptr<State> t = GetGame("connect4").Parse("11223");
+  t->Observe(obs.data());
+  EXPECT_EQ(std::count(obs.begin() + 84, obs.begin() + 126, 1.0), 0);
+  EXPECT_EQ(std::count(obs.begin() + 126, obs.end(), 1.0), 1);
+  EXPECT_EQ(obs[126 + 3], 1.0);  // plane 3, row 0, column 4
   EXPECT_THROW(GetGame("connect4").Parse("48"), Error);
   EXPECT_THROW(GetGame("connect4").Parse("1111111"), Error);  // a full column
 }
