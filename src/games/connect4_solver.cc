@@ -20,7 +20,7 @@ Connect4Solver::Entry* Connect4Solver::Slot(uint64_t key) {
 }
 
 void Connect4Solver::SetNodeLimit(uint64_t limit) {
-  stop_after_ = limit == 0 ? UINT64_MAX : nodes_ + limit;
+  stop_after_ = NodeStop(nodes_, limit);
 }
 
 int Connect4Solver::Search(Connect4& b, int alpha, int beta) {

@@ -22,7 +22,7 @@ class SmallSolver {
   uint64_t nodes() const { return nodes_; }  // searches started, memo hits included
   // Value and OptimalMoves throw NodeLimit (node_limit.h) once more than `limit` further
   // nodes are searched (0: no limit); the memo keeps only finished values.
-  void SetNodeLimit(uint64_t limit) { stop_after_ = limit == 0 ? UINT64_MAX : nodes_ + limit; }
+  void SetNodeLimit(uint64_t limit) { stop_after_ = NodeStop(nodes_, limit); }
 
  private:
   int Search(State& s);
