@@ -16,6 +16,7 @@ namespace ouro::llm {
 namespace {
 
 using ouro_test::FakeServer;
+using ouro_test::Script;
 
 ServerConfig Config(const std::string& url) {
   ServerConfig c;
@@ -32,7 +33,7 @@ std::string Slurp(const std::string& path) {
 }
 
 TEST(Cassette, ARecordedRunReplaysWithoutAServer) {
-  FakeServer server({{{"content", "first answer"}},
+  FakeServer server(Script{{{"content", "first answer"}},
                      {{"status", 500}},
                      {{"status", 500}},
                      {{"content", "second answer"}},
@@ -82,7 +83,11 @@ TEST(Cassette, KeysNumberTheSendingsOfOneBody) {
 
 TEST(Cassette, ATornLastLineIsIgnoredAndABadLineIsAnError) {
   const std::string dir = ::testing::TempDir();
-  const ChatOutcome ok{.ok = true, .content = "x", .status = 200, .attempts = 1};
+  ChatOutcome ok;
+  ok.ok = true;
+  ok.content = "x";
+  ok.status = 200;
+  ok.attempts = 1;
   const std::string line =
       nlohmann::json{{"key", "k1"}, {"request", {}}, {"outcome", ok.ToJson()}}.dump();
   const std::string torn = dir + "/torn.jsonl", bad = dir + "/bad.jsonl";

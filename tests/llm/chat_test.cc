@@ -14,6 +14,7 @@ namespace ouro::llm {
 namespace {
 
 using ouro_test::FakeServer;
+using ouro_test::Script;
 
 ServerConfig Config(const FakeServer& s) {
   ServerConfig c;
@@ -27,7 +28,7 @@ ServerConfig Config(const FakeServer& s) {
 ChatRequest Ask() { return ChatRequest{.system = "be brief", .user = "a program, please"}; }
 
 TEST(HttpBackend, ANormalReplyGivesTheMessageAndTheUsage) {
-  FakeServer server({{{"content", "def predict():\n  s1 = s0\n"}}});
+  FakeServer server(Script{{{"content", "def predict():\n  s1 = s0\n"}}});
   ASSERT_GT(server.port(), 0);
   HttpBackend backend(Config(server));
   const ChatOutcome out = backend.Complete(Ask(), nullptr);
@@ -47,7 +48,7 @@ TEST(HttpBackend, ANormalReplyGivesTheMessageAndTheUsage) {
 }
 
 TEST(HttpBackend, RetriesAfter429And500ThenSucceeds) {
-  FakeServer server({{{"status", 429}, {"retry_after", "0"}},
+  FakeServer server(Script{{{"status", 429}, {"retry_after", "0"}},
                      {{"status", 500}},
                      {{"content", "ok"}}});
   HttpBackend backend(Config(server));
@@ -58,7 +59,7 @@ TEST(HttpBackend, RetriesAfter429And500ThenSucceeds) {
 }
 
 TEST(HttpBackend, GivesUpAfterItsRetriesWithTheLastStatus) {
-  FakeServer server({{{"status", 503}}});
+  FakeServer server(Script{{{"status", 503}}});
   ServerConfig c = Config(server);
   c.retries = 2;
   const ChatOutcome out = HttpBackend(c).Complete(Ask(), nullptr);
@@ -67,14 +68,14 @@ TEST(HttpBackend, GivesUpAfterItsRetriesWithTheLastStatus) {
   EXPECT_EQ(out.status, 503);
   EXPECT_EQ(out.attempts, 3);
   // A status that is not worth retrying (400) is final at once.
-  FakeServer bad({{{"status", 400}}});
+  FakeServer bad(Script{{{"status", 400}}});
   const ChatOutcome once = HttpBackend(Config(bad)).Complete(Ask(), nullptr);
   EXPECT_EQ(once.error, "HTTP 400");
   EXPECT_EQ(once.attempts, 1);
 }
 
 TEST(HttpBackend, ASlowReplyTimesOutAndIsRetried) {
-  FakeServer server({{{"delay_ms", 1500}, {"content", "late"}}, {{"content", "in time"}}});
+  FakeServer server(Script{{{"delay_ms", 1500}, {"content", "late"}}, {{"content", "in time"}}});
   ServerConfig c = Config(server);
   c.timeout_seconds = 0.3;
   c.retries = 1;
@@ -82,7 +83,7 @@ TEST(HttpBackend, ASlowReplyTimesOutAndIsRetried) {
   EXPECT_TRUE(out.ok) << out.error;
   EXPECT_EQ(out.content, "in time");
   EXPECT_EQ(out.attempts, 2);
-  FakeServer slow({{{"delay_ms", 1500}, {"content", "late"}}});
+  FakeServer slow(Script{{{"delay_ms", 1500}, {"content", "late"}}});
   ServerConfig once = Config(slow);
   once.timeout_seconds = 0.3;
   once.retries = 0;
@@ -93,7 +94,7 @@ TEST(HttpBackend, ASlowReplyTimesOutAndIsRetried) {
 }
 
 TEST(HttpBackend, ATruncatedBodyIsAFailedExchange) {
-  FakeServer server({{{"truncate", true}, {"content", std::string(2000, 'x')}}});
+  FakeServer server(Script{{{"truncate", true}, {"content", std::string(2000, 'x')}}});
   ServerConfig c = Config(server);
   c.retries = 1;
   const ChatOutcome out = HttpBackend(c).Complete(Ask(), nullptr);
@@ -103,7 +104,7 @@ TEST(HttpBackend, ATruncatedBodyIsAFailedExchange) {
 }
 
 TEST(HttpBackend, InvalidJsonAndMissingMessagesAreFinalFailures) {
-  FakeServer server({{{"body", "{not json"}}, {{"body", "{\"choices\": []}"}},
+  FakeServer server(Script{{{"body", "{not json"}}, {{"body", "{\"choices\": []}"}},
                      {{"body", "{\"choices\": [{\"message\": {\"role\": \"assistant\"}}]}"}}});
   HttpBackend backend(Config(server));
   const ChatOutcome a = backend.Complete(Ask(), nullptr);
@@ -115,7 +116,7 @@ TEST(HttpBackend, InvalidJsonAndMissingMessagesAreFinalFailures) {
 }
 
 TEST(HttpBackend, ATooLongReplyIsRefused) {
-  FakeServer server({{{"content", std::string(5000, 'y')}}});
+  FakeServer server(Script{{{"content", std::string(5000, 'y')}}});
   ServerConfig c = Config(server);
   c.max_reply_bytes = 1000;
   const ChatOutcome out = HttpBackend(c).Complete(Ask(), nullptr);
@@ -126,7 +127,7 @@ TEST(HttpBackend, ATooLongReplyIsRefused) {
 TEST(HttpBackend, NoServerIsAFailedExchangeNotAnError) {
   int port = 0;
   {
-    FakeServer gone({{{"content", "x"}}});
+    FakeServer gone(Script{{{"content", "x"}}});
     port = gone.port();
   }  // ended: nothing listens there now
   ServerConfig c;
@@ -140,7 +141,7 @@ TEST(HttpBackend, NoServerIsAFailedExchangeNotAnError) {
 }
 
 TEST(HttpBackend, TheApiKeyIsSentAsABearerTokenOnlyFromTheEnvironment) {
-  FakeServer server({{{"content", "x"}}});
+  FakeServer server(Script{{{"content", "x"}}});
   unsetenv(kApiKeyVariable);
   HttpBackend backend(Config(server));
   backend.Complete(Ask(), nullptr);

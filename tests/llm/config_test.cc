@@ -10,7 +10,7 @@ namespace ouro::llm {
 namespace {
 
 LlmConfig Parse(const std::string& text) {
-  const toml::table root = toml::parse(text, "c.toml");
+  const toml::table root = toml::parse(std::string_view(text), std::string("c.toml"));
   return ParseLlmSection(*root["llm"].as_table(), TomlReader("c.toml"));
 }
 
@@ -42,13 +42,14 @@ TEST(LlmConfig, ReadsEveryKeyAndRoundTrips) {
   EXPECT_EQ(c.prompt, "p.txt");
   EXPECT_EQ(c.cassette, "c.jsonl");
   EXPECT_EQ(ToJson(LlmConfigFromJson(ToJson(c))), ToJson(c));
-  EXPECT_EQ(ToJson(Parse("[llm]\n")), ToJson(LlmConfig{}));  // every key has a default
+  const LlmConfig defaults;
+  EXPECT_EQ(ToJson(Parse("[llm]\n")), ToJson(defaults));  // every key has a default
 }
 
 TEST(LlmConfig, BadValuesUnknownKeysAndSecretsAreRefused) {
   EXPECT_NE(Refusal("[llm]\napi_key = \"sk-1\"\n").find("set the environment variable OURO_LLM_API_KEY"),
             std::string::npos);
-  EXPECT_NE(Refusal("[llm]\nmodle = \"m\"\n").find("c.toml:2:1: llm: unknown key 'modle'"),
+  EXPECT_NE(Refusal("[llm]\nmodle = \"m\"\n").find("c.toml:2:9: llm: unknown key 'modle'"),
             std::string::npos)
       << Refusal("[llm]\nmodle = \"m\"\n");
   EXPECT_NE(Refusal("[llm]\ntemperature = 3\n").find("llm.temperature"), std::string::npos);

@@ -17,10 +17,12 @@
 
 namespace ouro_test {
 
+using Script = std::vector<nlohmann::json>;  // one reply per line
+
 class FakeServer {
  public:
   // One script line per JSON object of `script`; the server's request log goes to log_path().
-  explicit FakeServer(const std::vector<nlohmann::json>& script) {
+  explicit FakeServer(const Script& script) {
     dir_ = std::filesystem::temp_directory_path() /
            ("ouro_llm_" + std::to_string(getpid()) + "_" + std::to_string(counter_++));
     std::filesystem::create_directories(dir_);
@@ -44,6 +46,8 @@ class FakeServer {
     if (in && std::fscanf(in, "port %d", &port_) != 1) port_ = 0;
     if (in) std::fclose(in);
   }
+  FakeServer(const FakeServer&) = delete;
+  FakeServer& operator=(const FakeServer&) = delete;
   ~FakeServer() {
     if (pid_ > 0) {
       kill(pid_, SIGTERM);
