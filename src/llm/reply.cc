@@ -3,33 +3,10 @@
 #include <algorithm>
 
 #include "core/error.h"
-#include "lang/ops.h"
 #include "lang/text.h"
+#include "search/proposer.h"
 
 namespace ouro::llm {
-namespace {
-
-// The reason `p` is outside the search space, or "" if it is inside.
-std::string OutsideSpace(const lang::Program& p, const search::SearchSpace& space) {
-  for (int c = 0; c < lang::kNumComponents; ++c) {
-    const auto& code = p.fn[static_cast<size_t>(c)];
-    const std::string name = lang::kComponentNames[static_cast<size_t>(c)];
-    const int n = static_cast<int>(code.size());
-    const int lo = space.min_size[static_cast<size_t>(c)], hi = space.max_size[static_cast<size_t>(c)];
-    if (n < lo || n > hi)
-      return name + " has " + std::to_string(n) + " instructions (allowed: " + std::to_string(lo) +
-             " to " + std::to_string(hi) + ")";
-    const auto& ops = space.ops[static_cast<size_t>(c)];
-    for (const lang::Instruction& i : code) {
-      if (std::find(ops.begin(), ops.end(), i.op) == ops.end())
-        return name + " uses the operation " + std::string(lang::Info(i.op).id) +
-               ", which the search does not allow there";
-    }
-  }
-  return "";
-}
-
-}  // namespace
 
 std::string ExtractCode(const std::string& content) {
   const size_t open = content.find("```");
@@ -56,7 +33,7 @@ ProgramReply ReadProgramReply(const std::string& content, const search::SearchSp
   }
   try {
     lang::Program p = lang::Parse(code, space.shape);
-    if (std::string why = OutsideSpace(p, space); !why.empty()) {
+    if (std::string why = search::OutsideSpace(p, space); !why.empty()) {
       out.rejection = why;
       return out;
     }
