@@ -1,5 +1,6 @@
 #include "llm/cassette.h"
 
+#include <filesystem>
 #include <sstream>
 
 #include "core/error.h"
@@ -54,7 +55,14 @@ const ChatOutcome* Cassette::Find(const std::string& key) const {
 
 RecordingBackend::RecordingBackend(std::unique_ptr<ChatBackend> inner, const ServerConfig& server,
                                    const std::string& path)
-    : inner_(std::move(inner)), server_(server), path_(path), file_(std::fopen(path.c_str(), "a")) {
+    : inner_(std::move(inner)), server_(server), path_(path) {
+  std::error_code ec;
+  if (std::filesystem::exists(path, ec) && std::filesystem::file_size(path, ec) > 0)
+    throw Error(path + ": the cassette exists; a recorded run writes a new one (move it away, or "
+                "replay it with --llm-replay)");
+  const std::filesystem::path dir = std::filesystem::path(path).parent_path();
+  if (!dir.empty()) std::filesystem::create_directories(dir, ec);
+  file_ = std::fopen(path.c_str(), "a");
   if (!file_) throw Error(path + ": cannot open the cassette for writing");
 }
 

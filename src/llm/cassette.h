@@ -45,9 +45,9 @@ class Cassette {
   int torn_ = 0;
 };
 
-// Sends through `inner` and appends each exchange to the cassette file (created if missing,
-// appended to otherwise), one flushed line per exchange. Throws ouro::Error if the file cannot be
-// opened or written.
+// Sends through `inner` and appends each exchange to the cassette file, one flushed line per
+// exchange. The file must be new (or empty): one cassette holds one run, whose keys number the
+// sendings from 0. Throws ouro::Error if it exists or cannot be opened or written.
 class RecordingBackend : public ChatBackend {
  public:
   RecordingBackend(std::unique_ptr<ChatBackend> inner, const ServerConfig& server,

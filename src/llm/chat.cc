@@ -12,6 +12,12 @@
 namespace ouro::llm {
 namespace {
 
+ChatOutcome Failed(std::string why) {
+  ChatOutcome out;
+  out.error = std::move(why);
+  return out;
+}
+
 double Since(std::chrono::steady_clock::time_point t0) {
   return std::chrono::duration<double>(std::chrono::steady_clock::now() - t0).count();
 }
@@ -164,13 +170,12 @@ ChatOutcome HttpBackend::Complete(const ChatRequest& request, const std::atomic<
     const httplib::Result res = client.Post(path_, headers, body, "application/json");
     std::string retry_after;
     if (!res) {
-      out = ChatOutcome{.error = TransportError(res.error())};
+      out = Failed(TransportError(res.error()));
     } else if (static_cast<int64_t>(res->body.size()) > server_.max_reply_bytes) {
-      out = ChatOutcome{.error = "reply too long (" + std::to_string(res->body.size()) +
-                                 " bytes; max_reply_bytes " +
-                                 std::to_string(server_.max_reply_bytes) + ")"};
+      out = Failed("reply too long (" + std::to_string(res->body.size()) + " bytes; max_reply_bytes " +
+                   std::to_string(server_.max_reply_bytes) + ")");
     } else if (res->status != 200) {
-      out = ChatOutcome{.error = "HTTP " + std::to_string(res->status)};
+      out = Failed("HTTP " + std::to_string(res->status));
       retry_after = res->get_header_value("Retry-After");
     } else {
       out = ParseCompletion(res->body);

@@ -6,7 +6,6 @@ namespace ouro::llm {
 
 void LlmConfig::Validate() const {
   server.Validate();
-  if (prompt.empty()) throw Error("llm: prompt is empty");
   if (cassette.empty()) throw Error("llm: cassette is empty");
   if (max_program_bytes < 1 || max_program_bytes > server.max_reply_bytes)
     throw Error("llm: max_program_bytes must be in [1, max_reply_bytes]");
@@ -23,7 +22,8 @@ LlmConfig ParseLlmSection(const toml::table& t, const TomlReader& r) {
   r.CheckKeys(t, s,
               {"base_url", "model", "temperature", "max_tokens", "timeout_seconds", "retries",
                "backoff_seconds", "max_backoff_seconds", "max_reply_bytes", "max_program_bytes",
-               "prompt", "cassette"});
+               "prompt", "cassette", "max_requests", "max_prompt_tokens", "max_completion_tokens", "max_cost",
+               "cost_per_prompt_token", "cost_per_completion_token"});
   LlmConfig c;
   ServerConfig& v = c.server;
   r.String(t, s, "base_url", v.base_url);
@@ -38,6 +38,13 @@ LlmConfig ParseLlmSection(const toml::table& t, const TomlReader& r) {
   r.Int(t, s, "max_program_bytes", c.max_program_bytes, 1, int64_t{1} << 30);
   r.String(t, s, "prompt", c.prompt);
   r.String(t, s, "cassette", c.cassette);
+  LlmBudget& b = c.budget;
+  r.Int(t, s, "max_requests", b.max_requests, 0, int64_t{1} << 50);
+  r.Int(t, s, "max_prompt_tokens", b.max_prompt_tokens, 0, int64_t{1} << 50);
+  r.Int(t, s, "max_completion_tokens", b.max_completion_tokens, 0, int64_t{1} << 50);
+  r.Double(t, s, "max_cost", b.max_cost, 0, 1e15);
+  r.Double(t, s, "cost_per_prompt_token", b.cost_per_prompt_token, 0, 1e6);
+  r.Double(t, s, "cost_per_completion_token", b.cost_per_completion_token, 0, 1e6);
   try {
     c.Validate();
   } catch (const Error& e) {
@@ -59,7 +66,28 @@ nlohmann::json ToJson(const LlmConfig& c) {
           {"max_reply_bytes", v.max_reply_bytes},
           {"max_program_bytes", c.max_program_bytes},
           {"prompt", c.prompt},
-          {"cassette", c.cassette}};
+          {"cassette", c.cassette},
+          {"max_requests", c.budget.max_requests},
+          {"max_prompt_tokens", c.budget.max_prompt_tokens},
+          {"max_completion_tokens", c.budget.max_completion_tokens},
+          {"max_cost", c.budget.max_cost},
+          {"cost_per_prompt_token", c.budget.cost_per_prompt_token},
+          {"cost_per_completion_token", c.budget.cost_per_completion_token}};
+}
+
+std::optional<LlmConfig> ReadLlmConfig(std::string_view text, const std::string& source) {
+  toml::table root;
+  try {
+    root = toml::parse(text, source);
+  } catch (const toml::parse_error& err) {
+    throw Error(source + ":" + std::to_string(err.source().begin.line) + ":" +
+                std::to_string(err.source().begin.column) + ": " + std::string(err.description()));
+  }
+  const toml::node* n = root.get("llm");
+  if (!n) return std::nullopt;
+  const TomlReader r(source);
+  if (!n->is_table()) r.Fail(n, "llm", "expected a table");
+  return ParseLlmSection(*n->as_table(), r);
 }
 
 LlmConfig LlmConfigFromJson(const nlohmann::json& j) {
@@ -78,6 +106,13 @@ LlmConfig LlmConfigFromJson(const nlohmann::json& j) {
     c.max_program_bytes = j.at("max_program_bytes").get<int64_t>();
     c.prompt = j.at("prompt").get<std::string>();
     c.cassette = j.at("cassette").get<std::string>();
+    LlmBudget& b = c.budget;
+    b.max_requests = j.at("max_requests").get<int64_t>();
+    b.max_prompt_tokens = j.at("max_prompt_tokens").get<int64_t>();
+    b.max_completion_tokens = j.at("max_completion_tokens").get<int64_t>();
+    b.max_cost = j.at("max_cost").get<double>();
+    b.cost_per_prompt_token = j.at("cost_per_prompt_token").get<double>();
+    b.cost_per_completion_token = j.at("cost_per_completion_token").get<double>();
     c.Validate();
     return c;
   } catch (const nlohmann::json::exception& e) {

@@ -3,8 +3,12 @@
 #include <cstdio>
 #include <map>
 
+#include <filesystem>
+
 #include "lang/ops.h"
 #include "lang/text.h"
+#include "llm/cassette.h"
+#include "llm/default_prompt.h"
 #include "llm/reply.h"
 
 namespace ouro::llm {
@@ -127,6 +131,22 @@ std::vector<Exchange> LlmProposer::TakeExchanges() {
   std::vector<Exchange> out;
   out.swap(exchanges_);
   return out;
+}
+
+PromptTemplate DefaultPrompt() {
+  return PromptTemplate::FromText(std::string(internal::kDefaultPrompt), "prompts/program.txt (built in)");
+}
+
+std::shared_ptr<LlmProposer> MakeLlmProposer(const LlmConfig& c, const std::string& replay, const std::string& base_dir) {
+  PromptTemplate prompt = DefaultPrompt();
+  if (!c.prompt.empty()) {
+    const std::filesystem::path p(c.prompt);
+    prompt = PromptTemplate::Load(p.is_absolute() || base_dir.empty() ? p.string() : (std::filesystem::path(base_dir) / p).string());
+  }
+  std::unique_ptr<ChatBackend> backend;
+  if (!replay.empty()) backend = std::make_unique<ReplayBackend>(Cassette::Load(replay), c.server);
+  else backend = std::make_unique<RecordingBackend>(std::make_unique<HttpBackend>(c.server), c.server, c.cassette);
+  return std::make_shared<LlmProposer>(std::move(backend), c.server, std::move(prompt), c.max_program_bytes, c.budget);
 }
 
 }  // namespace ouro::llm

@@ -19,20 +19,11 @@
 #include <nlohmann/json.hpp>
 
 #include "llm/chat.h"
+#include "llm/config.h"
 #include "llm/prompt.h"
 #include "search/proposer.h"
 
 namespace ouro::llm {
-
-// Limits of one run's use of the model; 0 = no limit.
-struct LlmBudget {
-  int64_t max_requests = 0;
-  int64_t max_prompt_tokens = 0;
-  int64_t max_completion_tokens = 0;
-  double max_cost = 0;                   // in the unit of the prices below
-  double cost_per_prompt_token = 0;
-  double cost_per_completion_token = 0;
-};
 
 struct LlmUsage {
   int64_t requests = 0;  // exchanges carried out (each may have been several HTTP attempts)
@@ -76,6 +67,14 @@ class LlmProposer : public search::Proposer {
   LlmUsage usage_;
   std::vector<Exchange> exchanges_;
 };
+
+// The proposer a config's [llm] section describes: its prompt template (`prompt`, relative to
+// `base_dir` unless absolute; none: the built-in prompts/program.txt) and a backend that answers
+// from the cassette `replay` when that is not empty (never a server), else asks the server and
+// appends every exchange to the section's cassette. Throws ouro::Error for a prompt or cassette
+// that cannot be read (or written).
+std::shared_ptr<LlmProposer> MakeLlmProposer(const LlmConfig& c, const std::string& replay, const std::string& base_dir);
+PromptTemplate DefaultPrompt();
 
 // The template's values for one request: dim, registers, operations, history, parents.
 std::map<std::string, std::string> PromptValues(const search::ProposalRequest& r, const search::SearchSpace& space);
