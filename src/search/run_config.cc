@@ -222,7 +222,8 @@ RunConfig ParseRunConfig(std::string_view text, const std::string& source,
 
 RunConfig LoadRunConfig(const std::string& path) {
   // [arena]: what `ouro evidence` measures on this config (run/arena.h); a search ignores it.
-  return ParseRunConfig(ReadTextFile(path, "config file"), path, {"arena"});
+  // [llm]: the language model as a proposer (llm/config.h), read by the run layer.
+  return ParseRunConfig(ReadTextFile(path, "config file"), path, {"arena", "llm"});
 }
 
 void ApplyTaskFlag(RunConfig& c, const tasks::TaskSpec& spec) {
