@@ -76,13 +76,7 @@ nlohmann::json ToJson(const LlmConfig& c) {
 }
 
 std::optional<LlmConfig> ReadLlmConfig(std::string_view text, const std::string& source) {
-  toml::table root;
-  try {
-    root = toml::parse(text, source);
-  } catch (const toml::parse_error& err) {
-    throw Error(source + ":" + std::to_string(err.source().begin.line) + ":" +
-                std::to_string(err.source().begin.column) + ": " + std::string(err.description()));
-  }
+  toml::table root = ParseTomlText(text, source);
   const toml::node* n = root.get("llm");
   if (!n) return std::nullopt;
   const TomlReader r(source);

@@ -18,14 +18,7 @@ namespace {
 using ouro_test::FakeServer;
 using ouro_test::Script;
 
-ServerConfig Config(const std::string& url) {
-  ServerConfig c;
-  c.base_url = url;
-  c.retries = 1;
-  c.backoff_seconds = 0;
-  c.timeout_seconds = 5;
-  return c;
-}
+ServerConfig Config(const std::string& url) { return ouro_test::TestServerConfig(url, 1); }
 
 std::string Slurp(const std::string& path) {
   std::ifstream in(path);

@@ -17,11 +17,8 @@ using ouro_test::FakeServer;
 using ouro_test::Script;
 
 ServerConfig Config(const FakeServer& s) {
-  ServerConfig c;
-  c.base_url = s.url();
+  ServerConfig c = ouro_test::TestServerConfig(s.url(), ServerConfig{}.retries);
   c.model = "test-model";
-  c.timeout_seconds = 5;
-  c.backoff_seconds = 0;  // retries at once: the waits are not what these tests measure
   return c;
 }
 

@@ -15,6 +15,8 @@
 #include <gtest/gtest.h>
 #include <nlohmann/json.hpp>
 
+#include "llm/chat.h"
+
 namespace ouro_test {
 
 using Script = std::vector<nlohmann::json>;  // one reply per line
@@ -73,5 +75,16 @@ class FakeServer {
   pid_t pid_ = -1;
   int port_ = 0;
 };
+
+// A client config for a test server at `url`: retries at once (the waits are not what the tests
+// measure) and a short timeout.
+inline ouro::llm::ServerConfig TestServerConfig(const std::string& url, int retries) {
+  ouro::llm::ServerConfig c;
+  c.base_url = url;
+  c.retries = retries;
+  c.backoff_seconds = 0;
+  c.timeout_seconds = 5;
+  return c;
+}
 
 }  // namespace ouro_test
