@@ -15,7 +15,7 @@ namespace ouro::cli {
 namespace {
 
 struct SearchArgs {
-  std::string config, task, data, label, improver, db = kDefaultDb;
+  std::string config, task, data, label, improver, llm_replay, db = kDefaultDb;
   int64_t seed = -1, max_evals = -1;
   double max_seconds = -1;
   int threads = -1;
@@ -31,6 +31,7 @@ run::SearchPlan Plan(const SearchArgs& a) {
   r.label = a.label;
   r.standardize = !a.no_standardize;
   r.improver = a.improver;
+  r.llm_replay = a.llm_replay;
   if (a.seed >= 0) r.seed = static_cast<uint64_t>(a.seed);
   r.max_evals = a.max_evals;
   r.max_seconds = a.max_seconds;
@@ -68,6 +69,12 @@ int RunSearch(const SearchArgs& a) {
               100 * out.cache_hit_rate, r.progress.seconds);
   std::printf("fitness: search %.6f, select %.6f, held-out %.6f\n", r.fitness_search, r.fitness_select,
               r.fitness_final);
+  if (cfg.evolution.model)
+    std::printf("model: %lld requests, %lld programs (%lld fitter than their parents), %lld rejected%s%s\n",
+                static_cast<long long>(r.proposer.requests), static_cast<long long>(r.proposer.programs),
+                static_cast<long long>(r.proposer.improved), static_cast<long long>(r.proposer.rejections),
+                r.proposer.reasons.empty() ? "" : "; first reason: ",
+                r.proposer.reasons.empty() ? "" : r.proposer.reasons[0].c_str());
   std::printf("best program, dead instructions removed (the full text is stored with the run):\n%s",
               out.program_live.c_str());
   return 0;
@@ -84,6 +91,8 @@ Action RegisterSearch(CLI::App& app) {
   s->add_option("--label", a->label, "With --data: the label column, by name or 0-based index (default: the first)")->needs(data);
   s->add_flag("--no-standardize", a->no_standardize, "With --data: keep the features as they are (default: standardized with the train rows' mean and standard deviation)")->needs(data);
   s->add_option("--improver", a->improver, "Improver spec (JSON, e.g. from `ouro improver export`): its strategy replaces the config's");
+  s->add_option("--llm-replay", a->llm_replay,
+                "A cassette of the config's [llm] model: its answers replay the recorded run, without a server");
   s->add_option("--seed", a->seed, "Run seed (default: config's, else random)")->check(kNonNegative);
   s->add_option("--db", a->db, "Run store (SQLite file)")->capture_default_str();
   s->add_option("--max-evals", a->max_evals, "Stop after this many full evaluations (cache misses); 0: no limit")->check(kNonNegative);

@@ -20,6 +20,16 @@
 
 namespace ouro {
 
+// Parses TOML text; a syntax error is an ouro::Error "SOURCE:LINE:COL: description".
+inline toml::table ParseTomlText(std::string_view text, const std::string& source) {
+  try {
+    return toml::parse(text, source);
+  } catch (const toml::parse_error& e) {
+    throw Error(source + ":" + std::to_string(e.source().begin.line) + ":" + std::to_string(e.source().begin.column) +
+                ": " + std::string(e.description()));
+  }
+}
+
 class TomlReader {
  public:
   explicit TomlReader(std::string source) : source_(std::move(source)) {}

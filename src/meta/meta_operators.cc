@@ -174,7 +174,9 @@ bool PerturbOps(ImproverSpec& s, Rng& rng) {
 // perturb_params
 bool PerturbParams(ImproverSpec& s, Rng& rng) {
   const double step = s.meta_step;
-  switch (rng.Below(7)) {
+  // A spec that asks a model has an eighth parameter, the model's share; the draw of one without
+  // stays the one it always was.
+  switch (rng.Below(s.model ? 8 : 7)) {
     case 0: s.population = std::clamp(static_cast<int>(std::lround(s.population * Scale(rng, step))), std::max(2 * s.tournament, 8), 5000); break;
     case 1:
       s.tournament = std::clamp(static_cast<int>(std::lround(s.tournament * Scale(rng, step))), 1,
@@ -187,12 +189,13 @@ bool PerturbParams(ImproverSpec& s, Rng& rng) {
       s.cascade_tasks = s.cascade_tasks > 0 && rng.Bernoulli(0.3) ? 0 : 1 + static_cast<int>(rng.Below(3));
       s.cascade_ratio = std::clamp(s.cascade_ratio + rng.Gaussian(0.0, 0.05), 0.5, 1.0);
       break;
-    default: {
+    case 6: {
       auto& w = s.insert_at[rng.Below(3)];
       w = w > 0 ? w * Scale(rng, step) : 0.5;
       if (s.insert_at[0] + s.insert_at[1] + s.insert_at[2] <= 0) s.insert_at[1] = 1;
       break;
     }
+    default: s.model->share = std::clamp(std::max(s.model->share, 1e-3) * Scale(rng, step), 1e-3, 1.0); break;
   }
   return true;
 }

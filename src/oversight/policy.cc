@@ -152,14 +152,7 @@ struct Reader : TomlReader {
 std::string_view DefaultPolicyText() { return kDefaultText.substr(kDefaultText[0] == '\n' ? 1 : 0); }
 
 Policy ParsePolicy(std::string_view text, const std::string& source) {
-  toml::table root;
-  try {
-    root = toml::parse(text, source);
-  } catch (const toml::parse_error& e) {
-    const auto& b = e.source().begin;
-    throw Error(source + ":" + std::to_string(b.line) + ":" + std::to_string(b.column) + ": " +
-                std::string(e.description()));
-  }
+  toml::table root = ParseTomlText(text, source);
   Reader r(source);
   Policy p;
   p.name = source;

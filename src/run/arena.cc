@@ -49,13 +49,7 @@ void ReadArenaTable(const TomlReader& r, const toml::table& t, Arena& a) {
 
 Arena ParseArena(std::string_view text, const std::string& source) {
   TomlReader r(source);
-  toml::table root;
-  try {
-    root = toml::parse(text, source);
-  } catch (const toml::parse_error& err) {
-    throw Error(source + ":" + std::to_string(err.source().begin.line) + ":" +
-                std::to_string(err.source().begin.column) + ": " + std::string(err.description()));
-  }
+  toml::table root = ParseTomlText(text, source);
   Arena a;
   const toml::table* t = r.Table(root, "arena", "");
   if (!t)

@@ -1,10 +1,14 @@
 #include "run/search_plan.h"
 
+#include <filesystem>
 #include <iterator>
 #include <utility>
 
 #include "core/error.h"
+#include "core/file.h"
 #include "core/rng.h"
+#include "llm/config.h"
+#include "llm/proposer.h"
 #include "meta/spec.h"
 #include "tasks/partition.h"
 
@@ -68,6 +72,24 @@ nlohmann::json StandardizationJson(const tasks::Dataset& d) {
   return {{"center", d.standardization.center}, {"scale", d.standardization.scale}};
 }
 
+// The config's [llm] section as the search's proposer (replaying `llm_replay` if given); returns
+// what the run stores of it (null without one).
+nlohmann::json PlanModel(const SearchRequest& r, search::RunConfig& cfg, SearchPlan& plan) {
+  std::optional<llm::LlmConfig> lc;
+  if (!r.config.empty()) lc = llm::ReadLlmConfig(ReadTextFile(r.config, "config file"), r.config);
+  else if (!r.config_text.empty()) lc = llm::ReadLlmConfig(r.config_text, "<config text>");
+  if (!lc) {
+    if (!r.llm_replay.empty()) throw Error("--llm-replay: the config has no [llm] section (no model to replay)");
+    return nullptr;
+  }
+  const std::string dir = r.config.empty() ? "" : std::filesystem::path(r.config).parent_path().string();
+  plan.llm = llm::MakeLlmProposer(*lc, r.llm_replay, dir);
+  cfg.evolution.proposer = plan.llm;
+  nlohmann::json j = llm::ToJson(*lc);
+  j["replay"] = r.llm_replay.empty() ? nlohmann::json() : nlohmann::json(r.llm_replay);
+  return j;
+}
+
 }  // namespace
 
 tasks::TaskSpec CsvSpec(const std::string& path, const std::string& label, bool standardize) {
@@ -124,7 +146,7 @@ SearchPlan PlanSearch(const SearchRequest& r) {
   search::RunConfig& cfg = plan.config;
   if (!r.config.empty() && !r.config_text.empty()) throw Error("give a config file or a config text, not both");
   cfg = !r.config.empty()        ? search::LoadRunConfig(r.config)
-        : !r.config_text.empty() ? search::ParseRunConfig(r.config_text, "<config text>")
+        : !r.config_text.empty() ? search::ParseRunConfig(r.config_text, "<config text>", {"llm"})
                                  : search::DefaultRunConfig();
   const std::optional<tasks::TaskSpec> user_data = UserDataSpec(r, cfg);
   if (user_data) {  // the config's warmup tasks were chosen for its own task sets
@@ -155,8 +177,10 @@ SearchPlan PlanSearch(const SearchRequest& r) {
     cfg.evolution.warm_start = search::WarmStart{r.warm_start, r.warm_share};
     cfg.evolution.Compile();
   }
+  const nlohmann::json model = PlanModel(r, cfg, plan);
   plan.config_json = search::ToJson(cfg);
   if (!r.improver.empty()) plan.config_json["improver"] = improver;
+  if (!model.is_null()) plan.config_json["llm"] = model;
   if (user_data) {
     nlohmann::json& t = plan.config_json["tasks"];
     t = {{"data", r.table ? "table[" + r.table->name + "]" : tasks::TaskSpecToString(*user_data)}};

@@ -39,6 +39,7 @@ struct SearchRequest {
   std::vector<lang::Program> warm_start;
   double warm_share = 0.1;
   std::string improver;          // improver spec file (JSON); its strategy replaces the config's
+  std::string llm_replay;        // a cassette: the config's [llm] model answers from it, never a server
   std::optional<uint64_t> seed;  // none: the config's, else RandomSeed()
   int64_t max_evals = -1;        // >= 0 replaces the config's budget
   double max_seconds = -1;

@@ -22,6 +22,7 @@ SearchOutcome SearchSession::Run(const std::function<void(const search::Progress
     db_.AddMetric(run_id_, store::MetricRow{p.seconds, p.individuals, p.evaluations, p.best_fitness,
                                             p.individuals > 0 ? static_cast<double>(p.cache_hits) / p.individuals : 0,
                                             p.experiment});
+    StoreExchanges();
     if (on_progress) on_progress(p);
   };
   cb.on_select = [&](const search::Individual& ind, double fitness) {
@@ -34,9 +35,11 @@ SearchOutcome SearchSession::Run(const std::function<void(const search::Progress
   try {
     out.result = search::RunEvolution(cfg.evolution, plan_.partition, *cfg.seed, cfg.threads, cfg.budget, cb);
   } catch (...) {
+    StoreExchanges();  // what the model said before the failure is kept
     db_.FinishRun(run_id_, "failed", "");
     throw;
   }
+  StoreExchanges();
   const search::EvolutionResult& r = out.result;
   out.cache_hit_rate =
       r.progress.individuals > 0 ? static_cast<double>(r.progress.cache_hits) / r.progress.individuals : 0;
@@ -46,6 +49,17 @@ SearchOutcome SearchSession::Run(const std::function<void(const search::Progress
   out.summary = Summary(r, out.cache_hit_rate, program_text, out.program_live);
   db_.FinishRun(run_id_, r.stop_reason == "stopped" ? "stopped" : "finished", out.summary.dump());
   return out;
+}
+
+void SearchSession::StoreExchanges() {
+  if (!plan_.llm) return;
+  std::vector<llm::Exchange> taken = plan_.llm->TakeExchanges();
+  if (taken.empty()) return;
+  store::Transaction tx(db_);
+  for (llm::Exchange& e : taken)
+    db_.AddLlmExchange(run_id_, store::LlmExchangeRow{exchanges_++, e.individual, e.request.dump(),
+                                                      e.outcome.ToJson().dump(), e.program, e.rejection});
+  tx.Commit();
 }
 
 void SearchSession::StoreBest(const search::EvolutionResult& r, std::string* program_text) {
@@ -69,7 +83,7 @@ void SearchSession::StoreBest(const search::EvolutionResult& r, std::string* pro
 
 nlohmann::json SearchSession::Summary(const search::EvolutionResult& r, double hit_rate, const std::string& program_text,
                                       const std::string& live_text) const {
-  return {
+  nlohmann::json j = {
       {"run_id", run_id_},
       {"seed", *plan_.config.seed},
       {"individuals", r.progress.individuals},
@@ -86,6 +100,18 @@ nlohmann::json SearchSession::Summary(const search::EvolutionResult& r, double h
       {"program", program_text},
       {"program_live", live_text},
   };
+  if (plan_.config.evolution.model) j["model"] = ModelSummary(r);
+  return j;
+}
+
+// What the strategy's model asked and got.
+nlohmann::json SearchSession::ModelSummary(const search::EvolutionResult& r) const {
+  const search::ProposerStats& p = r.proposer;
+  nlohmann::json j = {{"requests", p.requests}, {"programs", p.programs},     {"rejections", p.rejections},
+                      {"improved", p.improved}, {"trials", p.trials},         {"gains", p.gains},
+                      {"reasons", p.reasons},   {"exchanges", exchanges_}};
+  if (plan_.llm) j["usage"] = plan_.llm->usage().ToJson();
+  return j;
 }
 
 }  // namespace ouro::run

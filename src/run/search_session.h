@@ -16,6 +16,7 @@
 
 #include <nlohmann/json.hpp>
 
+#include "llm/proposer.h"
 #include "search/evolution.h"
 #include "search/run_config.h"
 #include "store/store.h"
@@ -28,6 +29,8 @@ struct SearchPlan {
   search::RunConfig config;   // seed set; budget.stop may point at a flag set on Ctrl-C
   tasks::Partition partition;
   nlohmann::json config_json;  // stored with the run: the config plus the improver and user data used
+  // The config's [llm] model as the search's proposer (config.evolution.proposer points at it).
+  std::shared_ptr<llm::LlmProposer> llm;
 };
 
 struct SearchOutcome {
@@ -51,12 +54,15 @@ class SearchSession {
 
  private:
   void StoreBest(const search::EvolutionResult& r, std::string* program_text);  // one transaction
+  void StoreExchanges();  // the model's exchanges since the last call, in one transaction
+  nlohmann::json ModelSummary(const search::EvolutionResult& r) const;
   nlohmann::json Summary(const search::EvolutionResult& r, double hit_rate, const std::string& program_text,
                          const std::string& live_text) const;
 
   store::Store& db_;
   SearchPlan plan_;
   int64_t run_id_ = 0;
+  int64_t exchanges_ = 0;  // stored so far
 };
 
 }  // namespace ouro::run

@@ -230,6 +230,10 @@ class Runner {
     const bool gain = c.ind->fitness > c.ind->parent->fitness;
     if (c.ind->mutation != Mutation::kNone)
       result_.credit.Record(c.ind->edit, 0.0);  // a trial; gains come from the lineage (Finish)
+    if (c.ind->proposed) {
+      result_.proposer.trials += 1;
+      if (gain) ++result_.proposer.improved;
+    }
     if (c.needs_eval && (filter_ || cfg_.record_proposals)) {
       if (!filter_) c.features = Features(*c.ind);
       if (filter_) filter_->Learn(c.features, gain);
@@ -407,26 +411,72 @@ class Runner {
   }
 
   // The next batch of children: a tournament winner of the child's island, copied and, with
-  // probability mutate_prob, mutated (crossover takes a second winner as its mate).
+  // probability mutate_prob, mutated (crossover takes a second winner as its mate) — or, with the
+  // strategy's model share, asked of the proposer (AskProposer, at the end of the batch).
   void BreedBatch(Experiment& x) {
     const int64_t until = warm_ ? cfg_.warmup_individuals : cfg_.max_individuals;
     const int n = static_cast<int>(std::min<int64_t>(cfg_.batch, until - x.individuals));
-    const bool crossover = mutator_.HasKind(Mutation::kCrossover);
+    std::vector<size_t> asked;  // children (batch indices) the proposer is asked for
     for (int k = 0; k < n; ++k) {
       const int island = static_cast<int>((x.individuals + k) % cfg_.compiled.islands);
       const Population& pop = x.islands[static_cast<size_t>(island)];
       if (pop.empty()) continue;  // every island is seeded by the initial population
       const std::shared_ptr<const Individual>& winner = pop[pop.Tournament(x.rng, cfg_.tournament)];
-      lang::Program child = winner->program;
-      Mutation m = Mutation::kNone;
-      Edit edit;
-      if (x.rng.Bernoulli(cfg_.mutate_prob)) {
-        const lang::Program* mate = crossover ? &pop[pop.Tournament(x.rng, cfg_.tournament)]->program : nullptr;
-        m = mutator_.Mutate(x.rng, child, mate, &edit);
-      }
-      x.batch.emplace_back().ind = NewIndividual(std::move(child), winner, m, edit);
+      const bool ask = cfg_.compiled.model && x.rng.Bernoulli(cfg_.compiled.model->share);
+      if (ask) asked.push_back(x.batch.size());
+      x.batch.emplace_back().ind = NewIndividual(winner->program, winner, Mutation::kNone);
       x.home.push_back(island);
+      if (!ask) MaybeMutate(x, *x.batch.back().ind, pop);
     }
+    if (!asked.empty()) AskProposer(x, asked);
+  }
+
+  // With probability mutate_prob, mutates the child (a copy of its parent) in place.
+  void MaybeMutate(Experiment& x, Individual& child, const Population& pop) {
+    if (!x.rng.Bernoulli(cfg_.mutate_prob)) return;
+    const bool crossover = mutator_.HasKind(Mutation::kCrossover);
+    const lang::Program* mate = crossover ? &pop[pop.Tournament(x.rng, cfg_.tournament)]->program : nullptr;
+    child.mutation = mutator_.Mutate(x.rng, child.program, mate, &child.edit);
+  }
+
+  // The proposer's programs for the children drawn for it, asked in one call; a child whose answer
+  // is a rejection (or outside the search space) is mutated instead, in child order.
+  void AskProposer(Experiment& x, const std::vector<size_t>& asked) {
+    std::vector<ScoredProgram> best;
+    for (const std::shared_ptr<const Individual>& m : Best(x.islands, cfg_.compiled.model->history))
+      best.push_back({&m->program, m->fitness});
+    std::vector<ProposalRequest> requests;
+    for (size_t i : asked) {
+      const Individual& c = *x.batch[i].ind;
+      requests.push_back({c.id, {&c.parent->program, c.parent->fitness}, best});
+    }
+    std::vector<ProposalAnswer> answers =
+        cfg_.proposer ? cfg_.proposer->Propose(requests, cfg_.compiled.space, budget_.stop)
+                      : std::vector<ProposalAnswer>(asked.size(), ProposalAnswer{std::nullopt, "no proposer"});
+    if (answers.size() != asked.size()) throw Error("search: the proposer gave a wrong number of answers");
+    for (size_t j = 0; j < asked.size(); ++j) {
+      Individual& child = *x.batch[asked[j]].ind;
+      ProposalAnswer& a = answers[j];
+      if (a.program) a.rejection = OutsideSpace(*a.program, cfg_.compiled.space);
+      result_.proposer.Count(a);
+      if (a.program && a.rejection.empty()) {
+        child.program = std::move(*a.program);
+        child.proposed = true;
+      } else {
+        MaybeMutate(x, child, x.islands[static_cast<size_t>(x.home[asked[j]])]);
+      }
+    }
+  }
+
+  // The `n` fittest members over the islands, fittest first (the earlier member wins ties).
+  static std::vector<std::shared_ptr<const Individual>> Best(const std::vector<Population>& islands, int n) {
+    std::vector<std::shared_ptr<const Individual>> all;
+    for (const Population& pop : islands)
+      for (size_t k = 0; k < pop.size(); ++k) all.push_back(pop[k]);
+    const size_t keep = std::min(all.size(), static_cast<size_t>(std::max(n, 0)));
+    std::stable_sort(all.begin(), all.end(), [](const auto& a, const auto& b) { return a->fitness > b->fitness; });
+    all.resize(keep);
+    return all;
   }
 
   // Scores the batch, adds it to the islands, migrates when due and checks select when due;
@@ -497,6 +547,8 @@ class Runner {
       for (size_t i = 1; i < result_.lineage.size(); ++i)
         if (result_.lineage[i]->mutation != Mutation::kNone)
           result_.credit.Record(result_.lineage[i]->edit, result_.lineage[i]->fitness - result_.lineage[i - 1]->fitness, 0.0);
+        else if (result_.lineage[i]->proposed)
+          result_.proposer.gains += std::clamp(result_.lineage[i]->fitness - result_.lineage[i - 1]->fitness, 0.0, 1.0);
     }
     progress_.seconds = Elapsed();
     progress_.individuals_per_second = progress_.seconds > 0 ? progress_.individuals / progress_.seconds : 0;

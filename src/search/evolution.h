@@ -52,6 +52,7 @@
 
 #include "eval/evaluator.h"
 #include "search/mutator.h"
+#include "search/proposer.h"
 #include "search/strategy.h"
 #include "tasks/task_spec.h"
 
@@ -81,6 +82,9 @@ struct EvolutionConfig : Strategy {
   int fec_valid = 10;
   size_t fec_capacity = 100'000;
   eval::Limits limits;
+  // Answers the children the strategy's `model` draws for it (search/proposer.h); none: each of
+  // those is a rejection ("no proposer") and is mutated instead. Not part of the strategy.
+  std::shared_ptr<Proposer> proposer;
   CompiledStrategy compiled;             // by Compile() only
 
   // Validates the strategy (Strategy::Validate), then derives `compiled`. Throws ouro::Error.
@@ -105,6 +109,7 @@ struct Individual {
   int64_t id = 0;
   Mutation mutation = Mutation::kNone;
   Edit edit;
+  bool proposed = false;  // the program is the proposer's (mutation kNone)
   std::shared_ptr<const Individual> parent;
   // Set when the run fingerprints (fec): the hash of the compiled program (lang::Hash) and its
   // functional fingerprint on the task set it was scored on.
@@ -162,6 +167,7 @@ struct EvolutionResult {
   Progress progress;
   std::vector<std::shared_ptr<const Individual>> lineage;  // root ... best
   CreditStats credit;
+  ProposerStats proposer;         // what the strategy's `model` asked and got
   std::vector<TracePoint> trace;  // one point per improvement of the run's best search fitness
   // (features, gained) of every evaluated proposal with a parent: the filter's learning problem.
   std::vector<std::pair<std::array<float, kFilterFeatures>, bool>> proposals;

@@ -172,13 +172,7 @@ RunConfig DefaultRunConfig() {
 RunConfig ParseRunConfig(std::string_view text, const std::string& source,
                          const std::vector<std::string>& extra_sections) {
   Reader r(source);
-  toml::table root;
-  try {
-    root = toml::parse(text, source);
-  } catch (const toml::parse_error& err) {
-    throw Error(source + ":" + std::to_string(err.source().begin.line) + ":" +
-                std::to_string(err.source().begin.column) + ": " + std::string(err.description()));
-  }
+  toml::table root = ParseTomlText(text, source);
   RunConfig c = DefaultRunConfig();
   auto& e = c.evolution;
   for (const auto& extra : extra_sections) root.erase(extra);
@@ -222,7 +216,8 @@ RunConfig ParseRunConfig(std::string_view text, const std::string& source,
 
 RunConfig LoadRunConfig(const std::string& path) {
   // [arena]: what `ouro evidence` measures on this config (run/arena.h); a search ignores it.
-  return ParseRunConfig(ReadTextFile(path, "config file"), path, {"arena"});
+  // [llm]: the language model as a proposer (llm/config.h), read by the run layer.
+  return ParseRunConfig(ReadTextFile(path, "config file"), path, {"arena", "llm"});
 }
 
 void ApplyTaskFlag(RunConfig& c, const tasks::TaskSpec& spec) {

@@ -196,6 +196,16 @@ void ReadJson(const Json& v, const std::string& path, std::optional<WarmStart>& 
   out = ws;
 }
 
+void ReadJson(const Json& v, const std::string& path, std::optional<ModelProposals>& out) {
+  out.reset();
+  if (v.is_null()) return;
+  R::Keys(v, path, {"share", "history"});
+  ModelProposals mp;
+  mp.share = R::Num(R::Get(v, "share", path), path + ".share");
+  mp.history = R::Int32(R::Get(v, "history", path), path + ".history");
+  out = mp;
+}
+
 Json WarmStartJson(const WarmStart& ws) {
   Json programs = Json::array();
   for (const lang::Program& p : ws.programs) programs.push_back(lang::Print(p));
@@ -205,8 +215,15 @@ Json WarmStartJson(const WarmStart& ws) {
 // A field the JSON form leaves out when it is unset, so that specs without it keep the canonical
 // form (and hash) they had before it existed.
 bool OmittedInJson(const Strategy& s, const StrategyField& f) {
-  return std::holds_alternative<std::optional<WarmStart> Strategy::*>(f.member) &&
-         !(s.*std::get<std::optional<WarmStart> Strategy::*>(f.member));
+  if (auto m = std::get_if<std::optional<WarmStart> Strategy::*>(&f.member)) return !(s.**m);
+  if (auto m = std::get_if<std::optional<ModelProposals> Strategy::*>(&f.member)) return !(s.**m);
+  return false;
+}
+
+// The fields OmittedInJson may leave out: absent from a spec, they are unset.
+bool OmittableInJson(const StrategyField& f) {
+  return std::holds_alternative<std::optional<WarmStart> Strategy::*>(f.member) ||
+         std::holds_alternative<std::optional<ModelProposals> Strategy::*>(f.member);
 }
 
 }  // namespace
@@ -244,6 +261,11 @@ void Strategy::Validate() const {
                      if ((this->*m)->programs.empty()) fail("warm_start needs at least one program");
                      if (!((this->*m)->share > 0)) fail("warm_start.share must be > 0");
                      range(f, (this->*m)->share, ".share");
+                   },
+                   [&](std::optional<ModelProposals> Strategy::*m) {
+                     if (!(this->*m)) return;
+                     range(f, (this->*m)->share, ".share");
+                     if ((this->*m)->history < 0 || (this->*m)->history > 16) fail("model.history must be in [0, 16]");
                    },
                    [&](auto) {},  // strings: below; macros: on the compiled form (they need a shape)
                },
@@ -296,6 +318,9 @@ void StrategyToJson(const Strategy& s, Json& j) {
                                       {"code", MacroText(mac)}});
                    },
                    [&](std::optional<WarmStart> Strategy::*m) { out = WarmStartJson(*(s.*m)); },
+                   [&](std::optional<ModelProposals> Strategy::*m) {
+                     out = {{"share", (s.*m)->share}, {"history", (s.*m)->history}};
+                   },
                    [&](auto m) { out = s.*m; },
                },
                f.member);
@@ -325,8 +350,10 @@ void StrategyFromJson(const Json& j, Strategy& s, std::initializer_list<const ch
   for (const StrategyField& f : kStrategyFields) {
     const std::vector<std::string> parts = Split(f.json);
     // An omitted optional field (OmittedInJson) is unset.
-    if (auto m = std::get_if<std::optional<WarmStart> Strategy::*>(&f.member); m && !j.contains(parts.front())) {
-      (s.**m).reset();
+    if (OmittableInJson(f) && !j.contains(parts.front())) {
+      std::visit(Overload{[&](std::optional<WarmStart> Strategy::*m) { (s.*m).reset(); },
+                          [&](std::optional<ModelProposals> Strategy::*m) { (s.*m).reset(); }, [](auto) {}},
+                 f.member);
       continue;
     }
     const Json* node = &j;
@@ -424,6 +451,7 @@ CompiledStrategy CompileStrategy(const Strategy& s, const lang::Shape& shape) {
   c.islands = islands ? e.islands : 1;
   c.migrate_every = islands ? e.migrate_every : 0;
   if (e.warm_start) c.warm_programs = e.warm_start->programs, c.warm_count = WarmCount(e);
+  c.model = e.model;
   return c;
 }
 

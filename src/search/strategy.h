@@ -52,6 +52,17 @@ struct WarmStart {
   bool operator==(const WarmStart&) const = default;
 };
 
+// Proposals from an outside proposer (search/proposer.h; a language model, llm/): each child is,
+// with probability `share`, asked of the proposer instead of made by mutation; the proposer is
+// shown the child's parent and the population's `history` best programs. An answer without an
+// acceptable program falls back to a mutation. None by default — then no draw is made for it, so
+// strategies without it keep the lineages they always had.
+struct ModelProposals {
+  double share = 0.01;  // in [0, 1]
+  int history = 4;      // in [0, 16]
+  bool operator==(const ModelProposals&) const = default;
+};
+
 // (Built by a function: GCC 12 flags an initializer-list default member as maybe-uninitialized.)
 inline MutationWeights DefaultMutations() {
   return {{Mutation::kAlter, 1}, {Mutation::kRandomize, 1}, {Mutation::kComponent, 1}};
@@ -84,6 +95,7 @@ struct Strategy {
   std::optional<FilterConfig> filter;
   std::vector<Macro> macros;
   std::optional<WarmStart> warm_start;  // none by default
+  std::optional<ModelProposals> model;  // none by default
 
   // Every field within its table bounds (the filter's threshold and explore too, its program on
   // kFilterShape), plus the cross-field rules (tournament <= population, islands fit the
@@ -99,7 +111,8 @@ using StrategyMember =
     std::variant<int Strategy::*, int64_t Strategy::*, double Strategy::*, std::string Strategy::*,
                  ComponentSizes Strategy::*, std::array<double, 3> Strategy::*, MutationWeights Strategy::*,
                  std::array<OpWeights, lang::kNumComponents> Strategy::*, std::optional<FilterConfig> Strategy::*,
-                 std::vector<Macro> Strategy::*, std::optional<WarmStart> Strategy::*>;
+                 std::vector<Macro> Strategy::*, std::optional<WarmStart> Strategy::*,
+                 std::optional<ModelProposals> Strategy::*>;
 
 struct StrategyField {
   const char* name;  // as in docs and error messages
@@ -163,6 +176,11 @@ inline const StrategyField kStrategyFields[] = {
      "Warm-start programs: `{ programs = [code, ...], share }`: the first round(share x population) "
      "members of every initial population (restarts too) are these programs, cycled; the rest follow "
      "`initial`. None by default (then absent from the spec JSON)."},
+    {"model", "model", "model", &Strategy::model, 0, 1,
+     "Proposals from a language model (docs/llm.md): `{ share, history }`: each child is asked of "
+     "the model with probability `share` (0–1), shown its parent and the population's `history` "
+     "(0–16) best programs; an answer that is not an acceptable program falls back to a mutation. "
+     "None by default (then absent from the spec JSON)."},
 };
 
 // ---- reading and writing ----------------------------------------------------------------------
@@ -206,6 +224,7 @@ struct CompiledStrategy {
   int64_t migrate_every = 0;    // and no migration
   std::vector<lang::Program> warm_programs;  // the effective warm start (empty: none)
   int warm_count = 0;           // initial members taken from them: round(share x population)
+  std::optional<ModelProposals> model;  // as in the strategy
   bool operator==(const CompiledStrategy&) const = default;
 };
 

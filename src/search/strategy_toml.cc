@@ -199,6 +199,18 @@ void ReadToml(const TomlIn& in, std::optional<WarmStart>& out) {
   out = ws;
 }
 
+// `[search.model]`: `share` and `history`.
+void ReadToml(const TomlIn& in, std::optional<ModelProposals>& out) {
+  const auto& r = in.r;
+  const toml::table* mt = r.Table(in.t, in.key, "search.");
+  if (!mt) return;
+  r.CheckKeys(*mt, in.where, {"share", "history"});
+  ModelProposals mp;
+  r.Double(*mt, in.where, "share", mp.share, in.f.lo, in.f.hi);
+  r.Int(*mt, in.where, "history", mp.history, 0, 16);
+  out = mp;
+}
+
 }  // namespace
 
 void StrategyFromToml(const TomlReader& r, const toml::table& t, Strategy& s) {
@@ -248,6 +260,9 @@ toml::table StrategyToToml(const Strategy& s) {
                      toml::array a;
                      for (const lang::Program& p : (s.*m)->programs) a.push_back(lang::Print(p));
                      t.insert(key, toml::table{{"programs", a}, {"share", (s.*m)->share}});
+                   },
+                   [&](std::optional<ModelProposals> Strategy::*m) {
+                     if (s.*m) t.insert(key, toml::table{{"share", (s.*m)->share}, {"history", (s.*m)->history}});
                    },
                    [&](auto m) { t.insert(key, s.*m); },
                },
@@ -313,6 +328,7 @@ std::string StrategyDocTable(const Strategy& defaults) {
     std::string range = "—";
     std::visit(Overload{[&](std::string Strategy::*) {}, [&](std::optional<FilterConfig> Strategy::*) {},
                         [&](std::vector<Macro> Strategy::*) {}, [&](std::optional<WarmStart> Strategy::*) {},
+                        [&](std::optional<ModelProposals> Strategy::*) {},
                         [&](auto) { range = f.hi >= 9e18 ? "≥ " + Bound(f.lo) : Bound(f.lo) + "–" + Bound(f.hi); }},
                f.member);
     out << "| " << keys << " | `" << f.json << "` | " << def << " | " << range << " | " << f.doc << " |\n";

@@ -83,13 +83,7 @@ std::string_view DefaultSelfplayConfigText() { return internal::kDefaultSelfplay
 
 SelfplayFile ParseSelfplayConfig(std::string_view text, const std::string& source) {
   Reader r(source);
-  toml::table root;
-  try {
-    root = toml::parse(text, source);
-  } catch (const toml::parse_error& e) {
-    throw Error(source + ":" + std::to_string(e.source().begin.line) + ":" + std::to_string(e.source().begin.column) +
-                ": " + std::string(e.description()));
-  }
+  toml::table root = ParseTomlText(text, source);
   SelfplayFile f;
   const search::RunConfig rc = search::ParseRunConfig(text, source, {"selfplay"});
   f.seed = rc.seed;

@@ -199,6 +199,20 @@ CREATE TABLE selfplay_matches(
 ) WITHOUT ROWID;
 )sql";
 
+// Added by version 6: every exchange with a language model (llm_tables.h).
+constexpr const char* kSchemaV6 = R"sql(
+CREATE TABLE llm_exchanges(
+  run_id INTEGER NOT NULL REFERENCES runs(id) ON DELETE CASCADE,
+  seq INTEGER NOT NULL,
+  individual INTEGER NOT NULL,
+  request_json TEXT NOT NULL,
+  outcome_json TEXT NOT NULL,
+  program TEXT NOT NULL,
+  rejection TEXT NOT NULL,
+  PRIMARY KEY(run_id, seq)
+) WITHOUT ROWID;
+)sql";
+
 // The tables each schema version must hold (checked before an existing store is used or upgraded).
 constexpr const char* kTablesV1 =
     "SELECT count(*) FROM sqlite_schema WHERE type = 'table' AND name IN "
@@ -224,6 +238,12 @@ constexpr const char* kTablesV5 =
     "'events', 'items', 'checkpoints', 'evidence_improvers', 'evidence', 'selfplay_generations', "
     "'selfplay_versions', 'selfplay_matches')";
 constexpr int64_t kTableCountV5 = 16;
+constexpr const char* kTablesV6 =
+    "SELECT count(*) FROM sqlite_schema WHERE type = 'table' AND name IN "
+    "('runs', 'programs', 'lineage', 'evaluations', 'metrics', 'improvers', 'candidates', 'curve', "
+    "'events', 'items', 'checkpoints', 'evidence_improvers', 'evidence', 'selfplay_generations', "
+    "'selfplay_versions', 'selfplay_matches', 'llm_exchanges')";
+constexpr int64_t kTableCountV6 = 17;
 
 constexpr const char* kForeign = ": not an ouro run store (an SQLite database with other tables)";
 
@@ -248,6 +268,8 @@ void CheckTables(Db& db, int64_t v) {
   if (v == 4 && db.QueryInt(kTablesV4, "read schema") != kTableCountV4)
     throw Error(db.path() + kForeign);
   if (v == 5 && db.QueryInt(kTablesV5, "read schema") != kTableCountV5)
+    throw Error(db.path() + kForeign);
+  if (v == 6 && db.QueryInt(kTablesV6, "read schema") != kTableCountV6)
     throw Error(db.path() + kForeign);
 }
 
@@ -315,6 +337,10 @@ void Upgrade(Db& db, int64_t version) {
     if (version == 4) {
       db.Exec(kSchemaV5, what);
       version = 5;
+    }
+    if (version == 5) {
+      db.Exec(kSchemaV6, what);
+      version = 6;
     }
     if (version != found) {
       const std::string set = "PRAGMA user_version = " + std::to_string(version);

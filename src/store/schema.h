@@ -20,7 +20,7 @@ class Db;
 
 namespace schema {
 
-inline constexpr int kVersion = 5;
+inline constexpr int kVersion = 6;
 
 // Checks the version and tables of db's file, switches it to WAL (synchronous=NORMAL, foreign
 // keys on), runs the quick integrity check on an existing file, then creates or upgrades the

@@ -26,7 +26,8 @@ Store::Store(std::unique_ptr<Db> db)
       Leases(conn()),
       Checkpoints(conn()),
       EvidenceTables(conn()),
-      SelfplayTables(conn()) {}
+      SelfplayTables(conn()),
+      LlmTables(conn()) {}
 
 Store::~Store() = default;  // the groups go first; ~Connection finalizes and closes
 

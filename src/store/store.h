@@ -19,6 +19,7 @@
 //   checkpoints.h Checkpoints: the state a run resumes from
 //   evidence.h    EvidenceTables: improvers measured on the test arenas and one row per arena run
 //   selfplay_tables.h  SelfplayTables: self-play generations, versions, matches
+//   llm_tables.h       LlmTables: a run's exchanges with a language model
 //   store.h       Store: all of the above over one connection
 // A Store is every table group over one shared Db; each group prepares and knows only its own
 // statements and tables. Callers use a Store (`db.AppendEvent(...)`); code that needs one group
@@ -55,6 +56,7 @@
 #include "store/lineage.h"
 #include "store/rsi_tables.h"
 #include "store/runs.h"
+#include "store/llm_tables.h"
 #include "store/selfplay_tables.h"
 
 namespace ouro::store {
@@ -84,7 +86,8 @@ class Store : private internal::Connection,
               public Leases,
               public Checkpoints,
               public EvidenceTables,
-              public SelfplayTables {
+              public SelfplayTables,
+              public LlmTables {
  public:
   // Opens or creates the database at path (parent directories are created). ":memory:" works.
   static std::unique_ptr<Store> Open(const std::string& path);
@@ -112,7 +115,7 @@ class Store : private internal::Connection,
   int64_t SetMaxPages(int64_t pages);
 
   // The rows, by table group: see runs.h, lineage.h, rsi_tables.h, audit_log.h, items.h,
-  // leases.h, checkpoints.h, evidence.h and selfplay_tables.h.
+  // leases.h, checkpoints.h, evidence.h, selfplay_tables.h and llm_tables.h.
 
  private:
   explicit Store(std::unique_ptr<Db> db);

@@ -282,6 +282,29 @@ TEST(ProposeCandidate, NeverUsesADisabledOperator) {
   }
 }
 
+TEST(ProposeCandidate, PerturbParamsNudgesTheModelShareOfASpecThatAsksAModel) {
+  ProposalContext only = Context();
+  only.disabled.fill(true);
+  only.disabled[MetaIdx("perturb_params")] = false;
+  const ImproverSpec plain = Proposer();
+  ImproverSpec with = Proposer();
+  with.model = search::ModelProposals{0.02, 3};
+  Rng a(11), b(11);
+  int changed = 0;
+  for (int i = 0; i < 200; ++i) {
+    const ImproverSpec c = ProposeCandidate(plain, a, only, nullptr);
+    EXPECT_FALSE(c.model);
+    const ImproverSpec d = ProposeCandidate(with, b, only, nullptr);
+    ASSERT_TRUE(d.model);
+    EXPECT_EQ(d.model->history, 3);
+    EXPECT_GE(d.model->share, 1e-3);
+    EXPECT_LE(d.model->share, 1.0);
+    changed += d.model->share != 0.02;
+  }
+  EXPECT_GT(changed, 10);   // about one proposal in eight moves the share
+  EXPECT_LT(changed, 60);
+}
+
 TEST(ProposeCandidate, ThrowsWhenNoMetaOperatorHasWeight) {
   ImproverSpec s = Proposer();
   s.meta_weights.fill(0);

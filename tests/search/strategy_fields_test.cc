@@ -55,6 +55,7 @@ Strategy Rich() {
   const lang::Program m = lang::Parse("def learn():\n  s1 = s2 * s0\n  s3 = s1 - s2\n");
   s.macros = {{lang::Component::kLearn, m.fn[2]}};
   s.warm_start = WarmStart{{lang::Parse("def predict():\n  s1 = dot(v0, v1)\n")}, 0.25};
+  s.model = ModelProposals{0.125, 5};
   return s;
 }
 

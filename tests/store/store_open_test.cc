@@ -96,11 +96,11 @@ TEST_F(StoreTest, NewerSchemaVersionIsRefused) {
   Store::Open(path).reset();
   sqlite3* db = nullptr;
   ASSERT_EQ(sqlite3_open(path.c_str(), &db), SQLITE_OK);
-  ASSERT_TRUE(RawExec(db, "PRAGMA user_version = 6"));
+  ASSERT_TRUE(RawExec(db, "PRAGMA user_version = 7"));
   sqlite3_close(db);
   std::string bytes = ReadBytes(path);
-  ExpectError([&] { Store::Open(path); }, {path, "schema version 6", "newer", "(5)"});
-  ExpectError([&] { Store::OpenExisting(path); }, {path, "schema version 6", "newer"});
+  ExpectError([&] { Store::Open(path); }, {path, "schema version 7", "newer", "(6)"});
+  ExpectError([&] { Store::OpenExisting(path); }, {path, "schema version 7", "newer"});
   EXPECT_TRUE(ReadBytes(path) == bytes) << "the file was modified";
 }
 

@@ -1,7 +1,7 @@
 // store_test_util.h — shared pieces of the run store tests: a fixture with a fresh temporary
 // directory, raw file and raw SQLite helpers (no ouro code involved), ExpectError, writers of
 // version-1 and version-2 stores exactly as older ouro versions created them, DowngradeStore
-// (a fresh store taken back to version 3 or 4), and helpers to run
+// (a fresh store taken back to version 3, 4 or 5), and helpers to run
 // one test of this binary in a second process (SpawnSelf, WaitExit, WaitForFile).
 #pragma once
 
@@ -85,7 +85,7 @@ inline bool IsIsoUtc(const std::string& s) {
 
 // The schema version ouro writes now (store/schema.h kVersion), pinned here on purpose: a change
 // of the schema must change this test too.
-inline constexpr int kCurrentVersion = 5;
+inline constexpr int kCurrentVersion = 6;
 
 // PRAGMA user_version of the file at path, read with a raw connection; -1 on error.
 inline int RawUserVersion(const std::string& path) {
@@ -233,10 +233,10 @@ inline void WriteV2Store(const std::string& path) {
 // drops the tables the later versions added, with a raw connection. Only versions 1 and 2 changed
 // earlier tables, so from version 3 on this is the file an older ouro wrote.
 inline void DowngradeStore(const std::string& path, int version) {
-  ASSERT_TRUE(version == 3 || version == 4) << version;
-  std::string sql =
-      "DROP TABLE selfplay_generations; DROP TABLE selfplay_versions; "
-      "DROP TABLE selfplay_matches;";
+  ASSERT_TRUE(version >= 3 && version <= 5) << version;
+  std::string sql = "DROP TABLE llm_exchanges;";
+  if (version < 5)
+    sql += "DROP TABLE selfplay_generations; DROP TABLE selfplay_versions; DROP TABLE selfplay_matches;";
   if (version < 4) sql += "DROP TABLE evidence; DROP TABLE evidence_improvers;";
   sqlite3* db = nullptr;
   ASSERT_EQ(sqlite3_open(path.c_str(), &db), SQLITE_OK);

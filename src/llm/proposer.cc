@@ -1,0 +1,152 @@
+#include "llm/proposer.h"
+
+#include <cstdio>
+#include <map>
+
+#include <filesystem>
+
+#include "lang/ops.h"
+#include "lang/text.h"
+#include "llm/cassette.h"
+#include "llm/default_prompt.h"
+#include "llm/reply.h"
+
+namespace ouro::llm {
+namespace {
+
+std::string Fitness(double f) {
+  char buf[32];
+  std::snprintf(buf, sizeof buf, "%.6f", f);
+  return buf;
+}
+
+// One instruction of `op` on registers of index 1, as the text form writes it.
+std::string Example(lang::Op op) {
+  lang::Instruction i;
+  i.op = op;
+  i.out = 1, i.in1 = 1, i.in2 = 2;
+  i.c1 = 0.5, i.c2 = 1;
+  return lang::PrintInstruction(i);
+}
+
+std::string Operations(const search::SearchSpace& space) {
+  std::string out;
+  for (int c = 0; c < lang::kNumComponents; ++c) {
+    const auto& ops = space.ops[static_cast<size_t>(c)];
+    out += std::string(lang::kComponentNames[static_cast<size_t>(c)]) + " (at most " +
+           std::to_string(space.max_size[static_cast<size_t>(c)]) + " instructions):";
+    if (ops.empty()) out += " none (leave it empty)";
+    for (lang::Op op : ops) out += "\n  " + Example(op);
+    out += "\n";
+  }
+  return out;
+}
+
+std::string Registers(const lang::Shape& s) {
+  auto range = [](char k, int n) { return std::string(1, k) + "0.." + k + std::to_string(n - 1); };
+  std::string out = range('s', s.scalars) + " (scalars), " + range('v', s.vectors) + " (vectors of " +
+                    std::to_string(s.dim) + ")";
+  if (s.matrices > 0) out += ", " + range('m', s.matrices) + " (matrices " + std::to_string(s.dim) + "x" + std::to_string(s.dim) + ")";
+  return out;
+}
+
+std::string Listing(const search::ScoredProgram& p) {
+  return "fitness " + Fitness(p.fitness) + ":\n```\n" + lang::Print(*p.program) + "```\n";
+}
+
+}  // namespace
+
+nlohmann::json LlmUsage::ToJson() const {
+  return {{"requests", requests}, {"failed", failed}, {"prompt_tokens", prompt_tokens},
+          {"completion_tokens", completion_tokens}, {"cost", cost}};
+}
+
+std::map<std::string, std::string> PromptValues(const search::ProposalRequest& r, const search::SearchSpace& space) {
+  std::string history;
+  for (const search::ScoredProgram& p : r.best) history += "\n" + Listing(p);
+  if (history.empty()) history = "(none yet)";
+  else history = "the population's best programs so far:" + history;
+  return {{"dim", std::to_string(space.shape.dim)},
+          {"registers", Registers(space.shape)},
+          {"operations", Operations(space)},
+          {"history", history},
+          {"parents", Listing(r.parent)}};
+}
+
+LlmProposer::LlmProposer(std::unique_ptr<ChatBackend> backend, ServerConfig server, PromptTemplate prompt,
+                         int64_t max_program_bytes, LlmBudget budget)
+    : backend_(std::move(backend)), server_(std::move(server)), prompt_(std::move(prompt)),
+      max_program_bytes_(max_program_bytes), budget_(budget) {}
+
+std::string LlmProposer::BudgetSpent() const {
+  auto over = [](double used, double limit) { return limit > 0 && used >= limit; };
+  if (over(static_cast<double>(usage_.requests), static_cast<double>(budget_.max_requests))) return "requests";
+  if (over(static_cast<double>(usage_.prompt_tokens), static_cast<double>(budget_.max_prompt_tokens))) return "prompt tokens";
+  if (over(static_cast<double>(usage_.completion_tokens), static_cast<double>(budget_.max_completion_tokens)))
+    return "completion tokens";
+  if (over(usage_.cost, budget_.max_cost)) return "cost";
+  return "";
+}
+
+std::vector<search::ProposalAnswer> LlmProposer::Propose(const std::vector<search::ProposalRequest>& requests,
+                                                         const search::SearchSpace& space,
+                                                         const std::atomic<bool>* stop) {
+  std::vector<search::ProposalAnswer> out;
+  for (const search::ProposalRequest& r : requests) out.push_back(Ask(r, space, stop));
+  return out;
+}
+
+search::ProposalAnswer LlmProposer::Ask(const search::ProposalRequest& r, const search::SearchSpace& space,
+                                        const std::atomic<bool>* stop) {
+  search::ProposalAnswer a;
+  if (std::string spent = BudgetSpent(); !spent.empty()) {
+    a.rejection = "llm budget spent: " + spent;
+    return a;
+  }
+  const ChatRequest request = prompt_.Fill(PromptValues(r, space));
+  Exchange ex;
+  ex.individual = r.individual;
+  ex.request = request.Body(server_);
+  ex.outcome = backend_->Complete(request, stop);
+  ++usage_.requests;
+  usage_.prompt_tokens += ex.outcome.prompt_tokens;
+  usage_.completion_tokens += ex.outcome.completion_tokens;
+  usage_.cost += static_cast<double>(ex.outcome.prompt_tokens) * budget_.cost_per_prompt_token +
+                 static_cast<double>(ex.outcome.completion_tokens) * budget_.cost_per_completion_token;
+  if (!ex.outcome.ok) {
+    ++usage_.failed;
+    a.rejection = "no reply: " + ex.outcome.error;
+  } else {
+    ProgramReply reply = ReadProgramReply(ex.outcome.content, space, static_cast<size_t>(max_program_bytes_));
+    a.program = std::move(reply.program);
+    a.rejection = std::move(reply.rejection);
+  }
+  ex.program = a.program ? lang::Print(*a.program) : "";
+  ex.rejection = a.rejection;
+  exchanges_.push_back(std::move(ex));
+  return a;
+}
+
+std::vector<Exchange> LlmProposer::TakeExchanges() {
+  std::vector<Exchange> out;
+  out.swap(exchanges_);
+  return out;
+}
+
+PromptTemplate DefaultPrompt() {
+  return PromptTemplate::FromText(std::string(internal::kDefaultPrompt), "prompts/program.txt (built in)");
+}
+
+std::shared_ptr<LlmProposer> MakeLlmProposer(const LlmConfig& c, const std::string& replay, const std::string& base_dir) {
+  PromptTemplate prompt = DefaultPrompt();
+  if (!c.prompt.empty()) {
+    const std::filesystem::path p(c.prompt);
+    prompt = PromptTemplate::Load(p.is_absolute() || base_dir.empty() ? p.string() : (std::filesystem::path(base_dir) / p).string());
+  }
+  std::unique_ptr<ChatBackend> backend;
+  if (!replay.empty()) backend = std::make_unique<ReplayBackend>(Cassette::Load(replay), c.server);
+  else backend = std::make_unique<RecordingBackend>(std::make_unique<HttpBackend>(c.server), c.server, c.cassette);
+  return std::make_shared<LlmProposer>(std::move(backend), c.server, std::move(prompt), c.max_program_bytes, c.budget);
+}
+
+}  // namespace ouro::llm
