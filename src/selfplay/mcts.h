@@ -32,6 +32,11 @@ struct MctsParams {
   // Self-play: the first temperature_moves moves of a game are drawn in proportion to the root's
   // visit counts (temperature 1), the rest are the most visited move (temperature 0).
   int temperature_moves = 8;
+  // > 0: a node's priors come from the values of its children — P(m) ∝ exp(v_m / prior_temperature),
+  // v_m the value of move m for the side to move: the exact result when it ends the game, else minus
+  // the evaluator's value of the position after it (one evaluation per legal move at each expansion).
+  // 0: the evaluator's own priors (uniform for a program).
+  double prior_temperature = 0;
   // Throws ouro::Error naming the field when a value is out of range.
   void Validate() const;
 };
@@ -64,7 +69,10 @@ class Mcts {
   void Prove(int n);
   std::vector<int> Visits() const;
   // Expands nodes_[n] (state s, not terminal): one child per legal move. Returns the evaluator's value.
-  double Expand(int n, const games::State& s, Rng& rng);
+  // s is restored before it returns.
+  double Expand(int n, games::State& s, Rng& rng);
+  // priors_ from the children's values (MctsParams::prior_temperature).
+  void ChildPriors(games::State& s, const std::vector<int>& legal, Rng& rng);
   int SelectChild(int n) const;
   void AddNoise(int n, Rng& rng);
 
@@ -73,6 +81,7 @@ class Mcts {
   int num_actions_;
   std::vector<Node> nodes_;
   std::vector<double> priors_;
+  std::vector<double> scratch_;  // priors of a child's evaluation (unused)
   double root_value_ = 0;
   int64_t simulations_ = 0;
 };
