@@ -97,9 +97,18 @@ std::vector<int> Mcts::Visits() const {
     }
     some_not_lost |= child.proven != -1;
   }
+  int kept = 0;
   for (int c = r.first_child; c < r.first_child + r.children; ++c) {
     const Node& child = nodes_[static_cast<size_t>(c)];
-    if (child.proven != -1 || !some_not_lost) visits[static_cast<size_t>(child.move)] = child.visits;
+    if (child.proven != -1 || !some_not_lost) kept += visits[static_cast<size_t>(child.move)] = child.visits;
+  }
+  if (kept == 0) {  // every visited move was proven lost as the simulations ran out: the best-rated other
+    int best = -1;
+    for (int c = r.first_child; c < r.first_child + r.children; ++c)
+      if (nodes_[static_cast<size_t>(c)].proven != -1 &&
+          (best < 0 || nodes_[static_cast<size_t>(c)].prior > nodes_[static_cast<size_t>(best)].prior))
+        best = c;
+    if (best >= 0) visits[static_cast<size_t>(nodes_[static_cast<size_t>(best)].move)] = 1;
   }
   return visits;
 }

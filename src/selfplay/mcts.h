@@ -48,7 +48,8 @@ class Mcts {
   // Runs params.simulations simulations from s (REQUIRES: !s.Terminal()) and returns the root's
   // visit count of every action (num_actions entries; 0 for illegal moves), with the proofs
   // applied: when a move is a proven win only it keeps its count; proven losses get 0 unless every
-  // move is one. noise: Dirichlet at the root.
+  // move is one (and when every visited move was proven lost, the unvisited move with the largest
+  // prior gets a count of 1: some legal move always has one). noise: Dirichlet at the root.
   std::vector<int> Search(const games::State& s, Rng& rng, bool noise);
   // The root's mean value for its side to move after the last Search.
   double root_value() const { return root_value_; }

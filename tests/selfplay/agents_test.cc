@@ -184,6 +184,18 @@ TEST(Mcts, ChildPriorsComeFromTheChildrensValues) {
     if (t > 0) EXPECT_EQ(v[2], total) << "every simulation follows the prior";
     else EXPECT_GE(std::count_if(v.begin(), v.end(), [](int x) { return x > 0; }), 3) << "uniform priors spread";
   }
+  // Found by a self-play run: sharp priors spend both simulations on a move that loses at once
+  // (column 5 leaves the opponent's three in column 7); once it is proven lost no visited move is
+  // left, and the move played must still be a legal one (column 1 is full), not index 0.
+  MctsParams two;
+  two.simulations = 2;
+  two.prior_temperature = 0.05;
+  int sharp_calls = 0;
+  MctsAgent sharp(std::make_unique<LikesOneMove>('5', &sharp_calls), two, 7);
+  const int m = MoveOf(sharp, "111111375737");
+  EXPECT_NE(m, 0);
+  EXPECT_NE(m, 4);
+  EXPECT_EQ(std::accumulate(sharp.visits().begin(), sharp.visits().end(), 0), 1);
   MctsParams bad;
   bad.prior_temperature = -1;
   EXPECT_THROW(bad.Validate(), Error);
