@@ -23,6 +23,7 @@ import re
 import statistics
 import subprocess
 import sys
+import tomllib
 
 ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
 POSITIONS = os.path.join(ROOT, "bench/data/connect4_positions.csv")
@@ -33,10 +34,17 @@ def run(binary, *args):
     return subprocess.run([binary, *args], check=True, capture_output=True, text=True).stdout
 
 
+def ladder_prior_temperature():
+    """The ladder's MCTS prior temperature in the default config (bestmove plays as the ladder does)."""
+    with open(os.path.join(ROOT, "configs/selfplay.toml"), "rb") as f:
+        return tomllib.load(f).get("selfplay", {}).get("ladder", {}).get("prior_temperature", 0)
+
+
 def optimal_share(binary, db, agent, out):
     """The share of optimal moves over the positions (all of which have a non-optimal move)."""
     text = run(binary, "bestmove", "--game", "connect4", "--agent", agent, "--positions", POSITIONS,
-               "--solved", POSITIONS, "--simulations", str(SIMULATIONS), "--out", out, "--db", db)
+               "--solved", POSITIONS, "--simulations", str(SIMULATIONS), "--out", out, "--db", db,
+               "--prior-temperature", str(ladder_prior_temperature()))
     m = re.search(r"(\d+) of (\d+) \([\d.]+%\) where not every legal move is optimal", text)
     if not m:
         raise SystemExit("unexpected bestmove output: " + text)

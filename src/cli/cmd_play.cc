@@ -23,6 +23,7 @@ namespace {
 struct PlayArgs {
   std::string game, agent = "rollout", positions, out, solved, db = kDefaultDb;
   int simulations = 800;
+  double prior_temperature = 0;
   int64_t seed = 1;
   bool second = false;
 };
@@ -33,6 +34,7 @@ std::unique_ptr<selfplay::Agent> Agent(const PlayArgs& a, const games::Game& gam
   const run::AgentSource src = run::ResolveAgent(db.get(), a.agent, game);
   selfplay::MctsParams mcts;
   mcts.simulations = a.simulations;
+  mcts.prior_temperature = a.prior_temperature;
   mcts.Validate();
   *describe = src.describe;
   return run::MakeAgent(src, game, mcts);
@@ -131,6 +133,9 @@ int RunPlay(const PlayArgs& a) {
 void AgentOptions(CLI::App* s, PlayArgs& a) {
   s->add_option("--game", a.game, "Game: tictactoe, connect4, hex5")->required();
   s->add_option("--simulations", a.simulations, "MCTS simulations per move")->capture_default_str()->check(CLI::PositiveNumber);
+  s->add_option("--prior-temperature", a.prior_temperature,
+                "MCTS priors from the children's values at this temperature (0: the evaluator's own)")
+      ->capture_default_str();
   s->add_option("--seed", a.seed, "Seed")->capture_default_str()->check(CLI::NonNegativeNumber);
   s->add_option("--db", a.db, "Run store (for RUN[:GEN] agents)")->capture_default_str();
 }

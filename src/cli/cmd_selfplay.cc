@@ -130,7 +130,7 @@ struct ArenaArgs {
   int games = 200, simulations = 800, plies = 4;
   int64_t seed = 1;
   int threads = 2;
-  double elo0 = 0, elo1 = 50, alpha = 0.05, beta = 0.1;
+  double elo0 = 0, elo1 = 50, alpha = 0.05, beta = 0.1, prior_temperature = 0;
   bool json = false, all_openings = false, check_values = false;
 };
 
@@ -188,6 +188,7 @@ int RunArena(const ArenaArgs& a) {
   const run::AgentSource sa = run::ResolveAgent(db.get(), a.a, game), sb = run::ResolveAgent(db.get(), a.b, game);
   selfplay::MctsParams mcts;
   mcts.simulations = a.simulations;
+  mcts.prior_temperature = a.prior_temperature;
   mcts.Validate();
   if (a.check_values) selfplay::MakePerfectAgent(game);  // refuses a game without a solver, before any game
   const auto openings = a.all_openings ? selfplay::AllOpenings(game, a.plies)
@@ -263,6 +264,9 @@ Action RegisterArena(CLI::App& app) {
   s->add_option("--game", a->game, "Game")->required();
   s->add_option("--games", a->games, "Games (an even number: pairs with colours swapped)")->capture_default_str();
   s->add_option("--simulations", a->simulations, "MCTS simulations per move")->capture_default_str()->check(CLI::PositiveNumber);
+  s->add_option("--prior-temperature", a->prior_temperature,
+                "MCTS priors from the children's values at this temperature (0: the evaluator's own)")
+      ->capture_default_str();
   s->add_option("--opening-plies", a->plies, "Random moves of each opening")->capture_default_str()->check(CLI::Range(0, 20));
   s->add_option("--seed", a->seed, "Seed of the openings and games")->capture_default_str()->check(CLI::NonNegativeNumber);
   s->add_option("--threads", a->threads, "Threads")->capture_default_str()->check(CLI::PositiveNumber);

@@ -19,14 +19,16 @@ class Reader : public TomlReader {
     const toml::table* t = Table(root, key, "[selfplay.");
     if (!t) return;
     if (selfplay)
-      CheckKeys(*t, where, {"simulations", "c_puct", "dirichlet_alpha", "dirichlet_epsilon", "temperature_moves"});
+      CheckKeys(*t, where,
+                {"simulations", "c_puct", "dirichlet_alpha", "dirichlet_epsilon", "temperature_moves", "prior_temperature"});
     else
-      CheckKeys(*t, where, {"simulations", "c_puct"});
+      CheckKeys(*t, where, {"simulations", "c_puct", "prior_temperature"});
     Int(*t, where, "simulations", p.simulations, 1, 1'000'000);
     Double(*t, where, "c_puct", p.c_puct, 1e-6, 100);
     Double(*t, where, "dirichlet_alpha", p.dirichlet_alpha, 1e-6, 10);
     Double(*t, where, "dirichlet_epsilon", p.dirichlet_epsilon, 0, 1);
     Int(*t, where, "temperature_moves", p.temperature_moves, 0, 1000);
+    Double(*t, where, "prior_temperature", p.prior_temperature, 0, 100);
   }
 
   void Loop(const toml::table& t, SelfplayConfig& c) const {
@@ -68,9 +70,10 @@ class Reader : public TomlReader {
     }
     if (const toml::table* l = Table(t, "ladder", "[selfplay.")) {
       const std::string lw = "[selfplay.ladder]";
-      CheckKeys(*l, lw, {"simulations", "c_puct", "openings", "opening_plies"});
+      CheckKeys(*l, lw, {"simulations", "c_puct", "prior_temperature", "openings", "opening_plies"});
       Int(*l, lw, "simulations", c.ladder_mcts.simulations, 1, 1'000'000);
       Double(*l, lw, "c_puct", c.ladder_mcts.c_puct, 1e-6, 100);
+      Double(*l, lw, "prior_temperature", c.ladder_mcts.prior_temperature, 0, 100);
       Int(*l, lw, "openings", c.ladder_openings, 1, 100000);
       Int(*l, lw, "opening_plies", c.ladder_plies, 0, 20);
     }
@@ -102,7 +105,8 @@ SelfplayFile LoadSelfplayConfig(const std::string& path) { return ParseSelfplayC
 nlohmann::json ToJson(const SelfplayConfig& c) {
   auto mcts = [](const MctsParams& p) {
     return nlohmann::json{{"simulations", p.simulations}, {"c_puct", p.c_puct}, {"dirichlet_alpha", p.dirichlet_alpha},
-                          {"dirichlet_epsilon", p.dirichlet_epsilon}, {"temperature_moves", p.temperature_moves}};
+                          {"dirichlet_epsilon", p.dirichlet_epsilon}, {"temperature_moves", p.temperature_moves},
+                          {"prior_temperature", p.prior_temperature}};
   };
   search::RunConfig rc;
   rc.evolution = c.evolution;

@@ -15,12 +15,30 @@ void MctsParams::Validate() const {
   if (!(dirichlet_alpha > 0 && dirichlet_alpha <= 10)) throw Error("mcts: dirichlet_alpha must be in (0, 10]");
   if (!(dirichlet_epsilon >= 0 && dirichlet_epsilon <= 1)) throw Error("mcts: dirichlet_epsilon must be in [0, 1]");
   if (temperature_moves < 0 || temperature_moves > 1000) throw Error("mcts: temperature_moves must be in [0, 1000]");
+  if (!(prior_temperature >= 0 && prior_temperature <= 100)) throw Error("mcts: prior_temperature must be in [0, 100]");
 }
 
-double Mcts::Expand(int n, const games::State& s, Rng& rng) {
+void Mcts::ChildPriors(games::State& s, const std::vector<int>& legal, Rng& rng) {
+  scratch_.resize(static_cast<size_t>(num_actions_));
+  double top = -1e300;
+  for (int m : legal) {
+    s.Apply(m);
+    const double v = s.Terminal() ? -s.Result(s.ToMove()) : -evaluator_.Evaluate(s, scratch_, rng);
+    s.Undo();
+    priors_[static_cast<size_t>(m)] = v;
+    top = std::max(top, v);
+  }
+  for (int m : legal) {
+    double& p = priors_[static_cast<size_t>(m)];
+    p = std::exp((p - top) / params_.prior_temperature);
+  }
+}
+
+double Mcts::Expand(int n, games::State& s, Rng& rng) {
   const std::vector<int> legal = s.LegalMoves();
   priors_.assign(static_cast<size_t>(num_actions_), 1.0 / num_actions_);
   const double value = evaluator_.Evaluate(s, priors_, rng);
+  if (params_.prior_temperature > 0) ChildPriors(s, legal, rng);
   double total = 0;
   for (int m : legal) total += std::max(priors_[static_cast<size_t>(m)], 0.0);
   const int first = static_cast<int>(nodes_.size());
@@ -79,9 +97,18 @@ std::vector<int> Mcts::Visits() const {
     }
     some_not_lost |= child.proven != -1;
   }
+  int kept = 0;
   for (int c = r.first_child; c < r.first_child + r.children; ++c) {
     const Node& child = nodes_[static_cast<size_t>(c)];
-    if (child.proven != -1 || !some_not_lost) visits[static_cast<size_t>(child.move)] = child.visits;
+    if (child.proven != -1 || !some_not_lost) kept += visits[static_cast<size_t>(child.move)] = child.visits;
+  }
+  if (kept == 0) {  // every visited move was proven lost as the simulations ran out: the best-rated other
+    int best = -1;
+    for (int c = r.first_child; c < r.first_child + r.children; ++c)
+      if (nodes_[static_cast<size_t>(c)].proven != -1 &&
+          (best < 0 || nodes_[static_cast<size_t>(c)].prior > nodes_[static_cast<size_t>(best)].prior))
+        best = c;
+    if (best >= 0) visits[static_cast<size_t>(nodes_[static_cast<size_t>(best)].move)] = 1;
   }
   return visits;
 }

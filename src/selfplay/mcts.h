@@ -32,6 +32,11 @@ struct MctsParams {
   // Self-play: the first temperature_moves moves of a game are drawn in proportion to the root's
   // visit counts (temperature 1), the rest are the most visited move (temperature 0).
   int temperature_moves = 8;
+  // > 0: a node's priors come from the values of its children — P(m) ∝ exp(v_m / prior_temperature),
+  // v_m the value of move m for the side to move: the exact result when it ends the game, else minus
+  // the evaluator's value of the position after it (one evaluation per legal move at each expansion).
+  // 0: the evaluator's own priors (uniform for a program).
+  double prior_temperature = 0;
   // Throws ouro::Error naming the field when a value is out of range.
   void Validate() const;
 };
@@ -43,7 +48,8 @@ class Mcts {
   // Runs params.simulations simulations from s (REQUIRES: !s.Terminal()) and returns the root's
   // visit count of every action (num_actions entries; 0 for illegal moves), with the proofs
   // applied: when a move is a proven win only it keeps its count; proven losses get 0 unless every
-  // move is one. noise: Dirichlet at the root.
+  // move is one (and when every visited move was proven lost, the unvisited move with the largest
+  // prior gets a count of 1: some legal move always has one). noise: Dirichlet at the root.
   std::vector<int> Search(const games::State& s, Rng& rng, bool noise);
   // The root's mean value for its side to move after the last Search.
   double root_value() const { return root_value_; }
@@ -64,7 +70,10 @@ class Mcts {
   void Prove(int n);
   std::vector<int> Visits() const;
   // Expands nodes_[n] (state s, not terminal): one child per legal move. Returns the evaluator's value.
-  double Expand(int n, const games::State& s, Rng& rng);
+  // s is restored before it returns.
+  double Expand(int n, games::State& s, Rng& rng);
+  // priors_ from the children's values (MctsParams::prior_temperature).
+  void ChildPriors(games::State& s, const std::vector<int>& legal, Rng& rng);
   int SelectChild(int n) const;
   void AddNoise(int n, Rng& rng);
 
@@ -73,6 +82,7 @@ class Mcts {
   int num_actions_;
   std::vector<Node> nodes_;
   std::vector<double> priors_;
+  std::vector<double> scratch_;  // priors of a child's evaluation (unused)
   double root_value_ = 0;
   int64_t simulations_ = 0;
 };

@@ -5,6 +5,7 @@
 
 #include <algorithm>
 #include <cmath>
+#include <numeric>
 
 #include "core/error.h"
 #include "eval/evaluator.h"
@@ -146,6 +147,58 @@ TEST(Mcts, IsDeterministicForASeedAndNoisyInSelfplay) {
   EXPECT_EQ(a.visits(), b.visits());
   MoveOf(b, "", 6);
   EXPECT_NE(a.visits(), b.visits());
+}
+
+// Values for the side to move that make one move look good for the player who played it: the
+// position after column `good` (1-based, as the text form) is bad for the opponent. Counts its calls.
+class LikesOneMove : public Evaluator {
+ public:
+  explicit LikesOneMove(char good, int* calls) : good_(good), calls_(calls) {}
+  double Evaluate(const games::State& s, std::span<double>, Rng&) override {
+    ++*calls_;
+    const std::string t = s.ToString();
+    return !t.empty() && t.back() == good_ ? -0.8 : 0.8;
+  }
+  std::unique_ptr<Evaluator> Clone() const override { return std::make_unique<LikesOneMove>(good_, calls_); }
+
+ private:
+  char good_;
+  int* calls_;
+};
+
+TEST(Mcts, ChildPriorsComeFromTheChildrensValues) {
+  for (double t : {0.0, 0.05}) {
+    MctsParams params;
+    params.simulations = 1;
+    params.prior_temperature = t;
+    int calls = 0;
+    MctsAgent one(std::make_unique<LikesOneMove>('3', &calls), params, 7);
+    MoveOf(one, "");
+    // The root's expansion and one leaf's: one evaluation each, plus one per child with child priors.
+    EXPECT_EQ(calls, t > 0 ? 16 : 2) << t;
+    params.simulations = 8;
+    MctsAgent agent(std::make_unique<LikesOneMove>('3', &calls), params, 7);
+    EXPECT_EQ(MoveOf(agent, ""), 2) << t;
+    const std::vector<int>& v = agent.visits();
+    const int total = std::accumulate(v.begin(), v.end(), 0);
+    if (t > 0) EXPECT_EQ(v[2], total) << "every simulation follows the prior";
+    else EXPECT_GE(std::count_if(v.begin(), v.end(), [](int x) { return x > 0; }), 3) << "uniform priors spread";
+  }
+  // Found by a self-play run: sharp priors spend both simulations on a move that loses at once
+  // (column 5 leaves the opponent's three in column 7); once it is proven lost no visited move is
+  // left, and the move played must still be a legal one (column 1 is full), not index 0.
+  MctsParams two;
+  two.simulations = 2;
+  two.prior_temperature = 0.05;
+  int sharp_calls = 0;
+  MctsAgent sharp(std::make_unique<LikesOneMove>('5', &sharp_calls), two, 7);
+  const int m = MoveOf(sharp, "111111375737");
+  EXPECT_NE(m, 0);
+  EXPECT_NE(m, 4);
+  EXPECT_EQ(std::accumulate(sharp.visits().begin(), sharp.visits().end(), 0), 1);
+  MctsParams bad;
+  bad.prior_temperature = -1;
+  EXPECT_THROW(bad.Validate(), Error);
 }
 
 TEST(AlphaBeta, TakesTheWinAndBlocksTheLoss) {

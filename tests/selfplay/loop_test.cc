@@ -173,6 +173,14 @@ TEST(SelfplayConfigFile, TheShippedConfigParsesAndBadKeysAreNamed) {
   };
   EXPECT_NE(error_of("[selfplay]\ngame = \"chess\"\n").find("unknown game 'chess'"), std::string::npos);
   EXPECT_NE(error_of("[selfplay.mcts]\nsims = 3\n").find("unknown key 'sims'"), std::string::npos);
+  const SelfplayConfig priors =
+      ParseSelfplayConfig("[selfplay.mcts]\nprior_temperature = 0.2\n[selfplay.match]\nprior_temperature = 0.3\n"
+                          "[selfplay.ladder]\nprior_temperature = 0.4\n", "p.toml").config;
+  EXPECT_EQ(priors.selfplay_mcts.prior_temperature, 0.2);
+  EXPECT_EQ(priors.match_mcts.prior_temperature, 0.3);
+  EXPECT_EQ(priors.ladder_mcts.prior_temperature, 0.4);
+  EXPECT_EQ(ToJson(priors)["ladder"]["mcts"]["prior_temperature"], 0.4);
+  EXPECT_NE(error_of("[selfplay.match]\nprior_temperature = -1\n").find("prior_temperature"), std::string::npos);
   EXPECT_NE(error_of("[selfplay]\ngames = 0\n").find("x.toml:2:9: [selfplay].games"), std::string::npos);
   EXPECT_NE(error_of("[selfplay]\nstart_programs = [\"nope\"]\n").find("no program 'nope'"), std::string::npos);
   EXPECT_NE(error_of("[selfplay.gate]\nelo1 = -5\n").find("elo1"), std::string::npos);
