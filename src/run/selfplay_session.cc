@@ -104,8 +104,10 @@ json ReportJson(const selfplay::GenerationReport& r, const selfplay::SelfplayCon
 }
 
 json StateJson(const selfplay::LoopState& s, double seconds) {
-  return {{"generation", s.generation}, {"spent", s.spent}, {"replay", s.replay},
-          {"versions", static_cast<int>(s.versions.size())}, {"seconds", seconds}};
+  json j = {{"generation", s.generation}, {"spent", s.spent}, {"replay", s.replay},
+            {"versions", static_cast<int>(s.versions.size())}, {"seconds", seconds}};
+  if (!s.replay_values.empty()) j["replay_values"] = s.replay_values;
+  return j;
 }
 
 }  // namespace
@@ -130,6 +132,7 @@ SelfplaySession::Continuation SelfplaySession::Reopen(store::Store& db, const st
     s.generation = j.at("generation").get<int>();
     s.spent = j.at("spent").get<double>();
     s.replay = j.at("replay").get<std::vector<std::string>>();
+    if (j.contains("replay_values")) s.replay_values = j.at("replay_values").get<std::vector<std::vector<int>>>();
     const int versions = j.at("versions").get<int>();
     const lang::Shape shape = selfplay::EvaluatorShape(games::GetGame(config.game), config.evolution.shape);
     for (const store::SelfplayVersionRow& v : db.GetSelfplayVersions(run.id)) {

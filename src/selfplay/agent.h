@@ -7,6 +7,7 @@
 #pragma once
 
 #include <memory>
+#include <optional>
 #include <string>
 
 #include "core/rng.h"
@@ -22,6 +23,9 @@ class Agent {
   // The move to play in s. REQUIRES: !s.Terminal().
   virtual int Move(const games::State& s, Rng& rng) = 0;
   virtual std::unique_ptr<Agent> Clone() const = 0;
+  // The value for the side to move the last Move's search found (MCTS: its root's mean value,
+  // or the proven value), if the agent searches; self-play may train on it.
+  virtual std::optional<double> LastValue() const { return std::nullopt; }
 };
 
 // MCTS (mcts.h). In self-play (selfplay = true) the root gets Dirichlet noise and the first
@@ -32,6 +36,7 @@ class MctsAgent : public Agent {
   MctsAgent(std::unique_ptr<Evaluator> evaluator, const MctsParams& params, int num_actions, bool selfplay = false);
   int Move(const games::State& s, Rng& rng) override;
   std::unique_ptr<Agent> Clone() const override;
+  std::optional<double> LastValue() const override { return mcts_.root_value(); }
   // The last search's root visit counts and value (self-play records them).
   const std::vector<int>& visits() const { return visits_; }
   const Mcts& mcts() const { return mcts_; }

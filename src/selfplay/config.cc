@@ -34,7 +34,7 @@ class Reader : public TomlReader {
   void Loop(const toml::table& t, SelfplayConfig& c) const {
     const std::string w = "[selfplay]";
     CheckKeys(t, w, {"game", "generations", "max_seconds", "threads", "games", "window", "valid_every", "epochs",
-                     "search_evaluations", "search_rows", "warm_share", "start_programs", "mcts", "match", "gate", "ladder"});
+                     "root_value_weight", "search_evaluations", "search_rows", "warm_share", "start_programs", "mcts", "match", "gate", "ladder"});
     String(t, w, "game", c.game);
     Int(t, w, "generations", c.generations, 0, 1'000'000);
     Double(t, w, "max_seconds", c.max_seconds, 0, 1e9);
@@ -43,6 +43,7 @@ class Reader : public TomlReader {
     Int(t, w, "window", c.window, 1, 10'000'000);
     Int(t, w, "valid_every", c.valid_every, 2, 1000);
     Int(t, w, "epochs", c.epochs, 1, 100);
+    Double(t, w, "root_value_weight", c.root_value_weight, 0, 1);
     Int(t, w, "search_evaluations", c.search_evaluations, 1, INT64_MAX);
     Int(t, w, "search_rows", c.search_rows, 0, INT64_MAX);
     Double(t, w, "warm_share", c.warm_share, 1e-9, 1);
@@ -115,7 +116,7 @@ nlohmann::json ToJson(const SelfplayConfig& c) {
   for (const lang::Program& p : c.start_programs) starts.push_back(lang::Print(p));
   return {{"game", c.game}, {"generations", c.generations}, {"max_seconds", c.max_seconds},
           {"threads", c.threads}, {"games", c.games}, {"window", c.window}, {"valid_every", c.valid_every},
-          {"epochs", c.epochs}, {"search_evaluations", c.search_evaluations}, {"search_rows", c.search_rows}, {"warm_share", c.warm_share},
+          {"epochs", c.epochs}, {"root_value_weight", c.root_value_weight}, {"search_evaluations", c.search_evaluations}, {"search_rows", c.search_rows}, {"warm_share", c.warm_share},
           {"start_programs", starts}, {"mcts", mcts(c.selfplay_mcts)}, {"match", mcts(c.match_mcts)},
           {"gate", {{"openings", c.gate_openings}, {"opening_plies", c.opening_plies}, {"elo0", c.gate.elo0},
                     {"elo1", c.gate.elo1}, {"alpha", c.gate.alpha}, {"beta", c.gate.beta},

@@ -1,7 +1,9 @@
 #include "selfplay/data.h"
 
 #include <algorithm>
+#include <cmath>
 #include <numeric>
+#include <optional>
 #include <string>
 
 #include "core/error.h"
@@ -29,7 +31,24 @@ GameRecord Record(const games::Game& game, Next&& next) {  // next(games::State&
   return r;
 }
 
+double Quantize(double v) { return static_cast<double>(std::lround(v * 1e4)) / 1e4; }
+
 }  // namespace
+
+std::vector<int> RootValueCodes(const std::vector<double>& values) {
+  std::vector<int> codes;
+  for (double v : values) codes.push_back(static_cast<int>(std::lround(v * 1e4)));
+  return codes;
+}
+
+std::vector<double> RootValuesFromCodes(const std::vector<int>& codes) {
+  std::vector<double> values;
+  for (int c : codes) {
+    if (c < -10000 || c > 10000) throw Error("self-play: a stored root value is outside [-1, 1]");
+    values.push_back(static_cast<double>(c) / 1e4);
+  }
+  return values;
+}
 
 std::vector<GameRecord> PlaySelfplay(const games::Game& game, const Agent& agent, int games, uint64_t seed,
                                      int threads, const std::atomic<bool>* stop) {
@@ -43,7 +62,17 @@ std::vector<GameRecord> PlaySelfplay(const games::Game& game, const Agent& agent
     if (stop && stop->load(std::memory_order_relaxed)) return;
     Agent& agent = *agents[static_cast<size_t>(w)];
     Rng rng(DeriveSeed(seed, static_cast<uint64_t>(g)));
-    out[static_cast<size_t>(g)] = Record(game, [&](const games::State& s) { return agent.Move(s, rng); });
+    std::vector<double> values;
+    bool searched = true;
+    GameRecord r = Record(game, [&](const games::State& s) {
+      const int move = agent.Move(s, rng);
+      const std::optional<double> v = agent.LastValue();
+      searched = searched && v.has_value();
+      values.push_back(v ? Quantize(std::clamp(*v, -1.0, 1.0)) : 0.0);
+      return move;
+    });
+    if (searched) r.root_values = std::move(values);
+    out[static_cast<size_t>(g)] = std::move(r);
     played[static_cast<size_t>(g)] = 1;
   });
   const size_t prefix = static_cast<size_t>(std::find(played.begin(), played.end(), 0) - played.begin());
@@ -77,8 +106,10 @@ int64_t Replay::positions() const {
   return n;
 }
 
-tasks::Dataset Replay::ToDataset(int dim, int valid_every, int epochs, uint64_t seed, int64_t max_rows) const {
+tasks::Dataset Replay::ToDataset(int dim, int valid_every, int epochs, uint64_t seed, int64_t max_rows,
+                                 double root_value_weight) const {
   if (epochs < 1) throw Error("self-play: epochs must be >= 1");
+  if (!(root_value_weight >= 0 && root_value_weight <= 1)) throw Error("self-play: root_value_weight must be in [0, 1]");
   tasks::Dataset d;
   d.name = "selfplay";
   d.kind = tasks::Kind::kRegression;
@@ -88,7 +119,14 @@ tasks::Dataset Replay::ToDataset(int dim, int valid_every, int epochs, uint64_t 
     const GameRecord& r = games_[g];
     tasks::Split& to = valid_every > 0 && g % static_cast<size_t>(valid_every) == 0 ? d.valid : pool;
     to.x.insert(to.x.end(), r.x.begin(), r.x.end());
-    to.y.insert(to.y.end(), r.y.begin(), r.y.end());
+    if (root_value_weight == 0) {
+      to.y.insert(to.y.end(), r.y.begin(), r.y.end());
+      continue;
+    }
+    if (r.root_values.size() != r.y.size())
+      throw Error("self-play: game '" + r.moves + "' has no root values to mix into its targets");
+    for (size_t k = 0; k < r.y.size(); ++k)
+      to.y.push_back((1 - root_value_weight) * r.y[k] + root_value_weight * r.root_values[k]);
   }
   Rng rng(seed);
   std::vector<int> order(static_cast<size_t>(pool.n()));

@@ -23,6 +23,7 @@ void SelfplayConfig::Validate() const {
   if (search_evaluations < 1) throw Error("selfplay: search_evaluations must be >= 1");
   if (search_rows < 0) throw Error("selfplay: search_rows must be >= 0");
   if (!(warm_share > 0 && warm_share <= 1)) throw Error("selfplay: warm_share must be in (0, 1]");
+  if (!(root_value_weight >= 0 && root_value_weight <= 1)) throw Error("selfplay: root_value_weight must be in [0, 1]");
   if (gate_openings < 1 || gate_openings > 100000) throw Error("selfplay: gate_openings must be in [1, 100000]");
   if (opening_plies < 0 || opening_plies > 20) throw Error("selfplay: opening_plies must be in [0, 20]");
   ladder_mcts.Validate();
@@ -70,8 +71,16 @@ SelfplayLoop::SelfplayLoop(SelfplayConfig config, uint64_t seed, const LoopState
   versions_ = resume.versions;
   generation_ = resume.generation;
   spent_ = resume.spent;
+  if (config_.root_value_weight > 0 && resume.replay_values.size() != resume.replay.size())
+    throw Error("selfplay: the checkpoint has no root values for its games (root_value_weight is not 0)");
   std::vector<GameRecord> games;
-  for (const std::string& moves : resume.replay) games.push_back(RecordFromMoves(game_, moves));
+  for (size_t g = 0; g < resume.replay.size(); ++g) {
+    games.push_back(RecordFromMoves(game_, resume.replay[g]));
+    if (config_.root_value_weight == 0) continue;
+    games.back().root_values = RootValuesFromCodes(resume.replay_values[g]);
+    if (games.back().root_values.size() != games.back().y.size())
+      throw Error("selfplay: the checkpoint's root values of game " + std::to_string(g) + " do not match its moves");
+  }
   replay_.Add(std::move(games));
 }
 
@@ -79,7 +88,10 @@ LoopState SelfplayLoop::State() const {
   LoopState s;
   s.generation = generation_;
   s.spent = spent_;
-  for (const GameRecord& g : replay_.records()) s.replay.push_back(g.moves);
+  for (const GameRecord& g : replay_.records()) {
+    s.replay.push_back(g.moves);
+    if (config_.root_value_weight > 0) s.replay_values.push_back(RootValueCodes(g.root_values));
+  }
   s.versions = versions_;
   return s;
 }
@@ -136,11 +148,13 @@ GenerationReport SelfplayLoop::RunGeneration(const std::atomic<bool>* stop) {
   r.positions = replay.positions();
   const uint64_t data_seed = StageSeed(seed_, r.generation, kData);
   const tasks::Dataset sample =
-      replay.ToDataset(shape_.dim, config_.valid_every, config_.epochs, data_seed, config_.search_rows);
+      replay.ToDataset(shape_.dim, config_.valid_every, config_.epochs, data_seed, config_.search_rows,
+                       config_.root_value_weight);
   const auto program = SearchCandidate(sample, StageSeed(seed_, r.generation, kSearch), r, stop);
   if (stopped()) return r;
   const Version next{r.generation, Train(program, shape_, replay.ToDataset(shape_.dim, config_.valid_every,
-                                                                           config_.epochs, data_seed),
+                                                                           config_.epochs, data_seed, 0,
+                                                                           config_.root_value_weight),
                                          StageSeed(seed_, r.generation, kTrain))};
   r.rung = meta::SpendAlpha(ladder_, spent_, config_.alpha_budget, config_.alpha_share);
   MatchGate gate{config_.gate};

@@ -43,6 +43,8 @@ struct SelfplayConfig {
   int window = 400;              // games kept in the replay
   int valid_every = 5;
   int epochs = 2;
+  // The value target: (1 - w) · the game's result + w · the self-play search's root value (data.h).
+  double root_value_weight = 0;
   MctsParams selfplay_mcts{200, 1.5, 0.5, 0.25, 8};
   // The evaluator search.
   search::EvolutionConfig evolution;   // its shape's dim is the game's observation size
@@ -77,6 +79,8 @@ struct LoopState {
   int generation = 0;
   double spent = 0;
   std::vector<std::string> replay;   // the replay's games, oldest first
+  // Their root values (RootValueCodes), game by game; empty when the run does not train on them.
+  std::vector<std::vector<int>> replay_values;
   std::vector<Version> versions;     // versions[0] is the first version
 };
 

@@ -441,6 +441,29 @@ json Api::Elo(int64_t run) {
   return run::SelfplayRunJson(db_, run);
 }
 
+json Api::Llm(int64_t run, int64_t offset, int limit) {
+  GetRun(run);
+  const std::vector<store::LlmExchangeRow> rows = db_.GetLlmExchanges(run);
+  json page = json::array();
+  int64_t proposed = 0;
+  for (const store::LlmExchangeRow& x : rows) proposed += x.program.empty() ? 0 : 1;
+  for (int64_t k = offset; k < offset + limit && k < static_cast<int64_t>(rows.size()); ++k) {
+    const store::LlmExchangeRow& x = rows[rows.size() - 1 - static_cast<size_t>(k)];
+    page.push_back({{"seq", x.seq},
+                    {"individual", x.individual},
+                    {"request", ParseOrNull(x.request_json)},
+                    {"outcome", ParseOrNull(x.outcome_json)},
+                    {"program", x.program.empty() ? json(nullptr) : json(x.program)},
+                    {"rejection", x.rejection.empty() ? json(nullptr) : json(x.rejection)}});
+  }
+  return {{"run_id", run},
+          {"total", rows.size()},
+          {"proposed", proposed},
+          {"rejected", static_cast<int64_t>(rows.size()) - proposed},
+          {"offset", offset},
+          {"page", page}};
+}
+
 namespace {
 
 // The control service's refusals as HTTP statuses.

@@ -53,6 +53,11 @@ class Api {
   // GET /api/runs/R/elo: a self-play run's Elo ladder against its first version (with 95%
   // intervals) and its generations (run::SelfplayRunJson); 404 unless a self-play run.
   json Elo(int64_t run);
+  // GET /api/runs/R/llm?offset=&limit=: the run's exchanges with a language model (issue 19),
+  // newest first: each request body as sent, its outcome (reply, status, attempts, tokens) and what
+  // became of the reply (the program it produced, or why it was rejected), with the child it was
+  // for; `total`, and `proposed` / `rejected` counts over all of them.
+  json Llm(int64_t run, int64_t offset, int limit);
 
   // POST /api/runs/R/items/I/approve|reject. A rejection needs a non-empty note (its reason).
   json Decide(int64_t run, int64_t item, bool approve, const std::string& actor, const std::string& note);

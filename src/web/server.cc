@@ -227,6 +227,10 @@ struct Server::Impl {
     });
     AddRead(R"(/api/runs/([^/]+)/takeoff)", [this](const httplib::Request& req) { return api->Takeoff(ParseId(req.matches[1], "run")); });
     AddRead(R"(/api/runs/([^/]+)/elo)", [this](const httplib::Request& req) { return api->Elo(ParseId(req.matches[1], "run")); });
+    AddRead(R"(/api/runs/([^/]+)/llm)", [this](const httplib::Request& req) {
+      return api->Llm(ParseId(req.matches[1], "run"), QueryInt(req, "offset", 0, 0, 1'000'000'000),
+                      QueryInt(req, "limit", 20, 1, 500));
+    });
     http.Get(R"(/api/.*)", [](const httplib::Request& req, httplib::Response& res) {
       SendError(res, 404, "no such endpoint: " + req.path.substr(0, 100));
     });

@@ -2,7 +2,10 @@
 // live rsi run with a manual gate, see the curve, try to approve the pending adoption without the
 // token (refused, nothing changes), paste the token, approve (the run continues, the curve grows
 // and the takeoff section shows a verdict), look at the lineage, approvals and the audit chain
-// (which names the credential), stop the run from the page. Saves screenshots of the main pages.
+// (which names the credential), stop the run from the page. Then the model tab of a search that
+// used a language model (configs/llm-demo.toml replayed from its cassette, in the same store, under
+// `ouro dashboard`): each exchange beside the program it produced or its rejection. Saves
+// screenshots of the main pages.
 // Exit code 0 = pass.
 import { spawn } from 'node:child_process';
 import { createRequire } from 'node:module';
@@ -83,6 +86,44 @@ child.stdout.on('data', (d) => { out += d; });
 child.stderr.on('data', (d) => { out += d; });
 let exited = null;
 child.on('exit', (code) => { exited = code; });
+
+// Runs a command to its end; resolves to its exit code and output.
+function runToEnd(args) {
+  return new Promise((resolve) => {
+    const p = spawn(BIN, args, { stdio: ['ignore', 'pipe', 'pipe'] });
+    let text = '';
+    p.stdout.on('data', (d) => { text += d; });
+    p.stderr.on('data', (d) => { text += d; });
+    p.on('exit', (code) => resolve({ code, text }));
+  });
+}
+
+// The model tab of an llm-demo search replayed into the same store (run 2), under `ouro dashboard`.
+async function modelTab(page) {
+  const root = path.dirname(WEB);
+  const search = await runToEnd(['search', '--config', path.join(root, 'configs/llm-demo.toml'), '--db', db, '--quiet',
+    '--llm-replay', path.join(root, 'configs/llm-demo.test-server.cassette.jsonl')]);
+  check(search.code === 0, 'the llm-demo search failed:\n' + search.text);
+  const dash = spawn(BIN, ['dashboard', '--db', db, '--port', '0'], { stdio: ['ignore', 'pipe', 'pipe'] });
+  let text = '';
+  dash.stderr.on('data', (d) => { text += d; });
+  try {
+    const url = await until('the dashboard address', () => (text.match(/dashboard: (http:\/\/127\.0\.0\.1:\d+\/)/) || [])[1], 30000);
+    const m = await (await fetch(new URL('/api/runs/2/llm?limit=500', url))).json();
+    check(m.total > 0 && m.proposed > 0 && m.rejected > 0, 'the demo has exchanges with and without a program: ' + JSON.stringify(m).slice(0, 300));
+    await page.goto(url + '#/run/2/model');
+    await page.waitForSelector('#model-exchanges tbody tr');
+    const info = await page.textContent('#model-info');
+    check(info.includes(`${m.total} exchanges with the model: ${m.proposed} gave a program`), 'the model tab counts the exchanges: ' + info);
+    const table = await page.textContent('#model-exchanges');
+    check(table.includes('rejected: ') && table.includes('program') && table.includes('prompt'), 'the tab shows prompts beside programs and rejections');
+    await page.click('#model-exchanges tbody tr details summary');
+    await page.screenshot({ path: path.join(SHOTS, 'model.png'), fullPage: true });
+    log(`model tab: ${m.total} exchanges, ${m.proposed} programs`);
+  } finally {
+    dash.kill('SIGTERM');
+  }
+}
 
 let browser;
 try {
@@ -190,6 +231,7 @@ try {
   }
   await until('the run to end', () => exited !== null, 30000);
   check(exited === 0, `ouro rsi exited with ${exited}:\n${out}`);
+  await modelTab(page);
   log('PASS');
 } catch (e) {
   console.error('FAIL:', e.message);

@@ -188,8 +188,11 @@ TEST_F(SelfplayCli, BadInputIsRefusedClearly) {
   EXPECT_EQ(Run("arena random random --game tictactoe --simulations 0").code, 2);
 }
 
+// With root values in the targets (root_value_weight): the checkpoint keeps them.
 TEST_F(SelfplayCli, AKilledRunResumesToTheUninterruptedResult) {
-  const std::string cfg = Write("c.toml", TinySelfplay(6, 300, 300));  // a few tenths of a second a generation
+  std::string text = TinySelfplay(6, 300, 300);  // a few tenths of a second a generation
+  text.replace(text.find("threads = 1\n"), 12, "threads = 1\nroot_value_weight = 0.5\n");
+  const std::string cfg = Write("c.toml", text);
   const std::string ref = (dir_ / "ref.db").string();
   Json("selfplay --config " + cfg + " --db " + ref + " --json --quiet");
   const std::string log = (dir_ / "run.log").string();

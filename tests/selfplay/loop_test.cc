@@ -88,6 +88,24 @@ TEST(SelfplayLoop, AResumedRunGoesOnAsIfUninterrupted) {
   EXPECT_DOUBLE_EQ(straight.spent(), resumed.spent());
 }
 
+// Trained on root values too: the checkpoint keeps them, and a resume without them is refused.
+TEST(SelfplayLoop, AResumedRunKeepsItsRootValueTargets) {
+  SelfplayConfig c = TinyConfig(2);
+  c.root_value_weight = 0.5;
+  SelfplayLoop straight(c, 9), first(c, 9);
+  EXPECT_NE(straight.RunGeneration().search_fitness, SelfplayLoop(TinyConfig(2), 9).RunGeneration().search_fitness);
+  first.RunGeneration();
+  LoopState state = first.State();
+  ASSERT_EQ(state.replay_values.size(), state.replay.size());
+  const GenerationReport a = straight.RunGeneration(), b = SelfplayLoop(c, 9, state).RunGeneration();
+  EXPECT_EQ(a.candidate_hash, b.candidate_hash);
+  EXPECT_DOUBLE_EQ(a.search_fitness, b.search_fitness);
+  EXPECT_EQ(a.gate.pair_points, b.gate.pair_points);
+  state.replay_values.clear();
+  EXPECT_THROW(SelfplayLoop(c, 9, state), Error);
+  EXPECT_TRUE(SelfplayLoop(TinyConfig(2), 9).State().replay_values.empty());
+}
+
 TEST(SelfplayLoop, EveryGameOfTheRegistryCanBeLearned) {
   for (const std::string& name : games::GameNames()) {
     SelfplayConfig c = TinyConfig(1);

@@ -192,3 +192,37 @@ TEST(WebApi, RsiLineageShowsTheBestProgramsAfterTheImprovers) {
 }
 
 }  // namespace
+
+// GET /api/runs/R/llm: the exchanges newest first, paged, each with its request, outcome and
+// proposal (the program, or the rejection); counts over all of them; 404 for an unknown run.
+TEST(WebApi, LlmExchangesNewestFirst) {
+  auto db = ouro::store::Store::Open(":memory:");
+  const int64_t run = db->CreateRun("search", 1, "{}");
+  ouro::web::Api api(*db);
+  EXPECT_EQ(api.Llm(run, 0, 20)["total"], 0);
+  const std::string ok = R"({"ok":true,"status":200,"attempts":1,"content":"c","usage":{"prompt_tokens":11,"completion_tokens":7}})";
+  db->AddLlmExchange(run, {0, 5, R"({"messages":[{"role":"user","content":"improve"}]})", ok, "def predict():\n", ""});
+  db->AddLlmExchange(run, {1, 9, R"({"messages":[]})", R"({"ok":false,"status":503,"attempts":3,"error":"HTTP 503","usage":{"prompt_tokens":0,"completion_tokens":0}})", "", "HTTP 503"});
+  db->AddLlmExchange(run, {2, 12, R"({"messages":[]})", ok, "", "no program in the reply"});
+  const json m = api.Llm(run, 0, 2);
+  EXPECT_EQ(m["total"], 3);
+  EXPECT_EQ(m["proposed"], 1);
+  EXPECT_EQ(m["rejected"], 2);
+  ASSERT_EQ(m["page"].size(), 2u);
+  EXPECT_EQ(m["page"][0]["seq"], 2);
+  EXPECT_EQ(m["page"][0]["rejection"], "no program in the reply");
+  EXPECT_TRUE(m["page"][0]["program"].is_null());
+  EXPECT_EQ(m["page"][1]["outcome"]["error"], "HTTP 503");
+  const json last = api.Llm(run, 2, 2)["page"];
+  ASSERT_EQ(last.size(), 1u);
+  EXPECT_EQ(last[0]["individual"], 5);
+  EXPECT_EQ(last[0]["program"], "def predict():\n");
+  EXPECT_EQ(last[0]["request"]["messages"][0]["content"], "improve");
+  EXPECT_EQ(last[0]["outcome"]["usage"]["completion_tokens"], 7);
+  try {
+    api.Llm(99, 0, 20);
+    ADD_FAILURE() << "run 99 does not exist";
+  } catch (const HttpError& err) {
+    EXPECT_EQ(err.status(), 404);
+  }
+}

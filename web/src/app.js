@@ -88,7 +88,7 @@ function runsView() {
 }
 
 // ---- one run ----
-const TABS = [['', 'Curve'], ['lineage', 'Lineage'], ['approvals', 'Approvals'], ['audit', 'Audit chain']];
+const TABS = [['', 'Curve'], ['lineage', 'Lineage'], ['approvals', 'Approvals'], ['audit', 'Audit chain'], ['model', 'Model']];
 
 function itemsBlock(items, runId, pendingOnly) {
   const list = items.filter((i) => !pendingOnly || i.status === 'pending');
@@ -213,6 +213,7 @@ function runView(id, tab) {
       render(body, items.items, () => itemsBlock(items.items, id, false));
     };
   } else if (tab === 'audit') sub = auditTab(id, body);
+  else if (tab === 'model') sub = modelTab(id, body);
   return {
     async refresh() {
       const run = await get(`/api/runs/${id}`);
@@ -282,6 +283,38 @@ function auditTab(id, body) {
       h('tbody', {}, page.map((e) => h('tr', {},
         h('td', {}, String(e.seq)), h('td', {}, e.at), h('td', {}, e.type), h('td', {}, e.actor),
         h('td', {}, h('details', {}, h('summary', {}, JSON.stringify(e.content).slice(0, 100)), h('pre', {}, JSON.stringify(e.content, null, 2)))))))));
+  };
+}
+
+// The run's exchanges with a language model, newest first: each prompt beside the reply and the
+// proposal it produced (the program, or why there was none).
+function modelTab(id, body) {
+  let offset = 0;
+  const info = h('p', { class: 'muted', id: 'model-info' }), table = h('div', { id: 'model-exchanges' });
+  const pager = h('div', { class: 'pager' },
+    h('button', { onclick: () => { offset = Math.max(0, offset - 20); refresh(); } }, 'newer'),
+    h('button', { onclick: () => { offset += 20; refresh(); } }, 'older'));
+  body.append(info, pager, table);
+  const text = (label, t) => h('details', {}, h('summary', {}, label), h('pre', { class: 'text' }, t));
+  const prompt = (req) => ((req && req.messages) || []).map((m) => `[${m.role}]\n${m.content}`).join('\n\n');
+  const row = (x) => {
+    const o = x.outcome || {};
+    const status = o.ok ? `ok (${o.attempts} attempt${o.attempts === 1 ? '' : 's'})` : `failed: ${o.error || 'unknown'}`;
+    const u = o.usage || {}, tokens = `${u.prompt_tokens || 0} + ${u.completion_tokens || 0}`;
+    return h('tr', {}, h('td', {}, String(x.seq)), h('td', {}, x.individual >= 0 ? String(x.individual) : '–'),
+      h('td', {}, status), h('td', {}, tokens),
+      h('td', {}, text('prompt', prompt(x.request)), o.ok ? text('reply', o.content) : null),
+      h('td', {}, x.program ? text('program', x.program) : h('span', { class: 'bad' }, 'rejected: ' + (x.rejection || ''))));
+  };
+  return async () => {
+    const m = await get(`/api/runs/${id}/llm?offset=${offset}&limit=20`);
+    render(info, [m.total, m.proposed, m.offset], () => m.total
+      ? `${m.total} exchanges with the model: ${m.proposed} gave a program, ${m.rejected} did not` +
+        (m.total > 20 ? ` (from the ${m.offset + 1}th newest)` : '')
+      : 'This run did not use a language model.');
+    render(table, m.page, (page) => h('table', { class: 'audit' },
+      h('thead', {}, h('tr', {}, ['seq', 'child', 'outcome', 'tokens (prompt + reply)', 'exchange', 'proposal'].map((t) => h('th', {}, t)))),
+      h('tbody', {}, page.map(row))));
   };
 }
 
