@@ -310,7 +310,7 @@ function modelTab(id, body) {
     const m = await get(`/api/runs/${id}/llm?offset=${offset}&limit=20`);
     render(info, [m.total, m.proposed, m.offset], () => m.total
       ? `${m.total} exchanges with the model: ${m.proposed} gave a program, ${m.rejected} did not` +
-        (m.total > 20 ? ` (from the ${m.offset + 1}th newest)` : '')
+        (m.total > m.page.length ? ` (newest first: ${m.offset + 1}–${m.offset + m.page.length} shown)` : '')
       : 'This run did not use a language model.');
     render(table, m.page, (page) => h('table', { class: 'audit' },
       h('thead', {}, h('tr', {}, ['seq', 'child', 'outcome', 'tokens (prompt + reply)', 'exchange', 'proposal'].map((t) => h('th', {}, t)))),
