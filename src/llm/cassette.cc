@@ -10,20 +10,26 @@
 namespace ouro::llm {
 namespace {
 
-std::string KeyOf(const std::string& body_text, int occurrence) {
-  return oversight::Sha256Hex(body_text + "\n#" + std::to_string(occurrence));
+// Without a context, the key of the cassettes recorded before contexts existed.
+std::string KeyOf(const std::string& context, const std::string& body_text, int occurrence) {
+  const std::string tail = body_text + "\n#" + std::to_string(occurrence);
+  return oversight::Sha256Hex(context.empty() ? tail : "context " + context + "\n" + tail);
 }
 
 }  // namespace
 
-std::string RequestKey(const nlohmann::json& body, int occurrence) {
-  return KeyOf(body.dump(), occurrence);
+std::string RequestKey(const nlohmann::json& body, int occurrence, const std::string& context) {
+  return KeyOf(context, body.dump(), occurrence);
 }
 
-std::string RequestCounter::NextKey(const nlohmann::json& body) {
+std::string RequestCounter::NextKey(const nlohmann::json& body, const std::string& context) {
   const std::string text = body.dump();
-  const int n = sent_[text]++;
-  return KeyOf(text, n);
+  int n = 0;
+  {
+    std::lock_guard<std::mutex> lock(mu_);
+    n = sent_[{context, text}]++;
+  }
+  return KeyOf(context, text, n);
 }
 
 Cassette Cassette::Load(const std::string& path) {
@@ -72,11 +78,13 @@ RecordingBackend::~RecordingBackend() {
 
 ChatOutcome RecordingBackend::Complete(const ChatRequest& request,
                                        const std::atomic<bool>* stop) {
+  std::lock_guard<std::mutex> lock(mu_);
   const nlohmann::json body = request.Body(server_);
-  const std::string key = counter_.NextKey(body);
+  const std::string key = counter_.NextKey(body, request.context);
   ChatOutcome out = inner_->Complete(request, stop);
-  const std::string line =
-      nlohmann::json{{"key", key}, {"request", body}, {"outcome", out.ToJson()}}.dump() + "\n";
+  nlohmann::json entry = {{"key", key}, {"request", body}, {"outcome", out.ToJson()}};
+  if (!request.context.empty()) entry["context"] = request.context;
+  const std::string line = entry.dump() + "\n";
   if (std::fputs(line.c_str(), file_) < 0 || std::fflush(file_) != 0)
     throw Error(path_ + ": cannot write the cassette");
   return out;
@@ -86,7 +94,7 @@ ReplayBackend::ReplayBackend(Cassette cassette, const ServerConfig& server)
     : cassette_(std::move(cassette)), server_(server) {}
 
 ChatOutcome ReplayBackend::Complete(const ChatRequest& request, const std::atomic<bool>*) {
-  const std::string key = counter_.NextKey(request.Body(server_));
+  const std::string key = counter_.NextKey(request.Body(server_), request.context);
   const ChatOutcome* found = cassette_.Find(key);
   if (!found)
     throw Error(cassette_.path() + ": the cassette has no reply for request " + key.substr(0, 16) +

@@ -1,7 +1,9 @@
 // llm/cassette.h — every exchange with the model written to a cassette, a JSON-lines file with one
 // exchange per line: {"key", "request" (the body sent), "outcome" (ChatOutcome::ToJson)}. The key
 // is the SHA-256 of the request's canonical body and of how many times the same body was sent
-// before in the run (a run may ask the same question twice and get two answers). A run recorded
+// before in the run (a run may ask the same question twice and get two answers) — within the
+// request's context when it has one (ChatRequest::context: then the context is hashed too and
+// stored on the line), so that parallel jobs' exchanges replay in any order. A run recorded
 // this way replays bit for bit from its cassette without a server (ReplayBackend): the same
 // requests in the same order find the same outcomes, failures included. The API key is never part
 // of a request body, so never in a cassette.
@@ -10,23 +12,27 @@
 #include <cstdio>
 #include <map>
 #include <memory>
+#include <mutex>
 #include <string>
 #include <unordered_map>
+#include <utility>
 
 #include "llm/chat.h"
 
 namespace ouro::llm {
 
-// The cassette key of the `occurrence`-th (0-based) sending of a request body.
-std::string RequestKey(const nlohmann::json& body, int occurrence);
+// The cassette key of the `occurrence`-th (0-based) sending of a request body in `context`.
+std::string RequestKey(const nlohmann::json& body, int occurrence, const std::string& context = "");
 
-// Counts the sendings of each body, so that both recording and replay number them alike.
+// Counts the sendings of each body in each context, so that both recording and replay number them
+// alike. Thread-safe.
 class RequestCounter {
  public:
-  std::string NextKey(const nlohmann::json& body);
+  std::string NextKey(const nlohmann::json& body, const std::string& context);
 
  private:
-  std::map<std::string, int> sent_;  // body text -> times sent
+  std::mutex mu_;
+  std::map<std::pair<std::string, std::string>, int> sent_;  // (context, body text) -> times sent
 };
 
 // A cassette read into memory. Load throws ouro::Error naming FILE:LINE for a line that is not a
@@ -47,7 +53,8 @@ class Cassette {
 
 // Sends through `inner` and appends each exchange to the cassette file, one flushed line per
 // exchange. The file must be new (or empty): one cassette holds one run, whose keys number the
-// sendings from 0. Throws ouro::Error if it exists or cannot be opened or written.
+// sendings from 0. Throws ouro::Error if it exists or cannot be opened or written. Thread-safe:
+// one exchange at a time (the server is asked by one thread at a time).
 class RecordingBackend : public ChatBackend {
  public:
   RecordingBackend(std::unique_ptr<ChatBackend> inner, const ServerConfig& server,
@@ -61,11 +68,12 @@ class RecordingBackend : public ChatBackend {
   std::string path_;
   std::FILE* file_ = nullptr;
   RequestCounter counter_;
+  std::mutex mu_;
 };
 
 // Answers from a cassette, never from a server. A request the cassette does not hold is an
 // ouro::Error: the run is not the recorded one (another config, seed or program), and going on
-// would not be a replay.
+// would not be a replay. Thread-safe.
 class ReplayBackend : public ChatBackend {
  public:
   ReplayBackend(Cassette cassette, const ServerConfig& server);

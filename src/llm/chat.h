@@ -37,6 +37,10 @@ struct ServerConfig {
 struct ChatRequest {
   std::string system;  // the system message (may be empty: then none is sent)
   std::string user;    // the user message
+  // What the exchange is part of, never sent: "" for a search run; in an rsi run the job (its arena,
+  // family, seed and improver), so that the exchanges of jobs run in parallel have cassette keys
+  // of their own, whatever order they happen in (cassette.h).
+  std::string context;
   // The request's body as sent (model, messages, temperature, max_tokens), canonical: the same
   // request gives the same bytes.
   nlohmann::json Body(const ServerConfig& server) const;

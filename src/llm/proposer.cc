@@ -5,6 +5,7 @@
 
 #include <filesystem>
 
+#include "core/error.h"
 #include "lang/ops.h"
 #include "lang/text.h"
 #include "llm/cassette.h"
@@ -73,10 +74,32 @@ std::map<std::string, std::string> PromptValues(const search::ProposalRequest& r
           {"parents", Listing(r.parent)}};
 }
 
-LlmProposer::LlmProposer(std::unique_ptr<ChatBackend> backend, ServerConfig server, PromptTemplate prompt,
-                         int64_t max_program_bytes, LlmBudget budget)
+nlohmann::json Exchange::ToJson() const {
+  nlohmann::json j = {{"individual", individual}, {"request", request}, {"outcome", outcome.ToJson()},
+                      {"program", program}, {"rejection", rejection}};
+  if (!context.empty()) j["context"] = context;
+  return j;
+}
+
+Exchange Exchange::FromJson(const nlohmann::json& j) {
+  try {
+    Exchange e;
+    e.individual = j.at("individual").get<int64_t>();
+    e.request = j.at("request");
+    e.outcome = ChatOutcome::FromJson(j.at("outcome"));
+    e.program = j.at("program").get<std::string>();
+    e.rejection = j.at("rejection").get<std::string>();
+    e.context = j.value("context", std::string());
+    return e;
+  } catch (const nlohmann::json::exception& e) {
+    throw Error(std::string("not an exchange record: ") + e.what());
+  }
+}
+
+LlmProposer::LlmProposer(std::shared_ptr<ChatBackend> backend, ServerConfig server, PromptTemplate prompt,
+                         int64_t max_program_bytes, LlmBudget budget, std::string context)
     : backend_(std::move(backend)), server_(std::move(server)), prompt_(std::move(prompt)),
-      max_program_bytes_(max_program_bytes), budget_(budget) {}
+      max_program_bytes_(max_program_bytes), budget_(budget), context_(std::move(context)) {}
 
 std::string LlmProposer::BudgetSpent() const {
   auto over = [](double used, double limit) { return limit > 0 && used >= limit; };
@@ -103,9 +126,11 @@ search::ProposalAnswer LlmProposer::Ask(const search::ProposalRequest& r, const 
     a.rejection = "llm budget spent: " + spent;
     return a;
   }
-  const ChatRequest request = prompt_.Fill(PromptValues(r, space));
+  ChatRequest request = prompt_.Fill(PromptValues(r, space));
+  request.context = context_;
   Exchange ex;
   ex.individual = r.individual;
+  ex.context = context_;
   ex.request = request.Body(server_);
   ex.outcome = backend_->Complete(request, stop);
   ++usage_.requests;
@@ -133,20 +158,35 @@ std::vector<Exchange> LlmProposer::TakeExchanges() {
   return out;
 }
 
+std::vector<nlohmann::json> LlmProposer::TakeRecords() {
+  std::vector<nlohmann::json> out;
+  for (const Exchange& e : TakeExchanges()) out.push_back(e.ToJson());
+  return out;
+}
+
 PromptTemplate DefaultPrompt() {
   return PromptTemplate::FromText(std::string(internal::kDefaultPrompt), "prompts/program.txt (built in)");
 }
 
-std::shared_ptr<LlmProposer> MakeLlmProposer(const LlmConfig& c, const std::string& replay, const std::string& base_dir) {
+std::shared_ptr<LlmService> LlmService::Make(const LlmConfig& c, const std::string& replay, const std::string& base_dir) {
   PromptTemplate prompt = DefaultPrompt();
   if (!c.prompt.empty()) {
     const std::filesystem::path p(c.prompt);
     prompt = PromptTemplate::Load(p.is_absolute() || base_dir.empty() ? p.string() : (std::filesystem::path(base_dir) / p).string());
   }
-  std::unique_ptr<ChatBackend> backend;
-  if (!replay.empty()) backend = std::make_unique<ReplayBackend>(Cassette::Load(replay), c.server);
-  else backend = std::make_unique<RecordingBackend>(std::make_unique<HttpBackend>(c.server), c.server, c.cassette);
-  return std::make_shared<LlmProposer>(std::move(backend), c.server, std::move(prompt), c.max_program_bytes, c.budget);
+  std::shared_ptr<ChatBackend> backend;
+  if (!replay.empty()) backend = std::make_shared<ReplayBackend>(Cassette::Load(replay), c.server);
+  else backend = std::make_shared<RecordingBackend>(std::make_unique<HttpBackend>(c.server), c.server, c.cassette);
+  return std::shared_ptr<LlmService>(new LlmService(c, std::move(prompt), std::move(backend)));
+}
+
+std::shared_ptr<LlmProposer> LlmService::ForJob(const std::string& context) const {
+  return std::make_shared<LlmProposer>(backend_, config_.server, prompt_, config_.max_program_bytes, LlmBudget{}, context);
+}
+
+std::shared_ptr<LlmProposer> MakeLlmProposer(const LlmConfig& c, const std::string& replay, const std::string& base_dir) {
+  const std::shared_ptr<LlmService> s = LlmService::Make(c, replay, base_dir);
+  return std::make_shared<LlmProposer>(s->backend_, c.server, s->prompt_, c.max_program_bytes, c.budget);
 }
 
 }  // namespace ouro::llm

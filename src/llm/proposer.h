@@ -34,23 +34,29 @@ struct LlmUsage {
 };
 
 // One exchange as the store keeps it: the child it was for, the request body, the outcome, and
-// what became of the reply (the program text, or why it was rejected).
+// what became of the reply (the program text, or why it was rejected); in an rsi run, the job.
 struct Exchange {
   int64_t individual = 0;
   nlohmann::json request;
   ChatOutcome outcome;
   std::string program;    // the accepted program's text ("" if none)
   std::string rejection;  // why none
+  std::string context;    // ChatRequest::context
+  nlohmann::json ToJson() const;
+  static Exchange FromJson(const nlohmann::json& j);  // throws ouro::Error
 };
 
 class LlmProposer : public search::Proposer {
  public:
-  LlmProposer(std::unique_ptr<ChatBackend> backend, ServerConfig server, PromptTemplate prompt,
-              int64_t max_program_bytes, LlmBudget budget = {});
+  // `backend` may be shared with other proposers of the run (it must then be thread-safe);
+  // `context` goes with every request (ChatRequest::context).
+  LlmProposer(std::shared_ptr<ChatBackend> backend, ServerConfig server, PromptTemplate prompt,
+              int64_t max_program_bytes, LlmBudget budget = {}, std::string context = "");
   std::vector<search::ProposalAnswer> Propose(const std::vector<search::ProposalRequest>& requests,
                                               const search::SearchSpace& space,
                                               const std::atomic<bool>* stop) override;
   std::vector<Exchange> TakeExchanges();  // the exchanges since the last call, in order
+  std::vector<nlohmann::json> TakeRecords() override;  // the same, as Exchange::ToJson
   const LlmUsage& usage() const { return usage_; }
   // The reason the budget allows no further request, or "".
   std::string BudgetSpent() const;
@@ -59,20 +65,38 @@ class LlmProposer : public search::Proposer {
   search::ProposalAnswer Ask(const search::ProposalRequest& r, const search::SearchSpace& space,
                              const std::atomic<bool>* stop);
 
-  std::unique_ptr<ChatBackend> backend_;
+  std::shared_ptr<ChatBackend> backend_;
   ServerConfig server_;
   PromptTemplate prompt_;
   int64_t max_program_bytes_;
   LlmBudget budget_;
+  std::string context_;
   LlmUsage usage_;
   std::vector<Exchange> exchanges_;
 };
 
-// The proposer a config's [llm] section describes: its prompt template (`prompt`, relative to
-// `base_dir` unless absolute; none: the built-in prompts/program.txt) and a backend that answers
-// from the cassette `replay` when that is not empty (never a server), else asks the server and
-// appends every exchange to the section's cassette. Throws ouro::Error for a prompt or cassette
-// that cannot be read (or written).
+// The model of a run as a config's [llm] section describes it: its prompt template (`prompt`,
+// relative to `base_dir` unless absolute; none: the built-in prompts/program.txt) and one backend
+// that answers from the cassette `replay` when that is not empty (never a server), else asks the
+// server and appends every exchange to the section's cassette. Make throws ouro::Error for a
+// prompt or cassette that cannot be read (or written). A search run asks through one proposer
+// (MakeLlmProposer, with the section's budget); an rsi run through one per job (ForJob: the job's
+// context, no budget of its own — the run checks the section's budget between games).
+class LlmService {
+ public:
+  static std::shared_ptr<LlmService> Make(const LlmConfig& c, const std::string& replay, const std::string& base_dir);
+  std::shared_ptr<LlmProposer> ForJob(const std::string& context) const;
+  const LlmConfig& config() const { return config_; }
+
+ private:
+  LlmService(LlmConfig c, PromptTemplate prompt, std::shared_ptr<ChatBackend> backend)
+      : config_(std::move(c)), prompt_(std::move(prompt)), backend_(std::move(backend)) {}
+  friend std::shared_ptr<LlmProposer> MakeLlmProposer(const LlmConfig&, const std::string&, const std::string&);
+  LlmConfig config_;
+  PromptTemplate prompt_;
+  std::shared_ptr<ChatBackend> backend_;
+};
+
 std::shared_ptr<LlmProposer> MakeLlmProposer(const LlmConfig& c, const std::string& replay, const std::string& base_dir);
 PromptTemplate DefaultPrompt();
 

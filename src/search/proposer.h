@@ -11,9 +11,13 @@
 
 #include <atomic>
 #include <cstdint>
+#include <functional>
+#include <memory>
 #include <optional>
 #include <string>
 #include <vector>
+
+#include <nlohmann/json.hpp>
 
 #include "lang/program.h"
 #include "search/mutator.h"
@@ -43,7 +47,15 @@ class Proposer {
   // that is down, a reply that is not a program): those are rejections. `stop` ends waits early.
   virtual std::vector<ProposalAnswer> Propose(const std::vector<ProposalRequest>& requests,
                                               const SearchSpace& space, const std::atomic<bool>* stop) = 0;
+  // What the proposer exchanged since the last call, one JSON object per exchange in order (for
+  // the store and the audit chain of a run whose searches run as jobs); none by default.
+  virtual std::vector<nlohmann::json> TakeRecords() { return {}; }
 };
+
+// A proposer for each search of a run that runs many (an rsi run's jobs): `context` names the job
+// (its arena, family, seed and improver), so that what the proposer records can be told apart and
+// replayed whatever order the jobs ran in.
+using ProposerFactory = std::function<std::shared_ptr<Proposer>(const std::string& context)>;
 
 // What the proposer did in a run. `trials` and `gains` are credit as CreditStats counts it: every
 // scored proposed child is a trial, and the proposed programs on the chosen program's lineage

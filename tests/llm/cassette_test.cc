@@ -11,6 +11,7 @@
 
 #include "core/error.h"
 #include "fake_server.h"
+#include "oversight/audit.h"
 
 namespace ouro::llm {
 namespace {
@@ -33,7 +34,7 @@ TEST(Cassette, ARecordedRunReplaysWithoutAServer) {
                      {{"body", "{not json"}}});
   const ServerConfig c = Config(server.url());
   const std::string path = (server.dir() / "run.cassette.jsonl").string();
-  const ChatRequest a{.system = "", .user = "question a"}, b{.system = "", .user = "question b"};
+  const ChatRequest a{.system = "", .user = "question a", .context = ""}, b{.system = "", .user = "question b", .context = ""};
   std::vector<ChatOutcome> live;
   setenv(kApiKeyVariable, "sk-never-in-a-cassette", 1);
   {
@@ -65,13 +66,39 @@ TEST(Cassette, ARecordedRunReplaysWithoutAServer) {
   EXPECT_THROW(ReplayBackend(cassette, other).Complete(a, nullptr), Error);
 }
 
-TEST(Cassette, KeysNumberTheSendingsOfOneBody) {
+TEST(Cassette, KeysNumberTheSendingsOfOneBodyInEachContext) {
   const nlohmann::json body = {{"model", "m"}, {"messages", nlohmann::json::array()}};
   RequestCounter counter;
-  EXPECT_EQ(counter.NextKey(body), RequestKey(body, 0));
-  EXPECT_EQ(counter.NextKey(body), RequestKey(body, 1));
+  EXPECT_EQ(counter.NextKey(body, ""), RequestKey(body, 0));
+  EXPECT_EQ(counter.NextKey(body, "job 1"), RequestKey(body, 0, "job 1"));
+  EXPECT_EQ(counter.NextKey(body, ""), RequestKey(body, 1));
+  EXPECT_EQ(counter.NextKey(body, "job 1"), RequestKey(body, 1, "job 1"));
   EXPECT_NE(RequestKey(body, 0), RequestKey(body, 1));
+  EXPECT_NE(RequestKey(body, 0), RequestKey(body, 0, "job 1"));
   EXPECT_EQ(RequestKey(body, 0).size(), 64u);
+  // Without a context, the key cassettes were recorded with before contexts (the shipped ones).
+  EXPECT_EQ(RequestKey(body, 1), oversight::Sha256Hex(body.dump() + "\n#1"));
+}
+
+// Jobs run in parallel ask in whatever order their threads get there: with a context each, a
+// replay finds every answer in any other order.
+TEST(Cassette, ExchangesOfContextsReplayInAnyOrder) {
+  FakeServer server(Script{{{"content", "one"}}, {{"content", "two"}}, {{"content", "three"}}});
+  const ServerConfig c = Config(server.url());
+  const std::string path = (server.dir() / "jobs.cassette.jsonl").string();
+  const ChatRequest a1{.system = "", .user = "q", .context = "job a"}, b1{.system = "", .user = "q", .context = "job b"};
+  {
+    RecordingBackend rec(std::make_unique<HttpBackend>(c), c, path);
+    EXPECT_EQ(rec.Complete(a1, nullptr).content, "one");
+    EXPECT_EQ(rec.Complete(b1, nullptr).content, "two");
+    EXPECT_EQ(rec.Complete(a1, nullptr).content, "three");  // job a's second sending of q
+  }
+  EXPECT_NE(Slurp(path).find(R"("context":"job b")"), std::string::npos);
+  ReplayBackend replay(Cassette::Load(path), c);
+  EXPECT_EQ(replay.Complete(a1, nullptr).content, "one");
+  EXPECT_EQ(replay.Complete(a1, nullptr).content, "three");
+  EXPECT_EQ(replay.Complete(b1, nullptr).content, "two");
+  EXPECT_THROW(replay.Complete(ChatRequest{.system = "", .user = "q", .context = "job c"}, nullptr), Error);
 }
 
 TEST(Cassette, ATornLastLineIsIgnoredAndABadLineIsAnError) {
