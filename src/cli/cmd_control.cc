@@ -26,7 +26,7 @@ using nlohmann::json;
 
 
 struct Args {
-  std::string db = kDefaultDb, run, note, reason, as;
+  std::string db = kDefaultDb, run, note, reason, as, llm_replay;
   int64_t item = 0;
   bool json = false, quiet = false;
 };
@@ -208,7 +208,7 @@ int RunReplay(const Args& a) {
   auto db = store::Store::OpenExisting(a.db);
   const store::RunInfo r = ResolveRun(*db, a.run);
   if (r.kind == "selfplay") return ReplaySelfplay(*db, r.id, SelfplayOutput{a.json, a.quiet});
-  return ReplayRsi(*db, r.id, RsiOutput{a.json, a.quiet});
+  return ReplayRsi(*db, r.id, RsiOutput{a.json, a.quiet}, a.llm_replay);
 }
 
 CLI::App* Sub(CLI::App& app, const char* name, const char* help, std::shared_ptr<Args> a, bool run_required) {
@@ -284,6 +284,10 @@ Action RegisterReplay(CLI::App& app) {
   CLI::App* s = Sub(app, "replay", "Re-execute a stored rsi run and check that it reproduces", a, true);
   s->add_flag("--json", a->json, "Print one JSON report as the last line");
   s->add_flag("--quiet", a->quiet, "No progress display");
+  s->add_option("--llm-replay", a->llm_replay,
+                "A run that used a language model: the cassette to answer from (default: the one it replayed, else the "
+                "one it recorded)")
+      ->check(CLI::ExistingFile);
   return [a] { return RunReplay(*a); };
 }
 

@@ -38,12 +38,14 @@ struct RsiArgs {
   int port = 8765;
   bool null_control = false;
   bool with_null_control = false, no_controls = false;
+  std::string llm_replay;
 };
 
 // The policy a run uses: --policy, else the config's [oversight] policy; a relative path in the
 // config is relative to the config file's directory.
 run::RsiRecipe MakeRecipe(const RsiArgs& a, const meta::RsiFileConfig& file, uint64_t seed) {
-  return run::MakeRecipe({a.config, a.policy, seed, a.threads, a.max_seconds, a.ablate, a.null_control}, file);
+  return run::MakeRecipe({a.config, a.policy, seed, a.threads, a.max_seconds, a.ablate, a.null_control, a.llm_replay},
+                         file);
 }
 
 // Creates a run of the recipe and says so (stderr, unless quiet).
@@ -306,6 +308,9 @@ Action RegisterRsi(CLI::App& app) {
   s->add_option("--max-seconds", a->max_seconds, "No new generation after this many seconds; 0: no limit")->check(kNonNegative);
   s->add_option("--ablate", a->ablate, "Switch a learning channel off (credit, macros, filter); repeatable")
       ->check(CLI::IsMember({"credit", "macros", "filter"}));
+  s->add_option("--llm-replay", a->llm_replay,
+                "The config's [llm] model answers from this cassette (docs/llm.md), never a server; a resume does too")
+      ->check(CLI::ExistingFile);
   s->add_option("--policy", a->policy, "Oversight policy: default, off, or a policy file (TOML); default: the config's [oversight] policy");
   auto* null_control = s->add_flag("--null-control", a->null_control,
               "Run the null control: the same loop and compute, but a coin of probability [rsi] null_adopt_rate "

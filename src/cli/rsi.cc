@@ -167,8 +167,8 @@ void PrintNullComparison(const store::Store& db, const RsiRunResult& loop, const
               v.low, v.high, l.adopted, n.adopted);
 }
 
-int ReplayRsi(store::Store& db, int64_t run_id, const RsiOutput& out) {
-  const run::ReplayReport r = run::ReplayRsi(db, run_id, Io(out));
+int ReplayRsi(store::Store& db, int64_t run_id, const RsiOutput& out, const std::string& llm_replay) {
+  const run::ReplayReport r = run::ReplayRsi(db, run_id, Io(out), llm_replay);
   if (out.json) {
     const nlohmann::json report = {{"run_id", run_id},
                                    {"reproduced", r.reproduced()},

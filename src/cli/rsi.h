@@ -54,7 +54,7 @@ void PrintNullComparison(const store::Store& db, const RsiRunResult& loop, const
 
 // Re-executes a stored run and checks every adopted spec, candidate and curve point. Returns 0
 // when everything is reproduced, 1 otherwise (the differences are printed).
-int ReplayRsi(store::Store& db, int64_t run_id, const RsiOutput& out);
+int ReplayRsi(store::Store& db, int64_t run_id, const RsiOutput& out, const std::string& llm_replay = "");
 
 // A text plot of test capability per generation against the frozen initial improver.
 std::string TextCurve(const std::vector<std::pair<int, double>>& points, double frozen);

@@ -60,14 +60,15 @@ const ChatOutcome* Cassette::Find(const std::string& key) const {
 }
 
 RecordingBackend::RecordingBackend(std::unique_ptr<ChatBackend> inner, const ServerConfig& server,
-                                   const std::string& path)
+                                   const std::string& path, bool append)
     : inner_(std::move(inner)), server_(server), path_(path) {
   std::error_code ec;
-  if (std::filesystem::exists(path, ec) && std::filesystem::file_size(path, ec) > 0)
+  if (!append && std::filesystem::exists(path, ec) && std::filesystem::file_size(path, ec) > 0)
     throw Error(path + ": the cassette exists; a recorded run writes a new one (move it away, or "
                 "replay it with --llm-replay)");
   const std::filesystem::path dir = std::filesystem::path(path).parent_path();
   if (!dir.empty()) std::filesystem::create_directories(dir, ec);
+  if (append && std::filesystem::exists(path, ec)) recorded_ = Cassette::Load(path).by_key_;
   file_ = std::fopen(path.c_str(), "a");
   if (!file_) throw Error(path + ": cannot open the cassette for writing");
 }
@@ -80,8 +81,10 @@ ChatOutcome RecordingBackend::Complete(const ChatRequest& request,
                                        const std::atomic<bool>* stop) {
   std::lock_guard<std::mutex> lock(mu_);
   const nlohmann::json body = request.Body(server_);
-  const std::string key = counter_.NextKey(body, request.context);
+  const std::string key = request.key.empty() ? counter_.NextKey(body, request.context) : request.key;
+  if (const auto it = recorded_.find(key); it != recorded_.end()) return it->second;
   ChatOutcome out = inner_->Complete(request, stop);
+  recorded_[key] = out;
   nlohmann::json entry = {{"key", key}, {"request", body}, {"outcome", out.ToJson()}};
   if (!request.context.empty()) entry["context"] = request.context;
   const std::string line = entry.dump() + "\n";
@@ -94,7 +97,8 @@ ReplayBackend::ReplayBackend(Cassette cassette, const ServerConfig& server)
     : cassette_(std::move(cassette)), server_(server) {}
 
 ChatOutcome ReplayBackend::Complete(const ChatRequest& request, const std::atomic<bool>*) {
-  const std::string key = counter_.NextKey(request.Body(server_), request.context);
+  const std::string key =
+      request.key.empty() ? counter_.NextKey(request.Body(server_), request.context) : request.key;
   const ChatOutcome* found = cassette_.Find(key);
   if (!found)
     throw Error(cassette_.path() + ": the cassette has no reply for request " + key.substr(0, 16) +

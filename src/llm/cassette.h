@@ -46,19 +46,22 @@ class Cassette {
   const std::string& path() const { return path_; }
 
  private:
+  friend class RecordingBackend;
   std::string path_;
   std::unordered_map<std::string, ChatOutcome> by_key_;
   int torn_ = 0;
 };
 
 // Sends through `inner` and appends each exchange to the cassette file, one flushed line per
-// exchange. The file must be new (or empty): one cassette holds one run, whose keys number the
+// exchange. A request whose key the run has recorded already (the same job asking again, e.g. a
+// re-run of a game, or work a resume repeats) gets the recorded outcome without a request. The file must be new (or empty): one cassette holds one run, whose keys number the
 // sendings from 0. Throws ouro::Error if it exists or cannot be opened or written. Thread-safe:
 // one exchange at a time (the server is asked by one thread at a time).
 class RecordingBackend : public ChatBackend {
  public:
+  // append: continue a cassette this run recorded before (a resumed run) instead.
   RecordingBackend(std::unique_ptr<ChatBackend> inner, const ServerConfig& server,
-                   const std::string& path);
+                   const std::string& path, bool append = false);
   ~RecordingBackend() override;
   ChatOutcome Complete(const ChatRequest& request, const std::atomic<bool>* stop) override;
 
@@ -69,6 +72,7 @@ class RecordingBackend : public ChatBackend {
   std::FILE* file_ = nullptr;
   RequestCounter counter_;
   std::mutex mu_;
+  std::unordered_map<std::string, ChatOutcome> recorded_;  // by key: this run's exchanges so far
 };
 
 // Answers from a cassette, never from a server. A request the cassette does not hold is an

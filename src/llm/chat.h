@@ -41,6 +41,9 @@ struct ChatRequest {
   // family, seed and improver), so that the exchanges of jobs run in parallel have cassette keys
   // of their own, whatever order they happen in (cassette.h).
   std::string context;
+  // The cassette key (llm/cassette.h RequestKey), set by a caller that numbers its own sendings
+  // (LlmProposer); empty: a recording or replaying backend numbers them itself.
+  std::string key;
   // The request's body as sent (model, messages, temperature, max_tokens), canonical: the same
   // request gives the same bytes.
   nlohmann::json Body(const ServerConfig& server) const;

@@ -63,7 +63,8 @@ PromptTemplate PromptTemplate::FromText(const std::string& text, const std::stri
 ChatRequest PromptTemplate::Fill(const std::map<std::string, std::string>& values) const {
   return ChatRequest{.system = FillText(system_, source_, values),
                      .user = FillText(user_, source_, values),
-                     .context = ""};
+                     .context = "",
+                     .key = ""};
 }
 
 }  // namespace ouro::llm

@@ -101,15 +101,26 @@ LlmProposer::LlmProposer(std::shared_ptr<ChatBackend> backend, ServerConfig serv
     : backend_(std::move(backend)), server_(std::move(server)), prompt_(std::move(prompt)),
       max_program_bytes_(max_program_bytes), budget_(budget), context_(std::move(context)) {}
 
-std::string LlmProposer::BudgetSpent() const {
+void LlmUsage::Add(const ChatOutcome& o, const LlmBudget& prices) {
+  ++requests;
+  if (!o.ok) ++failed;
+  prompt_tokens += o.prompt_tokens;
+  completion_tokens += o.completion_tokens;
+  cost += static_cast<double>(o.prompt_tokens) * prices.cost_per_prompt_token +
+          static_cast<double>(o.completion_tokens) * prices.cost_per_completion_token;
+}
+
+std::string BudgetSpent(const LlmUsage& usage, const LlmBudget& budget) {
   auto over = [](double used, double limit) { return limit > 0 && used >= limit; };
-  if (over(static_cast<double>(usage_.requests), static_cast<double>(budget_.max_requests))) return "requests";
-  if (over(static_cast<double>(usage_.prompt_tokens), static_cast<double>(budget_.max_prompt_tokens))) return "prompt tokens";
-  if (over(static_cast<double>(usage_.completion_tokens), static_cast<double>(budget_.max_completion_tokens)))
+  if (over(static_cast<double>(usage.requests), static_cast<double>(budget.max_requests))) return "requests";
+  if (over(static_cast<double>(usage.prompt_tokens), static_cast<double>(budget.max_prompt_tokens))) return "prompt tokens";
+  if (over(static_cast<double>(usage.completion_tokens), static_cast<double>(budget.max_completion_tokens)))
     return "completion tokens";
-  if (over(usage_.cost, budget_.max_cost)) return "cost";
+  if (over(usage.cost, budget.max_cost)) return "cost";
   return "";
 }
+
+std::string LlmProposer::BudgetSpent() const { return llm::BudgetSpent(usage_, budget_); }
 
 std::vector<search::ProposalAnswer> LlmProposer::Propose(const std::vector<search::ProposalRequest>& requests,
                                                          const search::SearchSpace& space,
@@ -128,18 +139,14 @@ search::ProposalAnswer LlmProposer::Ask(const search::ProposalRequest& r, const 
   }
   ChatRequest request = prompt_.Fill(PromptValues(r, space));
   request.context = context_;
+  request.key = counter_.NextKey(request.Body(server_), context_);
   Exchange ex;
   ex.individual = r.individual;
   ex.context = context_;
   ex.request = request.Body(server_);
   ex.outcome = backend_->Complete(request, stop);
-  ++usage_.requests;
-  usage_.prompt_tokens += ex.outcome.prompt_tokens;
-  usage_.completion_tokens += ex.outcome.completion_tokens;
-  usage_.cost += static_cast<double>(ex.outcome.prompt_tokens) * budget_.cost_per_prompt_token +
-                 static_cast<double>(ex.outcome.completion_tokens) * budget_.cost_per_completion_token;
+  usage_.Add(ex.outcome, budget_);
   if (!ex.outcome.ok) {
-    ++usage_.failed;
     a.rejection = "no reply: " + ex.outcome.error;
   } else {
     ProgramReply reply = ReadProgramReply(ex.outcome.content, space, static_cast<size_t>(max_program_bytes_));
@@ -168,7 +175,8 @@ PromptTemplate DefaultPrompt() {
   return PromptTemplate::FromText(std::string(internal::kDefaultPrompt), "prompts/program.txt (built in)");
 }
 
-std::shared_ptr<LlmService> LlmService::Make(const LlmConfig& c, const std::string& replay, const std::string& base_dir) {
+std::shared_ptr<LlmService> LlmService::Make(const LlmConfig& c, const std::string& replay, const std::string& base_dir,
+                                             bool append) {
   PromptTemplate prompt = DefaultPrompt();
   if (!c.prompt.empty()) {
     const std::filesystem::path p(c.prompt);
@@ -176,7 +184,7 @@ std::shared_ptr<LlmService> LlmService::Make(const LlmConfig& c, const std::stri
   }
   std::shared_ptr<ChatBackend> backend;
   if (!replay.empty()) backend = std::make_shared<ReplayBackend>(Cassette::Load(replay), c.server);
-  else backend = std::make_shared<RecordingBackend>(std::make_unique<HttpBackend>(c.server), c.server, c.cassette);
+  else backend = std::make_shared<RecordingBackend>(std::make_unique<HttpBackend>(c.server), c.server, c.cassette, append);
   return std::shared_ptr<LlmService>(new LlmService(c, std::move(prompt), std::move(backend)));
 }
 

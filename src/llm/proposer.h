@@ -18,6 +18,7 @@
 
 #include <nlohmann/json.hpp>
 
+#include "llm/cassette.h"
 #include "llm/chat.h"
 #include "llm/config.h"
 #include "llm/prompt.h"
@@ -31,7 +32,12 @@ struct LlmUsage {
   int64_t prompt_tokens = 0, completion_tokens = 0;
   double cost = 0;
   nlohmann::json ToJson() const;
+  // Counts one exchange's outcome, its cost at the budget's prices.
+  void Add(const ChatOutcome& o, const LlmBudget& prices);
 };
+
+// The budget `usage` has reached ("requests", "prompt tokens", "completion tokens", "cost"), or "".
+std::string BudgetSpent(const LlmUsage& usage, const LlmBudget& budget);
 
 // One exchange as the store keeps it: the child it was for, the request body, the outcome, and
 // what became of the reply (the program text, or why it was rejected); in an rsi run, the job.
@@ -71,6 +77,7 @@ class LlmProposer : public search::Proposer {
   int64_t max_program_bytes_;
   LlmBudget budget_;
   std::string context_;
+  RequestCounter counter_;  // this proposer's sendings: a job run again asks with the same keys
   LlmUsage usage_;
   std::vector<Exchange> exchanges_;
 };
@@ -84,7 +91,9 @@ class LlmProposer : public search::Proposer {
 // context, no budget of its own — the run checks the section's budget between games).
 class LlmService {
  public:
-  static std::shared_ptr<LlmService> Make(const LlmConfig& c, const std::string& replay, const std::string& base_dir);
+  // append: a live run continues the cassette it recorded before (RecordingBackend).
+  static std::shared_ptr<LlmService> Make(const LlmConfig& c, const std::string& replay, const std::string& base_dir,
+                                          bool append = false);
   std::shared_ptr<LlmProposer> ForJob(const std::string& context) const;
   const LlmConfig& config() const { return config_; }
 

@@ -49,8 +49,14 @@ RunJob HeldOutJob(const ImproverSpec& spec, const Arena& held_out, uint64_t loop
   return j;
 }
 
+std::string JobContext(const RunJob& job) {
+  return std::string(ArenaKindName(job.arena_kind)) + " family " + std::to_string(job.family) + " seed " +
+         std::to_string(job.seed) + " improver " + SpecHash(job.spec);
+}
+
 RunOutcome Execute(const RunJob& job, const std::atomic<bool>* stop) {
-  return RunImprover(job.spec, job.arena, job.family, job.seed, job.threads, stop, job.record_proposals);
+  return RunImprover(job.spec, job.arena, job.family, job.seed, job.threads, stop, job.record_proposals,
+                     job.spec.model ? JobContext(job) : std::string());
 }
 
 const char* ArenaKindName(ArenaKind kind) {
@@ -185,7 +191,9 @@ nlohmann::json ToJson(const RunOutcome& o) {
           {"credit", CreditJson(o.credit)},
           {"best_program", lang::Print(o.best_program)},  // exact: constants read back bit for bit
           {"proposals", proposals},
-          {"trace", trace}};
+          {"trace", trace},
+          {"model_records", o.model_records},
+          {"model", o.model.ToJson()}};
 }
 
 RunOutcome RunOutcomeFromJson(const nlohmann::json& j) {
@@ -211,6 +219,8 @@ RunOutcome RunOutcomeFromJson(const nlohmann::json& j) {
     }
     for (const auto& p : j.at("trace"))  // [evaluations, best, seconds]; seconds absent before 2026-12
       o.trace.push_back({NumFrom(p.at(0)), NumFrom(p.at(1)), p.size() > 2 ? NumFrom(p.at(2)) : 0.0});
+    if (j.contains("model_records")) o.model_records = j.at("model_records").get<std::vector<nlohmann::json>>();
+    if (j.contains("model")) o.model = search::ProposerStats::FromJson(j.at("model"));  // absent before issue 19
     return o;
   } catch (const nlohmann::json::exception& e) {
     throw Error(std::string("malformed run outcome: ") + e.what());

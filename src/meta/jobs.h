@@ -53,7 +53,13 @@ RunJob ConfirmJob(const ImproverSpec& spec, const Arena& validation, uint64_t lo
 RunJob HeldOutJob(const ImproverSpec& spec, const Arena& held_out, uint64_t loop_seed, int f, int s, int threads,
                   ArenaKind kind = ArenaKind::kTest);
 
-// Runs the job (RunImprover). Pure but for `stop`.
+// What names a job to the model's proposer (Arena::proposers): its arena, family, seed and
+// improver, e.g. "train family 0 seed 123 improver 0a1b2c3d4e5f6a7b". Jobs that play the same
+// searches have the same context.
+std::string JobContext(const RunJob& job);
+
+// Runs the job (RunImprover). Pure but for `stop` (and, when the spec asks a model, the model's
+// answers: recorded ones make it pure again).
 RunOutcome Execute(const RunJob& job, const std::atomic<bool>* stop = nullptr);
 
 struct Game;  // rsi.h

@@ -44,7 +44,7 @@ std::vector<tasks::Dataset> ArenaInstances(const Arena& arena, int family, uint6
 }
 
 RunOutcome RunImprover(const ImproverSpec& spec, const Arena& arena, int family, uint64_t seed, int threads,
-                       const std::atomic<bool>* stop, bool record_proposals) {
+                       const std::atomic<bool>* stop, bool record_proposals, const std::string& context) {
   tasks::Partition part;
   part.search = ArenaInstances(arena, family, seed);
   // The best program is also scored on the instances' test splits (never used by the search):
@@ -56,6 +56,7 @@ RunOutcome RunImprover(const ImproverSpec& spec, const Arena& arena, int family,
   base.select_top = 1;
   base.record_proposals = record_proposals;
   search::EvolutionConfig cfg = ApplySpec(spec, base);
+  if (spec.model && arena.proposers) cfg.proposer = arena.proposers(context);
   search::Budget budget;
   budget.max_evaluations = arena.budget;
   budget.stop = stop;
@@ -73,6 +74,8 @@ RunOutcome RunImprover(const ImproverSpec& spec, const Arena& arena, int family,
   }
   out.proposals = r.proposals;
   out.trace = r.trace;
+  out.model = r.proposer;
+  if (cfg.proposer) out.model_records = cfg.proposer->TakeRecords();
   return out;
 }
 

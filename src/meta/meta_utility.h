@@ -15,7 +15,10 @@
 #include <string>
 #include <vector>
 
+#include <nlohmann/json.hpp>
+
 #include "meta/spec.h"
+#include "search/proposer.h"
 #include "meta/targets.h"
 #include "tasks/task_spec.h"
 
@@ -34,6 +37,10 @@ struct Arena {
   std::vector<TargetSpec> targets;
   std::vector<int64_t> budgets;
   double stop_at = 0.9999;               // a run ends early once its best reaches this
+  // A language model's proposer for each run's search (search/proposer.h; an rsi run with an
+  // [llm] section), given the run's context (JobContext). None: the children a spec's `model`
+  // draws are mutated instead (rejections "no proposer"). Not part of the wire form.
+  search::ProposerFactory proposers;
   void Validate() const;
 };
 
@@ -52,6 +59,10 @@ struct RunOutcome {
   lang::Program best_program;
   std::vector<std::pair<std::array<float, search::kFilterFeatures>, bool>> proposals;
   std::vector<search::TracePoint> trace;
+  // The run's exchanges with the model, in order (search::Proposer::TakeRecords; empty without
+  // one), and what its proposer did.
+  std::vector<nlohmann::json> model_records;
+  search::ProposerStats model;
 };
 
 // Area and evaluations-to-target from a trace (pure; exposed for tests).
@@ -60,8 +71,10 @@ void ScoreTrace(const std::vector<search::TracePoint>& trace, int64_t budget, do
 // The task instances of arena.families[family] that a run with `seed` searches on.
 std::vector<tasks::Dataset> ArenaInstances(const Arena& arena, int family, uint64_t seed);
 
-// One run of `spec` on instances of arena.families[family] drawn from `seed`.
+// One run of `spec` on instances of arena.families[family] drawn from `seed`. `context` names it
+// to the model's proposer (arena.proposers), when the spec asks a model.
 RunOutcome RunImprover(const ImproverSpec& spec, const Arena& arena, int family, uint64_t seed, int threads,
-                       const std::atomic<bool>* stop = nullptr, bool record_proposals = false);
+                       const std::atomic<bool>* stop = nullptr, bool record_proposals = false,
+                       const std::string& context = "");
 
 }  // namespace ouro::meta

@@ -223,6 +223,9 @@ struct RsiHooks {
   std::function<void()> pause_point;
   // Called after every completed generation (and after generation 0's measurement).
   std::function<void(const RsiState&)> on_checkpoint;
+  // A budget the run layer keeps (a language model's): the name of the one spent ("budget: ..."),
+  // or "". Checked with the config's budgets, between games.
+  std::function<std::string()> over_budget;
   const std::atomic<bool>* stop = nullptr;
 };
 

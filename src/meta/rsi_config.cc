@@ -159,7 +159,7 @@ void CheckArenas(const RsiConfig& c, const std::string& source) {
 }
 
 RsiFileConfig ParseRsiConfig(std::string_view text, const std::string& source, bool stored) {
-  const search::RunConfig run = search::ParseRunConfig(text, source, {"improver", "rsi", "oversight"});
+  const search::RunConfig run = search::ParseRunConfig(text, source, {"improver", "rsi", "oversight", "llm"});
   Reader r(source);
   toml::table root = toml::parse(text, source);  // already parsed once without error
   RsiFileConfig out;

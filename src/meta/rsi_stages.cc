@@ -79,7 +79,7 @@ std::string Loop::OverBudget() const {
   if (over(evals - gen_start_evals_, G.evaluations)) return "budget: generation evaluations";
   if (over(Cpu() - gen_start_cpu_, G.cpu_seconds)) return "budget: generation cpu_seconds";
   if (over(Elapsed() - gen_start_wall_, G.wall_seconds)) return "budget: generation wall_seconds";
-  return "";
+  return hooks.over_budget ? hooks.over_budget() : "";
 }
 
 Status Loop::Check() {

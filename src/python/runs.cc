@@ -139,7 +139,7 @@ void BindRuns(py::module_& m) {
       [](const std::string& config, uint64_t seed, const std::string& db, double max_seconds, int threads,
          bool null_control, const std::string& policy) {
         if (db.empty()) throw py::value_error("rsi: give db, the run store (a SQLite file)");
-        return Rsi({config, policy, seed, threads, max_seconds, {}, null_control}, db);
+        return Rsi({config, policy, seed, threads, max_seconds, {}, null_control, ""}, db);
       },
       py::arg("config") = "", py::arg("seed") = 1, py::arg("db") = "", py::arg("max_seconds") = -1.0,
       py::arg("threads") = -1, py::arg("null_control") = false, py::arg("policy") = "",

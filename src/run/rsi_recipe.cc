@@ -23,6 +23,7 @@ json RecipeJson(const RsiRecipe& r) {
             {"meta_era", r.legacy_meta_era ? "seven" : "compound"},
             {"data_era", r.legacy_data_era ? "raw" : "standardized"}};
   if (r.null_control) j["null_control"] = true;  // absent otherwise: other recipes are unchanged
+  if (!r.llm_replay.empty()) j["llm_replay"] = r.llm_replay;  // likewise
   return j;
 }
 
@@ -44,6 +45,7 @@ RsiRecipe MakeRecipe(const RecipeRequest& a, const meta::RsiFileConfig& file) {
   r.max_seconds = a.max_seconds;
   r.ablate = a.ablate;
   r.null_control = a.null_control;
+  r.llm_replay = a.llm_replay;
   return r;
 }
 
@@ -69,6 +71,7 @@ RsiRecipe RecipeFromRun(const store::RunInfo& run) {
     r.null_control = j.value("null_control", false);
     r.legacy_meta_era = j.value("meta_era", "seven") == "seven";
     r.legacy_data_era = j.value("data_era", "raw") == "raw";
+    r.llm_replay = j.value("llm_replay", std::string());
     return r;
   } catch (const json::exception& e) {
     throw Error("run " + std::to_string(run.id) + ": malformed stored recipe: " + e.what());

@@ -33,6 +33,9 @@ struct RsiRecipe {
   // Recipes written before user data was standardized and multi-class lack "data_era": BuildConfig
   // marks their csv and idx families tasks::TaskSpec::legacy_user_data, so they read as they did.
   bool legacy_data_era = false;
+  // `--llm-replay FILE`: the config's [llm] model answers from this cassette, never a server (and
+  // so does a resume of the run); stored only when set.
+  std::string llm_replay;
 };
 nlohmann::json RecipeJson(const RsiRecipe& r);
 
@@ -46,6 +49,7 @@ struct RecipeRequest {
   double max_seconds = -1;
   std::vector<std::string> ablate;
   bool null_control = false;
+  std::string llm_replay;
 };
 RsiRecipe MakeRecipe(const RecipeRequest& request, const meta::RsiFileConfig& file);
 // Rebuilds the recipe of a stored rsi run (Error for another kind of run or an older store).

@@ -33,11 +33,12 @@ std::string Count(const char* what, size_t stored, size_t replayed) {
 // The stored run's config for a replay: its recipe, its initial spec as stored, the generations it
 // completed, no time limits.
 meta::RsiConfig ReplayConfig(store::Store& db, const store::RunInfo& run,
-                             const oversight::Policy& policy) {
+                             const oversight::Policy& policy, const std::string& llm_replay) {
   const RsiRecipe recipe = RecipeFromRun(run);
   const json stored_cfg = json::parse(run.config_json);
   const json* initial = stored_cfg.contains("initial_spec") ? &stored_cfg["initial_spec"] : nullptr;
   meta::RsiConfig cfg = BuildConfig(recipe, initial);
+  AttachModel(cfg, recipe, ModelMode::kReplay, llm_replay);
   const json summary =
       json::parse(run.summary_json.empty() ? "{}" : run.summary_json, nullptr, false);
   int generations = 0;
@@ -134,11 +135,11 @@ size_t ComparePromotions(const std::vector<store::EventRow>& events,
 
 }  // namespace
 
-ReplayReport ReplayRsi(store::Store& db, int64_t run_id, const SessionIo& io) {
+ReplayReport ReplayRsi(store::Store& db, int64_t run_id, const SessionIo& io, const std::string& llm_replay) {
   const auto run = db.GetRun(run_id);
   if (!run) throw Error("no run " + std::to_string(run_id) + " in " + db.path());
   const oversight::Policy policy = BuildPolicy(RecipeFromRun(*run));
-  meta::RsiConfig cfg = ReplayConfig(db, *run, policy);
+  meta::RsiConfig cfg = ReplayConfig(db, *run, policy, llm_replay);
   const auto improvers = db.GetImprovers(run_id);
   const auto candidates = db.GetCandidates(run_id);
   const auto curve = db.GetCurve(run_id);

@@ -22,7 +22,9 @@ struct ReplayReport {
   bool reproduced() const { return differences.empty(); }
 };
 
-// Error for an unknown run, a run that is not rsi, or one with no stored lineage.
-ReplayReport ReplayRsi(store::Store& db, int64_t run_id, const SessionIo& io);
+// Error for an unknown run, a run that is not rsi, or one with no stored lineage. A run that used a
+// language model replays its answers from a cassette (run/rsi_model.h ModelMode::kReplay):
+// `llm_replay` when given, else the one it replayed, else the one it recorded.
+ReplayReport ReplayRsi(store::Store& db, int64_t run_id, const SessionIo& io, const std::string& llm_replay = "");
 
 }  // namespace ouro::run

@@ -41,13 +41,22 @@ RsiSession::RsiSession(store::Store& db, int64_t run_id, const meta::RsiConfig& 
                        const oversight::Policy& policy, SessionIo io)
     : db_(db),
       run_(run_id),
-      cfg_(WithBudgets(cfg, policy)),
+      cfg_(Configure(cfg, policy)),
       policy_(policy),
       say_(OrSilent(std::move(io.say))),
       control_(db, run_id, io.interrupt, say_),
       gate_(db, run_id, control_, say_),
       seam_(policy_, cfg_, gate_, say_, JudgeStateOf(db.GetEvents(run_id)),
             BestPromotedFitness(db.GetEvents(run_id))) {}
+
+meta::RsiConfig RsiSession::Configure(const meta::RsiConfig& cfg, const oversight::Policy& policy) {
+  meta::RsiConfig out = WithBudgets(cfg, policy);
+  const std::optional<store::RunInfo> run = db_.GetRun(run_);
+  if (!run) throw Error("no run " + std::to_string(run_));
+  const ModelMode mode = db_.CountLlmExchanges(run_) > 0 ? ModelMode::kResume : ModelMode::kRun;
+  model_ = AttachModel(out, RecipeFromRun(*run), mode);
+  return out;
+}
 
 RsiOutcome RsiSession::Run(const meta::RsiState* resume) {
   control_.Start();
@@ -58,7 +67,12 @@ RsiOutcome RsiSession::Run(const meta::RsiState* resume) {
   }
   meta::RsiResult r;
   try {
-    r = meta::RunRsi(cfg_, Hooks(), resume);
+    meta::InlineRunner jobs;
+    ModelRunner runner(jobs, db_, run_, model_ ? model_->config.budget : llm::LlmBudget{},
+                       [this](const json& content) { Record("llm_exchanges", content); });
+    meta::RsiHooks hooks = Hooks();
+    hooks.over_budget = [&runner] { return runner.OverBudget(); };
+    r = meta::RunRsi(cfg_, hooks, resume, runner);
   } catch (const Error& e) {
     control_.Finish();
     const std::string why = control_.stop_reason();

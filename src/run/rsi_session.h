@@ -23,6 +23,7 @@
 #include "oversight/policy.h"
 #include "run/adoption_gate.h"
 #include "run/adoption_seam.h"
+#include "run/rsi_model.h"
 #include "run/rsi_recipe.h"
 #include "run/run_control.h"
 #include "store/store.h"
@@ -64,7 +65,10 @@ class RsiSession {
                         const oversight::Policy& policy, const std::string& actor);
 
   // REQUIRES: run_id is an rsi run of db whose config is written (Create, or a resume that
-  // reopened it). The policy's budgets replace the config's.
+  // reopened it). The policy's budgets replace the config's. The recipe's model, if its config has
+  // an [llm] section, is attached (AttachModel: live, continuing the cassette when the run has
+  // exchanges already, or replaying the recipe's llm_replay); its exchanges are stored and audited
+  // and its budget checked between games (ModelRunner). Error for a model that cannot be attached.
   RsiSession(store::Store& db, int64_t run_id, const meta::RsiConfig& cfg,
              const oversight::Policy& policy, SessionIo io);
 
@@ -83,8 +87,12 @@ class RsiSession {
   RsiOutcome Close(meta::RsiResult r);
   void Record(const std::string& type, const nlohmann::json& content);
 
+  // cfg with the policy's budgets and the run's model (run/rsi_model.h), which it sets.
+  meta::RsiConfig Configure(const meta::RsiConfig& cfg, const oversight::Policy& policy);
+
   store::Store& db_;
   const int64_t run_;
+  std::optional<RsiModel> model_;  // the config's [llm] section, attached to cfg_'s arenas
   const meta::RsiConfig cfg_;
   const oversight::Policy policy_;
   Say say_;

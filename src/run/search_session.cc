@@ -106,10 +106,8 @@ nlohmann::json SearchSession::Summary(const search::EvolutionResult& r, double h
 
 // What the strategy's model asked and got.
 nlohmann::json SearchSession::ModelSummary(const search::EvolutionResult& r) const {
-  const search::ProposerStats& p = r.proposer;
-  nlohmann::json j = {{"requests", p.requests}, {"programs", p.programs},     {"rejections", p.rejections},
-                      {"improved", p.improved}, {"trials", p.trials},         {"gains", p.gains},
-                      {"reasons", p.reasons},   {"exchanges", exchanges_}};
+  nlohmann::json j = r.proposer.ToJson();
+  j["exchanges"] = exchanges_;
   if (plan_.llm) j["usage"] = plan_.llm->usage().ToJson();
   return j;
 }

@@ -17,6 +17,23 @@ void ProposerStats::Count(const ProposalAnswer& a) {
     reasons.push_back(a.rejection);
 }
 
+nlohmann::json ProposerStats::ToJson() const {
+  return {{"requests", requests}, {"programs", programs}, {"rejections", rejections}, {"improved", improved},
+          {"trials", trials},     {"gains", gains},       {"reasons", reasons}};
+}
+
+ProposerStats ProposerStats::FromJson(const nlohmann::json& j) {
+  ProposerStats p;
+  p.requests = j.at("requests").get<int64_t>();
+  p.programs = j.at("programs").get<int64_t>();
+  p.rejections = j.at("rejections").get<int64_t>();
+  p.improved = j.at("improved").get<int64_t>();
+  p.trials = j.at("trials").get<double>();
+  p.gains = j.at("gains").get<double>();
+  p.reasons = j.at("reasons").get<std::vector<std::string>>();
+  return p;
+}
+
 std::string OutsideSpace(const lang::Program& p, const SearchSpace& space) {
   for (int c = 0; c < lang::kNumComponents; ++c) {
     const auto& code = p.fn[static_cast<size_t>(c)];

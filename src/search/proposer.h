@@ -69,6 +69,8 @@ struct ProposerStats {
   double gains = 0;
   std::vector<std::string> reasons;  // the distinct rejection reasons, in order of first sight
   void Count(const ProposalAnswer& a);  // one request and its answer
+  nlohmann::json ToJson() const;
+  static ProposerStats FromJson(const nlohmann::json& j);  // throws nlohmann::json::exception
 };
 
 // Why `p` is outside the search space (a component's size out of bounds, an operation the

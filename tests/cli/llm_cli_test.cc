@@ -1,15 +1,29 @@
-// `ouro search --llm-replay` (issue 19): the shipped demo config runs offline from the cassette in
-// the repo (recorded against the project's test server), twice to the same run, with the model's
-// exchanges stored; a cassette that is not the run's is an error that marks the run failed.
+// `ouro search --llm-replay` and `ouro rsi --llm-replay` (issue 19): the shipped demo configs run
+// offline from the cassettes in the repo (recorded against the project's test server), twice to
+// the same run, with the model's exchanges stored (and, in rsi, hashed into the audit chain, and
+// reproduced by `ouro replay`); the [llm] budget stops an rsi run between games; a cassette that is
+// not the run's is an error that marks the run failed.
 #include <gtest/gtest.h>
 
 #include <nlohmann/json.hpp>
+#include <sstream>
+#include <string>
+#include <vector>
 
 #include "cli_fixture.h"
 
 namespace {
 
 using ouro_test::CliFixture;
+using ouro_test::Slurp;
+
+std::vector<std::string> Lines(const std::string& text) {
+  std::vector<std::string> out;
+  std::istringstream in(text);
+  for (std::string line; std::getline(in, line);)
+    if (!line.empty()) out.push_back(line);
+  return out;
+}
 
 class LlmCli : public CliFixture {
  protected:
@@ -33,6 +47,47 @@ TEST_F(LlmCli, TheDemoReplaysOfflineFromTheShippedCassette) {
   const auto text = Run("search --config " + config_ + " --llm-replay " + cassette_ + " --db " + db_);
   EXPECT_EQ(text.code, 0) << text.out;
   EXPECT_NE(text.out.find("model: "), std::string::npos) << text.out;
+}
+
+TEST_F(LlmCli, TheRsiDemoReplaysOfflineIntoTheAuditChainAndOuroReplayReproducesIt) {
+  const std::string config = std::string(OURO_SOURCE_DIR) + "/configs/llm-rsi-demo.toml";
+  const std::string cassette = std::string(OURO_SOURCE_DIR) + "/configs/llm-rsi-demo.test-server.cassette.jsonl";
+  const auto run = Run("rsi --config " + config + " --llm-replay " + cassette + " --db " + db_ + " --json --quiet");
+  ASSERT_EQ(run.code, 0) << run.out;
+  const auto summary = nlohmann::json::parse(run.last_line);
+  EXPECT_EQ(summary["stop_reason"], "generations");
+  EXPECT_EQ(summary["generations"], 3);
+  // Every exchange listed in the chain, with its hash; the sealed test arena's in no budget.
+  int listed = 0, test = 0;
+  for (const std::string& line : Lines(Run("audit export 1 --db " + db_).out)) {
+    const auto e = nlohmann::json::parse(line);
+    if (e["type"] != "llm_exchanges") continue;
+    for (const auto& x : e["content"]["exchanges"]) {
+      EXPECT_EQ(x["seq"], listed++);
+      EXPECT_EQ(x["sha256"].get<std::string>().size(), 64u);
+      EXPECT_EQ(x["counted"], x["arena"] != "test");
+      test += x["arena"] == "test";
+    }
+  }
+  EXPECT_GT(listed, test);
+  EXPECT_GT(test, 0);
+  EXPECT_EQ(Run("audit verify 1 --db " + db_).code, 0);
+  const auto replay = Run("replay 1 --db " + db_ + " --json --quiet");  // from the cassette it replayed
+  ASSERT_EQ(replay.code, 0) << replay.out;
+  EXPECT_EQ(nlohmann::json::parse(replay.last_line)["reproduced"], true) << replay.out;
+  // The same run again: the same figures.
+  const auto again = Run("rsi --config " + config + " --llm-replay " + cassette + " --db " + db_ + " --json --quiet");
+  ASSERT_EQ(again.code, 0) << again.out;
+  const auto b = nlohmann::json::parse(again.last_line);
+  for (const char* k : {"final_improver", "adopted", "cumulative_evaluations", "capability_final"}) EXPECT_EQ(summary[k], b[k]) << k;
+  // A budget of 5 requests stops the run at its last checkpoint, between games.
+  std::string text = Slurp(config);
+  const std::string was = "max_requests = 2000";
+  text.replace(text.find(was), was.size(), "max_requests = 5");
+  const std::string small = Write("small.toml", text);
+  const auto stopped = Run("rsi --config " + small + " --llm-replay " + cassette + " --db " + db_ + " --json --quiet");
+  EXPECT_EQ(stopped.code, 0) << stopped.out;
+  EXPECT_EQ(nlohmann::json::parse(stopped.last_line)["stop_reason"], "budget: llm requests") << stopped.out;
 }
 
 TEST_F(LlmCli, AnotherRunsCassetteIsAnErrorAndTheRunIsMarkedFailed) {

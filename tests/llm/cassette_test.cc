@@ -34,7 +34,7 @@ TEST(Cassette, ARecordedRunReplaysWithoutAServer) {
                      {{"body", "{not json"}}});
   const ServerConfig c = Config(server.url());
   const std::string path = (server.dir() / "run.cassette.jsonl").string();
-  const ChatRequest a{.system = "", .user = "question a", .context = ""}, b{.system = "", .user = "question b", .context = ""};
+  const ChatRequest a{.system = "", .user = "question a", .context = "", .key = ""}, b{.system = "", .user = "question b", .context = "", .key = ""};
   std::vector<ChatOutcome> live;
   setenv(kApiKeyVariable, "sk-never-in-a-cassette", 1);
   {
@@ -86,7 +86,7 @@ TEST(Cassette, ExchangesOfContextsReplayInAnyOrder) {
   FakeServer server(Script{{{"content", "one"}}, {{"content", "two"}}, {{"content", "three"}}});
   const ServerConfig c = Config(server.url());
   const std::string path = (server.dir() / "jobs.cassette.jsonl").string();
-  const ChatRequest a1{.system = "", .user = "q", .context = "job a"}, b1{.system = "", .user = "q", .context = "job b"};
+  const ChatRequest a1{.system = "", .user = "q", .context = "job a", .key = ""}, b1{.system = "", .user = "q", .context = "job b", .key = ""};
   {
     RecordingBackend rec(std::make_unique<HttpBackend>(c), c, path);
     EXPECT_EQ(rec.Complete(a1, nullptr).content, "one");
@@ -98,7 +98,27 @@ TEST(Cassette, ExchangesOfContextsReplayInAnyOrder) {
   EXPECT_EQ(replay.Complete(a1, nullptr).content, "one");
   EXPECT_EQ(replay.Complete(a1, nullptr).content, "three");
   EXPECT_EQ(replay.Complete(b1, nullptr).content, "two");
-  EXPECT_THROW(replay.Complete(ChatRequest{.system = "", .user = "q", .context = "job c"}, nullptr), Error);
+  EXPECT_THROW(replay.Complete(ChatRequest{.system = "", .user = "q", .context = "job c", .key = ""}, nullptr), Error);
+}
+
+// A caller that numbers its own sendings (a job's proposer) and asks a key again — the same job
+// run again — gets the recorded outcome, without a request and without a second line; so does a
+// run that continues its cassette (append).
+TEST(Cassette, AKeyAskedAgainGetsItsRecordedOutcome) {
+  FakeServer server(Script{{{"content", "first"}}, {{"content", "second"}}});
+  const ServerConfig c = Config(server.url());
+  const std::string path = (server.dir() / "again.cassette.jsonl").string();
+  ChatRequest q{.system = "", .user = "q", .context = "job a", .key = ""};
+  q.key = RequestKey(q.Body(c), 0, q.context);
+  {
+    RecordingBackend rec(std::make_unique<HttpBackend>(c), c, path);
+    EXPECT_EQ(rec.Complete(q, nullptr).content, "first");
+    EXPECT_EQ(rec.Complete(q, nullptr).content, "first");
+  }
+  RecordingBackend resumed(std::make_unique<HttpBackend>(c), c, path, /*append=*/true);
+  EXPECT_EQ(resumed.Complete(q, nullptr).content, "first");
+  EXPECT_EQ(Cassette::Load(path).size(), 1u);
+  EXPECT_EQ(server.Requests().size(), 1u);
 }
 
 TEST(Cassette, ATornLastLineIsIgnoredAndABadLineIsAnError) {

@@ -22,7 +22,7 @@ ServerConfig Config(const FakeServer& s) {
   return c;
 }
 
-ChatRequest Ask() { return ChatRequest{.system = "be brief", .user = "a program, please", .context = ""}; }
+ChatRequest Ask() { return ChatRequest{.system = "be brief", .user = "a program, please", .context = "", .key = ""}; }
 
 TEST(HttpBackend, ANormalReplyGivesTheMessageAndTheUsage) {
   FakeServer server(Script{{{"content", "def predict():\n  s1 = s0\n"}}});

@@ -91,14 +91,17 @@ TEST_F(RsiFile, EveryShippedRsiConfigLoads) {
   int n = 0;
   for (const auto& e : fs::recursive_directory_iterator(fs::path(OURO_SOURCE_DIR) / "configs")) {  // experiments/ too
     const std::string name = e.path().filename().string();
-    if (name.rfind("rsi", 0) != 0 || e.path().extension() != ".toml") continue;
+    if (e.path().extension() != ".toml") continue;
+    std::ifstream in(e.path());
+    const std::string text((std::istreambuf_iterator<char>(in)), std::istreambuf_iterator<char>());
+    if (text.find("\n[rsi]\n") == std::string::npos) continue;  // an rsi config (as tests/search skips them)
     ++n;
     EXPECT_NO_THROW({
       const RsiFileConfig f = LoadRsiConfig(e.path().string());
       f.rsi.Validate();
     }) << name;
   }
-  EXPECT_GE(n, 4);  // rsi, rsi-demo, rsi-reward-hacking, experiments/rsi-old-arena
+  EXPECT_GE(n, 5);  // rsi, rsi-demo, rsi-reward-hacking, llm-rsi-demo, experiments/rsi-old-arena
 }
 
 TEST_F(RsiFile, DemoConfigIsTheEmbeddedDefault) {
