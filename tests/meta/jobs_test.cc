@@ -219,5 +219,52 @@ TEST(JobRunner, AStopFlagEndsEveryJobEarly) {
   for (const RunOutcome& o : two.Run(SomeJobs(), &stop)) EXPECT_LT(o.cost, 300);
 }
 
+// A model's proposer, in process: answers every request with a rejection and records each one.
+class ScriptedProposer : public search::Proposer {
+ public:
+  std::vector<search::ProposalAnswer> Propose(const std::vector<search::ProposalRequest>& requests,
+                                              const search::SearchSpace&, const std::atomic<bool>*) override {
+    std::vector<search::ProposalAnswer> out;
+    for (const search::ProposalRequest& r : requests) {
+      out.push_back({std::nullopt, "scripted"});
+      records_.push_back({{"individual", r.individual}});
+    }
+    return out;
+  }
+  std::vector<nlohmann::json> TakeRecords() override { return std::exchange(records_, {}); }
+
+ private:
+  std::vector<nlohmann::json> records_;
+};
+
+// A job whose spec asks a model gets a proposer from its arena, named by the job's context; what
+// the proposer recorded comes back with the outcome, through the wire form too. A spec without a
+// model never asks for one.
+TEST(JobModel, AJobAsksItsArenasProposerUnderItsContext) {
+  std::vector<std::string> contexts;
+  Arena train = Train();
+  train.proposers = [&contexts](const std::string& context) {
+    contexts.push_back(context);
+    return std::make_shared<ScriptedProposer>();
+  };
+  RunJob job = GameJob(Spec("m", 20), train, 5, 1, 0, 1);
+  (void)Execute(job);
+  EXPECT_TRUE(contexts.empty());
+  job.spec.model = search::ModelProposals{0.2, 2};
+  const RunOutcome o = Execute(job);
+  ASSERT_EQ(contexts, std::vector<std::string>{JobContext(job)});
+  EXPECT_EQ(JobContext(job).rfind("train family 0 seed ", 0), 0u);
+  EXPECT_GT(o.model.requests, 0);
+  EXPECT_EQ(o.model.rejections, o.model.requests);
+  EXPECT_EQ(o.model.reasons, std::vector<std::string>{"scripted"});
+  ASSERT_EQ(static_cast<int64_t>(o.model_records.size()), o.model.requests);
+  const RunOutcome back = RunOutcomeFromJson(nlohmann::json::parse(ToJson(o).dump()));
+  EXPECT_EQ(back.model_records, o.model_records);
+  EXPECT_EQ(back.model.requests, o.model.requests);
+  EXPECT_EQ(Dump(Execute(job)), Dump(o));  // the same answers: the same run
+  job.arena_kind = ArenaKind::kTest;
+  EXPECT_NE(JobContext(job), contexts[0]);
+}
+
 }  // namespace
 }  // namespace ouro::meta
