@@ -450,9 +450,11 @@ class Runner {
       const Individual& c = *x.batch[i].ind;
       requests.push_back({c.id, {&c.parent->program, c.parent->fitness}, best});
     }
+    const auto start = std::chrono::steady_clock::now();
     std::vector<ProposalAnswer> answers =
         cfg_.proposer ? cfg_.proposer->Propose(requests, cfg_.compiled.space, budget_.stop)
                       : std::vector<ProposalAnswer>(asked.size(), ProposalAnswer{std::nullopt, "no proposer"});
+    result_.proposer.seconds += std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
     if (answers.size() != asked.size()) throw Error("search: the proposer gave a wrong number of answers");
     for (size_t j = 0; j < asked.size(); ++j) {
       Individual& child = *x.batch[asked[j]].ind;

@@ -19,7 +19,7 @@ void ProposerStats::Count(const ProposalAnswer& a) {
 
 nlohmann::json ProposerStats::ToJson() const {
   return {{"requests", requests}, {"programs", programs}, {"rejections", rejections}, {"improved", improved},
-          {"trials", trials},     {"gains", gains},       {"reasons", reasons}};
+          {"trials", trials},     {"gains", gains},       {"reasons", reasons}, {"seconds", seconds}};
 }
 
 ProposerStats ProposerStats::FromJson(const nlohmann::json& j) {
@@ -31,6 +31,7 @@ ProposerStats ProposerStats::FromJson(const nlohmann::json& j) {
   p.trials = j.at("trials").get<double>();
   p.gains = j.at("gains").get<double>();
   p.reasons = j.at("reasons").get<std::vector<std::string>>();
+  p.seconds = j.value("seconds", 0.0);
   return p;
 }
 

@@ -67,6 +67,7 @@ struct ProposerStats {
   int64_t improved = 0;    // proposed children fitter than their parents
   double trials = 0;
   double gains = 0;
+  double seconds = 0;      // wall time spent asking (measured; not part of any lineage)
   std::vector<std::string> reasons;  // the distinct rejection reasons, in order of first sight
   void Count(const ProposalAnswer& a);  // one request and its answer
   nlohmann::json ToJson() const;

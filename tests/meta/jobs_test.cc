@@ -47,11 +47,12 @@ ImproverSpec Spec(const std::string& name, int population) {
   return s;
 }
 
-// The outcome's wire form without the trace's wall seconds, the one part that is measured rather
-// than computed (the round-trip test below keeps them).
+// The outcome's wire form without the wall seconds (the run's, the trace's, the proposer's), the
+// parts that are measured rather than computed (the round-trip test below keeps them).
 std::string Dump(const RunOutcome& o) {
   RunOutcome c = o;
   c.seconds = 0;
+  c.model.seconds = 0;
   for (auto& p : c.trace) p.seconds = 0;
   return ToJson(c).dump();
 }
