@@ -332,7 +332,7 @@ namespace {
 struct Evidence {
   std::vector<double> cand_auc, inc_auc;
   double cand_gap = 0, inc_gap = 0, cand_held = 0, inc_held = 0, cand_size = 0, inc_size = 0, cand_cost = 0,
-         inc_cost = 0, nonfinite = 0;
+         inc_cost = 0, nonfinite = 0, model_requests = 0, model_rejections = 0;
 
   void Add(const RunOutcome& a, const RunOutcome& b) {
     cand_auc.push_back(b.auc);
@@ -346,6 +346,8 @@ struct Evidence {
     inc_size += a.best_size;
     cand_cost += b.cost;
     inc_cost += a.cost;
+    model_requests += static_cast<double>(b.model.requests);
+    model_rejections += static_cast<double>(b.model.rejections);
   }
 
   void Finish(CandidateReport& rep) const {
@@ -360,6 +362,10 @@ struct Evidence {
                    {"size_ratio", ratio(cand_size, inc_size)},
                    {"cost_ratio", ratio(cand_cost, inc_cost)},
                    {"nonfinite", nonfinite}};
+    if (model_requests > 0) {  // only then: the stored candidates of runs without a model are unchanged
+      rep.metrics["model_requests"] = model_requests;
+      rep.metrics["model_rejection_share"] = model_rejections / model_requests;
+    }
   }
 };
 

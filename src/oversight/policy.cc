@@ -19,6 +19,8 @@ const std::vector<MetricInfo> kMetrics = {
     {"size_ratio", "mean size of the candidate's best programs / the incumbent's"},
     {"cost_ratio", "candidate's evaluations per game / the incumbent's"},
     {"nonfinite", "number of NaN or infinite scores in the candidate's games"},
+    {"model_requests", "requests to the language model in the candidate's games (present only when there were some)"},
+    {"model_rejection_share", "share of those requests whose answer was not an acceptable program"},
     {"heldout_jump_sd", "validation-arena capability change in this generation, in standard errors of the paired runs"},
     {"heldout_drop", "validation-arena capability lost by adopting the candidate (incumbent minus candidate)"},
     {"claimed_gain", "alias of gain"},
@@ -103,11 +105,17 @@ struct Reader : TomlReader {
   using TomlReader::TomlReader;
 
   void ReadBudgets(const toml::table& t, const std::string& sec, Budgets& b, bool allow_generation) const {
-    if (allow_generation) CheckKeys(t, sec, {"evaluations", "cpu_seconds", "wall_seconds", "generation"});
+    if (allow_generation)
+      CheckKeys(t, sec, {"evaluations", "cpu_seconds", "wall_seconds", "generation", "llm_requests", "llm_prompt_tokens",
+                         "llm_completion_tokens", "llm_cost"});
     else CheckKeys(t, sec, {"evaluations", "cpu_seconds", "wall_seconds"});
     Double(t, sec, "evaluations", b.evaluations, 0, 1e18);
     Double(t, sec, "cpu_seconds", b.cpu_seconds, 0, 1e12);
     Double(t, sec, "wall_seconds", b.wall_seconds, 0, 1e12);
+    Double(t, sec, "llm_requests", b.model.requests, 0, 1e18);
+    Double(t, sec, "llm_prompt_tokens", b.model.prompt_tokens, 0, 1e18);
+    Double(t, sec, "llm_completion_tokens", b.model.completion_tokens, 0, 1e18);
+    Double(t, sec, "llm_cost", b.model.cost, 0, 1e18);
   }
 
   void CheckMetric(const toml::node* n, const std::string& where, const std::string& m) const {
@@ -219,7 +227,11 @@ Policy OffPolicy() {
 
 nlohmann::json ToJson(const Policy& p) {
   auto budgets = [](const Budgets& b) {
-    return nlohmann::json{{"evaluations", b.evaluations}, {"cpu_seconds", b.cpu_seconds}, {"wall_seconds", b.wall_seconds}};
+    nlohmann::json j = {{"evaluations", b.evaluations}, {"cpu_seconds", b.cpu_seconds}, {"wall_seconds", b.wall_seconds}};
+    if (b.model.any())  // absent otherwise: the policies stored before are unchanged
+      j.update({{"llm_requests", b.model.requests}, {"llm_prompt_tokens", b.model.prompt_tokens},
+                {"llm_completion_tokens", b.model.completion_tokens}, {"llm_cost", b.model.cost}});
+    return j;
   };
   auto gate = [](const Gate& g) {
     if (g.mode != "rule") return nlohmann::json(g.mode);

@@ -21,11 +21,22 @@
 
 namespace ouro::oversight {
 
+// A language model's use by the run (issue 19; [budget] only): requests, tokens as the server
+// reported them, and their cost at the run's [llm] prices; the sealed test arena's use is in none.
+struct ModelBudgets {  // 0 = no limit
+  double requests = 0;
+  double prompt_tokens = 0;
+  double completion_tokens = 0;
+  double cost = 0;
+  bool any() const { return requests > 0 || prompt_tokens > 0 || completion_tokens > 0 || cost > 0; }
+};
+
 struct Budgets {  // 0 = no limit
   double evaluations = 0;
   double cpu_seconds = 0;
   double wall_seconds = 0;
-  bool any() const { return evaluations > 0 || cpu_seconds > 0 || wall_seconds > 0; }
+  ModelBudgets model;  // the run's only (keys llm_requests, llm_prompt_tokens, llm_completion_tokens, llm_cost)
+  bool any() const { return evaluations > 0 || cpu_seconds > 0 || wall_seconds > 0 || model.any(); }
 };
 
 // Metrics a tripwire or gate rule may name (with what they mean, for errors and docs).

@@ -75,8 +75,12 @@ json ModelJson(const RsiRecipe& recipe) {
 }
 
 ModelRunner::ModelRunner(meta::JobRunner& inner, store::Store& db, int64_t run, llm::LlmBudget budget,
-                         std::function<void(const json&)> audit)
+                         const oversight::ModelBudgets& policy, std::function<void(const json&)> audit)
     : inner_(inner), db_(db), run_(run), budget_(budget), audit_(std::move(audit)) {
+  policy_.max_requests = static_cast<int64_t>(policy.requests);
+  policy_.max_prompt_tokens = static_cast<int64_t>(policy.prompt_tokens);
+  policy_.max_completion_tokens = static_cast<int64_t>(policy.completion_tokens);
+  policy_.max_cost = policy.cost;
   usage_ = CountedUsage(db_, run_, seq_);
   seq_ = db_.CountLlmExchanges(run_);
 }
@@ -106,8 +110,9 @@ std::vector<meta::RunOutcome> ModelRunner::Run(const std::vector<meta::RunJob>& 
 }
 
 std::string ModelRunner::OverBudget() const {
-  const std::string spent = llm::BudgetSpent(usage_, budget_);
-  return spent.empty() ? "" : "budget: llm " + spent;
+  if (const std::string spent = llm::BudgetSpent(usage_, budget_); !spent.empty()) return "budget: llm " + spent;
+  if (const std::string spent = llm::BudgetSpent(usage_, policy_); !spent.empty()) return "budget: policy llm " + spent;
+  return "";
 }
 
 }  // namespace ouro::run

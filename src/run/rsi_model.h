@@ -31,6 +31,7 @@
 #include "llm/proposer.h"
 #include "meta/job_runner.h"
 #include "meta/rsi.h"
+#include "oversight/policy.h"
 #include "run/rsi_recipe.h"
 #include "store/store.h"
 
@@ -60,11 +61,13 @@ nlohmann::json ModelJson(const RsiRecipe& recipe);
 class ModelRunner final : public meta::JobRunner {
  public:
   // audit(content) appends one "llm_exchanges" event. REQUIRES: `run` is an rsi run of db.
+  // budget: the [llm] section's (its prices price every exchange); policy: the oversight policy's.
   ModelRunner(meta::JobRunner& inner, store::Store& db, int64_t run, llm::LlmBudget budget,
-              std::function<void(const nlohmann::json&)> audit);
+              const oversight::ModelBudgets& policy, std::function<void(const nlohmann::json&)> audit);
   int Slots() const override { return inner_.Slots(); }
   std::vector<meta::RunOutcome> Run(const std::vector<meta::RunJob>& jobs, const std::atomic<bool>* stop) override;
-  // "budget: llm requests" (prompt tokens, completion tokens, cost) once the budget is reached, or "".
+  // "budget: llm requests" (prompt tokens, completion tokens, cost) once the [llm] budget is
+  // reached, "budget: policy llm requests" (...) once the policy's is, or "".
   std::string OverBudget() const;
   const llm::LlmUsage& usage() const { return usage_; }  // counted: training and validation jobs
 
@@ -72,7 +75,7 @@ class ModelRunner final : public meta::JobRunner {
   meta::JobRunner& inner_;
   store::Store& db_;
   int64_t run_;
-  llm::LlmBudget budget_;
+  llm::LlmBudget budget_, policy_;
   std::function<void(const nlohmann::json&)> audit_;
   llm::LlmUsage usage_;
   int64_t seq_ = 0;  // the next exchange's number in the run

@@ -68,7 +68,7 @@ RsiOutcome RsiSession::Run(const meta::RsiState* resume) {
   meta::RsiResult r;
   try {
     meta::InlineRunner jobs;
-    ModelRunner runner(jobs, db_, run_, model_ ? model_->config.budget : llm::LlmBudget{},
+    ModelRunner runner(jobs, db_, run_, model_ ? model_->config.budget : llm::LlmBudget{}, policy_.run.model,
                        [this](const json& content) { Record("llm_exchanges", content); });
     meta::RsiHooks hooks = Hooks();
     hooks.over_budget = [&runner] { return runner.OverBudget(); };

@@ -90,6 +90,33 @@ TEST_F(LlmCli, TheRsiDemoReplaysOfflineIntoTheAuditChainAndOuroReplayReproducesI
   EXPECT_EQ(nlohmann::json::parse(stopped.last_line)["stop_reason"], "budget: llm requests") << stopped.out;
 }
 
+// The oversight policy's model budget stops a run too, and its tripwires read the candidates' model
+// metrics (here: one that fires whenever a candidate's games asked the model).
+TEST_F(LlmCli, ThePolicyBudgetsAndWatchesTheModel) {
+  const std::string config = std::string(OURO_SOURCE_DIR) + "/configs/llm-rsi-demo.toml";
+  const std::string cassette = std::string(OURO_SOURCE_DIR) + "/configs/llm-rsi-demo.test-server.cassette.jsonl";
+  const std::string watch = Write("watch.toml",
+                                  "[[tripwire]]\nname = \"asked\"\nmetric = \"model_requests\"\nabove = 0\naction = \"log\"\n");
+  const auto run = Run("rsi --config " + config + " --llm-replay " + cassette + " --policy " + watch + " --db " + db_ +
+                       " --json --quiet");
+  ASSERT_EQ(run.code, 0) << run.out;
+  int fired = 0;
+  for (const std::string& line : Lines(Run("audit export 1 --db " + db_).out)) {
+    const auto e = nlohmann::json::parse(line);
+    if (e["type"] == "tripwire") fired += e["content"].dump().find("asked") != std::string::npos;
+  }
+  EXPECT_GT(fired, 0);
+  const std::string capped = Write("capped.toml", "[budget]\nllm_requests = 4\n");
+  const auto stopped = Run("rsi --config " + config + " --llm-replay " + cassette + " --policy " + capped + " --db " + db_ +
+                           " --json --quiet");
+  ASSERT_EQ(stopped.code, 0) << stopped.out;
+  EXPECT_EQ(nlohmann::json::parse(stopped.last_line)["stop_reason"], "budget: policy llm requests") << stopped.out;
+  const std::string bad = Write("bad.toml", "[budget.generation]\nllm_requests = 4\n");
+  const auto refused = Run("rsi --config " + config + " --llm-replay " + cassette + " --policy " + bad + " --db " + db_);
+  EXPECT_NE(refused.code, 0);
+  EXPECT_NE(refused.out.find("llm_requests"), std::string::npos) << refused.out;
+}
+
 TEST_F(LlmCli, AnotherRunsCassetteIsAnErrorAndTheRunIsMarkedFailed) {
   // The demo with another seed asks other questions than the recorded ones.
   const auto r = Run("search --config " + config_ + " --seed 5 --llm-replay " + cassette_ + " --db " + db_ + " --json --quiet");
