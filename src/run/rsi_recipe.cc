@@ -5,6 +5,7 @@
 
 #include "core/error.h"
 #include "core/file.h"
+#include "llm/config.h"
 
 namespace ouro::run {
 
@@ -46,6 +47,9 @@ RsiRecipe MakeRecipe(const RecipeRequest& a, const meta::RsiFileConfig& file) {
   r.ablate = a.ablate;
   r.null_control = a.null_control;
   r.llm_replay = a.llm_replay;
+  // The [llm] section is read here, before any run exists, so a bad one is refused up front.
+  const bool model = !r.config_text.empty() && llm::ReadLlmConfig(r.config_text, r.config_source).has_value();
+  if (!model && !r.llm_replay.empty()) throw Error("--llm-replay: the config has no [llm] section (no model to replay)");
   return r;
 }
 

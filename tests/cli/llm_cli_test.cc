@@ -111,6 +111,16 @@ TEST_F(LlmCli, ThePolicyBudgetsAndWatchesTheModel) {
                            " --json --quiet");
   ASSERT_EQ(stopped.code, 0) << stopped.out;
   EXPECT_EQ(nlohmann::json::parse(stopped.last_line)["stop_reason"], "budget: policy llm requests") << stopped.out;
+  // A bad [llm] section, or a cassette for a config without one: refused before any run exists.
+  std::string text = Slurp(config);
+  text.replace(text.find("temperature = 0.7"), 17, "temperature = 9.0");
+  const auto hot = Run("rsi --config " + Write("hot.toml", text) + " --db " + db_);
+  EXPECT_EQ(hot.code, 1) << hot.out;
+  EXPECT_NE(hot.out.find("temperature"), std::string::npos) << hot.out;
+  const auto none = Run("rsi --llm-replay " + cassette + " --db " + db_);
+  EXPECT_EQ(none.code, 1) << none.out;
+  EXPECT_NE(none.out.find("no [llm] section"), std::string::npos) << none.out;
+  EXPECT_EQ(Run("runs --db " + db_ + " --json").out.find("\"run_id\":3"), std::string::npos);
   const std::string bad = Write("bad.toml", "[budget.generation]\nllm_requests = 4\n");
   const auto refused = Run("rsi --config " + config + " --llm-replay " + cassette + " --policy " + bad + " --db " + db_);
   EXPECT_NE(refused.code, 0);
