@@ -18,6 +18,13 @@ std::string KeyOf(const std::string& context, const std::string& body_text, int 
 
 }  // namespace
 
+void CheckNewCassette(const std::string& path) {
+  std::error_code ec;
+  if (std::filesystem::exists(path, ec) && std::filesystem::file_size(path, ec) > 0)
+    throw Error(path + ": the cassette exists; a recorded run writes a new one (move it away, or "
+                "replay it with --llm-replay)");
+}
+
 std::string RequestKey(const nlohmann::json& body, int occurrence, const std::string& context) {
   return KeyOf(context, body.dump(), occurrence);
 }
@@ -63,9 +70,7 @@ RecordingBackend::RecordingBackend(std::unique_ptr<ChatBackend> inner, const Ser
                                    const std::string& path, bool append)
     : inner_(std::move(inner)), server_(server), path_(path) {
   std::error_code ec;
-  if (!append && std::filesystem::exists(path, ec) && std::filesystem::file_size(path, ec) > 0)
-    throw Error(path + ": the cassette exists; a recorded run writes a new one (move it away, or "
-                "replay it with --llm-replay)");
+  if (!append) CheckNewCassette(path);
   const std::filesystem::path dir = std::filesystem::path(path).parent_path();
   if (!dir.empty()) std::filesystem::create_directories(dir, ec);
   if (append && std::filesystem::exists(path, ec)) recorded_ = Cassette::Load(path).by_key_;

@@ -24,6 +24,9 @@ namespace ouro::llm {
 // The cassette key of the `occurrence`-th (0-based) sending of a request body in `context`.
 std::string RequestKey(const nlohmann::json& body, int occurrence, const std::string& context = "");
 
+// Throws ouro::Error if `path` holds exchanges already: a recorded run writes a new cassette.
+void CheckNewCassette(const std::string& path);
+
 // Counts the sendings of each body in each context, so that both recording and replay number them
 // alike. Thread-safe.
 class RequestCounter {

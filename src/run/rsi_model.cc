@@ -3,6 +3,7 @@
 #include <filesystem>
 
 #include "core/error.h"
+#include "llm/cassette.h"
 #include "oversight/audit.h"
 
 namespace ouro::run {
@@ -14,11 +15,6 @@ namespace {
 std::optional<llm::LlmConfig> SectionOf(const RsiRecipe& r) {
   if (r.config_text.empty()) return std::nullopt;  // the embedded default has none
   return llm::ReadLlmConfig(r.config_text, r.config_source.empty() ? "<config text>" : r.config_source);
-}
-
-bool HoldsExchanges(const std::string& path) {
-  std::error_code ec;
-  return std::filesystem::exists(path, ec) && std::filesystem::file_size(path, ec) > 0;
 }
 
 // Usage of the training and validation jobs as a run's "llm_exchanges" events counted it.
@@ -53,9 +49,7 @@ std::optional<RsiModel> AttachModel(meta::RsiConfig& cfg, const RsiRecipe& recip
     return std::nullopt;
   }
   if (cassette.empty() && mode == ModelMode::kReplay) cassette = section->cassette;
-  if (cassette.empty() && mode == ModelMode::kRun && HoldsExchanges(section->cassette))
-    throw Error(section->cassette + ": the cassette exists; a recorded run writes a new one (move it away, or "
-                "replay it with --llm-replay)");
+  if (cassette.empty() && mode == ModelMode::kRun) llm::CheckNewCassette(section->cassette);
   const std::string dir = std::filesystem::path(recipe.config_source).parent_path().string();
   RsiModel m{*section, llm::LlmService::Make(*section, cassette, dir, mode == ModelMode::kResume), cassette};
   const std::shared_ptr<llm::LlmService> service = m.service;

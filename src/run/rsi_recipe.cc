@@ -2,9 +2,11 @@
 
 #include <algorithm>
 #include <filesystem>
+#include <optional>
 
 #include "core/error.h"
 #include "core/file.h"
+#include "llm/cassette.h"
 #include "llm/config.h"
 
 namespace ouro::run {
@@ -48,8 +50,10 @@ RsiRecipe MakeRecipe(const RecipeRequest& a, const meta::RsiFileConfig& file) {
   r.null_control = a.null_control;
   r.llm_replay = a.llm_replay;
   // The [llm] section is read here, before any run exists, so a bad one is refused up front.
-  const bool model = !r.config_text.empty() && llm::ReadLlmConfig(r.config_text, r.config_source).has_value();
+  const std::optional<llm::LlmConfig> model =
+      r.config_text.empty() ? std::nullopt : llm::ReadLlmConfig(r.config_text, r.config_source);
   if (!model && !r.llm_replay.empty()) throw Error("--llm-replay: the config has no [llm] section (no model to replay)");
+  if (model && r.llm_replay.empty()) llm::CheckNewCassette(model->cassette);  // a live run records a new one
   return r;
 }
 

@@ -51,7 +51,8 @@ struct RecipeRequest {
   bool null_control = false;
   std::string llm_replay;
 };
-// Error for a config whose [llm] section is bad, or an llm_replay without one.
+// Error for a config whose [llm] section is bad, an llm_replay without one, or a live model whose
+// cassette holds exchanges already (llm::CheckNewCassette).
 RsiRecipe MakeRecipe(const RecipeRequest& request, const meta::RsiFileConfig& file);
 // Rebuilds the recipe of a stored rsi run (Error for another kind of run or an older store).
 RsiRecipe RecipeFromRun(const store::RunInfo& run);

@@ -120,6 +120,12 @@ TEST_F(LlmCli, ThePolicyBudgetsAndWatchesTheModel) {
   const auto none = Run("rsi --llm-replay " + cassette + " --db " + db_);
   EXPECT_EQ(none.code, 1) << none.out;
   EXPECT_NE(none.out.find("no [llm] section"), std::string::npos) << none.out;
+  // A live run onto a cassette that holds exchanges (here: the shipped one) is refused likewise.
+  std::string live = Slurp(config);
+  live.replace(live.find("runs/llm-rsi-demo.cassette.jsonl"), 32, cassette);
+  const auto taken = Run("rsi --config " + Write("live.toml", live) + " --db " + db_);
+  EXPECT_EQ(taken.code, 1) << taken.out;
+  EXPECT_NE(taken.out.find("the cassette exists"), std::string::npos) << taken.out;
   EXPECT_EQ(Run("runs --db " + db_ + " --json").out.find("\"run_id\":3"), std::string::npos);
   const std::string bad = Write("bad.toml", "[budget.generation]\nllm_requests = 4\n");
   const auto refused = Run("rsi --config " + config + " --llm-replay " + cassette + " --policy " + bad + " --db " + db_);
