@@ -139,11 +139,11 @@ search::ProposalAnswer LlmProposer::Ask(const search::ProposalRequest& r, const 
   }
   ChatRequest request = prompt_.Fill(PromptValues(r, space));
   request.context = context_;
-  request.key = counter_.NextKey(request.Body(server_), context_);
   Exchange ex;
   ex.individual = r.individual;
   ex.context = context_;
   ex.request = request.Body(server_);
+  request.key = counter_.NextKey(ex.request, context_);
   ex.outcome = backend_->Complete(request, stop);
   usage_.Add(ex.outcome, budget_);
   if (!ex.outcome.ok) {

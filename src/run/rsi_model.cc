@@ -18,15 +18,13 @@ std::optional<llm::LlmConfig> SectionOf(const RsiRecipe& r) {
 }
 
 // Usage of the training and validation jobs as a run's "llm_exchanges" events counted it.
-llm::LlmUsage CountedUsage(store::Store& db, int64_t run, int64_t& exchanges) {
+llm::LlmUsage CountedUsage(store::Store& db, int64_t run) {
   llm::LlmUsage u;
-  exchanges = 0;
   for (const store::EventRow& e : db.GetEvents(run)) {
     if (e.type != "llm_exchanges") continue;
     const json c = json::parse(e.content_json, nullptr, false);
     if (!c.is_object() || !c.contains("exchanges")) throw Error("run " + std::to_string(run) + ": a malformed llm_exchanges event");
     for (const json& x : c["exchanges"]) {
-      ++exchanges;
       if (!x.value("counted", false)) continue;
       ++u.requests;
       if (!x.value("ok", false)) ++u.failed;
@@ -75,7 +73,7 @@ ModelRunner::ModelRunner(meta::JobRunner& inner, store::Store& db, int64_t run, 
   policy_.max_prompt_tokens = static_cast<int64_t>(policy.prompt_tokens);
   policy_.max_completion_tokens = static_cast<int64_t>(policy.completion_tokens);
   policy_.max_cost = policy.cost;
-  usage_ = CountedUsage(db_, run_, seq_);
+  usage_ = CountedUsage(db_, run_);
   seq_ = db_.CountLlmExchanges(run_);
 }
 
